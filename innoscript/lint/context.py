@@ -1,0 +1,110 @@
+"""The facts every rule needs, computed once per script."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Iterator, NamedTuple, TypeVar
+
+from .. import catalog
+from ..source import Span
+from ..syntax import ast
+from .diagnostic import Edit, Fix, Related
+from .settings import Settings
+
+L = TypeVar("L", bound=ast.Line)
+
+
+class Finding(NamedTuple):
+    span: Span
+    message: str
+    fix: Fix | None = None
+    related: tuple[Related, ...] = ()
+    unnecessary: bool = False
+
+
+class LintContext:
+    """A script with its settings: the "device context" rules share."""
+
+    def __init__(self, script: ast.Script, settings: Settings) -> None:
+        self.script = script
+        self.source = script.source
+        self.settings = settings
+
+    # -- settings, resolved
+
+    @cached_property
+    def model(self) -> catalog.Model | None:
+        """The device model: from the settings, else from `update-<model>.htm`."""
+        if self.settings.model:
+            return catalog.find_model(self.settings.model)
+        return catalog.model_from_filename(self.script.path)
+
+    @cached_property
+    def version(self) -> int:
+        return catalog.version_index(self.settings.target_version)
+
+    def target_before(self, version: str) -> bool:
+        return self.version < catalog.version_index(version)
+
+    def target_at_least(self, version: str) -> bool:
+        return self.version >= catalog.version_index(version)
+
+    @property
+    def payload(self) -> bool:
+        """Linting a file that `mod cmd UP0 cfg` loads."""
+        return self.settings.mode == "cfg-payload"
+
+    # -- the script, indexed
+
+    @cached_property
+    def commands(self) -> list[ast.Command]:
+        """The effective lines (what the device executes), in order."""
+        return [line for line in self.script.lines if isinstance(line, ast.Command)]
+
+    def lines(self, *types: type[L]) -> Iterator[L]:
+        """Lines of the given node types, in order."""
+        for line in self.script.lines:
+            if isinstance(line, types):
+                yield line
+
+    def after(self, line: ast.Line) -> list[ast.Command]:
+        """Effective lines after ``line``."""
+        return [c for c in self.commands if c.number > line.number]
+
+    def before(self, line: ast.Line) -> list[ast.Command]:
+        return [c for c in self.commands if c.number < line.number]
+
+    # -- making findings
+
+    def finding(
+        self,
+        span: Span,
+        message: str,
+        *,
+        fix: Fix | None = None,
+        related: tuple[Related, ...] = (),
+        unnecessary: bool = False,
+    ) -> Finding:
+        return Finding(span, message, fix, related, unnecessary)
+
+    def related(self, span: Span, message: str) -> Related:
+        return Related(span, message)
+
+    def replace(self, span: Span, text: str, message: str, *, safe: bool = True) -> Fix:
+        return Fix(message, (Edit(span, text),), safe)
+
+    def insert_line_after(self, line: ast.Line, text: str, message: str, *, safe: bool = True) -> Fix:
+        """A fix that adds ``text`` as a new line after ``line`` (line ending kept)."""
+        end = line.span.end + len(line.newline)
+        position = self.source.span(end, end)
+        newline = line.newline or self.script.newline
+        insert = text + newline if line.newline else newline + text
+        return Fix(message, (Edit(position, insert),), safe)
+
+    def insert_line_before(self, line: ast.Line, text: str, message: str, *, safe: bool = True) -> Fix:
+        position = self.source.span(line.span.start, line.span.start)
+        return Fix(message, (Edit(position, text + (line.newline or self.script.newline)),), safe)
+
+    def delete_line(self, line: ast.Line, message: str, *, safe: bool = True) -> Fix:
+        span = self.source.span(line.span.start, line.span.end + len(line.newline))
+        return Fix(message, (Edit(span, ""),), safe)

@@ -1,0 +1,71 @@
+"""What the linter produces: diagnostics with fixes as data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+from ..source import Span
+
+
+class Severity(IntEnum):
+    """Ordered: a fail level admits everything at or above it."""
+
+    INFO = 1
+    HINT = 2
+    WARNING = 3
+    ERROR = 4
+
+    @property
+    def letter(self) -> str:
+        return self.name[0]
+
+    @classmethod
+    def parse(cls, text: str) -> "Severity":
+        """`error`, `E`, `warning`, `W`, `hint`, `H`, `info`, `I` (any case)."""
+        key = text.strip().upper()
+        for severity in cls:
+            if key in (severity.name, severity.letter):
+                return severity
+        raise ValueError(f"unknown severity {text!r} (use error, warning, hint or info)")
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    """Replace the text of ``span`` with ``text`` (an insertion when empty)."""
+
+    span: Span
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Fix:
+    message: str
+    edits: tuple[Edit, ...]
+    safe: bool  # safe: never changes what the author meant; unsafe: review it
+
+
+@dataclass(frozen=True, slots=True)
+class Related:
+    """Another place that explains a finding (the earlier `check`, ...)."""
+
+    span: Span
+    message: str
+    path: str | None = None  # None: the same file
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    code: str  # "UPD-025"
+    name: str  # "download-without-initial"
+    severity: Severity
+    message: str
+    path: str
+    span: Span
+    fix: Fix | None = None
+    related: tuple[Related, ...] = ()
+    unnecessary: bool = False  # unreachable code: editors grey it out
+
+    @property
+    def sort_key(self) -> tuple:
+        return (self.path, self.span.start, self.span.end, self.code)

@@ -1,0 +1,99 @@
+"""S. Source and syntax: what is wrong before the language begins."""
+
+from __future__ import annotations
+
+from ..context import LintContext
+from ..rule import rule
+
+
+@rule("UPD-090", "syntax-error", "E", group="source", spec="innovaphone-spec.md 3")
+def syntax_error(ctx: LintContext):
+    r"""A line cannot be read as a command.
+
+    ## What it does
+    Reports a line that contains a control character (other than the tab)
+    outside a comment, so it cannot be split into words at all.
+
+    ## Why is this bad?
+    The device splits each line at blanks and sends the words to a module; a
+    stray control character (often pasted from a word processor or left by a
+    broken transfer) makes the line mean something nobody wrote.
+
+    ## Example
+    ```
+    mod\x01cmd UP1 check iresetn 2024-06-01
+    ```
+    Reported at 1:4.
+
+    ## Use instead
+    ```
+    mod cmd UP1 check iresetn 2024-06-01
+    ```
+
+    ## Fix safety
+    No fix: which character was meant is unknown.
+    """
+    for line in ctx.script.syntax_errors:
+        yield ctx.finding(line.error, f"syntax error: {line.message}")
+
+
+@rule("UPD-091", "not-utf8", "W", group="source", spec="innovaphone-spec.md 3")
+def not_utf8(ctx: LintContext):
+    r"""The file is not valid UTF-8 (read as latin-1).
+
+    ## What it does
+    Reports a file whose bytes are not valid UTF-8. innoscript reads it as
+    latin-1 and keeps that encoding when it writes fixes back.
+
+    ## Why is this bad?
+    Configuration values are URL-encoded on the device side (`%20`); raw
+    8-bit characters end up in names and URLs in whatever code page the
+    editor used, and different tools read them differently.
+
+    ## Example
+    ```
+    config add CMD0 /name Caf\xe9
+    ```
+    Reported at 1:26.
+
+    ## Use instead
+    ```
+    config add CMD0 /name Caf%C3%A9
+    ```
+
+    ## Fix safety
+    No fix: re-encoding a file is the author's decision.
+    """
+    for problem in ctx.source.problems:
+        if problem.kind == "not-utf8":
+            yield ctx.finding(ctx.source.span(problem.offset, problem.offset + 1), problem.message)
+
+
+@rule("UPD-092", "binary-file", "E", group="source", spec="innovaphone-spec.md 3")
+def binary_file(ctx: LintContext):
+    r"""The file is binary, not an update script.
+
+    ## What it does
+    Reports a file that contains NUL bytes: a firmware image or a compressed
+    backup given where a script was expected.
+
+    ## Why is this bad?
+    A device that polls this file as its update script runs garbage.
+
+    ## Example
+    ```
+    mod cmd UP0 prot http://10.0.0.5/fw/ ser 13-5001234\x00
+    ```
+    Reported at 1:1.
+
+    ## Use instead
+    ```
+    mod cmd UP0 prot http://10.0.0.5/fw/ ser 13-5001234
+    ```
+
+    ## Fix safety
+    No fix.
+    """
+    for problem in ctx.source.problems:
+        if problem.kind == "binary":
+            yield ctx.finding(ctx.source.span(0, 0), problem.message)

@@ -1,0 +1,31 @@
+"""Settings the rules and the engine read.
+
+Built from defaults, configuration files and the command line (see
+config.py); rules only read them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from .. import catalog
+from .diagnostic import Severity
+
+MODES = ("script", "cfg-payload")
+
+
+@dataclass(frozen=True)
+class Settings:
+    target_version: str = catalog.DEFAULT_VERSION
+    model: str | None = None  # None: inferred from the file name, else unknown
+    mode: str = "script"
+    select: tuple[str, ...] = ()  # codes, names or groups; empty: all rules
+    ignore: tuple[str, ...] = ()
+    severity: dict[str, Severity] = field(default_factory=dict)  # per rule code
+    fail_level: Severity = Severity.WARNING
+    require_reason: bool = False
+    url_map: tuple[tuple[str, str], ...] = ()  # (URL prefix, folder)
+    simulate: bool = False
+
+    def replace(self, **changes) -> "Settings":
+        return replace(self, **changes)

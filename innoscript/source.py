@@ -1,0 +1,210 @@
+"""Source text: decoding, line splitting and positions.
+
+Everything downstream works on decoded text (``str``) and character offsets.
+This module is the only place that knows about bytes, encodings, byte-order
+marks and line-ending styles, so that writers (fixes, the formatter) can put
+a file back exactly as it came.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+from pathlib import Path
+from typing import NamedTuple
+
+BOM = "\ufeff"
+_LINE_END = re.compile(r"\r\n|\r|\n")
+
+
+class Span(NamedTuple):
+    """A range of the decoded text.
+
+    ``start``/``end`` are character offsets (end exclusive).  ``line`` is
+    1-based, ``col`` and ``end_col`` are 1-based character columns
+    (``end_col`` exclusive), as editors and compilers print them.
+
+    A NamedTuple rather than a frozen dataclass: a large file has a million
+    of them, and a tuple is three times cheaper to build.
+    """
+
+    start: int
+    end: int
+    line: int
+    col: int
+    end_line: int
+    end_col: int
+
+    def to_dict(self) -> dict:
+        return self._asdict()
+
+
+@dataclass(frozen=True, slots=True)
+class SourceProblem:
+    """Something wrong with the bytes themselves (not the language)."""
+
+    kind: str  # "binary" | "not-utf8" | "bom"
+    message: str
+    offset: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class PhysicalLine:
+    number: int  # 1-based
+    start: int  # offset of the first character
+    end: int  # offset just past the content (before the line ending)
+    text: str  # the content, without line ending
+    newline: str  # "\r\n", "\n", "\r" or "" for a last line without one
+
+
+class Source:
+    """Decoded text of one script with a line index.
+
+    ``text`` never contains the BOM; ``bom`` and ``encoding`` remember how to
+    write the text back.
+    """
+
+    def __init__(
+        self,
+        text: str,
+        path: str = "<string>",
+        *,
+        encoding: str = "utf-8",
+        bom: bool = False,
+        binary: bool = False,
+        problems: tuple[SourceProblem, ...] = (),
+    ) -> None:
+        if text.startswith(BOM):
+            text = text[1:]
+            bom = True
+        self.text = text
+        self.path = path
+        self.encoding = encoding
+        self.bom = bom
+        self.binary = binary
+        self.problems = problems
+        self.lines = _split_lines(text)
+        self._starts = [line.start for line in self.lines]
+        self.newline = _dominant_newline(self.lines)
+
+    # -- construction -----------------------------------------------------
+
+    @classmethod
+    def from_bytes(cls, data: bytes, path: str = "<bytes>") -> "Source":
+        problems: list[SourceProblem] = []
+        if b"\x00" in data:
+            offset = data.index(b"\x00")
+            problem = SourceProblem(
+                "binary",
+                f"binary file: NUL byte at offset {offset}; an update script must be plain text",
+                offset,
+            )
+            return cls("", path, binary=True, problems=(problem,))
+        bom = data.startswith(codecs.BOM_UTF8)
+        if bom:
+            data = data[len(codecs.BOM_UTF8) :]
+            problems.append(SourceProblem("bom", "file starts with a UTF-8 byte-order mark", 0))
+        try:
+            text = data.decode("utf-8")
+            encoding = "utf-8"
+        except UnicodeDecodeError as exc:
+            text = data.decode("latin-1")
+            encoding = "latin-1"
+            problems.append(
+                SourceProblem(
+                    "not-utf8",
+                    f"not valid UTF-8 (first bad byte at offset {exc.start}); decoded as latin-1",
+                    exc.start,
+                )
+            )
+        return cls(text, path, encoding=encoding, bom=bom, problems=tuple(problems))
+
+    @classmethod
+    def from_path(cls, path: str | Path) -> "Source":
+        """Read a file.  Raises ``OSError`` (the caller reports it)."""
+        p = Path(path)
+        if p.is_dir():
+            raise IsADirectoryError(21, "is a directory", str(path))
+        return cls.from_bytes(p.read_bytes(), str(path))
+
+    # -- writing back -----------------------------------------------------
+
+    def encode(self, text: str | None = None) -> bytes:
+        """Bytes for ``text`` (default: this source) in the original encoding.
+
+        Characters the original encoding cannot hold make the text UTF-8.
+        """
+        text = self.text if text is None else text
+        try:
+            data = text.encode(self.encoding)
+        except UnicodeEncodeError:
+            data = text.encode("utf-8")
+        return (codecs.BOM_UTF8 + data) if self.bom else data
+
+    # -- positions --------------------------------------------------------
+
+    def line_of(self, offset: int) -> PhysicalLine:
+        index = max(0, bisect_right(self._starts, offset) - 1)
+        return self.lines[index]
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """(line, col), both 1-based, for a character offset."""
+        line = self.line_of(offset)
+        return line.number, offset - line.start + 1
+
+    def offset(self, line: int, col: int) -> int:
+        """Character offset of a 1-based (line, col); clamped to the line."""
+        if line < 1:
+            return 0
+        if line > len(self.lines):
+            return len(self.text)
+        pl = self.lines[line - 1]
+        return pl.start + min(max(col - 1, 0), pl.end - pl.start)
+
+    def span(self, start: int, end: int) -> Span:
+        line, col = self.position(start)
+        end_line, end_col = self.position(end) if end != start else (line, col)
+        return Span(start, end, line, col, end_line, end_col)
+
+    def utf16_col(self, line: int, col: int) -> int:
+        """0-based UTF-16 code-unit column for a 1-based character column."""
+        if not 1 <= line <= len(self.lines):
+            return 0
+        prefix = self.lines[line - 1].text[: max(col - 1, 0)]
+        return len(prefix) + sum(1 for ch in prefix if ord(ch) > 0xFFFF)
+
+    def col_from_utf16(self, line: int, units: int) -> int:
+        """1-based character column for a 0-based UTF-16 column."""
+        if not 1 <= line <= len(self.lines):
+            return 1
+        count = 0
+        for index, ch in enumerate(self.lines[line - 1].text):
+            if count >= units:
+                return index + 1
+            count += 2 if ord(ch) > 0xFFFF else 1
+        return len(self.lines[line - 1].text) + 1
+
+
+def _split_lines(text: str) -> list[PhysicalLine]:
+    lines: list[PhysicalLine] = []
+    pos = 0
+    number = 1
+    for match in _LINE_END.finditer(text):
+        lines.append(PhysicalLine(number, pos, match.start(), text[pos : match.start()], match.group()))
+        pos = match.end()
+        number += 1
+    if pos < len(text) or not lines:
+        lines.append(PhysicalLine(number, pos, len(text), text[pos:], ""))
+    return lines
+
+
+def _dominant_newline(lines: list[PhysicalLine]) -> str:
+    counts: dict[str, int] = {}
+    for line in lines:
+        if line.newline:
+            counts[line.newline] = counts.get(line.newline, 0) + 1
+    if not counts:
+        return "\n"
+    return max(counts, key=lambda nl: (counts[nl], nl == "\r\n"))
