@@ -1,3 +1,15 @@
 """Rule modules, one per family of the catalogue; importing registers them."""
 
-from . import source  # noqa: F401
+from . import (  # noqa: F401
+    arguments,
+    behaviour,
+    cfg,
+    check,
+    config,
+    download,
+    lexical,
+    meta,
+    scfg,
+    source,
+    times,
+)

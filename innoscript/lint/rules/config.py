@@ -1,0 +1,3 @@
+"""config rules (see the catalogue in lint-rules.md)."""
+
+from __future__ import annotations

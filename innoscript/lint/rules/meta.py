@@ -1,0 +1,3 @@
+"""meta rules (see the catalogue in lint-rules.md)."""
+
+from __future__ import annotations
