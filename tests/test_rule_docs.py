@@ -19,6 +19,8 @@ def settings_for(example) -> Settings:
         target_version=values.get("target-version", "v10"),
         model=values.get("model"),
         mode=values.get("mode", "script"),
+        simulate=values.get("simulate", "false").lower() == "true",
+        require_reason=values.get("require-reason", "false").lower() == "true",
     )
 
 

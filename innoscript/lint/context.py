@@ -8,7 +8,7 @@ from typing import Iterator, NamedTuple, TypeVar
 from .. import catalog
 from ..source import Span
 from ..syntax import ast
-from .diagnostic import Edit, Fix, Related
+from .diagnostic import Edit, Fix, Related, Severity
 from .settings import Settings
 
 L = TypeVar("L", bound=ast.Line)
@@ -20,6 +20,10 @@ class Finding(NamedTuple):
     fix: Fix | None = None
     related: tuple[Related, ...] = ()
     unnecessary: bool = False
+    # A rule whose catalogue entry names two severities (UPD-024: W, but I
+    # when only a backup precedes) gives the milder one per finding; a
+    # severity the user configured for the rule still wins.
+    severity: Severity | None = None
 
 
 class LintContext:
@@ -84,8 +88,9 @@ class LintContext:
         fix: Fix | None = None,
         related: tuple[Related, ...] = (),
         unnecessary: bool = False,
+        severity: Severity | None = None,
     ) -> Finding:
-        return Finding(span, message, fix, related, unnecessary)
+        return Finding(span, message, fix, related, unnecessary, severity)
 
     def related(self, span: Span, message: str) -> Related:
         return Related(span, message)

@@ -36,7 +36,7 @@ def lint_script(script: ast.Script, settings: Settings | None = None) -> list[Di
     ctx = LintContext(script, settings)
     diagnostics: list[Diagnostic] = []
     for rule in active_rules(settings):
-        severity = settings.severity.get(rule.code, rule.severity)
+        configured = settings.severity.get(rule.code)
         try:
             findings = list(rule.check(ctx))
         except Exception as exc:  # a broken rule must not hide the others' findings
@@ -47,6 +47,7 @@ def lint_script(script: ast.Script, settings: Settings | None = None) -> list[Di
             )
             continue
         for finding in findings:
+            severity = configured or finding.severity or rule.severity
             diagnostics.append(
                 Diagnostic(rule.code, rule.name, severity, finding.message, script.path, finding.span,
                            finding.fix, finding.related, finding.unnecessary)

@@ -11,5 +11,6 @@ from . import (  # noqa: F401
     meta,
     scfg,
     source,
+    suppression,
     times,
 )

@@ -1,3 +1,469 @@
-"""arguments rules (see the catalogue in lint-rules.md)."""
+"""B. Arguments and URLs: what a command is given, and where it fetches from."""
 
 from __future__ import annotations
+
+from ... import catalog
+from ...syntax import ast
+from ..context import LintContext
+from ..rule import rule
+from . import _facts
+
+
+@rule("UPD-010", "missing-url", "E", group="arguments", spec="lint-rules.md UPD-010; innovaphone-spec.md 5.3-5.7, 12")
+def missing_url(ctx: LintContext):
+    """A UP0 transfer command has no URL.
+
+    ## What it does
+    Reports `prot`, `boot`, `bmc`, `scfg` and `cfg` lines whose first
+    argument is not a URL: it is missing, it is an option such as `/ser`
+    (the seed's IP3000 example as printed), it is a final-command word (the
+    URL was lost: `prot ireset 04-5656`), or it has no `scheme://`.
+
+    ## Why is this bad?
+    The syntax is `<url> <final-command> <serial>` (`scfg <url> ...`). Without
+    a URL there is nothing to download or upload to, and every other word of
+    the line is read in the wrong place.
+
+    ## Example
+    ```
+    mod cmd UP0 prot /ser 04-5679
+    ```
+    Reported at 1:18.
+
+    ## Use instead
+    ```
+    mod cmd UP0 prot http://192.168.0.10/configs/firmware/ ser 04-5679
+    ```
+
+    ## Fix safety
+    No fix: the URL is unknown.
+
+    ## Source
+    lint-rules.md UPD-010; innovaphone-spec.md 5.3-5.7, 12 (the IP3000 example).
+    """
+    for line in _facts.transfers(ctx.commands):
+        if not _facts.url_missing(line):
+            continue
+        verb = line.verb.text
+        syntax = f"`{line.spec.syntax}`" if line.spec else verb
+        option = line.options[0] if line.options else None
+        if option is not None and (line.url is None or option.span.start < line.url.span.start):
+            yield ctx.finding(
+                option.name.span,
+                f"{verb}: `{option.name.text}` is read as an option, not a URL; the syntax is {syntax}",
+            )
+        elif line.url is not None:
+            word = line.url.token
+            if _facts.is_final_word(word.text):
+                what = f"`{word.text}` is a final command: the URL is missing"
+            else:
+                what = f"`{word.text}` is not a URL (it needs `http://`)"
+            yield ctx.finding(word.span, f"{verb}: {what}; the syntax is {syntax}")
+        else:
+            yield ctx.finding(line.verb.span, f"{verb} without a URL; the syntax is {syntax}")
+
+
+@rule("UPD-011", "missing-arguments", "E", group="arguments", spec="lint-rules.md UPD-011; innovaphone-spec.md 5")
+def missing_arguments(ctx: LintContext):
+    """A command lacks required positional arguments (final command, serial).
+
+    ## What it does
+    Reports `prot`, `boot`, `bmc` and `cfg` lines with a URL but fewer than
+    the three positional arguments `<url> <final-command> <serial>`, and
+    other catalogued commands missing a required argument (`provision <n>`).
+    A missing URL is UPD-010, a short `check` is UPD-030.
+
+    ## Why is this bad?
+    Without a serial the device has nothing to compare with its UPDATE
+    variable: the command either fails or runs on every poll, downloading
+    and restarting again and again.
+
+    ## Example
+    ```
+    mod cmd UP0 cfg http://10.0.0.5/prov/config?mac=00-90-33-12-34-56 iresetn
+    ```
+    Reported at 1:13.
+
+    ## Use instead
+    ```
+    mod cmd UP0 cfg http://10.0.0.5/prov/config?mac=00-90-33-12-34-56 iresetn CFG-2024-06-01
+    ```
+
+    ## Fix safety
+    No fix: the serial is the author's choice.
+
+    ## Source
+    lint-rules.md UPD-011; innovaphone-spec.md 5.3-5.7, 5.9.
+    """
+    for line in ctx.lines(ast.ModCommand):
+        spec = line.spec
+        if spec is None or spec.kind in ("check", "scfg") or line.verb is None:
+            continue
+        if isinstance(line, (ast.Download, ast.Cfg)) and _facts.url_missing(line):
+            continue
+        required = [p for p in spec.params if p.required]
+        if len(line.args) >= len(required):
+            continue
+        missing = required[len(line.args):]
+        if isinstance(line, (ast.Download, ast.Cfg)) and len(line.args) == 2 and not _facts.is_final_word(line.args[1].text):
+            what = "a final command or the serial"
+        else:
+            what = " and ".join(f"<{p.name}>" for p in missing)
+        yield ctx.finding(line.verb.span, f"{line.verb.text} is missing {what}; the syntax is `{spec.syntax}`")
+
+
+@rule("UPD-012", "unknown-times-option", "E", group="arguments", spec="lint-rules.md UPD-012; innovaphone-spec.md 5.2")
+def unknown_times_option(ctx: LintContext):
+    """`times` is given an option other than `/allow` and `/initial`.
+
+    ## What it does
+    Reports every option of a `times` line that the command does not have.
+
+    ## Why is this bad?
+    Only `/allow <hours>` and `/initial <minutes>` are documented. An
+    invented option (`/days 1-5`) restricts nothing: the script runs on the
+    days the author meant to exclude.
+
+    ## Example
+    ```
+    mod cmd UP1 times /allow 22,23,0 /days 1-5
+    ```
+    Reported at 1:34.
+
+    ## Use instead
+    ```
+    mod cmd UP1 times /allow 22,23,0
+    ```
+
+    ## Fix safety
+    No fix: what the option should have done cannot be expressed.
+
+    ## Source
+    lint-rules.md UPD-012; innovaphone-spec.md 5.2.
+    """
+    for line in ctx.lines(ast.Times):
+        known = line.spec.options if line.spec else ()
+        names = " and ".join(f"`{o.name} <{o.value}>`" for o in known)
+        for option in line.options:
+            if line.spec and line.spec.option(option.key) is None:
+                same = [o.name for o in known if o.name == option.key.lower()]
+                hint = f"write `{same[0]}`" if same else f"`times` only takes {names}"
+                yield ctx.finding(option.span, f"unknown option `{option.key}` for times; {hint}")
+
+
+def _urls(ctx: LintContext):
+    """The URL words of the script, with their lines."""
+    for line in ctx.commands:
+        for token in _facts.url_tokens(line):
+            yield line, token
+
+
+@rule("UPD-013", "url-scheme", "E", group="arguments", spec="lint-rules.md UPD-013; innovaphone-spec.md 5")
+def url_scheme(ctx: LintContext):
+    """A URL does not start with `http://` or `https://`.
+
+    ## What it does
+    Reports URLs of UP0 transfers and of the update URL (`config add UP1
+    /url`) whose scheme is not `http` or `https` (`ftp://`, `tftp://`,
+    `file://`).
+
+    ## Why is this bad?
+    Transfers are HTTP GET (downloads, cfg) and HTTP PUT (backups); the
+    device cannot fetch anything else.
+
+    ## Example
+    ```
+    mod cmd UP0 prot ftp://10.0.0.5/fw/ip232.bin ireset 13-5001234
+    ```
+    Reported at 1:18.
+
+    ## Use instead
+    ```
+    mod cmd UP0 prot http://10.0.0.5/fw/ip232.bin ireset 13-5001234
+    ```
+
+    ## Fix safety
+    No fix: the file has to be served by a web server first.
+
+    ## Source
+    lint-rules.md UPD-013; innovaphone-spec.md 1, 5.
+    """
+    for _line, token in _urls(ctx):
+        scheme = _facts.url_scheme(token.text)
+        if scheme not in ("http", "https"):
+            yield ctx.finding(token.span, f"`{scheme}://` cannot be used: the device transfers files by HTTP; use `http://`")
+
+
+@rule("UPD-014", "host-name-old-firmware", "W", group="arguments",
+      spec="lint-rules.md UPD-014; innovaphone-spec.md 2.2, 13 item 8")
+def host_name_old_firmware(ctx: LintContext):
+    """A URL names its host, but the target firmware (v8 or older) needs an IP address.
+
+    ## What it does
+    When the target version is v8 or older, reports URLs whose host is a
+    name (`fw.example.com`) instead of an IP address.
+
+    ## Why is this bad?
+    The v5/v6 documentation states that no URL on the device supports host
+    names; a literal IP address is required. The transfer fails on every
+    device that runs such firmware.
+
+    ## Example
+    Settings: target-version=v6
+    ```
+    mod cmd UP0 prot http://fw.example.com/ ireset 04-5679
+    ```
+    Reported at 1:18.
+
+    ## Use instead
+    ```
+    mod cmd UP0 prot http://192.168.0.10/ ireset 04-5679
+    ```
+
+    ## Fix safety
+    No fix: the address behind the name is not known here.
+
+    ## Source
+    lint-rules.md UPD-014; innovaphone-spec.md 2.2, 13 item 8.
+    """
+    if not ctx.target_before("v9"):
+        return
+    for _line, token in _urls(ctx):
+        if _facts.has_host_name(token.text):
+            host = _facts.url_host(token.text)
+            yield ctx.finding(
+                token.span,
+                f"`{host}` is a host name; firmware {ctx.settings.target_version} needs an IP address in URLs",
+            )
+
+
+@rule("UPD-015", "host-name-or-https-unknown", "H", group="arguments",
+      spec="lint-rules.md UPD-015; innovaphone-spec.md 2.2, 11, 14 Q8")
+def host_name_or_https_unknown(ctx: LintContext):
+    """A URL uses a host name or `https` where the target firmware's support is unknown.
+
+    ## What it does
+    For target versions v9 and v10, reports URLs with a host name. For
+    every target before v11r1, reports `https://` URLs. (Host names on v8
+    and older are UPD-014.)
+
+    ## Why is this bad?
+    v5/v6 firmware needs IP addresses; v13 firmware resolves names and the
+    official update server uses `https` and DNS names, but the release that
+    brought them is not documented. Check that the devices' firmware
+    supports them before relying on it.
+
+    ## Example
+    ```
+    mod cmd UP0 prot http://fwserver/fw/ip240.bin ser 13-5021837
+    ```
+    Reported at 1:18.
+
+    ## Use instead
+    ```
+    mod cmd UP0 prot http://10.0.0.5/fw/ip240.bin ser 13-5021837
+    ```
+
+    ## Fix safety
+    No fix: informational.
+
+    ## Source
+    lint-rules.md UPD-015; innovaphone-spec.md 2.2, 11, 14 (open question Q8).
+    """
+    if not ctx.target_before("v11r1"):
+        return
+    names = not ctx.target_before("v9")
+    for _line, token in _urls(ctx):
+        https = _facts.url_scheme(token.text) == "https"
+        named = names and _facts.has_host_name(token.text)
+        if not (https or named):
+            continue
+        what = " and ".join(w for w, on in (("a host name", named), ("https", https)) if on)
+        yield ctx.finding(
+            token.span,
+            f"this URL uses {what}; which release first supports it is not documented: make sure "
+            f"firmware {ctx.settings.target_version} does, or use http:// with an IP address",
+        )
+
+
+def _downloads_to_folder(ctx: LintContext, verbs: tuple[str, ...]):
+    for line in ctx.lines(ast.Download):
+        if line.verb is not None and line.verb.text in verbs and not _facts.url_missing(line):
+            if _facts.url_path_ends_with_slash(line.url.text):
+                yield line
+
+
+@rule("UPD-016", "bmc-url-folder", "E", group="arguments", spec="lint-rules.md UPD-016; innovaphone-spec.md 5.5")
+def bmc_url_folder(ctx: LintContext):
+    """A `bmc` URL ends with `/` instead of naming the file.
+
+    ## What it does
+    Reports `mod cmd UP0 bmc` lines whose URL ends in `/`.
+
+    ## Why is this bad?
+    For a URL ending in `/` the device appends a default file name; for the
+    DECT radio code that name lacks the `.bin` suffix of the delivered file,
+    so the download fails. The documentation says to give the file name.
+
+    ## Example
+    ```
+    mod cmd UP0 bmc http://192.168.0.10/firm/ ireset PCS04fd
+    ```
+    Reported at 1:17.
+
+    ## Use instead
+    ```
+    mod cmd UP0 bmc http://192.168.0.10/firm/PCS04fd.bin ireset PCS04fd
+    ```
+
+    ## Fix safety
+    No fix: the file's name is on the server, not in the script.
+
+    ## Source
+    lint-rules.md UPD-016; innovaphone-spec.md 5.5.
+    """
+    for line in _downloads_to_folder(ctx, ("bmc",)):
+        yield ctx.finding(
+            line.url.span,
+            "the default file name appended to a bmc URL ending in `/` lacks the `.bin` suffix; "
+            "name the file (for example `.../PCS04fd.bin`)",
+        )
+
+
+@rule("UPD-017", "default-file-name", "H", group="arguments",
+      spec="lint-rules.md UPD-017; innovaphone-spec.md 5.3, 5.4, 14 Q6")
+def default_file_name(ctx: LintContext):
+    """A `prot` or `boot` URL ends in `/` and relies on a default file name.
+
+    ## What it does
+    Reports `prot` and `boot` URLs ending in `/`. The device then appends a
+    default file name derived from the product. (`bmc` URLs ending in `/`
+    are the error UPD-016.)
+
+    ## Why is this bad?
+    The default name depends on the product and is not always the file on
+    the server: IP72 firmware comes as `ip72.bin` or `ip72.zbin`, some models
+    use other names, and the default name for boot code is not documented at
+    all. A wrong guess means the download fails on every poll.
+
+    ## Example
+    Settings: model=IP72
+    ```
+    mod cmd UP0 prot http://10.0.0.5/fw/ ireset 08-7030012
+    ```
+    Reported at 1:18.
+
+    ## Use instead
+    ```
+    mod cmd UP0 prot http://10.0.0.5/fw/ip72.zbin ireset 08-7030012
+    ```
+
+    ## Fix safety
+    No fix: the file's name is on the server, not in the script.
+
+    ## Source
+    lint-rules.md UPD-017; innovaphone-spec.md 5.3, 5.4, 14 (open question Q6).
+    """
+    for line in _downloads_to_folder(ctx, ("prot", "boot")):
+        if line.verb.text == "boot":
+            what = "the default file name for boot code is not documented"
+        elif ctx.model is not None:
+            what = f"the device appends its default firmware name (`{ctx.model.firmware_name}` on an {ctx.model.name})"
+        else:
+            what = "the device appends a default firmware name that depends on the model"
+        yield ctx.finding(line.url.span, f"{what}; name the file on the server in the URL")
+
+
+@rule("UPD-018", "default-file-name-case", "H", group="arguments",
+      spec="lint-rules.md UPD-018; innovaphone-spec.md 2.2, 5.3")
+def default_file_name_case(ctx: LintContext):
+    """A firmware URL relies on a default file name whose case may differ from the file.
+
+    ## What it does
+    When the device model is known (from the settings or the script's file
+    name), reports `prot` URLs ending in `/`: the device appends the
+    documented default name, written in upper case (`IP1200.bin`), while
+    firmware files are commonly lower case (`ip1200.bin`, as in the
+    manual's own example). Boot code is not reported (its default name is
+    not documented, UPD-017), nor is `bmc` (UPD-016); an explicit file name,
+    in any case, is the fix and is never reported.
+
+    ## Why is this bad?
+    Some web servers are case sensitive: `IP1200.bin` is not found when the
+    server holds `ip1200.bin`, and the download fails on every poll.
+
+    ## Example
+    Settings: model=IP1200
+    ```
+    mod cmd UP0 prot http://10.0.0.5/fw/13r2sr9/ ireset 13-5021837
+    ```
+    Reported at 1:18.
+
+    ## Use instead
+    ```
+    mod cmd UP0 prot http://10.0.0.5/fw/13r2sr9/ip1200.bin ireset 13-5021837
+    ```
+
+    ## Fix safety
+    No fix: only the server knows how the file is spelled.
+
+    ## Source
+    lint-rules.md UPD-018; innovaphone-spec.md 2.2 (case-sensitive servers), 5.3.
+    """
+    model = ctx.model
+    if model is None:
+        return
+    default = model.firmware_name
+    if default == default.lower():
+        return  # nothing to confuse
+    for line in _downloads_to_folder(ctx, ("prot",)):
+        yield ctx.finding(
+            line.url.span,
+            f"the device appends `{default}`; on a case-sensitive web server that is not `{default.lower()}`: "
+            "name the file exactly as it is on the server",
+        )
+
+
+@rule("UPD-019", "backup-url-not-device-specific", "W", group="arguments",
+      spec="lint-rules.md UPD-019; innovaphone-spec.md 5.6, 6")
+def backup_url_not_device_specific(ctx: LintContext):
+    """A backup (`scfg`) URL contains no device-specific meta sequence.
+
+    ## What it does
+    Reports `mod cmd UP0 scfg` URLs without `#h` (hardware id), `#m` (MAC
+    address) or `#i` (IP address).
+
+    ## Why is this bad?
+    The URL is where the device uploads its configuration. A script is
+    shared by many devices; without a part that differs per device they all
+    PUT to the same file and each backup overwrites the others.
+
+    ## Example
+    ```
+    mod cmd UP0 scfg http://10.0.0.5/backup/config.txt
+    ```
+    Reported at 1:18.
+
+    ## Use instead
+    ```
+    mod cmd UP0 scfg http://10.0.0.5/backup/#h.txt
+    ```
+
+    ## Fix safety
+    No fix: where backups go is the author's decision.
+
+    ## Source
+    lint-rules.md UPD-019; innovaphone-spec.md 5.6, 6.
+    """
+    metas = [f"`{m}`" for m in catalog.DEVICE_SPECIFIC_META]
+    wanted = ", ".join(metas[:-1]) + " or " + metas[-1]
+    for line in ctx.lines(ast.Scfg):
+        if _facts.url_missing(line):
+            continue
+        if any(catalog.meta_code(m.text) in catalog.DEVICE_SPECIFIC_META for m in line.url.metas):
+            continue
+        yield ctx.finding(
+            line.url.span,
+            f"every device uploads its backup to this same URL and overwrites the others'; add {wanted} "
+            "(for example `#h-#b5.txt`)",
+        )

@@ -1,3 +1,190 @@
-"""cfg rules (see the catalogue in lint-rules.md)."""
+"""H. `cfg`: loading configuration files."""
 
 from __future__ import annotations
+
+import re
+
+from ... import catalog
+from ...syntax import ast
+from ..context import LintContext
+from ..rule import rule
+from . import _semantics as sem
+
+# Names backups usually get: a `backup` folder, the official server's
+# `mode=backup` query, `<hardware id>.<n>.txt` files (spec section 5.6, 8).
+_BACKUP_FOLDER = re.compile(r"(?:^|/)(?:backup|backups|bak|cfg-backup|config-backup)(?:/|$)", re.IGNORECASE)
+_BACKUP_QUERY = re.compile(r"(?:^|&)mode=backup(?:&|$)", re.IGNORECASE)
+_BACKUP_FILE = re.compile(r"^IP[0-9A-Z]+-[0-9a-f]{2}(?:-[0-9a-f]{2}){2,5}(?:[-.]\d+)?\.txt$", re.IGNORECASE)
+
+
+@rule("UPD-065", "nested-up0-in-payload", "E", group="cfg", spec="lint-rules.md UPD-065; innovaphone-spec.md 4, 5.7")
+def nested_up0_in_payload(ctx: LintContext):
+    """Nested UP0 command in a file loaded by `cfg` (mode `cfg-payload`).
+
+    ## What it does
+    When linting a file that `mod cmd UP0 cfg` loads (mode `cfg-payload`),
+    reports every `mod cmd UP0 ...` line in it.
+
+    ## Why is this bad?
+    UP0 commands cannot be nested: a file read by `mod cmd UP0 cfg` cannot
+    itself load another file, download firmware or upload a backup.
+
+    ## Example
+    Settings: mode=cfg-payload
+    ```
+    config change TIME /ntp1 10.0.0.1
+    mod cmd UP0 cfg http://10.0.0.5/cfg/common.txt ser C1
+    ```
+    Reported at 2:9.
+
+    ## Use instead
+    List the other file's lines in the update script, one `cfg` after the
+    other:
+    ```
+    config change TIME /ntp1 10.0.0.1
+    config change SYSLOG /addr 10.0.0.5
+    ```
+
+    ## Fix safety
+    No fix.
+
+    ## Source
+    lint-rules.md UPD-065; innovaphone-spec.md 4, 5.7 [RUS].
+    """
+    if not ctx.payload:
+        return
+    for line in ctx.lines(ast.ModCommand):
+        if line.module is not None and line.module.text.upper() == "UP0":
+            verb = line.verb.text if line.verb else ""
+            yield ctx.finding(
+                line.module.span,
+                f"'mod cmd UP0 {verb}' in a file loaded by 'cfg': UP0 commands cannot be nested; move the line "
+                "into the update script",
+            )
+
+
+@rule("UPD-066", "cfg-never-activated", "W", group="cfg", fix="unsafe", spec="lint-rules.md UPD-066; innovaphone-spec.md 5.7")
+def cfg_never_activated(ctx: LintContext):
+    """`cfg` with final `ser` and no later activation.
+
+    ## What it does
+    Reports a `cfg` line whose final command is `ser` (or `no-op`/`nop`) when
+    no later line activates the configuration: no `config activate`, no bare
+    restart line and no `check` whose final command restarts.
+
+    ## Why is this bad?
+    `cfg` writes the loaded configuration but does not activate it: the
+    devices keep running the old settings until they happen to restart.
+
+    ## Example
+    ```
+    mod cmd UP1 times /allow 23,0,1,2,3,4 /initial 6
+    mod cmd UP1 check ser 2024-06-10
+    mod cmd UP0 cfg http://10.0.0.5/cfg/site.txt ser CFG-7
+    ```
+    Reported at 3:46.
+
+    ## Use instead
+    ```
+    mod cmd UP1 times /allow 23,0,1,2,3,4 /initial 6
+    mod cmd UP1 check ser 2024-06-10
+    mod cmd UP0 cfg http://10.0.0.5/cfg/site.txt ser CFG-7
+    config activate
+    iresetn
+    ```
+
+    ## Fix safety
+    The fix adds `config activate` after the `cfg` line. It is unsafe: some
+    settings need a restart as well (`iresetn` at the end), and activating
+    changes the running devices at once.
+
+    ## Source
+    lint-rules.md UPD-066; innovaphone-spec.md 5.7 [RUS].
+    """
+    if ctx.payload:
+        return  # a nested cfg is UPD-065's finding
+    activation_after = sem.later_activation(ctx.commands)
+    for line in ctx.lines(ast.Cfg):
+        if not sem.has_url(line) or not sem.is_noop_word(line.final):
+            continue
+        if activation_after(line) is not None:
+            continue
+        yield ctx.finding(
+            line.final.span,  # type: ignore[union-attr]
+            f"'cfg' with '{line.final.text}' writes the configuration but nothing activates it: add "  # type: ignore[union-attr]
+            "'config activate' (and 'iresetn') after it, or use 'reset' as final command",
+            fix=ctx.insert_line_after(line, "config activate", "Activate the loaded configuration", safe=False),
+        )
+
+
+@rule("UPD-067", "cfg-loads-backup", "H", group="cfg", spec="lint-rules.md UPD-067; innovaphone-spec.md 5.7, 8")
+def cfg_loads_backup(ctx: LintContext):
+    """`cfg` loads a full backup.
+
+    ## What it does
+    Reports a `cfg` URL that matches the URL pattern of an `scfg` line of the
+    same script (`#h-#b5.txt` matches `IP6010-0a-1b-2c-3.txt`), or that looks
+    like a backup: a `backup` folder, a `mode=backup` query, or a file named
+    after a hardware id.
+
+    ## Why is this bad?
+    A saved configuration contains `vars create UPDATE/...` and
+    `config change UP1 ...` lines. Loading it with `cfg` also rewrites the
+    update serials and the update URL and interval, which turns a restore
+    into a change of how the device is managed.
+
+    ## Example
+    ```
+    mod cmd UP1 times /allow 23,0,1,2,3,4 /initial 6
+    mod cmd UP0 scfg http://10.0.0.5/backup/#h-#b5.txt ser WEEKLY /force 168
+    mod cmd UP1 check ser 2024-06-11
+    mod cmd UP0 cfg http://10.0.0.5/backup/IP6010-0a-1b-2c-3.txt ser RESTORE-3
+    config activate
+    ```
+    Reported at 4:17.
+
+    ## Use instead
+    Load a file with only the settings to restore:
+    ```
+    mod cmd UP1 times /allow 23,0,1,2,3,4 /initial 6
+    mod cmd UP0 scfg http://10.0.0.5/backup/#h-#b5.txt ser WEEKLY /force 168
+    mod cmd UP1 check ser 2024-06-11
+    mod cmd UP0 cfg http://10.0.0.5/cfg/restore-pbx.txt ser RESTORE-3
+    config activate
+    ```
+
+    ## Fix safety
+    No fix.
+
+    ## Source
+    lint-rules.md UPD-067; innovaphone-spec.md 5.7, 8 [PHPUS][INF].
+    """
+    backups = []
+    for scfg in ctx.lines(ast.Scfg):
+        if sem.has_url(scfg):
+            url = scfg.url.text  # type: ignore[union-attr]
+            fixed_part = catalog.META_PATTERN.split(url, 1)[0].lower()  # cheap test before the pattern
+            backups.append((scfg, fixed_part, sem.meta_url_pattern(url)))
+    for line in ctx.lines(ast.Cfg):
+        if not sem.has_url(line):
+            continue
+        text = line.url.text  # type: ignore[union-attr]
+        lowered = text.lower()
+        backup = next((s for s, start, pattern in backups if lowered.startswith(start) and pattern.fullmatch(text)), None)
+        if backup is not None:
+            yield ctx.finding(
+                line.url.span,  # type: ignore[union-attr]
+                f"this file is a backup written by the scfg on line {backup.number}: loading it also rewrites "
+                "the update serials and the update URL; load only the settings to restore",
+                related=(ctx.related(backup.url.span, "the backup that writes it"),),  # type: ignore[union-attr]
+            )
+            continue
+        url = sem.split_url(text)
+        if url is not None and (
+            _BACKUP_FOLDER.search(url.path) or _BACKUP_QUERY.search(url.query) or _BACKUP_FILE.match(url.file_name)
+        ):
+            yield ctx.finding(
+                line.url.span,  # type: ignore[union-attr]
+                "this looks like a full backup: loading it also rewrites the update serials and the update URL; "
+                "load only the settings to restore",
+            )

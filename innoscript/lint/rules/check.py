@@ -1,3 +1,393 @@
-"""check rules (see the catalogue in lint-rules.md)."""
+"""D. `check`: run the rest of a script once per serial."""
 
 from __future__ import annotations
+
+import re
+
+from ... import catalog
+from ...syntax import ast
+from ..context import LintContext
+from ..rule import rule
+from . import _facts
+
+
+def _checks(ctx: LintContext) -> list[ast.Check]:
+    return list(ctx.lines(ast.Check))
+
+
+def _record_only(ctx: LintContext, line: ast.Check) -> bool:
+    """Only bare reset-type lines (or nothing) follow the check: it guards nothing.
+
+    That is: the check is the last command that is not a bare restart.
+    """
+    for command in reversed(ctx.commands):
+        if not _facts.is_reset_line(command):
+            return command is line
+    return False
+
+
+@rule("UPD-030", "check-arguments", "E", group="check", spec="lint-rules.md UPD-030; innovaphone-spec.md 5.1")
+def check_arguments(ctx: LintContext):
+    """`check` is not given both `<final-command>` and `<serial>`.
+
+    ## What it does
+    Reports `mod cmd UP1 check` lines with fewer than two arguments. (Words
+    beyond the two are UPD-003.)
+
+    ## Why is this bad?
+    The syntax is `mod cmd UP1 check <final-command> <serial>`. With one word
+    the device reads it as the final command and has no serial to compare:
+    the guard does not work as intended.
+
+    ## Example
+    ```
+    mod cmd UP1 check 2024-06-01
+    ```
+    Reported at 1:13.
+
+    ## Use instead
+    ```
+    mod cmd UP1 check iresetn 2024-06-01
+    ```
+
+    ## Fix safety
+    No fix: the final command is the author's choice.
+
+    ## Source
+    lint-rules.md UPD-030; innovaphone-spec.md 5.1.
+    """
+    for line in _checks(ctx):
+        if line.serial is not None:
+            continue
+        if line.final is None:
+            what = "no final command and no serial"
+        elif _facts.is_final_word(line.final.text):
+            what = "no serial"
+        else:
+            what = f"one word `{line.final.text}` (the final command or the serial is missing)"
+        yield ctx.finding(line.verb.span, f"check has {what}; the syntax is `mod cmd UP1 check <final-command> <serial>`")
+
+
+@rule("UPD-031", "changes-before-check", "W", group="check", spec="lint-rules.md UPD-031; innovaphone-spec.md 5.1")
+def changes_before_check(ctx: LintContext):
+    """Commands that change the device stand above `check`.
+
+    ## What it does
+    Reports the first `check` line when configuration changes, variable
+    changes, downloads (`prot`, `boot`, `bmc`, `cfg`) or `reinit`/`provision`
+    stand above it. `times` and backups (`scfg`) above the check are fine,
+    and a check that only records its serial at the end of the script
+    (UPD-033) is not reported.
+
+    ## Why is this bad?
+    `check` skips only the commands *after* it. Everything above it runs on
+    every poll: configuration is rewritten, counters reset, downloads
+    re-checked, although the author meant them to run once.
+
+    ## Example
+    ```
+    config add CMD0 /name Lobby
+    mod cmd UP1 check iresetn 2024-06-01
+    config write
+    ```
+    Reported at 2:13.
+
+    ## Use instead
+    ```
+    mod cmd UP1 check iresetn 2024-06-01
+    config add CMD0 /name Lobby
+    config write
+    ```
+
+    ## Fix safety
+    No fix: moving lines changes what runs on every poll.
+
+    ## Source
+    lint-rules.md UPD-031; innovaphone-spec.md 5.1.
+    """
+    checks = _checks(ctx)
+    if not checks or _record_only(ctx, checks[0]):
+        return
+    line = checks[0]
+    above = [c for c in ctx.before(line) if _facts.changes_state(c)]
+    if not above:
+        return
+    lines = ", ".join(str(c.number) for c in above[:5]) + (" ..." if len(above) > 5 else "")
+    many = len(above) > 1
+    yield ctx.finding(
+        line.verb.span,
+        f"line{'s' if many else ''} {lines} above the check run{'' if many else 's'} on every poll, not once; "
+        f"move {'them' if many else 'it'} below the check",
+        related=tuple(ctx.related(c.span, "runs on every poll") for c in above[:5]),
+    )
+
+
+@rule("UPD-032", "several-checks", "W", group="check", spec="lint-rules.md UPD-032; innovaphone-spec.md 5.1, 14 Q10")
+def several_checks(ctx: LintContext):
+    """The script has more than one `check`.
+
+    ## What it does
+    Reports every `check` line after the first.
+
+    ## Why is this bad?
+    There is one UPDATE/CHECK variable, written only when the script has
+    run to its end. Which of several serials is stored, and which check
+    then skips what, is not documented.
+
+    ## Example
+    ```
+    mod cmd UP1 check iresetn 2024-06-01
+    config add CMD0 /name Lobby
+    mod cmd UP1 check iresetn 2024-06-02
+    config write
+    ```
+    Reported at 3:13.
+
+    ## Use instead
+    ```
+    mod cmd UP1 check iresetn 2024-06-02
+    config add CMD0 /name Lobby
+    config write
+    ```
+
+    ## Fix safety
+    No fix: merge the guarded parts under one serial.
+
+    ## Source
+    lint-rules.md UPD-032; innovaphone-spec.md 5.1, 14 (open question Q10).
+    """
+    checks = _checks(ctx)
+    for line in checks[1:]:
+        yield ctx.finding(
+            line.verb.span,
+            f"second `check` (the first is on line {checks[0].number}): there is only one UPDATE/CHECK serial; "
+            "use a single check with one serial",
+            related=(ctx.related(checks[0].span, "first check"),),
+        )
+
+
+@rule("UPD-033", "check-records-only", "I", group="check", spec="lint-rules.md UPD-033; innovaphone-spec.md 5.1, 12")
+def check_records_only(ctx: LintContext):
+    """`check` is the last effective command: it guards nothing, it only records its serial.
+
+    ## What it does
+    Reports a `check` line followed by nothing but bare restart lines such
+    as `iresetn`.
+
+    ## Why is this bad?
+    It is not necessarily bad: the official update server ends its scripts
+    this way on purpose, because it decides itself (from the `CHECK` query
+    parameter) whether to send the script body. In a hand-written script
+    the lines meant to run once are probably above the check by mistake.
+
+    ## Example
+    ```
+    mod cmd UP1 times /allow 23,0,1,2,3,4 /initial 6
+    config add CMD0 /name Lobby
+    config write
+    mod cmd UP1 check iresetn 2024-06-01
+    iresetn
+    ```
+    Reported at 4:13.
+
+    ## Use instead
+    ```
+    mod cmd UP1 times /allow 23,0,1,2,3,4 /initial 6
+    mod cmd UP1 check iresetn 2024-06-01
+    config add CMD0 /name Lobby
+    config write
+    ```
+
+    ## Fix safety
+    No fix: info only.
+
+    ## Source
+    lint-rules.md UPD-033; innovaphone-spec.md 5.1, 12 (official server output).
+    """
+    for line in _checks(ctx):
+        if _record_only(ctx, line):
+            yield ctx.finding(
+                line.verb.span,
+                "nothing but restarts follows this check: it only records its serial and skips nothing",
+            )
+
+
+@rule("UPD-034", "restart-inside-check", "W", group="check", fix="sometimes",
+      spec="lint-rules.md UPD-034; innovaphone-spec.md 4, 5.1")
+def restart_inside_check(ctx: LintContext):
+    """A UP0 command below `check` restarts the device before the script's end.
+
+    ## What it does
+    Reports `prot`, `boot`, `bmc`, `cfg` and `scfg` lines after the first
+    `check` whose final command restarts regardless of need (`reset`,
+    `ireset`, `reboot`, `ireboot`) while more lines follow.
+
+    ## Why is this bad?
+    The check serial is stored only when the last line has run without
+    interruption. A download that restarts the device mid-script leaves the
+    lines below it for the next poll, runs the lines above it twice, and if
+    the download repeats the serial is never stored at all.
+
+    ## Example
+    ```
+    mod cmd UP1 check iresetn 2024-06-01
+    mod cmd UP0 prot http://10.0.0.5/fw/ ireset 13-5001234
+    config add CMD0 /name Lobby
+    config write
+    config activate
+    ```
+    Reported at 2:38.
+
+    ## Use instead
+    ```
+    mod cmd UP1 check iresetn 2024-06-01
+    mod cmd UP0 prot http://10.0.0.5/fw/ ser 13-5001234
+    config add CMD0 /name Lobby
+    config write
+    config activate
+    ```
+
+    ## Fix safety
+    When the check's own final command restarts (`iresetn`, `ireset`, ...),
+    an unsafe fix writes `ser` in the UP0 line: the device then restarts
+    once, at the end. With any other check final command there is no fix,
+    since `ser` would lose the restart.
+
+    ## Source
+    lint-rules.md UPD-034; innovaphone-spec.md 4 (deferred check commit, IP72 note), 5.1.
+    """
+    checks = _checks(ctx)
+    if not checks:
+        return
+    guard = checks[0]
+    guard_final = _facts.final_command(guard.final)
+    rest = ctx.after(guard)
+    for index, line in enumerate(rest):
+        if not isinstance(line, _facts.Transfer) or _facts.url_missing(line):
+            continue
+        final = _facts.final_command(line.final)
+        if not _facts.restarts_unconditionally(final) or index == len(rest) - 1:
+            continue
+        fix = None
+        if guard_final is not None and guard_final.restarts:
+            fix = ctx.replace(line.final.span, "ser", "write `ser` and let the check restart at the end", safe=False)
+        yield ctx.finding(
+            line.final.span,
+            f"`{line.final.text}` restarts the device in the middle of the part guarded by the check on line "
+            f"{guard.number}: the serial is not stored and the lines below wait for the next poll; use `ser` "
+            "and restart once at the end",
+            fix=fix,
+            related=(ctx.related(guard.span, "the check whose serial is stored only at the end"),),
+        )
+
+
+@rule("UPD-035", "check-immediate-restart", "H", group="check", fix="unsafe",
+      spec="lint-rules.md UPD-035; innovaphone-spec.md 4, 5.1")
+def check_immediate_restart(ctx: LintContext):
+    """The final command of `check` restarts immediately (`reset`, `reboot`).
+
+    ## What it does
+    Reports `check` lines whose final command restarts without waiting for
+    the device to be idle: `reset`, `reboot` and `resetn`.
+
+    ## Why is this bad?
+    `reset` restarts at once, cutting calls in progress; `ireset`,
+    `iresetn` and `ireboot` wait until the device is not in use.
+
+    ## Example
+    ```
+    mod cmd UP1 check reset 2024-06-01
+    ```
+    Reported at 1:19.
+
+    ## Use instead
+    ```
+    mod cmd UP1 check iresetn 2024-06-01
+    ```
+
+    ## Fix safety
+    Unsafe: writes the waiting variant (`reset` becomes `ireset`, `reboot`
+    `ireboot`, `resetn` `iresetn`), which delays the restart until the
+    device is idle.
+
+    ## Source
+    lint-rules.md UPD-035; innovaphone-spec.md 4 (final commands), 5.1.
+    """
+    for line in _checks(ctx):
+        if line.serial is None:
+            continue  # the reading of a short line is UPD-030's
+        final = _facts.final_command(line.final)
+        if final is None or not final.restarts or final.when_idle:
+            continue
+        idle = "i" + final.word
+        yield ctx.finding(
+            line.final.span,
+            f"`{line.final.text}` restarts immediately and cuts calls in progress; `{idle}` waits until the "
+            "device is idle",
+            fix=ctx.replace(line.final.span, idle, f"write `{idle}`", safe=False) if idle in catalog.FINAL_COMMANDS else None,
+        )
+
+
+_SERIAL_CHARS = re.compile(r"^[A-Za-z0-9._:-]+$")
+# A date followed by a time of day: `20051010-170130` (the #d format),
+# `2024-06-01T12:30`, `2024-06-01_1230`.
+_DATE_TIME = re.compile(
+    r"(?:19|20)\d{2}(?:\d{4}|-\d{2}-\d{2})[-_T.]?\d{2}[:.-]?\d{2}(?:[:.-]?\d{2})?(?!\d)"
+)
+
+
+def _serials(ctx: LintContext):
+    for line in ctx.commands:
+        if isinstance(line, (ast.Check, ast.Download, ast.Cfg, ast.Scfg)) and line.serial is not None:
+            if isinstance(line, _facts.Transfer) and _facts.url_missing(line):
+                continue
+            yield line, line.serial
+
+
+@rule("UPD-037", "suspicious-serial", "H", group="check", spec="lint-rules.md UPD-037; innovaphone-spec.md 5.1, 6")
+def suspicious_serial(ctx: LintContext):
+    """A serial contains unusual characters or looks generated from the date and time.
+
+    ## What it does
+    Reports serials of `check`, `prot`, `boot`, `bmc`, `cfg` and `scfg` with
+    characters other than letters, digits and `._:-`, and serials shaped
+    like a date-and-time stamp (`20051010-170130`). Plain dates
+    (`2024-06-01`) and content hashes are fine.
+
+    ## Why is this bad?
+    Serials are compared as strings with the stored one. A `#` is not
+    expanded (meta sequences work only in URLs), so `#d` is the literal
+    text `#d`. A serial generated from the current time changes every time
+    the script is generated, so the guarded part runs on every poll.
+
+    ## Example
+    ```
+    mod cmd UP1 check iresetn #d
+    ```
+    Reported at 1:27.
+
+    ## Use instead
+    ```
+    mod cmd UP1 check iresetn 2024-06-01a
+    ```
+
+    ## Fix safety
+    No fix: the serial is the author's choice.
+
+    ## Source
+    lint-rules.md UPD-037; innovaphone-spec.md 5.1, 6 (meta sequences only in URLs).
+    """
+    for _line, serial in _serials(ctx):
+        text = serial.text
+        if "#" in text:
+            yield ctx.finding(serial.span, f"`{text}`: meta sequences are not expanded in serials; write a fixed serial")
+        elif not _SERIAL_CHARS.match(text):
+            yield ctx.finding(
+                serial.span, f"serial `{text}` contains characters other than letters, digits and `._:-`"
+            )
+        elif _DATE_TIME.search(text):
+            yield ctx.finding(
+                serial.span,
+                f"serial `{text}` looks like a date-and-time stamp: if it changes whenever the script is "
+                "generated, the command runs on every poll; use a serial that changes only with the content",
+            )

@@ -1,3 +1,399 @@
-"""config rules (see the catalogue in lint-rules.md)."""
+"""I. Configuration commands and UP1 housekeeping."""
 
 from __future__ import annotations
+
+import re
+
+from ...syntax import ast
+from ..context import LintContext
+from ..rule import rule
+from . import _semantics as sem
+
+_INTEGER = re.compile(r"^\d+$")
+MIN_POLL = 15  # minutes: the default and the lowest recommended interval [ASCOM5]
+
+
+def _changes(ctx: LintContext) -> list[ast.ConfigLine]:
+    return [line for line in ctx.lines(ast.ConfigLine) if sem.changes_config(line)]
+
+
+def _writes(line: ast.Line) -> bool:
+    """`config write`, or a `cfg` load (it appends `config write`)."""
+    return sem.is_config(line, "write") or isinstance(line, ast.Cfg)
+
+
+def _head_span(ctx: LintContext, line: ast.ConfigLine):
+    """From `config` to the module name (or the verb): what the line changes."""
+    last = line.module or line.verb or line.keyword
+    return ctx.source.span(line.keyword.span.start, last.span.end)
+
+
+@rule("UPD-070", "config-not-written", "W", group="config", fix="unsafe", spec="lint-rules.md UPD-070; innovaphone-spec.md 5.7, 5.10")
+def config_not_written(ctx: LintContext):
+    """`config add` / `config change` without a later `config write`.
+
+    ## What it does
+    Reports a `config add` or `config change` line that no later `config
+    write` (or `cfg` load, which ends with one) follows. Not reported in a
+    file loaded by `cfg` (mode `cfg-payload`): `cfg` writes for it.
+
+    ## Why is this bad?
+    Changes that are not written are lost at the next restart: the device
+    runs with them until then and silently falls back afterwards.
+
+    ## Example
+    ```
+    mod cmd UP1 times /allow 23,0,1,2,3,4 /initial 6
+    mod cmd UP1 check iresetn 2024-06-05
+    config add CMD0 /name Lobby
+    config activate
+    ```
+    Reported at 3:1.
+
+    ## Use instead
+    ```
+    mod cmd UP1 times /allow 23,0,1,2,3,4 /initial 6
+    mod cmd UP1 check iresetn 2024-06-05
+    config add CMD0 /name Lobby
+    config write
+    config activate
+    ```
+
+    ## Fix safety
+    The fix adds `config write` after the last change that is not written. It
+    is unsafe: a change meant to last only until the next restart becomes
+    permanent.
+
+    ## Source
+    lint-rules.md UPD-070; innovaphone-spec.md 5.7, 5.10 [RUS][INF].
+    """
+    if ctx.payload:
+        return
+    last_write = next((c.number for c in reversed(ctx.commands) if _writes(c)), 0)
+    unwritten = [c for c in _changes(ctx) if c.number > last_write]
+    if not unwritten:
+        return
+    fix = ctx.insert_line_after(unwritten[-1], "config write", "Write the changes (config write)", safe=False)
+    for line in unwritten:
+        yield ctx.finding(
+            _head_span(ctx, line),
+            "configuration change without a later 'config write': it is lost at the next restart; add "
+            "'config write' after the changes",
+            fix=fix,
+        )
+
+
+@rule("UPD-071", "config-never-activated", "W", group="config", fix="unsafe", spec="lint-rules.md UPD-071; innovaphone-spec.md 4, 5.1, 5.10")
+def config_never_activated(ctx: LintContext):
+    """Configuration changed but never activated.
+
+    ## What it does
+    Reports a `config add` or `config change` line that nothing later
+    activates: no `config activate`, no bare restart line (`iresetn`, ...) and
+    no `check` whose final command restarts (it runs at the end). Not
+    reported in a file loaded by `cfg`; configuration loaded by `cfg` is
+    UPD-066's.
+
+    ## Why is this bad?
+    Writing a change does not activate it. The devices keep the old settings
+    until they happen to restart, so the rollout seems to have failed.
+
+    ## Example
+    ```
+    mod cmd UP1 times /allow 23,0,1,2,3,4 /initial 6
+    mod cmd UP1 check ser 2024-06-01
+    config add CMD0 /name Lobby
+    config write
+    ```
+    Reported at 3:1.
+
+    ## Use instead
+    ```
+    mod cmd UP1 times /allow 23,0,1,2,3,4 /initial 6
+    mod cmd UP1 check ser 2024-06-01
+    config add CMD0 /name Lobby
+    config write
+    config activate
+    ```
+
+    ## Fix safety
+    The fix adds `config activate` after the last `config write` (or after the
+    change). It is unsafe: some settings need a restart instead (use
+    `iresetn` as the check's final command).
+
+    ## Source
+    lint-rules.md UPD-071; innovaphone-spec.md 4, 5.1, 5.10 [RUS].
+    """
+    if ctx.payload:
+        return
+    commands = ctx.commands
+    activation_after = sem.later_activation(commands)
+    inactive = [c for c in _changes(ctx) if activation_after(c) is None]
+    if not inactive:
+        return
+    writes = [c for c in commands if sem.is_config(c, "write") and c.number > inactive[-1].number]
+    anchor = writes[-1] if writes else inactive[-1]
+    fix = ctx.insert_line_after(anchor, "config activate", "Activate the changes (config activate)", safe=False)
+    check = sem.first_check(commands)
+    related = (ctx.related(check.final.span, "the check's final command does not restart"),) if check and check.final else ()
+    for line in inactive:
+        yield ctx.finding(
+            _head_span(ctx, line),
+            "configuration change that is never activated: add 'config activate' (and 'iresetn' where a "
+            "restart is needed), or give the check a restarting final command",
+            fix=fix,
+            related=related,
+        )
+
+
+@rule("UPD-072", "config-change-up1", "W", group="config", fix="unsafe", spec="lint-rules.md UPD-072; innovaphone-spec.md 2.1, 5.10")
+def config_change_up1(ctx: LintContext):
+    """`config change UP1 ...` in an update script.
+
+    ## What it does
+    Reports `config change UP1` lines in an update script (not in a file
+    loaded by `cfg`: saved configurations are written that way).
+
+    ## Why is this bad?
+    `config change` states a module's whole configuration the way saved
+    configurations do, so settings the line omits (`/poll`, `/no-dhcp`) may
+    be lost; the official server changes single UP1 settings with
+    `config add UP1`. The line also makes the script self-modifying: the next
+    poll may fetch another URL.
+
+    ## Example
+    ```
+    mod cmd UP1 times /allow 23,0,1,2,3,4 /initial 6
+    mod cmd UP1 check ser 2024-06-20
+    config change UP1 /url http://10.0.0.6/update/
+    config write
+    config activate
+    ```
+    Reported at 3:8.
+
+    ## Use instead
+    ```
+    mod cmd UP1 times /allow 23,0,1,2,3,4 /initial 6
+    mod cmd UP1 check ser 2024-06-20
+    config add UP1 /url http://10.0.0.6/update/
+    config write
+    config activate
+    ```
+
+    ## Fix safety
+    The fix replaces `change` with `add`. It is unsafe: settings the line
+    meant to reset by leaving them out are kept.
+
+    ## Source
+    lint-rules.md UPD-072; innovaphone-spec.md 2.1, 5.10 [PHPUS][INF].
+    """
+    if ctx.payload:
+        return
+    for line in ctx.lines(ast.ConfigLine):
+        if sem.is_config(line, "change") and sem.config_module(line) == "UP1":
+            yield ctx.finding(
+                line.verb.span,  # type: ignore[union-attr]
+                "'config change UP1' restates the whole update configuration (omitted settings such as /poll or "
+                "/no-dhcp may be lost): use 'config add UP1' for single settings",
+                fix=ctx.replace(line.verb.span, "add", "Use 'config add UP1'", safe=False),  # type: ignore[union-attr]
+            )
+
+
+@rule("UPD-073", "poll-interval-short", "H", group="config", fix="unsafe", spec="lint-rules.md UPD-073; innovaphone-spec.md 2.1")
+def poll_interval_short(ctx: LintContext):
+    """Poll interval below 15 minutes.
+
+    ## What it does
+    Reports a `/poll` value below 15 in `config add|change UP1`.
+
+    ## Why is this bad?
+    Every poll of every device fetches the script: short intervals load big
+    networks and the update server. 15 minutes is the default; lower values
+    are discouraged (the official server polls every minute only while
+    provisioning, and switches back).
+
+    ## Example
+    ```
+    mod cmd UP1 times /allow 23,0,1,2,3,4 /initial 6
+    mod cmd UP1 check ser 2024-06-07
+    config add UP1 /poll 1
+    config write
+    config activate
+    ```
+    Reported at 3:22.
+
+    ## Use instead
+    ```
+    mod cmd UP1 times /allow 23,0,1,2,3,4 /initial 6
+    mod cmd UP1 check ser 2024-06-07
+    config add UP1 /poll 15
+    config write
+    config activate
+    ```
+
+    ## Fix safety
+    The fix sets the interval to 15. It is unsafe: a deliberate fast-polling
+    phase is lost.
+
+    ## Source
+    lint-rules.md UPD-073; innovaphone-spec.md 2.1 [ASCOM5][PHPUS].
+    """
+    for line in ctx.lines(ast.ConfigLine):
+        if not sem.is_up1_setting(line):
+            continue
+        for option in line.options:
+            value = option.value
+            if option.name.text.lower() == "/poll" and value is not None and _INTEGER.match(value.text):
+                if int(value.text) < MIN_POLL:
+                    yield ctx.finding(
+                        value.span,
+                        f"poll interval of {int(value.text)} minutes: below {MIN_POLL} every device polls more "
+                        f"often than recommended; use {MIN_POLL} or more",
+                        fix=ctx.replace(value.span, str(MIN_POLL), f"Poll every {MIN_POLL} minutes", safe=False),
+                    )
+
+
+def _up1_action(ctx: LintContext, verb: str):
+    for line in ctx.lines(ast.Up1Action):
+        if line.spec is not None and line.spec.verb == verb:
+            yield line
+
+
+@rule("UPD-074", "up1-poll-in-script", "W", group="config", fix="unsafe", spec="lint-rules.md UPD-074; innovaphone-spec.md 5.9")
+def up1_poll_in_script(ctx: LintContext):
+    """`mod cmd UP1 poll` inside an update script.
+
+    ## What it does
+    Reports `mod cmd UP1 poll` lines.
+
+    ## Why is this bad?
+    `poll` forces an immediate update: issued from the update script itself
+    it asks for another run of the same script, a potential tight loop.
+
+    ## Example
+    ```
+    mod cmd UP1 times /allow 23,0,1,2,3,4 /initial 6
+    mod cmd UP1 poll
+    ```
+    Reported at 2:13.
+
+    ## Use instead
+    ```
+    mod cmd UP1 times /allow 23,0,1,2,3,4 /initial 6
+    ```
+
+    ## Fix safety
+    The fix deletes the line. It is unsafe only in that the extra run is
+    gone, which is the point.
+
+    ## Source
+    lint-rules.md UPD-074; innovaphone-spec.md 5.9 [RUS][INF].
+    """
+    for line in _up1_action(ctx, "poll"):
+        yield ctx.finding(
+            line.verb.span,  # type: ignore[union-attr]
+            "'mod cmd UP1 poll' in an update script asks for another run of the same script (a possible "
+            "tight loop): remove it",
+            fix=ctx.delete_line(line, "Remove the poll line", safe=False),
+        )
+
+
+@rule("UPD-075", "up1-reinit-in-script", "W", group="config", fix="unsafe", spec="lint-rules.md UPD-075; innovaphone-spec.md 5.9, 7")
+def up1_reinit_in_script(ctx: LintContext):
+    """`mod cmd UP1 reinit` inside an update script.
+
+    ## What it does
+    Reports `mod cmd UP1 reinit` lines.
+
+    ## Why is this bad?
+    `reinit` clears all update serials. The check serial is stored again at
+    the end, but PROT, BOOT, BMC and SCFG are wiped on every run: prot falls
+    back to the running build and scfg uploads again on every poll.
+
+    ## Example
+    ```
+    mod cmd UP1 times /allow 23,0,1,2,3,4 /initial 6
+    mod cmd UP1 reinit
+    ```
+    Reported at 2:13.
+
+    ## Use instead
+    ```
+    mod cmd UP1 times /allow 23,0,1,2,3,4 /initial 6
+    ```
+
+    ## Fix safety
+    The fix deletes the line. Unsafe: a one-off reset of the serials (for
+    instance behind a `check`) is lost.
+
+    ## Source
+    lint-rules.md UPD-075; innovaphone-spec.md 5.9, 7 [R8-CGU][INF].
+    """
+    for line in _up1_action(ctx, "reinit"):
+        yield ctx.finding(
+            line.verb.span,  # type: ignore[union-attr]
+            "'mod cmd UP1 reinit' clears the update serials on every run: downloads are compared with the "
+            "running build again and backups upload on every poll; remove it",
+            fix=ctx.delete_line(line, "Remove the reinit line", safe=False),
+        )
+
+
+@rule("UPD-076", "update-url-without-no-dhcp", "H", group="config", fix="unsafe", spec="lint-rules.md UPD-076; innovaphone-spec.md 2.1, 11")
+def update_url_without_no_dhcp(ctx: LintContext):
+    """Update URL set without `/no-dhcp` on V13r1 or later.
+
+    ## What it does
+    When the target version is v13r1 or later, reports
+    `config add|change UP1 /url ...` when neither that line nor any other
+    `config add|change UP1` line of the file sets `/no-dhcp`. A script
+    cannot show how the devices first got their URL; what it can show is a
+    URL that a DHCP offer may still replace.
+
+    ## Why is this bad?
+    From 13r1 a device with `/no-dhcp` ignores update URLs offered by DHCP;
+    without it a DHCP option (215) can move the device back to another
+    server. 13r3 says the update URL must not be deployed via DHCP (or
+    my.innovaphone) at all, but set in the Devices "Expert configuration".
+
+    ## Example
+    Settings: target-version=v13r3
+    ```
+    mod cmd UP1 times /allow 23,0,1,2,3,4 /initial 6
+    mod cmd UP1 check iresetn 2024-06-15
+    config add UP1 /url http://10.0.0.5/update/
+    config write
+    config activate
+    ```
+    Reported at 3:16.
+
+    ## Use instead
+    ```
+    mod cmd UP1 times /allow 23,0,1,2,3,4 /initial 6
+    mod cmd UP1 check iresetn 2024-06-15
+    config add UP1 /url http://10.0.0.5/update/
+    config add UP1 /no-dhcp
+    config write
+    config activate
+    ```
+
+    ## Fix safety
+    The fix adds `config add UP1 /no-dhcp` after the line. It is unsafe:
+    devices then ignore DHCP-offered URLs for good.
+
+    ## Source
+    lint-rules.md UPD-076; innovaphone-spec.md 2.1, 11 [R13r1-SU][R13r3-CUS].
+    """
+    if not ctx.target_at_least("v13r1"):
+        return
+    settings = [line for line in ctx.lines(ast.ConfigLine) if sem.is_up1_setting(line)]
+    if any(o.name.text.lower() == "/no-dhcp" for line in settings for o in line.options):
+        return
+    for line in settings:
+        for option in line.options:
+            if option.name.text.lower() == "/url":
+                yield ctx.finding(
+                    option.span,
+                    "update URL set without '/no-dhcp': on 13r1 and later a DHCP-offered URL can replace it; add "
+                    "'config add UP1 /no-dhcp' (13r3: set URL and interval in the Devices Expert configuration)",
+                    fix=ctx.insert_line_after(line, "config add UP1 /no-dhcp", "Add config add UP1 /no-dhcp", safe=False),
+                )

@@ -1,3 +1,179 @@
-"""meta rules (see the catalogue in lint-rules.md)."""
+"""G. Meta sequences (`#h`, `#m`, ...) outside their contexts."""
 
 from __future__ import annotations
+
+from typing import Iterator, NamedTuple
+
+from ...syntax import ast
+from ..context import LintContext
+from ..rule import rule
+from . import _semantics as sem
+
+
+class Place(NamedTuple):
+    use: sem.MetaUse
+    where: str  # what the word is: "cfg URL", "serial", "config value" ...
+    expanded: bool  # the device replaces meta sequences here
+
+
+def _places(ctx: LintContext) -> Iterator[Place]:
+    """Every meta sequence written in a word the device reads, with whether it is expanded there.
+
+    Expanded: the URL of `scfg` and the update URL (`config add|change UP1
+    /url`). Not expanded: prot/boot/bmc/cfg URLs, serials, other
+    configuration and variable values.
+    """
+    source = ctx.source
+    for line in ctx.commands:
+        if isinstance(line, (ast.Download, ast.Scfg, ast.Cfg)) and line.url is not None:
+            kind = line.spec.verb if line.spec else "UP0"
+            for use in sem.url_metas(line.url):
+                yield Place(use, f"{kind} URL", isinstance(line, ast.Scfg))
+        if isinstance(line, (ast.Download, ast.Scfg, ast.Cfg, ast.Check)) and line.serial is not None:
+            for use in sem.metas_in(line.serial, source):
+                yield Place(use, "serial", False)
+        if isinstance(line, ast.ConfigLine):
+            update_urls = sem.update_url_values(line)
+            for option in line.options:
+                if option.value is None:
+                    continue
+                expanded = option.value in update_urls
+                for use in sem.metas_in(option.value, source):
+                    yield Place(use, "update URL" if expanded else "configuration value", expanded)
+        if isinstance(line, ast.VarsLine):
+            for token in line.args:
+                for use in sem.metas_in(token, source):
+                    yield Place(use, "variable value", False)
+
+
+@rule("UPD-060", "meta-not-expanded", "W", group="meta", spec="lint-rules.md UPD-060; innovaphone-spec.md 6.1")
+def meta_not_expanded(ctx: LintContext):
+    """Meta sequence where it is not expanded.
+
+    ## What it does
+    Reports a documented meta sequence (`#h`, `#m`, `#d` ...) in a
+    prot/boot/bmc/cfg URL, in a serial, or in a configuration or variable
+    value other than the update URL.
+
+    ## Why is this bad?
+    The sequences are replaced only in the URL of `scfg` and in the update
+    URL. Anywhere else they stay literal: a `#` in a download URL even cuts
+    the URL short (the rest is a fragment that is never sent).
+
+    ## Example
+    ```
+    mod cmd UP1 times /allow 23,0,1,2,3,4 /initial 6
+    mod cmd UP1 check ser 2024-06-11
+    mod cmd UP0 cfg http://10.0.0.5/cfg/#m.txt ser CFG-1
+    config activate
+    ```
+    Reported at 3:37.
+
+    ## Use instead
+    Serve per-device content from the update URL instead, e.g. an update URL
+    `http://10.0.0.5/update/#m.txt` so each device fetches its own script:
+    ```
+    mod cmd UP1 times /allow 23,0,1,2,3,4 /initial 6
+    mod cmd UP1 check ser 2024-06-11
+    mod cmd UP0 cfg http://10.0.0.5/cfg/phones-common.txt ser CFG-1
+    config activate
+    ```
+
+    ## Fix safety
+    No fix: the per-device name has to come from elsewhere.
+
+    ## Source
+    lint-rules.md UPD-060; innovaphone-spec.md 6.1 [RUS].
+    """
+    for place in _places(ctx):
+        if place.use.known and not place.expanded:
+            yield ctx.finding(
+                place.use.span,
+                f"meta sequence '{place.use.text}' is not expanded in a {place.where}: it stays literal; "
+                "meta sequences work only in the scfg URL and the update URL",
+            )
+
+
+@rule("UPD-061", "meta-t-undocumented", "H", group="meta", spec="lint-rules.md UPD-061; innovaphone-spec.md 6.1")
+def meta_t_undocumented(ctx: LintContext):
+    """`#t` (device type) is used.
+
+    ## What it does
+    Reports the meta sequence `#t` wherever it is written.
+
+    ## Why is this bad?
+    `#t` appears only in the official innovaphone update server's code
+    (`type=#t`), not in the documented table; firmware that does not know it
+    leaves it literal.
+
+    ## Example
+    ```
+    mod cmd UP1 times /allow 23,0,1,2,3,4 /initial 6
+    mod cmd UP0 scfg http://10.0.0.5/bak/#t-#m.txt ser WEEKLY /force 168
+    ```
+    Reported at 2:38.
+
+    ## Use instead
+    ```
+    mod cmd UP1 times /allow 23,0,1,2,3,4 /initial 6
+    mod cmd UP0 scfg http://10.0.0.5/bak/#h.txt ser WEEKLY /force 168
+    ```
+
+    ## Fix safety
+    No fix: `#h` (hardware id) carries the model too, but in another form.
+
+    ## Source
+    lint-rules.md UPD-061; innovaphone-spec.md 6.1 [PHPUS].
+    """
+    for place in _places(ctx):
+        if place.use.code == "#t":
+            yield ctx.finding(
+                place.use.span,
+                "'#t' (device type) is undocumented (seen only in the official server); firmware that does not "
+                "know it leaves it literal; '#h' also names the model",
+            )
+
+
+@rule("UPD-062", "meta-h-old-target", "H", group="meta", spec="lint-rules.md UPD-062; innovaphone-spec.md 6.1, 13.2")
+def meta_h_old_target(ctx: LintContext):
+    """`#h` used with a target of V6 or older.
+
+    ## What it does
+    When the target version is older than v7, reports `#h` in the scfg URL or
+    the update URL.
+
+    ## Why is this bad?
+    The V5/V6 IP DECT manual defines `#h` as the short name (`IP800`), the
+    wiki as the hardware id (`IP1200-03-0d-f0`): file names built with it
+    change between versions, and per-device backups may collide.
+
+    ## Example
+    Settings: target-version=v6
+    ```
+    mod cmd UP1 times /allow 23,0,1,2,3,4 /initial 6
+    mod cmd UP0 scfg http://192.168.0.10/bak/#h-#b5.txt
+    ```
+    Reported at 2:42.
+
+    ## Use instead
+    ```
+    mod cmd UP1 times /allow 23,0,1,2,3,4 /initial 6
+    mod cmd UP0 scfg http://192.168.0.10/bak/#m-#b5.txt
+    ```
+
+    ## Fix safety
+    No fix: `#m` (MAC address) is the stable choice, but it renames the
+    files.
+
+    ## Source
+    lint-rules.md UPD-062; innovaphone-spec.md 6.1, 13 item 2 [DECT-MAN][RUS].
+    """
+    if not ctx.target_before("v7"):
+        return
+    for place in _places(ctx):
+        if place.use.code == "#h" and place.expanded:
+            yield ctx.finding(
+                place.use.span,
+                f"'#h' means the short name (IP800) in V5/V6 documentation and the hardware id "
+                f"(IP1200-03-0d-f0) later (target {ctx.settings.target_version}); '#m' is stable",
+            )

@@ -1,3 +1,424 @@
-"""times rules (see the catalogue in lint-rules.md)."""
+"""C. `times`: the hour window and the delay after boot."""
 
 from __future__ import annotations
+
+import re
+
+from ...syntax import ast
+from ..context import LintContext
+from ..diagnostic import Severity
+from ..rule import rule
+from . import _facts
+
+
+def _hour_lists(ctx: LintContext):
+    for line in ctx.lines(ast.Times):
+        hours = _facts.hour_list(line, ctx.source)
+        if hours is not None:
+            yield line, hours
+
+
+@rule("UPD-020", "hour-out-of-range", "E", group="times", spec="lint-rules.md UPD-020; innovaphone-spec.md 5.2")
+def hour_out_of_range(ctx: LintContext):
+    """An `/allow` hour is not an integer from 0 to 23.
+
+    ## What it does
+    Reports elements of the `/allow` list that are not whole hours of a
+    24-hour clock: `24`, `25`, `-1`, `1a`, `2am`. Ranges (`22-4`) and empty
+    elements are UPD-022.
+
+    ## Why is this bad?
+    The device compares the current local hour (0 to 23) with the list. An
+    hour that never comes leaves a hole in the window the author meant
+    (`24` for midnight never matches).
+
+    ## Example
+    ```
+    mod cmd UP1 times /allow 22,23,24,1
+    ```
+    Reported at 1:32.
+
+    ## Use instead
+    ```
+    mod cmd UP1 times /allow 22,23,0,1
+    ```
+
+    ## Fix safety
+    No fix: which hour was meant is the author's decision (`24` is usually `0`).
+
+    ## Source
+    lint-rules.md UPD-020; innovaphone-spec.md 5.2.
+    """
+    for _line, hours in _hour_lists(ctx):
+        for piece in hours.pieces:
+            if piece.text and not _facts.is_range(piece) and _facts.hour_value(piece) is None:
+                hint = " (midnight is `0`)" if piece.text == "24" else ""
+                yield ctx.finding(piece.span, f"`{piece.text}` is not an hour 0-23{hint}")
+
+
+@rule("UPD-021", "duplicate-hour", "W", group="times", fix="safe", spec="lint-rules.md UPD-021")
+def duplicate_hour(ctx: LintContext):
+    """An hour appears twice in `/allow`.
+
+    ## What it does
+    Reports the second and later occurrences of an hour in the `/allow` list
+    and offers to remove them.
+
+    ## Why is this bad?
+    Harmless to the device, but usually a typo for another hour, which is
+    then missing from the window (`1,2,2,4` was probably meant as `1,2,3,4`).
+
+    ## Example
+    ```
+    mod cmd UP1 times /allow 1,2,2,4
+    ```
+    Reported at 1:30.
+
+    ## Use instead
+    ```
+    mod cmd UP1 times /allow 1,2,3,4
+    ```
+
+    ## Fix safety
+    Safe: removing the repeated hour does not change which hours are
+    allowed. Check whether another hour was meant.
+
+    ## Source
+    lint-rules.md UPD-021.
+    """
+    for _line, hours in _hour_lists(ctx):
+        seen: dict[int, _facts.Piece] = {}
+        for index, piece in enumerate(hours.pieces):
+            value = _facts.hour_value(piece)
+            if value is None:
+                continue
+            if value not in seen:
+                seen[value] = piece
+                continue
+            # Remove the element with the comma before it (the list's first
+            # element is never a duplicate).
+            previous = hours.pieces[index - 1]
+            fix = None
+            if not hours.split:
+                cut = ctx.source.span(previous.span.end, piece.span.end)
+                fix = ctx.replace(cut, "", f"remove the second `{piece.text}`")
+            yield ctx.finding(
+                piece.span,
+                f"hour {value} is listed twice; remove it, or write the hour that was meant",
+                fix=fix,
+                related=(ctx.related(seen[value].span, "first listed here"),),
+            )
+
+
+@rule("UPD-022", "malformed-hour-list", "E", group="times", fix="sometimes",
+      spec="lint-rules.md UPD-022; innovaphone-spec.md 3, 5.2")
+def malformed_hour_list(ctx: LintContext):
+    """The `/allow` hour list is malformed (blank after a comma, empty element, range).
+
+    ## What it does
+    Reports an `/allow` list that a blank splits into several words
+    (`22, 23, 0`), a list with an empty element (leading, trailing or
+    doubled comma), a range (`22-4`), and an `/allow` without a value.
+
+    ## Why is this bad?
+    `<hours>` is one word: a comma-separated list of single hours. A blank
+    ends the word, so `22, 23, 0` allows only hour 22 (and passes `23,` and
+    `0` as stray arguments); ranges are not part of the syntax.
+
+    ## Example
+    ```
+    mod cmd UP1 times /allow 22, 23, 0
+    ```
+    Reported at 1:26.
+
+    ## Use instead
+    ```
+    mod cmd UP1 times /allow 22,23,0,1,2,3,4
+    ```
+
+    ## Fix safety
+    When the only problem is blanks after commas, a safe fix removes them
+    (the list then reads as written). Ranges, empty elements and a missing
+    value get no fix.
+
+    ## Source
+    lint-rules.md UPD-022; innovaphone-spec.md 3 (blanks separate words), 5.2.
+    """
+    for line in ctx.lines(ast.Times):
+        if line.allow is not None and line.allow.value is None:
+            yield ctx.finding(line.allow.span, "`/allow` without hours; give a comma-separated list such as `23,0,1,2,3,4`")
+    for _line, hours in _hour_lists(ctx):
+        if hours.split:
+            joined = "".join(t.text for t in hours.tokens)
+            yield ctx.finding(
+                hours.span,
+                f"a blank splits the hour list: the device reads only `{hours.tokens[0].text}`; write `{joined}`",
+                fix=ctx.replace(hours.span, joined, "remove the blanks from the hour list"),
+            )
+        for index, piece in enumerate(hours.pieces):
+            if _facts.is_range(piece):
+                yield ctx.finding(
+                    piece.span, f"`{piece.text}` is a range; list every hour separated by commas (ranges are not understood)"
+                )
+            elif not piece.text:
+                where = "leading" if index == 0 else "trailing" if index == len(hours.pieces) - 1 else "doubled"
+                yield ctx.finding(piece.span, f"empty element in the hour list ({where} comma); remove the comma")
+
+
+_MINUTES = re.compile(r"^\d+$")
+
+
+@rule("UPD-023", "initial-not-positive", "E", group="times", spec="lint-rules.md UPD-023; innovaphone-spec.md 5.2")
+def initial_not_positive(ctx: LintContext):
+    """`/initial` is not a positive whole number of minutes.
+
+    ## What it does
+    Reports `/initial` values that are not a positive integer: `-5`,
+    `6min`, `0`, `1.5`, or no value at all.
+
+    ## Why is this bad?
+    `<minutes>` is the number of minutes after boot in which no command
+    runs. Anything else is not understood, and the protection against
+    flashing devices while they are being installed is lost.
+
+    ## Example
+    ```
+    mod cmd UP1 times /initial 6min
+    ```
+    Reported at 1:28.
+
+    ## Use instead
+    ```
+    mod cmd UP1 times /initial 6
+    ```
+
+    ## Fix safety
+    No fix: the number of minutes is the author's choice.
+
+    ## Source
+    lint-rules.md UPD-023; innovaphone-spec.md 5.2.
+    """
+    for line in ctx.lines(ast.Times):
+        option = line.initial
+        if option is None:
+            continue
+        if option.value is None:
+            yield ctx.finding(option.span, "`/initial` without a number of minutes (for example `/initial 6`)")
+        elif not _MINUTES.match(option.value.text) or int(option.value.text) == 0:
+            yield ctx.finding(
+                option.value.span, f"`{option.value.text}` is not a positive whole number of minutes (for example `6`)"
+            )
+
+
+@rule("UPD-024", "times-not-first", "W", group="times", spec="lint-rules.md UPD-024; innovaphone-spec.md 4, 5.2")
+def times_not_first(ctx: LintContext):
+    """`times` is not the first effective command.
+
+    ## What it does
+    Reports the first `times` line when effective commands stand above it.
+    When the only commands above it are backups (`scfg`), as in the
+    official update server's scripts, it is reported as info instead of a
+    warning.
+
+    ## Why is this bad?
+    `times` cancels the *further* processing of the script. Commands above
+    it are not restricted: firmware flashing or configuration changes placed
+    above it happen at any hour and during installation.
+
+    ## Example
+    ```
+    mod cmd UP0 prot http://192.168.0.10/fw/ ireset 04-5679
+    mod cmd UP1 times /allow 23,0,1,2,3,4
+    ```
+    Reported at 2:13.
+
+    ## Use instead
+    ```
+    mod cmd UP1 times /allow 23,0,1,2,3,4
+    mod cmd UP0 prot http://192.168.0.10/fw/ ireset 04-5679
+    ```
+
+    ## Fix safety
+    No fix: moving lines changes which of them are restricted.
+
+    ## Source
+    lint-rules.md UPD-024; innovaphone-spec.md 4, 5.2, 12.
+    """
+    for line in ctx.lines(ast.Times):
+        above = ctx.before(line)
+        if above:
+            backups_only = all(isinstance(c, ast.Scfg) for c in above)
+            first = above[0]
+            if backups_only:
+                message = ("only backups (`scfg`) stand above `times`; they run at any hour, which is fine for a "
+                           "backup")
+            else:
+                many = len(above) > 1
+                message = (f"{len(above)} command{'s' if many else ''} above `times` run{'' if many else 's'} at any "
+                           f"hour (from line {first.number}); put `times` first")
+            yield ctx.finding(
+                line.verb.span, message,
+                related=(ctx.related(first.span, "runs before the time window is checked"),),
+                severity=Severity.INFO if backups_only else None,
+            )
+        return
+
+
+@rule("UPD-025", "download-without-initial", "H", group="times",
+      spec="lint-rules.md UPD-025; innovaphone-spec.md 5.2")
+def download_without_initial(ctx: LintContext):
+    """A firmware, boot code or radio code download without any `times ... /initial`.
+
+    ## What it does
+    Reports each `prot`, `boot` and `bmc` line of a script that has no
+    `times` line with `/initial` (a `time ... /initial` line counts).
+
+    ## Why is this bad?
+    `/initial` exists so that devices being installed are not flashed during
+    their first minutes; the training material says to use `times`
+    together with `/initial`. Without it a freshly plugged-in device may be
+    flashed while it is still being configured.
+
+    ## Example
+    ```
+    mod cmd UP0 prot http://192.168.0.10/fw/ ireset 04-5679
+    ```
+    Reported at 1:13.
+
+    ## Use instead
+    ```
+    mod cmd UP1 times /allow 23,0,1,2,3,4 /initial 6
+    mod cmd UP0 prot http://192.168.0.10/fw/ ireset 04-5679
+    ```
+
+    ## Fix safety
+    No fix: the hours and minutes are the site's choice.
+
+    ## Source
+    lint-rules.md UPD-025; innovaphone-spec.md 5.2.
+    """
+    if any(line.initial is not None for line in ctx.lines(ast.Times)):
+        return
+    for line in ctx.lines(ast.Download):
+        yield ctx.finding(
+            line.verb.span,
+            f"{line.verb.text} download without `times ... /initial`: devices can be flashed while being "
+            "installed; add for example `mod cmd UP1 times /allow 23,0,1,2,3,4 /initial 6` as the first line",
+        )
+
+
+@rule("UPD-026", "several-times", "W", group="times", spec="lint-rules.md UPD-026; innovaphone-spec.md 5.2")
+def several_times(ctx: LintContext):
+    """The script has more than one `times` line.
+
+    ## What it does
+    Reports every `times` line after the first.
+
+    ## Why is this bad?
+    Each `times` line cancels the script on its own, so together they allow
+    only the hours both allow (and the longer `/initial`). That intersection
+    is rarely what was meant; usually one line was copied from another script.
+
+    ## Example
+    ```
+    mod cmd UP1 times /allow 22,23,0,1 /initial 6
+    mod cmd UP1 times /allow 2,3,4
+    ```
+    Reported at 2:13.
+
+    ## Use instead
+    ```
+    mod cmd UP1 times /allow 22,23,0,1,2,3,4 /initial 6
+    ```
+
+    ## Fix safety
+    No fix: which window is right is the author's decision.
+
+    ## Source
+    lint-rules.md UPD-026; innovaphone-spec.md 4, 5.2.
+    """
+    lines = list(ctx.lines(ast.Times))
+    for line in lines[1:]:
+        yield ctx.finding(
+            line.verb.span,
+            f"second `times` line (the first is on line {lines[0].number}): only hours both allow remain; "
+            "keep a single `times` line",
+            related=(ctx.related(lines[0].span, "first times line"),),
+        )
+
+
+@rule("UPD-027", "times-without-options", "W", group="times", spec="lint-rules.md UPD-027; innovaphone-spec.md 5.2")
+def times_without_options(ctx: LintContext):
+    """`times` has neither `/allow` nor `/initial`.
+
+    ## What it does
+    Reports `times` lines without the two documented options.
+
+    ## Why is this bad?
+    Both options are optional in the syntax, but without them the command
+    restricts nothing (at most it stops devices that have no time yet).
+
+    ## Example
+    ```
+    mod cmd UP1 times
+    ```
+    Reported at 1:13.
+
+    ## Use instead
+    ```
+    mod cmd UP1 times /allow 23,0,1,2,3,4 /initial 6
+    ```
+
+    ## Fix safety
+    No fix: the hours and minutes are the site's choice.
+
+    ## Source
+    lint-rules.md UPD-027; innovaphone-spec.md 5.2.
+    """
+    for line in ctx.lines(ast.Times):
+        if line.allow is None and line.initial is None:
+            yield ctx.finding(
+                line.verb.span, "`times` without `/allow` or `/initial` restricts nothing; add the hours and minutes"
+            )
+
+
+@rule("UPD-028", "hour-gap", "H", group="times", spec="lint-rules.md UPD-028; innovaphone-spec.md 13 item 12")
+def hour_gap(ctx: LintContext):
+    """A single hour is missing between two allowed hours.
+
+    ## What it does
+    Reports an `/allow` list where one hour is left out between two allowed
+    neighbours (counting round midnight), such as `23,1` without `0`.
+
+    ## Why is this bad?
+    A one-hour hole in a window is usually a typo. The Ascom manual's
+    example `/allow 12,23,1,2,3,4` is described as "23:00 to 4:59" but omits
+    hour 0, so nothing runs from 0:00 to 0:59.
+
+    ## Example
+    ```
+    mod cmd UP1 times /allow 12,23,1,2,3,4 /initial 6
+    ```
+    Reported at 1:26.
+
+    ## Use instead
+    ```
+    mod cmd UP1 times /allow 12,23,0,1,2,3,4 /initial 6
+    ```
+
+    ## Fix safety
+    No fix: the hole may be deliberate.
+
+    ## Source
+    lint-rules.md UPD-028; innovaphone-spec.md 13 item 12.
+    """
+    for _line, hours in _hour_lists(ctx):
+        allowed = {v for v in map(_facts.hour_value, hours.pieces) if v is not None}
+        holes = [h for h in range(24) if h not in allowed and (h - 1) % 24 in allowed and (h + 1) % 24 in allowed]
+        if holes and len(allowed) < 23:
+            listed = ", ".join(str(h) for h in holes)
+            yield ctx.finding(
+                hours.span,
+                f"hour{'s' if len(holes) > 1 else ''} {listed} missing between allowed hours; add "
+                f"{'them' if len(holes) > 1 else 'it'} if the window was meant to be continuous",
+            )

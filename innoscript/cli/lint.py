@@ -1,0 +1,455 @@
+"""`innolint`: the linter's command line (a thin face over innoscript.lint).
+
+Reading options, finding files, printing: everything else is the library's
+(config, discover, cache, crossfile, baseline, fixes, report).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import Any
+
+import click
+
+from .. import __version__
+from .common import InputError
+
+FORMAT_NAMES = ("full", "concise", "json", "json-lines", "sarif", "github", "junit", "gcc")
+FAIL_LEVELS = ("error", "warning", "hint", "info")
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+# -- subcommands: `innolint rule CODE`, `innolint rules` ---------------------------
+
+
+@click.command("rule", context_settings=CONTEXT)
+@click.argument("code")
+def rule_command(code: str) -> None:
+    """Print the documentation of one rule (by code or name).
+
+    \b
+    Examples:
+      innolint rule UPD-046
+      innolint rule download-without-initial
+    """
+    _explain(code)
+
+
+@click.command("rules", context_settings=CONTEXT)
+@click.option("--json", "as_json", is_flag=True, help="Print the rules as a JSON array.")
+def rules_command(as_json: bool) -> None:
+    """List every rule: code, name, severity, fix, group.
+
+    \b
+    Examples:
+      innolint rules
+      innolint rules --json | jq '.[] | select(.fix != null) | .code'
+    """
+    from ..lint.rule import all_rules
+
+    rules = all_rules()
+    if as_json:
+        data = [
+            {"code": r.code, "name": r.name, "severity": r.severity.name.lower(), "fix": r.fix,
+             "group": r.group, "summary": r.summary, "url": r.url}
+            for r in rules
+        ]
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    width = max((len(r.name) for r in rules), default=4)
+    click.echo(f"{'code':<8} {'name':<{width}} {'severity':<8} {'fix':<9} group")
+    for r in rules:
+        click.echo(f"{r.code:<8} {r.name:<{width}} {r.severity.name.lower():<8} {r.fix or '-':<9} {r.group}")
+
+
+SUBCOMMANDS = {"rule": rule_command, "rules": rules_command}
+
+
+def _explain(key: str) -> None:
+    from ..lint.rule import find_rule
+
+    found = find_rule(key)
+    if found is None:
+        raise InputError(f"unknown rule {key!r} (see `innolint rules`)")
+    click.echo(f"{found.code} {found.name} ({found.severity.name.lower()}, group {found.group}"
+               f"{', fix: ' + found.fix if found.fix else ''})\n")
+    click.echo(found.doc.rstrip())
+    click.echo(f"\n{found.url}")
+
+
+def _explain_callback(ctx: click.Context, _param, value: str | None) -> None:
+    if value is None or ctx.resilient_parsing:
+        return
+    _explain(value)
+    ctx.exit(0)
+
+
+class InnolintCommand(click.Command):
+    """The lint command, with `rule` and `rules` as first words.
+
+    A file literally named `rules` is linted as `./rules`.
+    """
+
+    def main(self, args=None, prog_name=None, **extra):  # noqa: D102 - click's signature
+        args = list(sys.argv[1:] if args is None else args)
+        if args and args[0] in SUBCOMMANDS:
+            name = f"{prog_name or 'innolint'} {args[0]}"
+            return SUBCOMMANDS[args[0]].main(args[1:], prog_name=name, **extra)
+        return super().main(args, prog_name=prog_name or "innolint", **extra)
+
+    def format_usage(self, ctx, formatter) -> None:  # noqa: D102
+        formatter.write_usage(ctx.command_path, "[OPTIONS] PATH...\n       innolint rule CODE | innolint rules [--json]")
+
+
+# -- the lint command ---------------------------------------------------------------
+
+
+def _multi(values: tuple[str, ...]) -> tuple[str, ...]:
+    """`--select A,B --select C` -> (A, B, C)."""
+    return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
+
+
+def _config_value(text: str) -> Any:
+    """A `--config KEY=VALUE` value: TOML when it parses, else the plain text."""
+    from ..lint.config import tomllib
+
+    try:
+        return tomllib.loads(f"value = {text}")["value"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def cli_overrides(**options: Any) -> dict[str, Any]:
+    """The command line as a partial configuration (keys as in the config file)."""
+    result: dict[str, Any] = {}
+    for pair in options["config"]:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise InputError(f"--config {pair!r}: expected KEY=VALUE")
+        result[key.strip().replace("_", "-").lower()] = _config_value(value.strip())
+    simple = {
+        "target-version": options["target_version"],
+        "model": options["model"],
+        "mode": options["mode"],
+        "fail-level": options["fail_level"],
+        "cache-dir": options["cache_dir"],
+    }
+    for key, value in simple.items():
+        if value is not None:
+            result[key] = value
+    for key, option in (("select", "select"), ("ignore", "ignore"), ("extend-select", "extend_select"),
+                        ("extend-ignore", "extend_ignore")):
+        if options[option]:
+            result[key] = list(_multi(options[option]))
+    if options["severity"]:
+        result["severity"] = {**result.get("severity", {}), **_pairs(options["severity"], "--severity", "CODE=LEVEL")}
+    if options["url_map"]:
+        result["url-map"] = {**result.get("url-map", {}), **_pairs(options["url_map"], "--url-map", "PREFIX=DIR", last=True)}
+    if options["require_reason"]:
+        result["require-reason"] = True
+    if options["simulate"]:
+        result["simulate"] = True
+    return result
+
+
+def _pairs(values: tuple[str, ...], option: str, shape: str, last: bool = False) -> dict[str, str]:
+    pairs: dict[str, str] = {}
+    for value in values:
+        for part in ([value] if last else value.split(",")):
+            key, sep, rest = part.rpartition("=") if last else part.partition("=")
+            if not sep or not key.strip() or not rest.strip():
+                raise InputError(f"{option} {part!r}: expected {shape}")
+            pairs[key.strip()] = rest.strip()
+    return pairs
+
+
+def use_color(choice: str) -> bool:
+    if choice == "always":
+        return True
+    if choice == "never":
+        return False
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return sys.stdout.isatty()
+
+
+def default_format() -> str:
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        return "github"
+    return "full" if sys.stdout.isatty() else "concise"
+
+
+def display_path(path: str) -> str:
+    """Relative to the current folder when below it (stable, short output)."""
+    if path.startswith("<") or not os.path.isabs(path):
+        return path
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:  # another drive
+        return path
+    return path if relative.startswith("..") else relative
+
+
+@click.command("innolint", cls=InnolintCommand, context_settings=CONTEXT)
+@click.argument("paths", nargs=-1, type=click.Path(allow_dash=True))
+@click.option("--format", "output_format", type=click.Choice(FORMAT_NAMES),
+              help="Output format [default: full on a terminal, concise otherwise, github in GitHub Actions].")
+@click.option("--color", type=click.Choice(("auto", "always", "never")), default="auto", show_default=True,
+              help="Colour the output (NO_COLOR and FORCE_COLOR are honoured in auto).")
+@click.option("--select", multiple=True, metavar="RULES", help="Run only these rules: codes, prefixes, names, groups.")
+@click.option("--ignore", multiple=True, metavar="RULES", help="Do not run these rules.")
+@click.option("--extend-select", multiple=True, metavar="RULES", help="Add to the configured selection.")
+@click.option("--extend-ignore", multiple=True, metavar="RULES", help="Add to the configured ignores.")
+@click.option("--severity", multiple=True, metavar="CODE=LEVEL", help="Override a rule's severity (UPD-025=error).")
+@click.option("--fail-level", type=click.Choice(FAIL_LEVELS), help="Lowest severity that fails the run [default: warning].")
+@click.option("--target-version", metavar="VERSION", help="Firmware version the scripts run on (v6 ... v13r3) [default: v10].")
+@click.option("--model", metavar="MODEL", help="Device model [default: from update-<model>.htm].")
+@click.option("--mode", type=click.Choice(("script", "cfg-payload")), help="Lint as an update script or as a file `cfg` loads.")
+@click.option("--url-map", multiple=True, metavar="PREFIX=DIR", help="Find files `cfg` URLs load: URL prefix -> folder.")
+@click.option("--require-reason", is_flag=True, help="Suppressions must give a reason (`-- why`).")
+@click.option("--simulate", is_flag=True, help="Also run the rules that simulate the script on a virtual device.")
+@click.option("--config", "config", multiple=True, metavar="KEY=VALUE", help="Set any configuration key (TOML value).")
+@click.option("--show-settings", is_flag=True, help="Print the settings for each file and where they came from.")
+@click.option("--stdin-filename", metavar="NAME", help="File name for `-` (configuration, model, messages).")
+@click.option("--no-cache", is_flag=True, help="Do not read or write the cache.")
+@click.option("--cache-dir", metavar="DIR", help="Cache folder [default: .innolint_cache next to the configuration].")
+@click.option("--baseline", "baseline_file", metavar="FILE", type=click.Path(dir_okay=False),
+              help="Report only findings not recorded in this baseline.")
+@click.option("--write-baseline", metavar="FILE", type=click.Path(dir_okay=False),
+              help="Record today's findings in FILE and exit 0.")
+@click.option("--fix", is_flag=True, help="Apply safe fixes and write the files.")
+@click.option("--unsafe-fixes", is_flag=True, help="With --fix or --diff: apply unsafe fixes too.")
+@click.option("--diff", is_flag=True, help="Print the fixes as a unified diff; change nothing.")
+@click.option("--statistics", is_flag=True, help="Print the number of findings per rule instead of the findings.")
+@click.option("-q", "--quiet", is_flag=True, help="Print the findings and nothing else.")
+@click.option("--jobs", type=click.IntRange(1, 64), help="Processes for linting many files [default: by file count].")
+@click.option("--explain", metavar="CODE", callback=_explain_callback, expose_value=False, is_eager=True,
+              help="Print a rule's documentation and exit.")
+@click.version_option(__version__, prog_name="innolint")
+def lint_command(paths: tuple[str, ...], **options: Any) -> None:
+    """Lint innovaphone update scripts.
+
+    PATH is a file, a folder (searched for update-*.htm and *.upd) or `-`
+    for standard input.  Exit status: 0 clean, 1 findings at or above the
+    fail level, 2 bad usage, configuration or unreadable input.
+
+    \b
+    Examples:
+      innolint update-ip1200.htm
+      innolint .                                  # every update script below here
+      innolint --fix --select UPD-002 scripts/
+      innolint --format sarif . > innolint.sarif
+      innolint --target-version v13r3 --model IP232 update.htm
+      cat update-ip72.htm | innolint - --stdin-filename update-ip72.htm
+      innolint --write-baseline innolint-baseline.json . && innolint --baseline innolint-baseline.json .
+      innolint rule UPD-046                       # a rule's documentation
+      innolint rules                              # every rule
+    """
+    from ..lint.baseline import BaselineError
+    from ..lint.config import ConfigError
+    from ..lint.discover import DiscoveryError
+
+    if not paths:
+        raise click.UsageError("give at least one PATH (a file, a folder or - for stdin)")
+    try:
+        status = run(paths, options)
+    except (ConfigError, BaselineError, DiscoveryError) as exc:
+        raise InputError(str(exc)) from None
+    raise SystemExit(status)
+
+
+def run(paths: tuple[str, ...], options: dict[str, Any]) -> int:
+    """Lint ``paths`` as the options say; the exit status."""
+    from ..lint import config as config_module
+    from ..lint.cache import Job, Linter, ResultCache, default_cache_dir
+    from ..lint.crossfile import payload_settings
+    from ..lint.discover import STDIN, discover
+
+    overrides = cli_overrides(**options)
+    resolver = config_module.Resolver(overrides)
+    errors: list[str] = []
+    stdin_name = options["stdin_filename"]
+    targets = discover(paths, resolver=resolver, errors=errors)
+
+    if options["show_settings"]:
+        for target in targets:
+            name = stdin_name if target.path == STDIN and stdin_name else target.path
+            click.echo(show_settings(name, resolver(name)))
+        for message in errors:
+            click.echo(f"error: {message}", err=True)
+        return 2 if errors else 0
+
+    fix = options["fix"] or options["diff"]
+    cache = None
+    if not options["no_cache"] and not fix:
+        folder = options["cache_dir"] or resolver(os.getcwd()).cache_dir or default_cache_dir()
+        cache = ResultCache(os.path.abspath(folder))
+    linter = Linter(cache, fix=fix, unsafe=options["unsafe_fixes"], write=not options["diff"], jobs=options["jobs"])
+
+    jobs: list[Job] = []
+    job_settings = []
+    for target in targets:
+        if target.path == STDIN:
+            name = stdin_name or "<stdin>"
+            data = sys.stdin.buffer.read()
+        else:
+            name = display_path(target.path)
+            try:
+                with open(target.path, "rb") as handle:
+                    data = handle.read()
+            except OSError as exc:
+                errors.append(f"{target.path}: cannot read ({exc.strerror or exc})")
+                continue
+        settings = resolver(name if not name.startswith("<") else "-").settings
+        jobs.append(Job(name, settings, data))
+        job_settings.append(settings)
+
+    results = []
+    settings_of = {}
+    done_payloads: set[str] = {os.path.abspath(job.path) for job in jobs if not job.path.startswith("<")}
+    for job, (result, deps) in zip(jobs, linter.lint_many(jobs)):
+        results.append(result)
+        settings_of[id(result)] = job.settings
+        payload_jobs = []
+        for dep in deps:
+            if os.path.abspath(dep) in done_payloads:
+                continue
+            done_payloads.add(os.path.abspath(dep))
+            try:
+                with open(dep, "rb") as handle:
+                    payload_jobs.append(Job(display_path(os.path.abspath(dep)), payload_settings(job.settings), handle.read()))
+            except OSError as exc:
+                errors.append(f"{dep}: cannot read ({exc.strerror or exc})")
+        if payload_jobs:
+            # Payloads are reported, never fixed: the script that loads them is the target.
+            plain = Linter(cache, jobs=1)
+            for payload_job, (payload_result, _) in zip(payload_jobs, plain.lint_many(payload_jobs)):
+                results.append(payload_result)
+                settings_of[id(payload_result)] = payload_job.settings
+    if cache is not None:
+        cache.save()
+
+    for message in errors:
+        click.echo(f"error: {message}", err=True)
+
+    if options["write_baseline"]:
+        from ..lint import baseline
+
+        count = baseline.write(options["write_baseline"], results)
+        if not options["quiet"]:
+            click.echo(f"{count} finding{'s' if count != 1 else ''} recorded in {options['write_baseline']}", err=True)
+        return 2 if errors else 0
+
+    if options["baseline_file"]:
+        from ..lint import baseline
+
+        filtered, accepted = baseline.filter_new(results, options["baseline_file"])
+        for old, new in zip(results, filtered):
+            settings_of[id(new)] = settings_of[id(old)]
+        results = filtered
+        if accepted and not options["quiet"]:
+            click.echo(f"{accepted} finding{'s' if accepted != 1 else ''} accepted by the baseline", err=True)
+
+    base = resolver(os.getcwd()).settings  # for what a format shows about the run as a whole
+    if options["diff"]:
+        from ..lint.fixes import diff
+
+        changed = False
+        for result in results:
+            if result.original is not None:
+                click.echo(diff(result.path, result.original.text, result.source.text), nl=False)
+                changed = True
+        return 2 if errors else (1 if changed else 0)
+
+    if options["fix"] and paths == (STDIN,) and results:
+        # Fixing standard input: the fixed text goes to stdout, findings to stderr.
+        result = results[0]
+        sys.stdout.buffer.write(result.source.encode())
+        sys.stdout.flush()
+        click.echo(render(results, options, color=False, settings=base), nl=False, err=True)
+    else:
+        color = use_color(options["color"])
+        if options["statistics"]:
+            click.echo(statistics(results), nl=False)
+        else:
+            click.echo(render(results, options, color=color, settings=base), nl=False, color=color)
+
+    if options["fix"] and not options["quiet"]:
+        fixed = [r for r in results if r.fixed]
+        count = sum(r.fixes_applied for r in fixed)
+        if count:
+            click.echo(f"fixed {count} finding{'s' if count != 1 else ''} in {len(fixed)} file{'s' if len(fixed) != 1 else ''}",
+                       err=True)
+
+    if errors:
+        return 2
+    failing = any(r.failing(settings_of[id(r)].fail_level) for r in results)
+    return 1 if failing else 0
+
+
+def render(results: list, options: dict[str, Any], *, color: bool, settings=None) -> str:
+    name = options["output_format"] or default_format()
+    try:
+        from ..lint.report import render as render_format
+    except ImportError:  # a build without the report package: plain lines
+        return "".join(
+            f"{d.path}:{d.span.line}:{d.span.col}: {d.code} {d.message}\n" for r in results for d in r.diagnostics
+        )
+    return render_format(name, results, color=color, settings=settings)
+
+
+def statistics(results: list) -> str:
+    from collections import Counter
+
+    counts: Counter = Counter()
+    names: dict[str, tuple[str, str]] = {}
+    for result in results:
+        for d in result.diagnostics:
+            counts[d.code] += 1
+            names[d.code] = (d.name, d.severity.name.lower())
+    lines = [
+        f"{count:>6}  {code}  {names[code][1]:<7}  {names[code][0]}"
+        for code, count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    ]
+    total = sum(counts.values())
+    lines.append(f"{total:>6}  finding{'s' if total != 1 else ''} in total")
+    return "\n".join(lines) + "\n"
+
+
+def show_settings(path: str, resolved) -> str:
+    """The resolved settings of one file, TOML-shaped, each with its origin."""
+    from ..lint.config import KEYS, settings_value
+
+    lines = [f"# {path}", f"# configuration: {resolved.config.path if resolved.config else 'none found'}"]
+    for key in KEYS:
+        if key.startswith("extend-"):
+            continue
+        value = settings_value(resolved, key)
+        origin = resolved.provenance.get(key, "default")
+        if key == "model" and value is None:
+            from .. import catalog
+
+            inferred = catalog.model_from_filename(path)
+            note = f"inferred from the file name: {inferred.name}" if inferred else "unknown"
+            lines.append(f"# model: not set ({note})")
+            continue
+        if value is None:
+            lines.append(f"# {key}: not set  ({origin})")
+            continue
+        lines.append(f"{key} = {_toml(value)}  # {origin}")
+    return "\n".join(lines) + "\n"
+
+
+def _toml(value: Any) -> str:
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{json.dumps(k)} = {_toml(v)}" for k, v in value.items()) + " }" if value else "{}"
+    return json.dumps(value, ensure_ascii=False)
+
+
+def main(args: list[str] | None = None) -> None:
+    """The `innolint` console script."""
+    lint_command.main(args, prog_name="innolint")

@@ -1,0 +1,58 @@
+"""The reference interpreter: a virtual innovaphone device (docs/interpreter.md).
+
+Stable API::
+
+    from innoscript.device import make_state, run_poll, run_until_converged, FolderFetcher
+
+    state = make_state("IP1200", firmware="08-12345", update_url="http://10.0.0.5/", vars={"PROT": "08-12345"})
+    result = run_poll(state, FolderFetcher("www"))            # one poll
+    result.state, result.events, result.summary
+    run = run_until_converged(state, FolderFetcher("www"))   # polls until nothing changes
+    run.converged, run.loop, run.polls
+
+``trace=False`` on either call skips building events (the fleet simulation's
+fast path); the ``PollSummary`` is always there.
+"""
+
+from __future__ import annotations
+
+from . import events
+from .converge import DEFAULT_MAX_POLLS, Loop, PollRecord, RunResult, advance, poll_interval, run_until_converged
+from .expand import default_name, expand_meta, update_url
+from .fetch import Fetcher, FolderFetcher, HttpFetcher, MemoryFetcher, Response
+from .interpreter import DownloadInfo, PollResult, PollSummary, RestartInfo, UploadInfo, run_poll
+from .options import DEFAULT_OPTIONS, InterpreterOptions, OptionError, option_infos, options_from
+from .state import DeviceError, DeviceState, make_state
+
+__all__ = [
+    "DEFAULT_MAX_POLLS",
+    "DEFAULT_OPTIONS",
+    "DeviceError",
+    "DeviceState",
+    "DownloadInfo",
+    "Fetcher",
+    "FolderFetcher",
+    "HttpFetcher",
+    "InterpreterOptions",
+    "Loop",
+    "MemoryFetcher",
+    "OptionError",
+    "PollRecord",
+    "PollResult",
+    "PollSummary",
+    "Response",
+    "RestartInfo",
+    "RunResult",
+    "UploadInfo",
+    "advance",
+    "default_name",
+    "events",
+    "expand_meta",
+    "make_state",
+    "option_infos",
+    "options_from",
+    "poll_interval",
+    "run_poll",
+    "run_until_converged",
+    "update_url",
+]

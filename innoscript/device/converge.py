@@ -1,0 +1,163 @@
+"""Poll until nothing changes any more, or find the loop that prevents it.
+
+A poll *changes nothing* when it downloads nothing, restarts nothing,
+changes no variable and no configuration, and every upload it makes has the
+same content as the last upload of the same `scfg` line.  A device has
+*converged* after such a poll that was not stopped by `times`/`/initial`
+(those only wait for the clock).
+
+A *loop* is a device state (without clock, uptime and backup bookkeeping)
+that comes back after polls that downloaded or restarted: the device will
+go round that cycle for ever, e.g. a build serial that never matches
+because UPDATE/* is lost at restart (option update_vars_survive_reboot).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from ..syntax import ast
+from .fetch import Fetcher
+from .interpreter import INITIAL, TIMES, PollResult, run_poll
+from .options import DEFAULT_OPTIONS, InterpreterOptions
+from .state import DeviceState
+
+DEFAULT_MAX_POLLS = 20
+
+
+@dataclass(frozen=True, slots=True)
+class PollRecord:
+    number: int  # 1-based
+    clock: datetime  # the device clock when the poll started
+    uptime_min: int  # uptime when the poll started
+    result: PollResult
+    uploads_changed: bool
+
+    @property
+    def changed(self) -> bool:
+        return self.result.summary.changed or self.uploads_changed
+
+    @property
+    def churns(self) -> bool:
+        """Downloaded or restarted (what makes a repeating cycle a loop)."""
+        summary = self.result.summary
+        return bool(summary.downloads or summary.restarts)
+
+
+@dataclass(frozen=True, slots=True)
+class Loop:
+    first_poll: int  # first poll of the repeating cycle
+    last_poll: int  # the poll after which the state repeated
+    lines: tuple[int, ...]  # lines that downloaded or restarted in the cycle
+    downloads: int
+    restarts: int
+    failed: int = 0  # downloads among them that failed (the device retries every poll)
+
+    @property
+    def message(self) -> str:
+        what = []
+        if self.downloads:
+            failed = f" ({self.failed} failed)" if self.failed else ""
+            what.append(f"{self.downloads} download{'s' if self.downloads > 1 else ''}{failed}")
+        if self.restarts:
+            what.append(f"{self.restarts} restart{'s' if self.restarts > 1 else ''}")
+        polls = self.last_poll - self.first_poll + 1
+        lines = ", ".join(str(n) for n in self.lines)
+        every = "every poll" if polls == 1 else f"every {polls} polls"
+        return f"the state repeats {every} with {' and '.join(what)} (lines {lines})"
+
+    def to_dict(self) -> dict:
+        return {
+            "first_poll": self.first_poll,
+            "last_poll": self.last_poll,
+            "lines": list(self.lines),
+            "downloads": self.downloads,
+            "restarts": self.restarts,
+            "failed": self.failed,
+            "message": self.message,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class RunResult:
+    polls: tuple[PollRecord, ...]
+    state: DeviceState  # after the last poll (before the next interval)
+    converged: bool
+    loop: Loop | None
+
+
+def advance(state: DeviceState, minutes: int) -> DeviceState:
+    """The device ``minutes`` later: clock and uptime move on."""
+    return state.replace(clock=state.clock + timedelta(minutes=minutes), uptime_min=state.uptime_min + minutes)
+
+
+def poll_interval(state: DeviceState, options: InterpreterOptions = DEFAULT_OPTIONS) -> int:
+    """Minutes to the next poll: fast for a new device within its window (spec 2.3)."""
+    if state.is_new and state.uptime_min < options.new_poll_window:
+        return options.new_poll_minutes
+    return state.poll_minutes
+
+
+def run_until_converged(
+    state: DeviceState,
+    fetcher: Fetcher,
+    options: InterpreterOptions = DEFAULT_OPTIONS,
+    *,
+    script: ast.Script | str | bytes | None = None,
+    max_polls: int = DEFAULT_MAX_POLLS,
+    polls: int | None = None,
+    trace: bool = True,
+) -> RunResult:
+    """Poll until converged or a loop is found (at most ``max_polls``).
+
+    With ``polls`` exactly that many polls run, whatever happens; converged
+    and loop then describe the last poll and the first loop seen.
+    """
+    if isinstance(script, (str, bytes)):
+        from ..syntax import parse
+
+        script = parse(script)
+    if options.first_poll == "interval":
+        state = advance(state, poll_interval(state, options))
+    limit = polls if polls is not None else max_polls
+    records: list[PollRecord] = []
+    last_upload: dict[int, tuple[int, int]] = {}
+    seen: dict[tuple, int] = {}
+    converged = False
+    loop: Loop | None = None
+    for number in range(1, limit + 1):
+        result = run_poll(state, fetcher, options, script=script, trace=trace)
+        uploads_changed = False
+        for upload in result.summary.uploads:
+            value = (upload.status, upload.crc)
+            if last_upload.get(upload.line) != value:
+                uploads_changed = True
+                last_upload[upload.line] = value
+        record = PollRecord(number, state.clock, state.uptime_min, result, uploads_changed)
+        records.append(record)
+        settled = not record.changed and result.summary.stopped_by not in (TIMES, INITIAL)
+        converged = settled and not (result.state.pending_restart and result.state.idle)
+        key = result.state.key()
+        if loop is None and key in seen and not converged:
+            cycle = records[seen[key]:]
+            if any(r.churns for r in cycle):
+                lines = sorted(
+                    {d.line for r in cycle for d in r.result.summary.downloads}
+                    | {x.line for r in cycle for x in r.result.summary.restarts if x.line}
+                )
+                loop = Loop(
+                    first_poll=cycle[0].number,
+                    last_poll=number,
+                    lines=tuple(lines),
+                    downloads=sum(len(r.result.summary.downloads) for r in cycle),
+                    restarts=sum(len(r.result.summary.restarts) for r in cycle),
+                    failed=sum(1 for r in cycle for d in r.result.summary.downloads if not 200 <= d.status < 300),
+                )
+        seen[key] = number
+        state = result.state
+        if polls is None and (converged or loop is not None):
+            break
+        if number < limit:
+            state = advance(state, poll_interval(state, options))
+    return RunResult(tuple(records), state, converged, loop)

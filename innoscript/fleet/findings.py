@@ -1,0 +1,1 @@
+"""Fleet findings for `innolint --simulate --fleet fleet.toml` (filled in below)."""

@@ -1,0 +1,298 @@
+"""Linting files through a content cache.
+
+A file's findings depend on its bytes, its name (the device model is read
+from `update-<model>.htm`, payloads are found next to it), the resolved
+settings, and the linter itself (version and rule set).  All of these make
+the key; a hit returns the findings without parsing.  A script whose `cfg`
+lines load local files also records those files' hashes: when one changes,
+the script is linted again (its UPD-068 note counts their findings).
+
+The cache is one JSON file per linter build in the cache folder (default
+`.innolint_cache/` next to the nearest configuration file, else in the
+current folder), read once and written once per run, atomically.  JSON, not
+pickle: the folder may sit in a shared checkout, and reading it must never
+run code.
+
+``Linter`` is the per-file pipeline the command line uses: read, settings,
+cache, lint, fix, payloads.  Many cache misses are linted in a process pool.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from .. import __version__
+from ..source import Source, Span
+from .diagnostic import Diagnostic, Edit, Fix, Related, Severity
+from .result import FileResult
+from .settings import Settings
+
+CACHE_DIR_NAME = ".innolint_cache"
+FORMAT = 1
+PARALLEL_MIN_FILES = 400  # below this a process pool costs more than it saves (benchmarks/bench_lint.py)
+
+
+# -- what the linter is -----------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def linter_fingerprint() -> str:
+    """Version, rule set and the linter's own files: any change empties the cache."""
+    from .rule import all_rules
+
+    digest = hashlib.sha256(f"innoscript {__version__} cache {FORMAT}\n".encode())
+    for rule in all_rules():
+        digest.update(f"{rule.code} {rule.name} {int(rule.severity)} {rule.group} {rule.fix}\n".encode())
+    package = Path(__file__).resolve().parent.parent
+    for folder in ("lint", "lint/rules", "syntax", "device"):
+        base = package / folder
+        if base.is_dir():
+            for path in sorted(base.glob("*.py")):
+                stat = path.stat()
+                digest.update(f"{folder}/{path.name} {stat.st_size} {stat.st_mtime_ns}\n".encode())
+    for name in ("catalog.py", "source.py", "grammar/innoscript.lark"):
+        path = package / name
+        if path.is_file():
+            stat = path.stat()
+            digest.update(f"{name} {stat.st_size} {stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()[:16]
+
+
+def content_key(path: str, data: bytes, settings: Settings) -> str:
+    from .config import settings_fingerprint
+
+    digest = hashlib.sha256()
+    # The name as shown too: messages quote paths relative to the working folder.
+    for name in (os.path.abspath(path), path):
+        digest.update(name.encode("utf-8", "surrogateescape") + b"\0")
+    digest.update(settings_fingerprint(settings).encode() + b"\0")
+    digest.update(data)
+    return digest.hexdigest()
+
+
+def file_hash(path: str) -> str | None:
+    try:
+        with open(path, "rb") as handle:
+            return hashlib.sha256(handle.read()).hexdigest()
+    except OSError:
+        return None
+
+
+# -- diagnostics as JSON ------------------------------------------------------------
+
+
+def _span(span: Span) -> list:
+    return list(span)
+
+
+def diagnostic_to_data(d: Diagnostic) -> list:
+    fix = None
+    if d.fix is not None:
+        fix = [d.fix.message, d.fix.safe, [[_span(e.span), e.text] for e in d.fix.edits]]
+    related = [[_span(r.span), r.message, r.path] for r in d.related]
+    return [d.code, d.name, int(d.severity), d.message, _span(d.span), fix, related, d.unnecessary]
+
+
+def diagnostic_from_data(data: list, path: str) -> Diagnostic:
+    code, name, severity, message, span, fix, related, unnecessary = data
+    if fix is not None:
+        fix = Fix(fix[0], tuple(Edit(Span(*e[0]), e[1]) for e in fix[2]), fix[1])
+    return Diagnostic(
+        code, name, Severity(severity), message, path, Span(*span), fix,
+        tuple(Related(Span(*r[0]), r[1], r[2]) for r in related), unnecessary,
+    )
+
+
+# -- the store --------------------------------------------------------------------
+
+
+def default_cache_dir(cwd: str | None = None) -> str:
+    """`.innolint_cache/` next to the nearest configuration file, else in ``cwd``."""
+    from .config import find_config
+
+    cwd = cwd or os.getcwd()
+    config = find_config(cwd)
+    return os.path.join(config.root if config else cwd, CACHE_DIR_NAME)
+
+
+class ResultCache:
+    """Findings per file, keyed by content; one JSON file per linter build."""
+
+    def __init__(self, folder: str) -> None:
+        self.folder = folder
+        self.path = os.path.join(folder, f"results-{linter_fingerprint()}.json")
+        self.entries: dict[str, dict] = {}
+        self.dirty = False
+        self.hits = 0
+        self.misses = 0
+        try:
+            with open(self.path, encoding="utf-8") as handle:
+                data = json.load(handle)
+            if isinstance(data, dict) and data.get("format") == FORMAT:
+                self.entries = data.get("files", {})
+        except (OSError, ValueError):
+            self.entries = {}  # no cache yet, or a damaged one: start over
+
+    def get(self, path: str, key: str) -> dict | None:
+        entry = self.entries.get(os.path.abspath(path))
+        if entry is None or entry.get("key") != key:
+            self.misses += 1
+            return None
+        for dep_path, dep_hash in entry.get("deps", ()):
+            if file_hash(dep_path) != dep_hash:
+                self.misses += 1
+                return None
+        self.hits += 1
+        return entry
+
+    def put(self, path: str, key: str, diagnostics: list, deps: list[tuple[str, str | None]]) -> None:
+        self.entries[os.path.abspath(path)] = {
+            "key": key,
+            "diagnostics": [diagnostic_to_data(d) for d in diagnostics],
+            "deps": [list(d) for d in deps],
+        }
+        self.dirty = True
+
+    def save(self) -> None:
+        """Write the cache (atomically); a read-only place is not an error."""
+        if not self.dirty:
+            return
+        try:
+            os.makedirs(self.folder, exist_ok=True)
+            marker = os.path.join(self.folder, ".gitignore")
+            if not os.path.exists(marker):
+                with open(marker, "w", encoding="utf-8") as handle:
+                    handle.write("# created by innolint\n*\n")
+            for old in os.listdir(self.folder):  # caches of other linter builds
+                if old.startswith("results-") and old.endswith(".json") and os.path.join(self.folder, old) != self.path:
+                    try:
+                        os.remove(os.path.join(self.folder, old))
+                    except OSError:
+                        pass
+            handle, temporary = tempfile.mkstemp(prefix=".results-", suffix=".tmp", dir=self.folder)
+            # dumps, not dump: only dumps uses the C encoder (ten times faster here).
+            text = json.dumps({"format": FORMAT, "files": self.entries}, separators=(",", ":"))
+            with os.fdopen(handle, "w", encoding="utf-8") as stream:
+                stream.write(text)
+            os.replace(temporary, self.path)
+            self.dirty = False
+        except OSError:
+            pass
+
+
+# -- the pipeline ---------------------------------------------------------------
+
+
+def lint_data(data: bytes, path: str, settings: Settings) -> tuple[Source, list[Diagnostic], list[str]]:
+    """Lint file bytes: the source, its findings and the payload files it loads."""
+    from ..syntax import parse
+    from .crossfile import payloads
+    from .engine import lint_script
+
+    source = Source.from_bytes(data, path)
+    script = parse(source)
+    diagnostics = lint_script(script, settings)
+    return source, diagnostics, [p.path for p in payloads(script, settings)]
+
+
+def _worker(job: tuple[bytes, str, Settings]) -> tuple[list, list[str]]:
+    data, path, settings = job
+    _, diagnostics, deps = lint_data(data, path, settings)
+    return [diagnostic_to_data(d) for d in diagnostics], deps
+
+
+@dataclass(frozen=True)
+class Job:
+    """One file to lint: what to call it, where it is, how, and its bytes."""
+
+    path: str  # shown in output
+    settings: Settings
+    data: bytes
+
+
+@dataclass
+class Linter:
+    """Read-lint-fix for many files, through the cache when one is given."""
+
+    cache: ResultCache | None = None
+    fix: bool = False
+    unsafe: bool = False
+    write: bool = True  # write fixed files back (False for --diff)
+    jobs: int | None = None  # process pool size; None: decide by file count
+    payloads_seen: set = field(default_factory=set)
+
+    def lint_many(self, jobs: list[Job]) -> list[tuple[FileResult, list[str]]]:
+        """FileResult and loaded payload paths per job, in order."""
+        results: list[tuple[FileResult, list[str]] | None] = [None] * len(jobs)
+        misses: list[int] = []
+        keys: list[str | None] = [None] * len(jobs)
+        for index, job in enumerate(jobs):
+            if self.fix:
+                results[index] = self.lint_one(job)
+                continue
+            keys[index] = content_key(job.path, job.data, job.settings)
+            entry = self.cache.get(job.path, keys[index]) if self.cache else None
+            if entry is not None:
+                diagnostics = tuple(diagnostic_from_data(d, job.path) for d in entry["diagnostics"])
+                source = Source.from_bytes(job.data, job.path)
+                deps = [d[0] for d in entry.get("deps", ())]
+                results[index] = (FileResult(job.path, source, diagnostics, from_cache=True), deps)
+            else:
+                misses.append(index)
+        workers = self._workers(len(misses))
+        if workers > 1:
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                chunk = max(1, len(misses) // (workers * 8))
+                done = pool.map(_worker, [(jobs[i].data, jobs[i].path, jobs[i].settings) for i in misses], chunksize=chunk)
+                for index, (data, deps) in zip(misses, done):
+                    job = jobs[index]
+                    diagnostics = [diagnostic_from_data(d, job.path) for d in data]
+                    results[index] = (FileResult(job.path, Source.from_bytes(job.data, job.path), tuple(diagnostics)), deps)
+                    self._store(job, keys[index], diagnostics, deps)
+        else:
+            for index in misses:
+                job = jobs[index]
+                source, diagnostics, deps = lint_data(job.data, job.path, job.settings)
+                results[index] = (FileResult(job.path, source, tuple(diagnostics)), deps)
+                self._store(job, keys[index], diagnostics, deps)
+        return results  # type: ignore[return-value]
+
+    def _workers(self, misses: int) -> int:
+        if self.jobs is not None:
+            return self.jobs if misses > 1 else 1
+        if misses < PARALLEL_MIN_FILES:
+            return 1
+        return min(os.cpu_count() or 1, 8)
+
+    def _store(self, job: Job, key: str | None, diagnostics: list[Diagnostic], deps: list[str]) -> None:
+        if self.cache is not None and key is not None and not job.path.startswith("<"):
+            self.cache.put(job.path, key, diagnostics, [(os.path.abspath(p), file_hash(p)) for p in deps])
+
+    def lint_one(self, job: Job) -> tuple[FileResult, list[str]]:
+        """Lint one file, applying fixes when asked (no cache: fixing re-lints anyway)."""
+        source, diagnostics, deps = lint_data(job.data, job.path, job.settings)
+        if not self.fix:
+            return FileResult(job.path, source, tuple(diagnostics)), deps
+        from ..syntax import parse
+        from .engine import lint_script
+        from .fixes import apply_fixes, write_atomically
+
+        def lint(candidate: Source) -> list[Diagnostic]:
+            return lint_script(parse(candidate), job.settings)
+
+        outcome = apply_fixes(source, lint, unsafe=self.unsafe)
+        if not outcome.changed(source):
+            return FileResult(job.path, source, tuple(diagnostics)), deps
+        if self.write and not job.path.startswith("<"):
+            write_atomically(job.path, source, outcome.text)
+        # Read back as the bytes on disk now are, so encoding findings stay right.
+        fixed, remaining, deps = lint_data(source.encode(outcome.text), job.path, job.settings)
+        result = FileResult(job.path, fixed, tuple(remaining), fixed=True, fixes_applied=len(outcome.applied), original=source)
+        return result, deps

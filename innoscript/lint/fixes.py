@@ -1,0 +1,249 @@
+"""Applying fixes: edits as data, applied in rounds, checked by re-linting.
+
+A round takes every fix that is allowed (safe ones, and unsafe ones when
+asked), keeps those whose edits do not overlap an earlier one, applies them
+all at once over the decoded text and lints the result again.  Fixes held
+back by an overlap come back in the next round, at their new positions.
+Rounds stop when nothing is left to apply, when a text comes back that was
+seen before (two fixes undoing each other) or after ``max_rounds``.
+
+A fix is dropped, and reported, when applying it would add a syntax error
+(UPD-090) or any other error-level finding the text did not have.  When a
+round's batch does that, its fixes are tried one by one so that one bad fix
+does not hold back the good ones.
+
+Writing back (``write_atomically``) keeps what the file was: its encoding,
+byte-order mark and file mode; line endings are part of the text and edits
+keep them.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import stat
+import tempfile
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+
+from ..source import Source
+from .diagnostic import Diagnostic, Edit, Fix, Severity
+
+SYNTAX_ERROR = "UPD-090"
+
+Lint = Callable[[Source], list[Diagnostic]]
+
+
+@dataclass(frozen=True)
+class FixOutcome:
+    text: str  # the text with every applied fix
+    applied: list[Diagnostic] = field(default_factory=list)  # in the order applied
+    dropped: list[tuple[Diagnostic, str]] = field(default_factory=list)  # with the reason
+
+    def changed(self, source: Source) -> bool:
+        return self.text != source.text
+
+
+def fixable(diagnostic: Diagnostic, unsafe: bool = False) -> bool:
+    fix = diagnostic.fix
+    return fix is not None and bool(fix.edits) and (fix.safe or unsafe)
+
+
+def apply_edits(text: str, edits: Iterable[Edit]) -> str:
+    """``text`` with non-overlapping edits applied (ValueError if they overlap)."""
+    ordered = sorted(edits, key=lambda e: (e.span.start, e.span.end))
+    pieces: list[str] = []
+    position = 0
+    for edit in ordered:
+        start, end = edit.span.start, edit.span.end
+        if start < position or end < start or end > len(text):
+            raise ValueError("edits overlap or fall outside the text")
+        pieces.append(text[position:start])
+        pieces.append(edit.text)
+        position = end
+    pieces.append(text[position:])
+    return "".join(pieces)
+
+
+def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    """Ranges overlap; two edits at the same point also conflict (order unclear)."""
+    if a[0] < b[1] and b[0] < a[1]:
+        return True
+    if a[0] == a[1] or b[0] == b[1]:  # an insertion: conflicts inside or at the same point
+        return a[0] == b[0] or (b[0] < a[0] < b[1]) or (a[0] < b[0] < a[1])
+    return False
+
+
+def _own_edits_conflict(fix: Fix) -> bool:
+    ranges = [(e.span.start, e.span.end) for e in fix.edits]
+    return any(_overlaps(a, b) for i, a in enumerate(ranges) for b in ranges[i + 1 :])
+
+
+def _errors(diagnostics: Iterable[Diagnostic]) -> Counter:
+    return Counter(d.code for d in diagnostics if d.severity >= Severity.ERROR)
+
+
+def _new_errors(before: Counter, after: list[Diagnostic]) -> str | None:
+    """Why ``after`` is worse than ``before``, or None."""
+    grown = _errors(after) - before
+    if not grown:
+        return None
+    if SYNTAX_ERROR in grown:
+        return "would introduce a syntax error"
+    return "would introduce " + ", ".join(sorted(grown))
+
+
+def _key(diagnostic: Diagnostic, text: str) -> tuple:
+    """Identifies a fix across rounds (positions move, the edit does not)."""
+    fix = diagnostic.fix
+    assert fix is not None
+    return (
+        diagnostic.code,
+        fix.message,
+        tuple((text[e.span.start : e.span.end], e.text) for e in fix.edits),
+    )
+
+
+def _source_like(source: Source, text: str) -> Source:
+    return Source(text, source.path, encoding=source.encoding, bom=source.bom)
+
+
+def apply_fixes(source: Source, lint: Lint, *, unsafe: bool = False, max_rounds: int = 10) -> FixOutcome:
+    """Apply the fixes ``lint`` finds in ``source`` until nothing changes."""
+    current = source
+    diagnostics = lint(current)
+    applied: list[Diagnostic] = []
+    dropped: list[tuple[Diagnostic, str]] = []
+    rejected: set[tuple] = set()
+    seen = {current.text}
+    for _ in range(max_rounds):
+        batch: list[Diagnostic] = []
+        taken: list[tuple[int, int]] = []
+        for diagnostic in sorted((d for d in diagnostics if fixable(d, unsafe)), key=_order):
+            key = _key(diagnostic, current.text)
+            if key in rejected:
+                continue
+            fix = diagnostic.fix
+            if _own_edits_conflict(fix) or any(e.span.end > len(current.text) for e in fix.edits):
+                rejected.add(key)
+                dropped.append((diagnostic, "its edits overlap each other"))
+                continue
+            ranges = [(e.span.start, e.span.end) for e in fix.edits]
+            if any(_overlaps(r, t) for r in ranges for t in taken):
+                continue  # next round, after re-linting
+            batch.append(diagnostic)
+            taken.extend(ranges)
+        if not batch:
+            break
+        errors = _errors(diagnostics)
+        text = apply_edits(current.text, (e for d in batch for e in d.fix.edits))
+        candidate = _source_like(source, text)
+        after = lint(candidate)
+        if _new_errors(errors, after) is not None:
+            # One of them is bad: try them one at a time against the growing text.
+            text, after, accepted = _one_by_one(current, diagnostics, batch, lint, rejected, dropped, source)
+            batch = accepted
+            candidate = _source_like(source, text)
+            if not batch:
+                continue  # all dropped; the next round picks up the rest, if any
+        applied.extend(batch)
+        if text in seen:  # fixes undoing each other: stop where we are
+            current, diagnostics = candidate, after
+            break
+        seen.add(text)
+        current, diagnostics = candidate, after
+    return FixOutcome(current.text, applied, dropped)
+
+
+def _one_by_one(current, diagnostics, batch, lint, rejected, dropped, original):
+    text = current.text
+    after = diagnostics
+    accepted: list[Diagnostic] = []
+    shift: list[tuple[int, int]] = []  # (offset in the round's text, length change) of accepted fixes
+    for diagnostic in batch:
+        edits = [_shifted(e, shift) for e in diagnostic.fix.edits]
+        trial = apply_edits(text, edits)
+        trial_diagnostics = lint(_source_like(original, trial))
+        reason = _new_errors(_errors(after), trial_diagnostics)
+        if reason is not None:
+            rejected.add(_key(diagnostic, current.text))
+            dropped.append((diagnostic, reason))
+            continue
+        for e in diagnostic.fix.edits:
+            shift.append((e.span.start, len(e.text) - (e.span.end - e.span.start)))
+        text, after = trial, trial_diagnostics
+        accepted.append(diagnostic)
+    return text, after, accepted
+
+
+def _shifted(edit: Edit, shift: list[tuple[int, int]]) -> Edit:
+    """An edit of the round's text moved past the accepted fixes before it."""
+    delta = sum(change for offset, change in shift if offset <= edit.span.start)
+    if not delta:
+        return edit
+    span = edit.span._replace(start=edit.span.start + delta, end=edit.span.end + delta)
+    return Edit(span, edit.text)
+
+
+def _order(diagnostic: Diagnostic) -> tuple:
+    fix = diagnostic.fix
+    return (min(e.span.start for e in fix.edits), diagnostic.code, diagnostic.span.start)
+
+
+# -- showing and writing -----------------------------------------------------------
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+
+
+def _lines(text: str) -> list[str]:
+    return _LINE.findall(text)
+
+
+def diff(path: str, old_text: str, new_text: str) -> str:
+    """A unified diff (``a/path`` -> ``b/path``); empty when nothing changed.
+
+    Lines end as in the files; a last line without an ending gets git's
+    ``\\ No newline at end of file`` marker.
+    """
+    if old_text == new_text:
+        return ""
+    path = path.replace("\\", "/")
+    out: list[str] = []
+    for line in difflib.unified_diff(_lines(old_text), _lines(new_text), f"a/{path}", f"b/{path}", lineterm="\n"):
+        out.append(line)
+        if not line.endswith(("\n", "\r")):
+            out.append("\n\\ No newline at end of file\n")
+    return "".join(out)
+
+
+def write_atomically(path: str | os.PathLike, source: Source, text: str) -> None:
+    """Write ``text`` over ``path`` as ``source`` was encoded, all or nothing.
+
+    The bytes go to a temporary file in the same folder, which then replaces
+    the target (``os.replace``), so a crash never leaves half a script.  A
+    symbolic link is written through, not replaced.  The file's mode is kept.
+    """
+    target = os.path.realpath(os.fspath(path))
+    folder = os.path.dirname(target) or "."
+    data = source.encode(text)
+    try:
+        mode = stat.S_IMODE(os.stat(target).st_mode)
+    except FileNotFoundError:
+        mode = None
+    handle, temporary = tempfile.mkstemp(prefix="." + os.path.basename(target) + ".", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        if mode is not None:
+            os.chmod(temporary, mode)
+        os.replace(temporary, target)
+    except BaseException:
+        try:
+            os.unlink(temporary)
+        except FileNotFoundError:
+            pass
+        raise

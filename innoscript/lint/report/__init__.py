@@ -1,0 +1,42 @@
+"""Output formats: one module per format, each a pure function of the results.
+
+Every format module has ``render(results, *, color, settings) -> str``.
+Formats are imported on first use, so `innolint` pays only for the one it
+prints.  The CLI decides about colour (``--color``, ``NO_COLOR``,
+``FORCE_COLOR``, a terminal) and passes ``color=``; only ``full`` uses it.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Sequence
+
+from ..result import FileResult
+
+# format name -> (module, one-line description)
+FORMATS: dict[str, tuple[str, str]] = {
+    "full": ("full", "source excerpt, caret, fix diff, docs link and a summary (terminal default)"),
+    "concise": ("concise", "one line per finding: file:line:col: CODE message"),
+    "gcc": ("gcc", "compiler style: file:line:col: error|warning|note: message [CODE]"),
+    "json": ("json", "a JSON array of finding objects (schema in docs/formats.md)"),
+    "json-lines": ("json", "one JSON finding object per line"),
+    "github": ("github", "GitHub Actions workflow commands (annotations)"),
+    "junit": ("junit", "JUnit XML: one test case per file, one failure per finding"),
+    "sarif": ("sarif", "SARIF 2.1.0 for code scanning"),
+}
+
+
+def render(format_name: str, results: Sequence[FileResult], *, color: bool = False, settings=None) -> str:
+    """The text of ``results`` in the named format; ValueError for an unknown name."""
+    try:
+        module_name, _ = FORMATS[format_name]
+    except KeyError:
+        known = ", ".join(FORMATS)
+        raise ValueError(f"unknown output format {format_name!r} (use one of: {known})") from None
+    module = importlib.import_module(f"{__name__}.{module_name}")
+    if format_name == "json-lines":
+        return module.render_lines(list(results), settings=settings)
+    return module.render(list(results), color=color, settings=settings)
+
+
+__all__ = ["FORMATS", "render"]

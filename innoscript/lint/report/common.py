@@ -1,0 +1,111 @@
+"""What several formats share: rule look-up, the JSON shape of a finding, counts."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Iterator, Sequence
+
+from ...source import Span
+from ..diagnostic import Diagnostic, Severity
+from ..result import FileResult
+from ..rule import Rule, find_rule
+
+
+def findings(results: Sequence[FileResult]) -> Iterator[tuple[FileResult, Diagnostic]]:
+    """Every diagnostic with its file, in the order given (files, then position)."""
+    for result in results:
+        for diagnostic in result.diagnostics:
+            yield result, diagnostic
+
+
+@lru_cache(maxsize=512)
+def rule_for(code: str) -> Rule | None:
+    """The registered rule behind a code; None for codes no rule owns.
+
+    Cached: rules register when their modules are imported, before any
+    report is made, and a large report looks the same few codes up
+    thousands of times.
+    """
+    return find_rule(code) if code else None
+
+
+def rule_url(code: str) -> str | None:
+    rule = rule_for(code)
+    return rule.url if rule else None
+
+
+def severity_word(severity: Severity) -> str:
+    return severity.name.lower()
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def span_data(span: Span) -> dict:
+    return {
+        "start": span.start,
+        "end": span.end,
+        "line": span.line,
+        "col": span.col,
+        "end_line": span.end_line,
+        "end_col": span.end_col,
+    }
+
+
+def diagnostic_data(diagnostic: Diagnostic) -> dict:
+    """The stable JSON object of one finding (documented in docs/formats.md)."""
+    fix = diagnostic.fix
+    return {
+        "code": diagnostic.code,
+        "name": diagnostic.name,
+        "severity": severity_word(diagnostic.severity),
+        "message": diagnostic.message,
+        "path": diagnostic.path,
+        "span": span_data(diagnostic.span),
+        "fix": None
+        if fix is None
+        else {
+            "message": fix.message,
+            "safe": fix.safe,
+            "edits": [{"span": span_data(edit.span), "text": edit.text} for edit in fix.edits],
+        },
+        "related": [
+            {"path": related.path or diagnostic.path, "span": span_data(related.span), "message": related.message}
+            for related in diagnostic.related
+        ],
+        "unnecessary": diagnostic.unnecessary,
+        "url": rule_url(diagnostic.code),
+    }
+
+
+class Counts:
+    """Totals for a summary line."""
+
+    def __init__(self, results: Sequence[FileResult]) -> None:
+        self.files = len(results)
+        self.by_severity = {severity: 0 for severity in Severity}
+        self.safe_fixes = 0
+        self.unsafe_fixes = 0
+        self.fixes_applied = sum(result.fixes_applied for result in results)
+        for _, diagnostic in findings(results):
+            self.by_severity[diagnostic.severity] += 1
+            if diagnostic.fix is not None:
+                if diagnostic.fix.safe:
+                    self.safe_fixes += 1
+                else:
+                    self.unsafe_fixes += 1
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_severity.values())
+
+    def severities_text(self) -> str:
+        parts = []
+        for severity in sorted(Severity, reverse=True):
+            count = self.by_severity[severity]
+            if count:
+                word = severity_word(severity)
+                # "info" is uncountable; the others take an s.
+                parts.append(f"{count} {word}" if severity == Severity.INFO else plural(count, word))
+        return ", ".join(parts)

@@ -1,0 +1,230 @@
+"""`full`: the terminal format.
+
+    update-ip232.htm:3:13: UPD-002 [time-alias] `time` instead of `times`
+      |
+    3 | mod cmd UP1 time /allow 22,23,0,1
+      |             ^^^^
+      = fix (safe): use `times`
+    3 - mod cmd UP1 time /allow 22,23,0,1
+      + mod cmd UP1 times /allow 22,23,0,1
+      = docs: https://.../UPD-002.md
+
+Tabs are expanded to the next multiple of ``TAB_WIDTH`` in the excerpt and
+the caret line alike, so the carets stay under the span; control characters
+are shown as their Unicode "control picture" so they cannot move the cursor
+or ring the bell of the terminal that prints them.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Sequence
+
+from ...source import Source, Span
+from ..diagnostic import Diagnostic, Fix, Severity
+from ..result import FileResult
+from .common import Counts, plural, rule_url
+
+TAB_WIDTH = 4
+
+_RESET = "\x1b[0m"
+_BOLD = "\x1b[1m"
+_RED = "\x1b[31m"
+_GREEN = "\x1b[32m"
+_YELLOW = "\x1b[33m"
+_CYAN = "\x1b[36m"
+SEVERITY_COLOR = {
+    Severity.ERROR: _RED,
+    Severity.WARNING: _YELLOW,
+    Severity.HINT: _CYAN,
+    Severity.INFO: _CYAN,
+}
+
+
+class _Paint:
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+
+    def __call__(self, text: str, *styles: str) -> str:
+        if not self.enabled or not styles or not text:
+            return text
+        return "".join(styles) + text + _RESET
+
+
+def render(results: Sequence[FileResult], *, color: bool = False, settings=None) -> str:
+    paint = _Paint(color)
+    blocks: list[str] = []
+    for result in results:
+        for diagnostic in result.diagnostics:
+            blocks.append(render_diagnostic(diagnostic, result.source, paint))
+    blocks.append(summary(results, paint))
+    return "\n".join(blocks)
+
+
+def render_diagnostic(diagnostic: Diagnostic, source: Source, paint: _Paint | None = None) -> str:
+    """One finding: header, excerpt with carets, fix, related places, docs link."""
+    paint = paint or _Paint(False)
+    span = diagnostic.span
+    color = SEVERITY_COLOR[diagnostic.severity]
+    header = (
+        paint(f"{diagnostic.path}:{span.line}:{span.col}:", _BOLD)
+        + " "
+        + paint(diagnostic.code, _BOLD, color)
+        + f" [{diagnostic.name}] {diagnostic.message}"
+    )
+    lines = [header]
+    numbers = [span.line] + _fix_line_numbers(diagnostic.fix, source)
+    width = len(str(max(numbers)))
+    blank = " " * width
+    bar = paint("|", _CYAN)
+    if 1 <= span.line <= len(source.lines):
+        text, underline = excerpt(source, span)
+        lines.append(f"{blank} {bar}")
+        lines.append(f"{paint(str(span.line).rjust(width), _CYAN)} {bar} {text}".rstrip())
+        lines.append(f"{blank} {bar} {paint(underline, _BOLD, color)}")
+    fix = diagnostic.fix
+    if fix is not None:
+        kind = "safe" if fix.safe else "unsafe"
+        lines.append(f"{blank} {paint('=', _CYAN)} fix ({kind}): {fix.message}")
+        for sign, number, text in fix_preview(source, fix):
+            gutter = str(number).rjust(width) if number else blank
+            style = _RED if sign == "-" else _GREEN if sign == "+" else ""
+            body = f"{sign} {text}".rstrip()
+            lines.append(f"{paint(gutter, _CYAN)} {paint(body, style) if style else body}")
+    for related in diagnostic.related:
+        where = f"{related.path or diagnostic.path}:{related.span.line}:{related.span.col}"
+        lines.append(f"{blank} {paint('=', _CYAN)} related: {where}: {related.message}")
+    url = rule_url(diagnostic.code)
+    if url:
+        lines.append(f"{blank} {paint('=', _CYAN)} docs: {url}")
+    return "\n".join(lines) + "\n"
+
+
+def summary(results: Sequence[FileResult], paint: _Paint | None = None) -> str:
+    """`Found 3 problems in 2 files (1 error, 2 warnings).` and what --fix can do."""
+    paint = paint or _Paint(False)
+    counts = Counts(results)
+    lines = []
+    if counts.fixes_applied:
+        lines.append(f"Fixed {plural(counts.fixes_applied, 'problem')}.")
+    if not counts.total:
+        lines.append(paint(f"No problems found in {plural(counts.files, 'file')}.", _BOLD))
+        return "\n".join(lines) + "\n"
+    lines.append(
+        paint(f"Found {plural(counts.total, 'problem')} in {plural(counts.files, 'file')}", _BOLD)
+        + f" ({counts.severities_text()})."
+    )
+    if counts.safe_fixes or counts.unsafe_fixes:
+        fixable = f"{counts.safe_fixes} fixable with --fix"
+        if counts.unsafe_fixes:
+            fixable += f" ({counts.unsafe_fixes} more with --unsafe-fixes)"
+        lines.append(fixable + ".")
+    return "\n".join(lines) + "\n"
+
+
+# -- excerpt -------------------------------------------------------------------
+
+
+def char_width(ch: str) -> int:
+    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+
+
+def display(text: str) -> tuple[str, list[int]]:
+    """The line as printed and the display column where each character starts.
+
+    ``columns`` has one entry more than ``text``: the column just past the end.
+    """
+    out: list[str] = []
+    columns: list[int] = []
+    column = 0
+    for ch in text:
+        columns.append(column)
+        if ch == "\t":
+            step = TAB_WIDTH - column % TAB_WIDTH
+            out.append(" " * step)
+        elif ord(ch) < 0x20:
+            step = 1
+            out.append(chr(0x2400 + ord(ch)))
+        elif ord(ch) == 0x7F:
+            step = 1
+            out.append("\u2421")
+        else:
+            step = char_width(ch)
+            out.append(ch)
+        column += step
+    columns.append(column)
+    return "".join(out), columns
+
+
+def excerpt(source: Source, span: Span) -> tuple[str, str]:
+    """The span's first line as printed and the caret line under the span."""
+    line = source.lines[span.line - 1]
+    text, columns = display(line.text)
+    first = min(max(span.col - 1, 0), len(line.text))
+    if span.end_line == span.line:
+        last = min(max(span.end_col - 1, first), len(line.text))
+    else:
+        last = len(line.text)  # a span running on: underline to the end of its first line
+    start_column = columns[first]
+    width = max(columns[last] - start_column, 1)
+    return text, " " * start_column + "^" * width
+
+
+# -- fix preview ---------------------------------------------------------------
+
+
+def _fix_line_numbers(fix: Fix | None, source: Source) -> list[int]:
+    if fix is None or not fix.edits:
+        return []
+    return [source.line_of(min(e.span.start for e in fix.edits)).number, source.line_of(max(e.span.end for e in fix.edits)).number]
+
+
+def fix_preview(source: Source, fix: Fix) -> list[tuple[str, int | None, str]]:
+    """The lines a fix changes: (sign, old line number or None, text as printed).
+
+    Signs are "-" (removed), "+" (added) and " " (kept, for context).
+    """
+    text = source.text
+    edits = sorted(fix.edits, key=lambda e: (e.span.start, e.span.end))
+    if not edits or any(a.span.end > b.span.start for a, b in zip(edits, edits[1:])):
+        return []
+    first = source.line_of(edits[0].span.start)
+    end = max(e.span.end for e in edits)
+    last = source.line_of(max(end - 1, edits[0].span.start))
+    block_start, block_end = first.start, last.end + len(last.newline)
+    block_end = max(block_end, end)
+    pieces: list[str] = []
+    position = block_start
+    for edit in edits:
+        pieces.append(text[position : edit.span.start])
+        pieces.append(edit.text)
+        position = edit.span.end
+    pieces.append(text[position:block_end])
+    old_lines = _split(text[block_start:block_end])
+    new_lines = _split("".join(pieces))
+    head = 0
+    while head < min(len(old_lines), len(new_lines)) and old_lines[head] == new_lines[head]:
+        head += 1
+    tail = 0
+    while (
+        tail < min(len(old_lines), len(new_lines)) - head
+        and old_lines[len(old_lines) - 1 - tail] == new_lines[len(new_lines) - 1 - tail]
+    ):
+        tail += 1
+    rows: list[tuple[str, int | None, str]] = []
+    number = first.number
+    for index, line in enumerate(old_lines):
+        kept = index < head or index >= len(old_lines) - tail
+        if not kept:
+            rows.append(("-", number + index, display(line)[0]))
+    for line in new_lines[head : len(new_lines) - tail]:
+        rows.append(("+", None, display(line)[0]))
+    # Context: the unchanged lines of the block, where they stand.
+    before = [(" ", number + i, display(old_lines[i])[0]) for i in range(head)]
+    after = [(" ", number + i, display(old_lines[i])[0]) for i in range(len(old_lines) - tail, len(old_lines))]
+    return before + rows + after
+
+
+def _split(block: str) -> list[str]:
+    """Lines of a block without their endings (an empty last piece dropped)."""
+    return [line.text for line in Source(block).lines if line.newline or line.text]

@@ -1,0 +1,169 @@
+"""`sarif`: SARIF 2.1.0, the format code-scanning services read.
+
+One run with tool.driver `innolint`.  ``rules`` lists the rules that have
+results, by code, and each result points at its rule by ``ruleIndex``.
+Columns are counted in UTF-16 code units (SARIF's default ``columnKind``,
+stated explicitly), from 1; a region's ``endColumn`` is exclusive, as SARIF
+defines it.  Artifact URIs are relative to the working directory with forward
+slashes, or ``file:`` URIs for files outside it.  Fixes become ``fixes`` with
+``artifactChanges``/``replacements``; an insertion is a replacement of an
+empty region.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path, PurePosixPath
+from typing import Sequence
+from urllib.parse import quote
+
+from ... import __version__
+from ...source import Source, Span
+from ..diagnostic import Diagnostic, Severity
+from ..result import FileResult
+from ..rule import GROUPS, section
+from .common import findings, rule_for
+
+SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+INFORMATION_URI = "https://github.com/innoscript/innoscript"
+LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.HINT: "note", Severity.INFO: "note"}
+
+
+def render(results: Sequence[FileResult], *, color: bool = False, settings=None) -> str:
+    return json.dumps(sarif_log(results, settings=settings), indent=2, ensure_ascii=False) + "\n"
+
+
+def sarif_log(results: Sequence[FileResult], *, settings=None, cwd: str | None = None) -> dict:
+    """The SARIF log as data."""
+    cwd = cwd if cwd is not None else os.getcwd()
+    codes = sorted({d.code for _, d in findings(results)})
+    index = {code: position for position, code in enumerate(codes)}
+    examples = {}
+    for _, d in findings(results):
+        examples.setdefault(d.code, d)
+    rules = [_descriptor(code, examples[code], settings) for code in codes]
+    sarif_results = [_result(d, result.source, index[d.code], cwd) for result, d in findings(results)]
+    return {
+        "$schema": SCHEMA_URI,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "innolint",
+                        "version": __version__,
+                        "semanticVersion": __version__,
+                        "informationUri": INFORMATION_URI,
+                        "rules": rules,
+                    }
+                },
+                "invocations": [{"executionSuccessful": True}],
+                "columnKind": "utf16CodeUnits",
+                "results": sarif_results,
+            }
+        ],
+    }
+
+
+def _descriptor(code: str, example: Diagnostic, settings) -> dict:
+    rule = rule_for(code)
+    if rule is None:  # a code no registered rule owns: describe it from the finding
+        return {
+            "id": code,
+            "name": example.name,
+            "shortDescription": {"text": example.name},
+            "defaultConfiguration": {"level": LEVEL[example.severity]},
+        }
+    severity = rule.severity
+    if settings is not None:
+        severity = settings.severity.get(rule.code, severity)
+    what = section(rule.doc, "What it does")
+    full = " ".join(what.split()) if what and what.strip() else rule.summary
+    tags = ["innolint", GROUPS.get(rule.group, rule.group)]
+    if rule.fix:
+        tags.append(f"fix: {rule.fix}")
+    return {
+        "id": rule.code,
+        "name": rule.name,
+        "shortDescription": {"text": rule.summary},
+        "fullDescription": {"text": full},
+        "helpUri": rule.url,
+        "defaultConfiguration": {"level": LEVEL[severity]},
+        "properties": {"tags": tags},
+    }
+
+
+def _result(d: Diagnostic, source: Source, rule_index: int, cwd: str) -> dict:
+    uri = artifact_uri(d.path, cwd)
+    result: dict = {
+        "ruleId": d.code,
+        "ruleIndex": rule_index,
+        "level": LEVEL[d.severity],
+        "message": {"text": d.message},
+        "locations": [_location(uri, region(source, d.span))],
+    }
+    if d.related:
+        result["relatedLocations"] = [
+            dict(
+                _location(artifact_uri(r.path, cwd) if r.path else uri, region(source, r.span) if not r.path else _plain_region(r.span)),
+                id=number,
+                message={"text": r.message},
+            )
+            for number, r in enumerate(d.related)
+        ]
+    if d.fix is not None and d.fix.edits:
+        result["fixes"] = [
+            {
+                "description": {"text": d.fix.message + ("" if d.fix.safe else " (unsafe: review it)")},
+                "artifactChanges": [
+                    {
+                        "artifactLocation": {"uri": uri},
+                        "replacements": [
+                            {"deletedRegion": region(source, e.span), "insertedContent": {"text": e.text}}
+                            for e in d.fix.edits
+                        ],
+                    }
+                ],
+            }
+        ]
+    return result
+
+
+def _location(uri: str, physical_region: dict) -> dict:
+    return {"physicalLocation": {"artifactLocation": {"uri": uri}, "region": physical_region}}
+
+
+def region(source: Source, span: Span) -> dict:
+    """A SARIF region: 1-based lines, 1-based UTF-16 columns, end exclusive."""
+    return {
+        "startLine": span.line,
+        "startColumn": _utf16_column(source, span.line, span.col),
+        "endLine": span.end_line,
+        "endColumn": _utf16_column(source, span.end_line, span.end_col),
+    }
+
+
+def _utf16_column(source: Source, line: int, col: int) -> int:
+    if 1 <= line <= len(source.lines) and source.lines[line - 1].text.isascii():
+        return col  # the common case: one code unit per character
+    return source.utf16_col(line, col) + 1
+
+
+def _plain_region(span: Span) -> dict:
+    # Another file's text is not at hand: its columns are given as characters.
+    return {"startLine": span.line, "startColumn": span.col, "endLine": span.end_line, "endColumn": span.end_col}
+
+
+def artifact_uri(path: str, cwd: str) -> str:
+    """Relative URI with forward slashes when under ``cwd``, else a file: URI."""
+    if path.startswith("<") and path.endswith(">"):  # <stdin>, <string>
+        return quote(path)
+    candidate = Path(path)
+    if candidate.is_absolute():
+        try:
+            relative = candidate.relative_to(cwd)
+        except ValueError:
+            return candidate.as_uri()
+        return quote(PurePosixPath(*relative.parts).as_posix())
+    return quote(path.replace("\\", "/"))

@@ -1,0 +1,187 @@
+"""Hover text from the catalogue: what the word under the cursor means."""
+
+from __future__ import annotations
+
+from .. import catalog
+from ..lint.settings import Settings
+from ..syntax import ast
+
+
+def _at(span, col: int) -> bool:
+    """True when 0-based character column ``col`` touches ``span`` (same line)."""
+    return span.col - 1 <= col <= span.end_col - 1
+
+
+def hours_in_words(text: str) -> str:
+    """`23,0,1,2,3,4` -> `23:00-04:59`; runs in the order they were written."""
+    hours: list[int] = []
+    bad: list[str] = []
+    for part in text.split(","):
+        part = part.strip()
+        if part.isdigit() and 0 <= int(part) <= 23:
+            if int(part) not in hours:
+                hours.append(int(part))
+        elif part:
+            bad.append(part)
+    if not hours:
+        words = "no hour at all: the script never runs past this line"
+    elif len(hours) == 24:
+        words = "every hour (00:00-23:59)"
+    else:
+        present = set(hours)
+        runs = []
+        for hour in hours:
+            if (hour - 1) % 24 in present:
+                continue  # not the start of a run
+            end = hour
+            while (end + 1) % 24 in present:
+                end = (end + 1) % 24
+            runs.append(f"{hour:02d}:00-{end:02d}:59")
+        words = ", ".join(runs)
+    if bad:
+        words += f" (not an hour 0-23: {', '.join(bad)})"
+    return words
+
+
+def command_markdown(spec: catalog.Command) -> str:
+    lines = [f"```\n{spec.syntax}\n```", f"**{spec.summary}**", "", spec.doc]
+    for param in spec.params:
+        lines.append(f"- `<{param.name}>`{'' if param.required else ' (optional)'}: {param.doc}")
+    for option in spec.options:
+        value = f" <{option.value}>" if option.value else ""
+        lines.append(f"- `{option.name}{value}`: {option.doc}")
+    facts = []
+    if spec.reads:
+        facts.append(f"reads UPDATE/{spec.reads}")
+    if spec.writes:
+        facts.append(f"writes UPDATE/{spec.writes}")
+    facts.append(f"since {spec.since}")
+    if spec.models:
+        facts.append(f"{spec.models} devices only")
+    if spec.spec:
+        facts.append(f"spec section {spec.spec}")
+    lines += ["", "_" + "; ".join(facts) + "_"]
+    return "\n".join(lines)
+
+
+def final_markdown(final: catalog.FinalCommand) -> str:
+    text = f"**final command `{final.word}`**: {final.doc}"
+    notes = [f"since {final.since}"]
+    if final.not_on:
+        notes.append(f"does not work on {', '.join(final.not_on)}")
+    return text + "\n\n_" + "; ".join(notes) + "_"
+
+
+def meta_markdown(text: str, model: catalog.Model | None) -> str:
+    code = catalog.meta_code(text)
+    meta = catalog.META_SEQUENCES.get(code)
+    if meta is None:
+        return f"`{text}` is not a known meta sequence; the device sends it unchanged"
+    example = meta.example
+    if model is not None:
+        if code == "#h":
+            example = f"{model.name}-03-0d-f0"
+        elif code == "#t":
+            example = model.short
+    if code == "#b" and text[2:].isdigit():
+        expands = f"the rolling backup index 0..{int(text[2:]) - 1}" if int(text[2:]) > 0 else "the rolling backup index"
+    else:
+        expands = meta.doc
+    lines = [f"**meta sequence `{text}`** ({meta.name}): expands to {expands}", "", f"Example{f' on {model.name}' if model else ''}: `{example}`"]
+    if not meta.documented:
+        lines.append("\n_not in the manuals; only known from the official update server_")
+    return "\n".join(lines)
+
+
+def rule_markdown(code: str) -> str | None:
+    from ..lint.rule import find_rule
+
+    found = find_rule(code)
+    if found is None:
+        return None
+    return f"**{found.code} {found.name}**\n\n{found.doc}\n\n[documentation]({found.url})"
+
+
+def _model(script: ast.Script, settings: Settings | None) -> catalog.Model | None:
+    if settings is not None and settings.model:
+        return catalog.find_model(settings.model)
+    return catalog.model_from_filename(script.path)
+
+
+def hover(script: ast.Script, line: int, col: int, settings: Settings | None = None):
+    """(markdown, span) for 0-based ``line`` and character ``col``, or None."""
+    if not 0 <= line < len(script.lines):
+        return None
+    node = script.lines[line]
+    if isinstance(node, ast.Directive):
+        for token in node.codes:
+            if _at(token.span, col):
+                text = rule_markdown(token.text)
+                return (text, token.span) if text else None
+        return None
+    if not isinstance(node, ast.Command):
+        return None
+    # Meta sequences inside a URL
+    url = getattr(node, "url", None)
+    if url is not None and _at(url.span, col):
+        for meta in url.metas:
+            if meta.span.col - 1 <= col < max(meta.span.end_col - 1, meta.span.col):
+                expanded = bool(node.spec and node.spec.expands_meta)
+                text = meta_markdown(meta.text, _model(script, settings))
+                if not expanded:
+                    text += f"\n\n_not expanded here: only `{'`, `'.join(_expanding())}` URLs and the UP1 /url setting replace meta sequences_"
+                return text, meta.span
+    if isinstance(node, ast.ConfigLine) and node.module is not None and node.module.text.upper() == "UP1":
+        for option in node.options:
+            if option.name.text.lower() == "/url" and option.value is not None and _at(option.value.span, col):
+                for meta in catalog.META_PATTERN.finditer(option.value.text):
+                    start = option.value.span.col - 1 + meta.start()
+                    if start <= col < start + max(len(meta.group()), 1):
+                        span = option.value.span._replace(col=start + 1, end_col=start + 1 + len(meta.group()))
+                        return meta_markdown(meta.group(), _model(script, settings)), span
+    # Options
+    for option in node.options:
+        if _at(option.span, col):
+            if option.name.text == "/allow" and option.value is not None and isinstance(node, ast.Times):
+                return f"`/allow {option.value.text}`: runs only at {hours_in_words(option.value.text)} (local time)", option.span
+            spec = node.spec.option(option.name.text) if isinstance(node, ast.ModCommand) and node.spec else None
+            if spec is not None:
+                value = f" <{spec.value}>" if spec.value else ""
+                return f"`{spec.name}{value}`: {spec.doc}", option.span
+            return None
+    # Final commands
+    final = getattr(node, "final", None)
+    if isinstance(node, ast.FinalLine):
+        if _at(node.word.span, col):
+            return final_markdown(node.final), node.word.span
+    elif isinstance(final, ast.Token) and _at(final.span, col):
+        found = catalog.FINAL_COMMANDS.get(final.text.lower())
+        if found is not None:
+            return final_markdown(found), final.span
+        return f"`{final.text}` is not a final command (one of {', '.join(catalog.FINAL_COMMANDS)})", final.span
+    serial = getattr(node, "serial", None)
+    if isinstance(serial, ast.Token) and _at(serial.span, col) and isinstance(node, ast.ModCommand) and node.spec:
+        var = node.spec.reads
+        return (f"serial `{serial.text}`: compared as a string with UPDATE/{var}; when equal, "
+                f"the command is skipped"), serial.span
+    if isinstance(node, ast.ModCommand):
+        words = [t for t in (*node.keywords, node.module, node.verb) if t is not None]
+        if any(_at(t.span, col) for t in words):
+            if node.spec is not None:
+                return command_markdown(node.spec), node.span
+            if node.module is not None and _at(node.module.span, col):
+                verbs = catalog.verbs(node.module.text)
+                if verbs:
+                    listing = "\n".join(f"- `{c.verb}`: {c.summary}" for c in verbs)
+                    return f"**module {node.module.text.upper()}**\n\n{listing}", node.module.span
+            return None
+    if isinstance(node, (ast.ConfigLine, ast.VarsLine)) and node.verb is not None and _at(node.verb.span, col):
+        table = catalog.CONFIG_VERBS if isinstance(node, ast.ConfigLine) else catalog.VARS_VERBS
+        verb = table.get(node.verb.text.lower())
+        if verb is not None:
+            return f"`{node.keyword.text} {verb.verb}`: {verb.doc}", node.verb.span
+    return None
+
+
+def _expanding() -> list[str]:
+    return [f"{c.module} {c.verb}" for c in catalog.COMMANDS if c.expands_meta]

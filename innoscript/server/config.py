@@ -1,0 +1,56 @@
+"""Everything the server is told, in one frozen value (built by the CLI or tests)."""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .gate import SCRIPT_PATTERNS
+
+ANONYMOUS_CHOICES = {"none": frozenset(), "read": frozenset({"read"}), "write": frozenset({"write"}),
+                     "all": frozenset({"read", "write"})}
+STATE_FOLDER = ".innoscript-state"
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    root: Path
+    bind: str = "127.0.0.1"
+    port: int = 8080  # 0: any free port (tests)
+    state_dir: Path | None = None  # None: ROOT/.innoscript-state
+    writable: tuple[str, ...] = ("backups",)
+    max_upload: int = 1024 * 1024
+    upload_timeout: float = 30.0  # seconds for a whole upload
+    keep_versions: int = 5
+    lint_gate: bool = True
+    script_patterns: tuple[str, ...] = SCRIPT_PATTERNS
+    users_file: Path | None = None
+    anonymous: frozenset[str] = field(default_factory=frozenset)
+    json_log: bool = False
+
+    @property
+    def state(self) -> Path:
+        return self.state_dir if self.state_dir is not None else self.root / STATE_FOLDER
+
+    def warnings(self) -> list[str]:
+        """Things an operator should know before devices connect."""
+        found = []
+        if self.anonymous and not is_loopback(self.bind):
+            rights = " and ".join(sorted(self.anonymous))
+            found.append(
+                f"anonymous {rights} access on {self.bind}: anyone who can reach this address can "
+                + ("read every script, firmware and backup" if "read" in self.anonymous else "upload backups")
+            )
+        if not self.lint_gate:
+            found.append("lint gate off: scripts are served even when they have errors")
+        return found
+
+
+def is_loopback(host: str) -> bool:
+    if host in ("localhost",):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

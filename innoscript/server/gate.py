@@ -1,0 +1,158 @@
+"""The lint gate: a script with error-level findings is not handed out.
+
+A script is re-linted only when it changes on disk (size and modification
+time first, then a content hash, so touching a file costs one read and no
+lint).  When the current version has errors the last good version is served
+instead; it is kept in memory and in the state folder, so a restart does not
+forget it.  With no good version at all the gate answers "unavailable" and
+the server replies 503: a device keeps running what it has, which is always
+better than executing a broken script.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import json
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..lint import Severity, Settings, lint_source
+from ..source import Source
+from .storage import write_atomically
+
+log = logging.getLogger("innoscript.server")
+
+# file names that are update scripts (case-insensitive): the default names
+# devices derive from their model, the `.upd` convention, and anything
+# named like `update-<something>`
+SCRIPT_PATTERNS = ("update-*.htm", "update-*.html", "update-*.txt", "*.upd", "update-*", "update.htm", "update.txt")
+
+
+RACY_SECONDS = 2.0
+
+
+def is_script(name: str, patterns: tuple[str, ...] = SCRIPT_PATTERNS) -> bool:
+    base = name.rsplit("/", 1)[-1].lower()
+    return any(fnmatch.fnmatchcase(base, pattern) for pattern in patterns)
+
+
+@dataclass(frozen=True, slots=True)
+class GateDecision:
+    """What to answer for a script."""
+
+    body: bytes | None  # None: nothing good to serve (503)
+    stale: bool  # True: the file on disk is bad, this is the last good version
+    reason: str  # the findings that blocked the current version, or ""
+    digest: str  # sha256 of the body served ("" when none)
+
+
+@dataclass(slots=True)
+class _Entry:
+    stat_key: tuple[int, int, int]  # (size, mtime_ns, inode)
+    digest: str  # of the file on disk
+    good: bytes | None
+    good_digest: str
+    reason: str
+
+
+class LintGate:
+    """Decides, per script path, which bytes may be served."""
+
+    def __init__(self, state_dir: Path | None, settings: Settings | None = None) -> None:
+        self.settings = settings or Settings()
+        self.folder = state_dir / "gate" if state_dir else None
+        self._entries: dict[str, _Entry] = {}
+        self._lock = threading.Lock()
+
+    def decide(self, relative: str, path: Path) -> GateDecision:
+        """Blocking (reads and may lint): call it off the event loop."""
+        stat = path.stat()
+        key = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+        with self._lock:
+            entry = self._entries.get(relative)
+            # a file modified within the clock's granularity may change again
+            # without its size or time changing: trust the stat only once it is old
+            racy = time.time() - stat.st_mtime < RACY_SECONDS
+            if entry is None or entry.stat_key != key or racy:
+                entry = self._refresh(relative, path, key, entry)
+            if entry.good is None:
+                return GateDecision(None, False, entry.reason, "")
+            return GateDecision(entry.good, entry.digest != entry.good_digest, entry.reason, entry.good_digest)
+
+    def _refresh(self, relative: str, path: Path, key: tuple[int, int, int], old: _Entry | None) -> _Entry:
+        data = path.read_bytes()
+        digest = hashlib.sha256(data).hexdigest()
+        if old is None:
+            good, good_digest = self._load_good(relative)
+        else:
+            good, good_digest = old.good, old.good_digest
+        if old is not None and digest == old.digest:
+            entry = _Entry(key, digest, good, good_digest, old.reason)  # same bytes, same verdict
+        elif digest == good_digest:
+            entry = _Entry(key, digest, good, good_digest, "")
+        else:
+            reason = self._errors(relative, data)
+            if reason:
+                served = "last good version" if good is not None else "nothing (503)"
+                log.warning("lint gate: %s has errors, serving %s: %s", relative, served, reason)
+                entry = _Entry(key, digest, good, good_digest, reason)
+            else:
+                if old is not None and old.reason:
+                    log.info("lint gate: %s is clean again", relative)
+                self._save_good(relative, data, digest)
+                entry = _Entry(key, digest, data, digest, "")
+        self._entries[relative] = entry
+        return entry
+
+    def _errors(self, relative: str, data: bytes) -> str:
+        diagnostics = lint_source(Source.from_bytes(data, relative), self.settings)
+        errors = [d for d in diagnostics if d.severity >= Severity.ERROR]
+        if not errors:
+            return ""
+        first = errors[0]
+        more = f" (+{len(errors) - 1} more)" if len(errors) > 1 else ""
+        return f"{first.code} line {first.span.line}: {first.message}{more}"
+
+    # The last good version survives restarts: a file per script, named by a
+    # hash of its path so that any path maps to one flat, safe file name.
+    def _state_file(self, relative: str) -> Path | None:
+        if self.folder is None:
+            return None
+        return self.folder / hashlib.sha256(relative.encode("utf-8")).hexdigest()
+
+    def _load_good(self, relative: str) -> tuple[bytes | None, str]:
+        base = self._state_file(relative)
+        if base is None:
+            return None, ""
+        try:
+            meta = json.loads(base.with_suffix(".json").read_text("utf-8"))
+            data = base.with_suffix(".good").read_bytes()
+        except (OSError, ValueError):
+            return None, ""
+        digest = hashlib.sha256(data).hexdigest()
+        if meta.get("path") != relative or meta.get("sha256") != digest:
+            return None, ""  # half-written state: better none than a wrong one
+        return data, digest
+
+    def _save_good(self, relative: str, data: bytes, digest: str) -> None:
+        base = self._state_file(relative)
+        if base is None:
+            return
+        try:
+            write_atomically(base.with_suffix(".good"), data)
+            meta = {"path": relative, "sha256": digest}
+            write_atomically(base.with_suffix(".json"), json.dumps(meta).encode("utf-8"))
+        except OSError as exc:
+            log.error("lint gate: cannot keep the good version of %s: %s", relative, exc)
+
+    def status(self) -> list[dict]:
+        """Per-script gate state, for the status page."""
+        with self._lock:
+            return [
+                {"path": rel, "blocked": bool(e.reason), "reason": e.reason, "serving": e.good_digest or None}
+                for rel, e in sorted(self._entries.items())
+            ]

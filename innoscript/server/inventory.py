@@ -1,0 +1,223 @@
+"""The device inventory: what each device reported, kept in SQLite.
+
+Devices identify themselves only through what their URLs carry: the standard
+query parameters every poll appends (``ver``, ``BOOT``, ``CHECK``, ``PROT``,
+``BMC``, ``CFG``, ``SCFG``, ``CFG-BACKUP-NUM`` and their ``...date``
+companions, spec 2.2), identifiers a site put into the update URL with meta
+sequences (``mac=#m``, ``sn=#m``, ``hwid=#h``, or ``#m``/``#h`` as a path
+segment), and the client address.  A device is keyed by its MAC when known,
+else its hardware id, else its address.
+
+Every observation is one transaction, so a crash loses at most the request
+in flight and never leaves a half-updated row.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SERIAL_PARAMETERS = ("BOOT", "CHECK", "PROT", "BMC", "CFG", "SCFG", "CFG-BACKUP-NUM")
+DATE_PARAMETERS = tuple(f"{name}date" for name in SERIAL_PARAMETERS)
+
+# `6.00 dvl-sr1 IP6000[07-60600.03], Bootcode[145], HW[104] 16384/131072`
+_VER = re.compile(
+    r"^\s*(?P<release>.*?)\s*(?P<model>[A-Za-z][\w-]*)\[(?P<firmware>[^\]]*)\]"
+    r"(?:\s*,\s*Bootcode\[(?P<bootcode>[^\]]*)\])?"
+    r"(?:\s*,\s*HW\[(?P<hardware>[^\]]*)\])?"
+    r"\s*(?P<memory>\S*)\s*$"
+)
+_MAC = re.compile(r"^(?:[0-9A-Fa-f]{2}[-:]?){5}[0-9A-Fa-f]{2}$")
+# `IP1200-03-0d-f0`: a model name followed by the last three MAC bytes
+_HWID = re.compile(r"^[A-Za-z][A-Za-z0-9]*(?:-[0-9A-Fa-f]{2}){3}$")
+
+
+def parse_ver(ver: str) -> dict[str, str]:
+    """Model, firmware, boot code, hardware and release of a ``ver`` string.
+
+    Unrecognised strings give ``{}``: the raw string is still recorded.
+    """
+    match = _VER.match(ver)
+    if not match:
+        return {}
+    return {k: v for k, v in match.groupdict().items() if v}
+
+
+def normalise_mac(text: str) -> str:
+    """``00-90-33-03-0d-f0`` (lower case, dashes), the form devices print."""
+    digits = re.sub(r"[^0-9A-Fa-f]", "", text).lower()
+    return "-".join(digits[i : i + 2] for i in range(0, 12, 2))
+
+
+@dataclass(frozen=True, slots=True)
+class Observation:
+    """One request as the inventory sees it."""
+
+    client: str
+    kind: str  # "poll" (a script), "fetch" (firmware, cfg), "backup" (PUT)
+    path: str
+    status: int
+    query: dict[str, str] = field(default_factory=dict)
+    size: int | None = None  # bytes stored, for backups
+    when: float | None = None  # epoch seconds; None: now
+
+
+def identify(obs: Observation) -> dict[str, str]:
+    """mac / hwid of a request, from the query or the path segments."""
+    found: dict[str, str] = {}
+    query = {k.lower(): v for k, v in obs.query.items()}
+    for name in ("mac", "sn"):
+        if name in query and _MAC.match(query[name].strip()):
+            found["mac"] = normalise_mac(query[name])
+            break
+    if "hwid" in query and query["hwid"].strip():
+        found["hwid"] = query["hwid"].strip()
+    for segment in obs.path.split("/"):
+        stem = segment.split(".", 1)[0]
+        if "mac" not in found and _MAC.match(stem):
+            found["mac"] = normalise_mac(stem)
+        elif "hwid" not in found and _HWID.match(stem):
+            found["hwid"] = stem
+    return found
+
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS devices (
+    key TEXT PRIMARY KEY,
+    mac TEXT,
+    hwid TEXT,
+    model TEXT,
+    firmware TEXT,
+    bootcode TEXT,
+    hardware TEXT,
+    release TEXT,
+    ver TEXT,
+    address TEXT,
+    serials TEXT NOT NULL DEFAULT '{}',
+    first_seen REAL NOT NULL,
+    last_seen REAL NOT NULL,
+    last_poll REAL,
+    last_poll_path TEXT,
+    polls INTEGER NOT NULL DEFAULT 0,
+    last_backup REAL,
+    last_backup_path TEXT,
+    last_backup_size INTEGER,
+    backups INTEGER NOT NULL DEFAULT 0,
+    last_path TEXT,
+    last_status INTEGER
+);
+"""
+
+
+class Inventory:
+    """The devices seen, persisted in one SQLite file.
+
+    Thread-safe: one connection guarded by a lock, so a server can call it
+    from a worker thread while the status page reads it.
+    """
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path) if path != ":memory:" else path
+        if isinstance(self.path, Path):
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        if isinstance(self.path, Path):
+            # WAL: readers never block the writer; NORMAL is durable across a
+            # process crash (only an OS crash may drop the last transactions)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute("PRAGMA busy_timeout=5000")
+        self._db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def record(self, obs: Observation) -> str | None:
+        """Store one observation; returns the device key (None: nothing to record)."""
+        ids = identify(obs)
+        query = obs.query
+        ver = query.get("ver", "").strip()
+        serials = {k: query[k] for k in SERIAL_PARAMETERS + DATE_PARAMETERS if k in query}
+        if obs.kind == "fetch" and not (ids or ver or serials):
+            return None  # a plain download tells nothing about a device
+        key = f"mac:{ids['mac']}" if "mac" in ids else f"hwid:{ids['hwid']}" if "hwid" in ids else f"ip:{obs.client}"
+        now = obs.when if obs.when is not None else time.time()
+        parsed = parse_ver(ver) if ver else {}
+        with self._lock:
+            cur = self._db.cursor()
+            cur.execute("BEGIN IMMEDIATE")
+            try:
+                if "mac" not in ids and "hwid" in ids:
+                    # a backup URL often carries only #h while the poll carried #m
+                    # (#h ends with the last three bytes of the MAC, spec 6.1)
+                    suffix = ids["hwid"][-8:].lower()
+                    known_key = cur.execute(
+                        "SELECT key FROM devices WHERE hwid = ? OR (mac IS NOT NULL AND hwid IS NULL AND mac LIKE ?)"
+                        " ORDER BY hwid = ? DESC, key LIMIT 1",
+                        (ids["hwid"], "%-" + suffix, ids["hwid"]),
+                    ).fetchone()
+                    if known_key:
+                        key = known_key[0]
+                row = cur.execute("SELECT serials FROM devices WHERE key = ?", (key,)).fetchone()
+                if row is None:
+                    cur.execute(
+                        "INSERT INTO devices (key, first_seen, last_seen) VALUES (?, ?, ?)", (key, now, now)
+                    )
+                    known: dict[str, str] = {}
+                else:
+                    known = json.loads(row[0] or "{}")
+                known.update(serials)
+                updates: dict[str, object] = {
+                    "last_seen": now,
+                    "address": obs.client,
+                    "serials": json.dumps(known, sort_keys=True),
+                    "last_path": obs.path,
+                    "last_status": obs.status,
+                }
+                updates.update(ids)
+                if ver:
+                    updates["ver"] = ver
+                    for name in ("model", "firmware", "bootcode", "hardware", "release"):
+                        if name in parsed:
+                            updates[name] = parsed[name]
+                columns = ", ".join(f"{name} = ?" for name in updates)
+                cur.execute(f"UPDATE devices SET {columns} WHERE key = ?", (*updates.values(), key))
+                if obs.kind == "poll":
+                    cur.execute(
+                        "UPDATE devices SET last_poll = ?, last_poll_path = ?, polls = polls + 1 WHERE key = ?",
+                        (now, obs.path, key),
+                    )
+                elif obs.kind == "backup" and 200 <= obs.status < 300:
+                    cur.execute(
+                        "UPDATE devices SET last_backup = ?, last_backup_path = ?, last_backup_size = ?,"
+                        " backups = backups + 1 WHERE key = ?",
+                        (now, obs.path, obs.size, key),
+                    )
+                cur.execute("COMMIT")
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+        return key
+
+    def devices(self) -> list[dict]:
+        """All devices, ordered by key (deterministic output)."""
+        with self._lock:
+            cur = self._db.execute("SELECT * FROM devices ORDER BY key")
+            names = [d[0] for d in cur.description]
+            rows = cur.fetchall()
+        devices = []
+        for row in rows:
+            device = dict(zip(names, row))
+            device["serials"] = json.loads(device["serials"] or "{}")
+            devices.append(device)
+        return devices
+
+    def device(self, key: str) -> dict | None:
+        return next((d for d in self.devices() if d["key"] == key), None)

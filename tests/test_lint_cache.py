@@ -1,0 +1,103 @@
+"""The content cache: hits return the same findings, any input change misses."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+from innoscript.lint import Settings
+from innoscript.lint.cache import Job, Linter, ResultCache, diagnostic_from_data, diagnostic_to_data, lint_data
+from innoscript.lint.config import clear_caches
+
+BAD = b"mod\x01cmd UP1 check iresetn 2024-06-01\n# innolint: disable-next-line=UPD-091\nconfig add CMD0 /name Caf\xe9\n"
+
+
+@pytest.fixture(autouse=True)
+def _here(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    clear_caches()
+    yield
+    clear_caches()
+
+
+def run(folder, jobs, **kw):
+    cache = ResultCache(str(folder))
+    results = Linter(cache, **kw).lint_many(jobs)
+    cache.save()
+    return cache, [r for r, _ in results]
+
+
+def test_second_run_hits_and_gives_identical_findings(tmp_path):
+    job = Job("update-ip232.htm", Settings(), BAD)
+    cache1, (first,) = run(tmp_path / "c", [job])
+    cache2, (second,) = run(tmp_path / "c", [job])
+    assert (cache1.hits, cache1.misses) == (0, 1)
+    assert (cache2.hits, cache2.misses) == (1, 0)
+    assert second.from_cache and not first.from_cache
+    assert second.diagnostics == first.diagnostics
+    assert {d.code for d in first.diagnostics} >= {"UPD-090"}
+    assert second.source.text == first.source.text
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda job: Job(job.path, job.settings, job.data + b"mod cmd UP1 poll\n"),
+        lambda job: Job(job.path, job.settings.replace(target_version="v13r3"), job.data),
+        lambda job: Job(job.path, job.settings.replace(ignore=("UPD-090",)), job.data),
+        lambda job: Job("update-ip21.htm", job.settings, job.data),  # the model comes from the name
+    ],
+)
+def test_any_input_change_misses(tmp_path, change):
+    job = Job("update-ip232.htm", Settings(), BAD)
+    run(tmp_path / "c", [job])
+    cache, _ = run(tmp_path / "c", [change(job)])
+    assert cache.misses == 1 and cache.hits == 0
+
+
+def test_payload_change_invalidates_the_script(tmp_path):
+    (tmp_path / "site.txt").write_bytes(b"config change TIME /ntp1 10.0.0.1\n")
+    script = b"mod cmd UP0 cfg http://10.0.0.5/cfg/site.txt reset\n"
+    job = Job("update-ip232.htm", Settings(), script)
+    _, (first,) = run(tmp_path / "c", [job])
+    assert [d for d in first.diagnostics if d.code == "UPD-068"] == []
+    (tmp_path / "site.txt").write_bytes(b"config change TIME /ntp1 10.0.0.1\nmod\x01cmd UP1 poll\n")
+    cache, (second,) = run(tmp_path / "c", [job])
+    assert cache.misses == 1
+    assert [d.code for d in second.diagnostics if d.code == "UPD-068"] == ["UPD-068"]
+
+
+def test_damaged_cache_is_ignored_and_replaced(tmp_path):
+    folder = tmp_path / "c"
+    job = Job("update-ip232.htm", Settings(), BAD)
+    cache, _ = run(folder, [job])
+    with open(cache.path, "w") as handle:
+        handle.write("{not json")
+    cache2, (result,) = run(folder, [job])
+    assert cache2.misses == 1 and result.diagnostics
+    assert json.loads(open(cache2.path).read())["format"] == 1
+    assert (folder / ".gitignore").read_text().strip().endswith("*")
+
+
+def test_unwritable_cache_folder_is_not_an_error(tmp_path):
+    (tmp_path / "file").write_text("x")
+    cache = ResultCache(str(tmp_path / "file" / "cache"))
+    Linter(cache).lint_many([Job("update-ip232.htm", Settings(), BAD)])
+    cache.save()  # must not raise
+    assert not os.path.exists(tmp_path / "file" / "cache")
+
+
+def test_diagnostics_round_trip_through_json():
+    _, diagnostics, _ = lint_data(BAD + b"# innolint: disable-next-line=UPD-090\nmod cmd UP1 poll\n", "update-x.htm", Settings())
+    assert any(d.fix for d in diagnostics)
+    again = [diagnostic_from_data(json.loads(json.dumps(diagnostic_to_data(d))), d.path) for d in diagnostics]
+    assert again == diagnostics
+
+
+def test_process_pool_gives_the_same_results(tmp_path):
+    jobs = [Job(f"update-{i}.htm", Settings(), BAD + b"mod cmd UP1 times /allow 1 /initial %d\n" % i) for i in range(6)]
+    serial = [r.diagnostics for r, _ in Linter(None, jobs=1).lint_many(jobs)]
+    pooled = [r.diagnostics for r, _ in Linter(None, jobs=2).lint_many(jobs)]
+    assert pooled == serial

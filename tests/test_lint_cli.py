@@ -1,0 +1,273 @@
+"""`innolint`: options, exit codes, formats, fixes, baselines, settings display."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from innoscript.cli.lint import lint_command, main
+from innoscript.lint.config import clear_caches
+
+REPO = Path(__file__).resolve().parent.parent
+BAD = "mod\x01cmd UP1 check iresetn 2024-06-01\n"  # UPD-090 (error) at 1:4
+UNUSED = "# innolint: disable-next-line=UPD-090 -- stale\nmod cmd UP1 check iresetn 2024-06-01\n"  # UPD-093 at 1:31
+
+
+@pytest.fixture(autouse=True)
+def _here(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for name in ("GITHUB_ACTIONS", "NO_COLOR", "FORCE_COLOR"):
+        monkeypatch.delenv(name, raising=False)
+    clear_caches()
+    yield
+    clear_caches()
+
+
+def invoke(*args, input=None, env=None):
+    return CliRunner().invoke(lint_command, list(args), input=input, env=env)
+
+
+def write(name, text):
+    path = Path(name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="latin-1" if "\xe9" in text else "utf-8")
+    return name
+
+
+def codes(output: str) -> list[str]:
+    return [line.split(" ")[1] for line in output.splitlines() if line.count(":") >= 3 and " UPD-" in line]
+
+
+def test_bundled_example_has_findings_and_exits_1(tmp_path):
+    shutil.copytree(REPO / "examples", "examples")
+    result = invoke("--no-cache", "examples/update-ip1200.htm")
+    assert result.exit_code == 1, result.output
+    found = codes(result.stdout)
+    assert "UPD-068" in found and "UPD-094" in found
+    # the payload's own findings are reported in the payload file
+    assert any(line.startswith("examples/dect-site.txt:") for line in result.stdout.splitlines())
+
+
+def test_clean_file_exits_0_and_prints_nothing():
+    write("update-ip232.htm", "# nothing to do\n")
+    result = invoke("update-ip232.htm")
+    assert result.exit_code == 0 and result.stdout == ""
+
+
+def test_missing_file_is_one_error_line_and_exit_2():
+    write("update-a.htm", BAD)
+    result = invoke("nope.htm", "update-a.htm")
+    assert result.exit_code == 2
+    assert result.stderr.strip() == "error: nope.htm: no such file or folder"
+    assert "Traceback" not in result.output
+    assert "update-a.htm:1:4: UPD-090" in result.stdout  # the others are still linted
+
+
+def test_unreadable_file_exit_2(tmp_path):
+    if os.geteuid() == 0:
+        pytest.skip("root reads every file")
+    write("update-a.htm", BAD)
+    os.chmod("update-a.htm", 0)
+    result = invoke("update-a.htm")
+    assert result.exit_code == 2 and "cannot read" in result.stderr
+
+
+def test_binary_file_is_a_finding_and_linting_goes_on():
+    Path("update-fw.htm").write_bytes(b"\x7fELF\x00\x00binary")
+    write("update-b.htm", BAD)
+    result = invoke("update-fw.htm", "update-b.htm")
+    assert result.exit_code == 1
+    assert "update-fw.htm:1:1: UPD-092" in result.stdout and "update-b.htm:1:4: UPD-090" in result.stdout
+
+
+def test_stdin_with_stdin_filename():
+    result = invoke("-", "--stdin-filename", "update-ip72.htm", input=BAD)
+    assert result.exit_code == 1
+    assert result.stdout.startswith("update-ip72.htm:1:4: UPD-090")
+    plain = invoke("-", input=BAD)
+    assert plain.stdout.startswith("<stdin>:1:4: UPD-090")
+
+
+def test_json_format():
+    write("update-a.htm", BAD)
+    result = invoke("--format", "json", "update-a.htm")
+    data = json.loads(result.stdout)
+    assert any(item["code"] == "UPD-090" and item["span"]["line"] == 1 for item in data)
+
+
+def test_github_format_is_chosen_in_github_actions():
+    write("update-a.htm", BAD)
+    result = invoke("update-a.htm", env={"GITHUB_ACTIONS": "true"})
+    assert result.stdout.startswith("::error ")
+    explicit = invoke("--format", "concise", "update-a.htm", env={"GITHUB_ACTIONS": "true"})
+    assert explicit.stdout.startswith("update-a.htm:1:4")
+
+
+def test_color_choices():
+    write("update-a.htm", BAD)
+    assert "\x1b[" in invoke("--format", "full", "--color", "always", "update-a.htm").stdout
+    assert "\x1b[" not in invoke("--format", "full", "--color", "never", "update-a.htm").stdout
+    assert "\x1b[" in invoke("--format", "full", "update-a.htm", env={"FORCE_COLOR": "1"}).stdout
+    assert "\x1b[" not in invoke("--format", "full", "update-a.htm", env={"FORCE_COLOR": "1", "NO_COLOR": "1"}).stdout
+
+
+def test_select_ignore_and_extend():
+    write("update-a.htm", BAD + UNUSED)
+    both = codes(invoke("--select", "UPD-090,UPD-093", "update-a.htm").stdout)
+    assert both == ["UPD-090", "UPD-093"]
+    assert codes(invoke("--select", "source", "--ignore", "unused-suppression", "update-a.htm").stdout) == ["UPD-090"]
+    assert codes(invoke("--select", "UPD-090", "--extend-select", "UPD-093", "update-a.htm").stdout) == both
+
+
+def test_severity_override_and_fail_level():
+    write("update-a.htm", BAD)
+    assert invoke("--select", "UPD-090", "update-a.htm").exit_code == 1
+    assert invoke("--select", "UPD-090", "--severity", "UPD-090=info", "update-a.htm").exit_code == 0
+    assert invoke("--select", "UPD-090", "--severity", "UPD-090=info", "--fail-level", "info", "update-a.htm").exit_code == 1
+    write("update-b.htm", UNUSED)  # a warning only
+    assert invoke("--select", "UPD-090,UPD-093", "update-b.htm").exit_code == 1
+    assert invoke("--select", "UPD-090,UPD-093", "--fail-level", "error", "update-b.htm").exit_code == 0
+
+
+def test_config_option_and_require_reason():
+    write("update-a.htm", "# innolint: disable-next-line=UPD-090\n" + BAD)
+    assert "UPD-095" in codes(invoke("--require-reason", "update-a.htm").stdout)
+    assert "UPD-095" in codes(invoke("--config", "require-reason=true", "update-a.htm").stdout)
+    assert "UPD-095" not in codes(invoke("update-a.htm").stdout)
+
+
+def test_bad_config_file_is_exit_2_naming_file_and_key():
+    write(".innolint.toml", 'target-version = "v99"\n')
+    write("update-a.htm", BAD)
+    result = invoke("update-a.htm")
+    assert result.exit_code == 2
+    assert ".innolint.toml" in result.stderr and "target-version" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_bad_command_line_values_are_exit_2():
+    write("update-a.htm", BAD)
+    for args in (["--select", "UPD-999"], ["--target-version", "v1"], ["--severity", "UPD-090"], ["--config", "nokey"],
+                 ["--config", "colour=red"], ["--url-map", "nodir"]):
+        result = invoke(*args, "update-a.htm")
+        assert result.exit_code == 2, args
+        assert result.stderr.startswith("error: "), args
+
+
+def test_per_path_overrides_from_pyproject():
+    write("pyproject.toml", '[tool.innolint]\nselect = ["UPD-090"]\n[[tool.innolint.overrides]]\npaths = ["legacy/*.htm"]\n'
+          'severity = { UPD-090 = "hint" }\n')
+    write("legacy/update-a.htm", BAD)
+    write("update-b.htm", BAD)
+    assert invoke("legacy/update-a.htm").exit_code == 0
+    assert invoke("update-b.htm").exit_code == 1
+
+
+def test_show_settings_names_origins():
+    write(".innolint.toml", 'target-version = "v13r3"\n')
+    write("update-ip232.htm", BAD)
+    result = invoke("--show-settings", "--fail-level", "error", "update-ip232.htm")
+    assert result.exit_code == 0
+    out = result.stdout
+    config = str(Path(".innolint.toml").resolve())
+    assert f'target-version = "v13r3"  # {config}' in out
+    assert 'fail-level = "error"  # command line' in out
+    assert 'mode = "script"  # default' in out
+    assert "inferred from the file name: IP232" in out
+
+
+def test_explain_rule_and_rules():
+    explained = invoke("--explain", "UPD-093")
+    assert explained.exit_code == 0 and "## What it does" in explained.stdout and "unused-suppression" in explained.stdout
+    runner = CliRunner()
+    by_name = runner.invoke(lint_command, ["rule", "unused-suppression"])
+    assert by_name.exit_code == 0 and by_name.stdout == explained.stdout
+    unknown = runner.invoke(lint_command, ["rule", "UPD-999"])
+    assert unknown.exit_code == 2 and "unknown rule" in unknown.stderr
+    listing = runner.invoke(lint_command, ["rules"])
+    assert any(line.startswith("UPD-093  unused-suppression") for line in listing.stdout.splitlines())
+    data = json.loads(runner.invoke(lint_command, ["rules", "--json"]).stdout)
+    entry = next(item for item in data if item["code"] == "UPD-093")
+    assert entry == {**entry, "severity": "warning", "fix": "safe", "group": "source"}
+
+
+def test_fix_writes_the_file_and_diff_does_not():
+    write("update-a.htm", UNUSED)
+    diff = invoke("--diff", "--select", "UPD-090,UPD-093", "update-a.htm")
+    assert diff.exit_code == 1
+    assert "-# innolint: disable-next-line=UPD-090 -- stale" in diff.stdout
+    assert Path("update-a.htm").read_text() == UNUSED
+    fixed = invoke("--fix", "--select", "UPD-090,UPD-093", "update-a.htm")
+    assert fixed.exit_code == 0, fixed.output
+    assert Path("update-a.htm").read_text() == "mod cmd UP1 check iresetn 2024-06-01\n"
+    assert "fixed 1 finding in 1 file" in fixed.stderr
+    assert invoke("--diff", "--select", "UPD-090,UPD-093", "update-a.htm").exit_code == 0
+
+
+def test_fix_on_stdin_prints_the_fixed_text():
+    result = invoke("--fix", "--select", "UPD-090,UPD-093", "-", input=UNUSED)
+    assert result.stdout == "mod cmd UP1 check iresetn 2024-06-01\n"
+
+
+def test_baseline_round_trip():
+    write("update-a.htm", BAD)
+    written = invoke("--write-baseline", "baseline.json", "update-a.htm")
+    assert written.exit_code == 0 and "1 finding recorded" in written.stderr
+    assert invoke("--baseline", "baseline.json", "update-a.htm").exit_code == 0
+    write("update-a.htm", "# moved\n" + BAD + BAD)
+    again = invoke("--baseline", "baseline.json", "--select", "UPD-090", "update-a.htm")
+    assert again.exit_code == 1 and codes(again.stdout) == ["UPD-090"]
+    assert invoke("--baseline", "missing.json", "update-a.htm").exit_code == 2
+
+
+def test_statistics():
+    write("update-a.htm", BAD + BAD + UNUSED)
+    result = invoke("--statistics", "--select", "UPD-090,UPD-093", "update-a.htm")
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["2", "UPD-090", "error", "syntax-error"]
+    assert lines[1].split() == ["1", "UPD-093", "warning", "unused-suppression"]
+    assert lines[-1].split()[0] == "3"
+
+
+def test_cache_folder_is_used_and_bypassed(tmp_path):
+    write("update-a.htm", BAD)
+    invoke("--cache-dir", "c", "update-a.htm")
+    assert any(name.startswith("results-") for name in os.listdir("c"))
+    invoke("--no-cache", "--cache-dir", "d", "update-a.htm")
+    assert not os.path.exists("d")
+    write(".innolint.toml", "")
+    os.mkdir("sub")
+    os.chdir("sub")
+    write("update-b.htm", BAD)
+    invoke("update-b.htm")
+    assert os.path.isdir(tmp_path / ".innolint_cache")  # next to the configuration
+
+
+def test_folder_argument_and_help():
+    write("scripts/update-a.htm", BAD)
+    write("scripts/readme.txt", BAD)
+    result = invoke("scripts")
+    assert result.stdout.startswith("scripts/update-a.htm:1:4") and "readme" not in result.stdout
+    assert invoke().exit_code == 2
+    help_text = invoke("--help").stdout
+    assert "Examples:" in help_text and "innolint rule UPD-046" in help_text
+
+
+def test_console_script_and_light_import(tmp_path):
+    write("update-a.htm", BAD)
+    code = ("import sys, innoscript.cli.lint\n"
+            "heavy = {'pygls', 'aiohttp', 'matplotlib', 'numpy', 'hypothesis', 'pathspec', 'jsonschema', 'lark'}\n"
+            "print(sorted(heavy & set(sys.modules)))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+    run = subprocess.run([sys.executable, "-c", "from innoscript.cli.lint import main; main()", "--no-cache", "update-a.htm"],
+                         capture_output=True, text=True)
+    assert run.returncode == 1 and "UPD-090" in run.stdout
+    assert main is not None

@@ -1,0 +1,349 @@
+"""Every output format against its golden file, plus what each format promises.
+
+The results are made by linting small scripts: with the registered source
+rules (UPD-090 syntax error, UPD-091 not UTF-8), selected by code so that
+rules added later do not change the output, and with two rules defined here
+(codes TST-...) that give a safe fix, an unsafe fix and a related location.
+``INNOSCRIPT_UPDATE_GOLDEN=1`` rewrites the golden files.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from innoscript import __version__, catalog
+from innoscript.lint import Diagnostic, Settings, lint_script
+from innoscript.lint.context import LintContext
+from innoscript.lint.report import FORMATS, render
+from innoscript.lint.report.github import escape_data, escape_property
+from innoscript.lint.result import FileResult
+from innoscript.lint.rule import Rule
+from innoscript.lint.diagnostic import Severity
+from innoscript.source import Source
+from innoscript.syntax import ast, parse
+
+GOLDEN = Path(__file__).parent / "golden"
+SCHEMA = Path(__file__).parent / "data" / "sarif-schema-2.1.0.json"
+UPDATE = os.environ.get("INNOSCRIPT_UPDATE_GOLDEN") == "1"
+REAL_RULES = Settings(select=("UPD-090", "UPD-091"))
+
+
+# -- rules of these tests ---------------------------------------------------------
+
+
+def verb_case(ctx: LintContext):
+    """A known verb written with capitals."""
+    for line in ctx.lines(ast.ModCommand):
+        if line.module is None or line.verb is None or line.verb.text.islower():
+            continue
+        if catalog.lookup(line.module.text, line.verb.text.lower()) is not None:
+            lowered = line.verb.text.lower()
+            yield ctx.finding(
+                line.verb.span,
+                f"verb `{line.verb.text}` is written `{lowered}` everywhere",
+                fix=ctx.replace(line.verb.span, lowered, f"write `{lowered}`"),
+            )
+
+
+def trailing_comment(ctx: LintContext):
+    """A `#` word after a complete command."""
+    for line in ctx.lines(ast.Command):
+        words = [t for t in line.tokens if t.text.startswith("#") and t is not line.tokens[0]]
+        if not words:
+            continue
+        first = words[0]
+        previous = line.tokens[line.tokens.index(first) - 1]
+        remove = ctx.source.span(previous.span.end, line.span.end)
+        yield ctx.finding(
+            ctx.source.span(first.span.start, line.span.end),
+            "a `#` after a command is not a comment: the words are sent to the device",
+            fix=ctx.replace(remove, "", "remove the words from `#` on", safe=False),
+            related=(ctx.related(line.tokens[0].span, "the command starts here"),),
+        )
+
+
+TEST_RULES = (
+    Rule("TST-001", "verb-case", Severity.WARNING, "lexical", "safe", "", verb_case, "A known verb with capitals."),
+    Rule("TST-002", "trailing-comment", Severity.HINT, "lexical", "unsafe", "", trailing_comment, "A trailing `#`."),
+)
+
+
+def lint(source: Source) -> list[Diagnostic]:
+    """The registered source rules plus the rules of these tests."""
+    script = parse(source)
+    diagnostics = list(lint_script(script, REAL_RULES))
+    ctx = LintContext(script, REAL_RULES)
+    for rule in TEST_RULES:
+        for f in rule.check(ctx):
+            diagnostics.append(
+                Diagnostic(rule.code, rule.name, rule.severity, f.message, script.path, f.span, f.fix, f.related)
+            )
+    return sorted(diagnostics, key=lambda d: d.sort_key)
+
+
+SCRIPTS: tuple[tuple[str, bytes], ...] = (
+    (
+        "sites/berlin/update-ip232.htm",
+        "# staged rollout\r\n"
+        "mod cmd UP1 Times /allow 22,23,0 /initial 6\r\n"
+        "mod cmd UP0\t\tProt http://10.0.0.5/\U0001F600/ ireset 13-5001234 # new firmware, \"urgent\"\r\n"
+        "mod\x01cmd UP1 check iresetn 2024-06-01\r\n".encode("utf-8"),
+    ),
+    ("update-ip1200.htm", b"mod cmd UP1 check iresetn 2024-06-01\nmod cmd UP0 prot http://10.0.0.5/fw/ iresetn 13-5001234\n"),
+    ("update-ip800.htm", b"config add CMD0 /name Caf\xe9 <&>\n"),
+)
+
+
+def results() -> list[FileResult]:
+    out = []
+    for path, data in SCRIPTS:
+        source = Source.from_bytes(data, path)
+        out.append(FileResult(path, source, tuple(lint(source))))
+    return out
+
+
+def normalise(format_name: str, text: str) -> str:
+    """The tool version is not part of the golden output."""
+    if format_name == "sarif":
+        return text.replace(f'"version": "{__version__}"', '"version": "<version>"').replace(
+            f'"semanticVersion": "{__version__}"', '"semanticVersion": "<version>"'
+        )
+    return text
+
+
+# -- golden files -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("format_name", sorted(FORMATS))
+def test_golden(format_name):
+    text = normalise(format_name, render(format_name, results(), color=False))
+    golden = GOLDEN / f"{format_name}.txt"
+    if UPDATE or not golden.exists():
+        if not UPDATE:
+            pytest.fail(f"{golden} is missing; run with INNOSCRIPT_UPDATE_GOLDEN=1 to create it")
+        golden.write_bytes(text.encode("utf-8"))
+    assert text == golden.read_bytes().decode("utf-8")
+
+
+def test_the_inputs_produce_every_kind_of_finding():
+    diagnostics = [d for r in results() for d in r.diagnostics]
+    codes = {d.code for d in diagnostics}
+    assert {"UPD-090", "UPD-091", "TST-001", "TST-002"} <= codes
+    assert any(d.fix and d.fix.safe for d in diagnostics)
+    assert any(d.fix and not d.fix.safe for d in diagnostics)
+    assert any(d.related for d in diagnostics)
+
+
+def test_unknown_format_is_a_clear_error():
+    with pytest.raises(ValueError, match="unknown output format 'xml'.*full"):
+        render("xml", results())
+
+
+@pytest.mark.parametrize("format_name", sorted(FORMATS))
+def test_output_is_deterministic(format_name):
+    assert render(format_name, results()) == render(format_name, results())
+
+
+# -- json --------------------------------------------------------------------------
+
+
+def test_json_objects_have_the_documented_keys():
+    data = json.loads(render("json", results()))
+    assert len(data) == sum(len(r.diagnostics) for r in results())
+    keys = {"code", "name", "severity", "message", "path", "span", "fix", "related", "unnecessary", "url"}
+    for item in data:
+        assert set(item) == keys
+        assert set(item["span"]) == {"start", "end", "line", "col", "end_line", "end_col"}
+        assert item["severity"] in ("error", "warning", "hint", "info")
+    fixed = [item for item in data if item["fix"]]
+    assert {tuple(sorted(item["fix"])) for item in fixed} == {("edits", "message", "safe")}
+    syntax = next(item for item in data if item["code"] == "UPD-090")
+    assert syntax["fix"] is None and syntax["url"].endswith("UPD-090.md")
+    assert next(item for item in data if item["code"] == "TST-001")["url"] is None
+
+
+def test_json_edit_spans_rebuild_the_fixed_text():
+    result = results()[0]
+    item = next(i for i in json.loads(render("json", [result])) if i["code"] == "TST-001")
+    edit = item["fix"]["edits"][0]
+    text = result.source.text
+    fixed = text[: edit["span"]["start"]] + edit["text"] + text[edit["span"]["end"] :]
+    assert "mod cmd UP1 times /allow" in fixed
+
+
+def test_json_lines_is_one_object_per_finding():
+    lines = render("json-lines", results()).splitlines()
+    assert [json.loads(line) for line in lines] == json.loads(render("json", results()))
+
+
+def test_json_of_no_results_is_an_empty_array():
+    assert json.loads(render("json", [])) == []
+    assert render("json-lines", []) == ""
+
+
+# -- concise / gcc --------------------------------------------------------------------
+
+
+def test_concise_and_gcc_lines_point_at_the_findings():
+    concise = render("concise", results()).splitlines()
+    gcc = render("gcc", results()).splitlines()
+    diagnostics = [d for r in results() for d in r.diagnostics]
+    assert len(concise) == len(diagnostics)
+    for line, d in zip(concise, diagnostics):
+        assert line == f"{d.path}:{d.span.line}:{d.span.col}: {d.code} {d.message}"
+    assert "sites/berlin/update-ip232.htm:4:4: error: syntax error" in gcc[-2] or any(
+        g.startswith("sites/berlin/update-ip232.htm:4:4: error: ") for g in gcc
+    )
+    assert any(re.fullmatch(r".*: note: the command starts here", g) for g in gcc)
+    assert all(re.match(r"^[^:]+:\d+:\d+: (error|warning|note): ", g) for g in gcc)
+
+
+# -- github ---------------------------------------------------------------------------
+
+
+def test_github_escapes_as_documented():
+    assert escape_data("100% done\r\nnext") == "100%25 done%0D%0Anext"
+    assert escape_property("a:b,c%\n") == "a%3Ab%2Cc%25%0A"
+
+
+def test_github_workflow_commands():
+    lines = render("github", results()).splitlines()
+    pattern = re.compile(r"^::(error|warning|notice) file=[^,]+,line=\d+(,col=\d+,endLine=\d+,endColumn=\d+|,endLine=\d+),title=[^:,]+::.*$")
+    assert all(pattern.match(line) for line in lines), lines
+    comment = next(line for line in lines if "TST-002" in line)
+    # The message's comma is data, not a property separator: it stays as is.
+    assert comment.startswith("::notice file=sites/berlin/update-ip232.htm,line=3,col=")
+    verb = next(line for line in lines if "TST-001" in line and "line=2" in line)
+    assert ",col=13,endLine=2,endColumn=17," in verb  # `Times`, columns 13..17 inclusive
+
+
+# -- junit -----------------------------------------------------------------------------
+
+
+def test_junit_is_valid_xml_with_a_case_per_file():
+    text = render("junit", results())
+    root = ET.fromstring(text.encode("utf-8"))
+    suite = root.find("testsuite")
+    cases = suite.findall("testcase")
+    assert [c.get("name") for c in cases] == [path for path, _ in SCRIPTS]
+    failing = sum(1 for r in results() if r.diagnostics)
+    assert failing == 2
+    assert suite.get("tests") == "3" and suite.get("failures") == str(failing)
+    failures = [f for c in cases for f in c.findall("failure")]
+    assert len(failures) == sum(len(r.diagnostics) for r in results())
+    assert all(f.get("type") in ("error", "warning", "hint", "info") for f in failures)
+
+
+def test_junit_escapes_markup_and_control_characters():
+    source = Source("x", "a<b>&\"c\x01.htm")
+    d = Diagnostic("UPD-090", "syntax-error", Severity.ERROR, "bad <\x01> & \"quoted\"", source.path, source.span(0, 1))
+    text = render("junit", [FileResult(source.path, source, (d,))])
+    root = ET.fromstring(text.encode("utf-8"))  # raises on invalid XML
+    failure = root.find("testsuite/testcase/failure")
+    assert failure.get("message") == 'UPD-090 bad <\\x01> & "quoted"'
+    assert root.find("testsuite/testcase").get("name") == 'a<b>&"c\\x01.htm'
+
+
+def test_junit_clean_file_is_a_passing_case():
+    source = Source("mod cmd UP1 check ser 1\n", "ok.htm")
+    root = ET.fromstring(render("junit", [FileResult("ok.htm", source, ())]))
+    assert root.find("testsuite").get("failures") == "0"
+    assert root.find("testsuite/testcase").findall("failure") == []
+
+
+# -- sarif -------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def sarif_validator():
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
+    cls = jsonschema.validators.validator_for(schema)
+    cls.check_schema(schema)
+    return cls(schema, format_checker=cls.FORMAT_CHECKER)
+
+
+def test_sarif_is_valid_against_the_official_schema(sarif_validator):
+    log = json.loads(render("sarif", results()))
+    errors = sorted(sarif_validator.iter_errors(log), key=lambda e: list(e.path))
+    assert not errors, [f"{list(e.path)}: {e.message}" for e in errors]
+
+
+def test_sarif_schema_rejects_a_broken_log(sarif_validator):
+    """The validator is real: a log with a wrong level fails."""
+    log = json.loads(render("sarif", results()))
+    log["runs"][0]["results"][0]["level"] = "fatal"
+    assert list(sarif_validator.iter_errors(log))
+
+
+def test_sarif_empty_run_is_valid(sarif_validator):
+    log = json.loads(render("sarif", []))
+    assert not list(sarif_validator.iter_errors(log))
+    assert log["runs"][0]["results"] == [] and log["runs"][0]["tool"]["driver"]["rules"] == []
+
+
+def test_sarif_results_rules_and_regions():
+    log = json.loads(render("sarif", results()))
+    run = log["runs"][0]
+    driver = run["tool"]["driver"]
+    assert driver["name"] == "innolint" and driver["version"] == __version__
+    rules = driver["rules"]
+    assert [r["id"] for r in rules] == sorted(r["id"] for r in rules)
+    syntax_rule = next(r for r in rules if r["id"] == "UPD-090")
+    assert syntax_rule["name"] == "syntax-error"
+    assert syntax_rule["defaultConfiguration"]["level"] == "error"
+    assert syntax_rule["helpUri"].endswith("UPD-090.md")
+    assert "tags" in syntax_rule["properties"]
+    for result in run["results"]:
+        assert rules[result["ruleIndex"]]["id"] == result["ruleId"]
+        uri = result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        assert "\\" not in uri and not uri.startswith("/")
+    assert run["invocations"][0]["executionSuccessful"] is True
+    levels = {r["ruleId"]: r["level"] for r in run["results"]}
+    assert levels["UPD-090"] == "error" and levels["UPD-091"] == "warning" and levels["TST-002"] == "note"
+
+
+def test_sarif_columns_count_utf16_code_units():
+    log = json.loads(render("sarif", results()))
+    comment = next(r for r in log["runs"][0]["results"] if r["ruleId"] == "TST-002")
+    region = comment["locations"][0]["physicalLocation"]["region"]
+    line = results()[0].source.lines[2].text
+    column = line.index("#") + 1
+    # The emoji before the `#` is one character but two UTF-16 code units.
+    assert region["startColumn"] == column + 1
+    assert region["endColumn"] == len(line) + 2
+
+
+def test_sarif_fixes_and_related_locations():
+    log = json.loads(render("sarif", results()))
+    by_rule = {r["ruleId"]: r for r in log["runs"][0]["results"]}
+    fix = by_rule["TST-001"]["fixes"][0]
+    replacement = fix["artifactChanges"][0]["replacements"][0]
+    assert replacement["insertedContent"]["text"] in ("times", "prot")
+    assert {"startLine", "startColumn", "endLine", "endColumn"} <= set(replacement["deletedRegion"])
+    related = by_rule["TST-002"]["relatedLocations"][0]
+    assert related["message"]["text"] == "the command starts here"
+    assert related["physicalLocation"]["region"]["startColumn"] == 1
+    assert "fixes" not in by_rule["UPD-090"]
+
+
+def test_sarif_uri_of_absolute_paths(tmp_path):
+    from innoscript.lint.report.sarif import artifact_uri
+
+    inside = tmp_path / "sub dir" / "update-ip72.htm"
+    assert artifact_uri(str(inside), str(tmp_path)) == "sub%20dir/update-ip72.htm"
+    outside = artifact_uri(str(inside), str(tmp_path / "elsewhere"))
+    assert outside.startswith("file:///") and outside.endswith("/sub%20dir/update-ip72.htm")
+    assert artifact_uri("<stdin>", str(tmp_path)) == "%3Cstdin%3E"
+
+
+def test_sarif_severity_settings_change_the_rule_level():
+    log = json.loads(render("sarif", results(), settings=Settings(severity={"UPD-091": Severity.ERROR})))
+    rule = next(r for r in log["runs"][0]["tool"]["driver"]["rules"] if r["id"] == "UPD-091")
+    assert rule["defaultConfiguration"]["level"] == "error"

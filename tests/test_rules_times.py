@@ -1,0 +1,243 @@
+"""Rules of catalogue section C (`times`): catches / catches-not."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from innoscript.lint import Settings, Severity, lint_script
+from innoscript.lint.fixes import apply_edits
+from innoscript.source import Source
+from innoscript.syntax import parse
+
+
+def findings(text: str, code: str, path: str = "update-example.htm", **options):
+    return lint_script(parse(Source(text, path)), Settings(select=(code,), **options))
+
+
+def hits(text: str, code: str, **options) -> list[tuple[int, int]]:
+    return [(d.span.line, d.span.col) for d in findings(text, code, **options)]
+
+
+def allow(hours: str, tail: str = " /initial 6") -> str:
+    return f"mod cmd UP1 times /allow {hours}{tail}"
+
+
+# -- UPD-020 hour range ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("hours, bad", [
+    ("22,23,24,1", ["24"]),
+    ("25", ["25"]),
+    ("1a,2", ["1a"]),
+    ("2am,3pm", ["2am", "3pm"]),
+    ("-1,0", ["-1"]),
+    ("22, 23, 99", ["99"]),  # found in the split-off words too
+])
+def test_hour_out_of_range_catches(hours, bad):
+    found = findings(allow(hours), "UPD-020")
+    text = allow(hours)
+    assert [text[d.span.start : d.span.end] for d in found] == bad
+
+
+@pytest.mark.parametrize("hours", ["0,1,2,23", "00,01", "22-4", "1,,2", "12,22,23,0,1,2,3,4"])
+def test_hour_out_of_range_catches_not(hours):
+    assert hits(allow(hours), "UPD-020") == []
+
+
+# -- UPD-021 duplicate hour ---------------------------------------------------------------
+
+
+def test_duplicate_hour_fix_removes_the_repeat():
+    text = allow("1,2,2,4")
+    (diagnostic,) = findings(text, "UPD-021")
+    assert (diagnostic.span.line, diagnostic.span.col) == (1, 30)
+    assert diagnostic.fix.safe and diagnostic.related
+    assert apply_edits(text, diagnostic.fix.edits) == allow("1,2,4")
+
+
+def test_duplicate_hour_counts_leading_zeros_and_repeats():
+    text = allow("1,01,1,5")
+    assert len(findings(text, "UPD-021")) == 2
+
+
+@pytest.mark.parametrize("hours", ["1,2,3,4", "22,23,0,1", "24,24"])
+def test_duplicate_hour_catches_not(hours):
+    assert hits(allow(hours), "UPD-021") == []
+
+
+# -- UPD-022 malformed list -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("hours, at", [
+    ("22, 23, 0", (1, 26)),
+    ("22 ,23", (1, 26)),
+    ("22-4", (1, 26)),
+    (",1,2", (1, 26)),
+    ("1,2,", (1, 30)),
+    ("1,,2", (1, 28)),
+])
+def test_malformed_hour_list_catches(hours, at):
+    assert at in hits(allow(hours), "UPD-022")
+
+
+def test_allow_without_value():
+    assert hits("mod cmd UP1 times /allow /initial 6", "UPD-022") == [(1, 19)]
+
+
+def test_blank_after_comma_is_fixed_safely_and_not_extra_tokens():
+    text = "mod cmd UP1\ttimes /allow 22, 23,\t0 /initial 6\r\n"
+    (diagnostic,) = findings(text, "UPD-022")
+    assert diagnostic.fix.safe
+    assert apply_edits(text, diagnostic.fix.edits) == "mod cmd UP1\ttimes /allow 22,23,0 /initial 6\r\n"
+    assert findings(text, "UPD-003") == []
+
+
+@pytest.mark.parametrize("hours", ["22,23,0,1,2,3,4", "5", "0"])
+def test_malformed_hour_list_catches_not(hours):
+    assert hits(allow(hours), "UPD-022") == []
+
+
+def test_words_after_a_complete_hour_list_are_extra_tokens():
+    text = allow("1,2 3")
+    assert hits(text, "UPD-022") == []
+    assert hits(text, "UPD-003") == [(1, 30)]
+
+
+# -- UPD-023 /initial ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["-5", "6min", "0", "1.5", "six"])
+def test_initial_not_positive_catches(value):
+    assert hits(f"mod cmd UP1 times /allow 1 /initial {value}", "UPD-023") == [(1, 37)]
+
+
+def test_initial_without_value():
+    assert hits("mod cmd UP1 times /initial", "UPD-023") == [(1, 19)]
+
+
+@pytest.mark.parametrize("value", ["6", "10", "120"])
+def test_initial_catches_not(value):
+    assert hits(f"mod cmd UP1 times /initial {value}", "UPD-023") == []
+
+
+# -- UPD-024 times not first -------------------------------------------------------------------
+
+
+PROT = "mod cmd UP0 prot http://192.168.0.10/fw/ ireset 04-5679"
+SCFG = "mod cmd UP0 scfg http://10.0.0.5/backup/#h.txt"
+TIMES = "mod cmd UP1 times /allow 23,0,1,2,3,4 /initial 6"
+
+
+def test_times_after_a_download_is_a_warning():
+    (diagnostic,) = findings(f"# comment\n{PROT}\n\n{TIMES}\n", "UPD-024")
+    assert (diagnostic.span.line, diagnostic.span.col, diagnostic.severity) == (4, 13, Severity.WARNING)
+
+
+def test_times_after_backups_only_is_info():
+    (diagnostic,) = findings(f"{SCFG}\r\n{SCFG}\r\n{TIMES}\r\n", "UPD-024")
+    assert diagnostic.severity == Severity.INFO and diagnostic.span.line == 3
+
+
+def test_configured_severity_wins_over_the_milder_one():
+    found = lint_script(parse(f"{SCFG}\n{TIMES}\n"), Settings(select=("UPD-024",), severity={"UPD-024": Severity.ERROR}))
+    assert [d.severity for d in found] == [Severity.ERROR]
+
+
+@pytest.mark.parametrize("text", [
+    f"{TIMES}\n{PROT}",
+    f"# header\n\n{TIMES}\n{SCFG}",
+    PROT,  # no times at all: UPD-025's business
+])
+def test_times_not_first_catches_not(text):
+    assert hits(text, "UPD-024") == []
+
+
+def test_only_the_first_times_line_is_judged():
+    assert hits(f"{TIMES}\n{PROT}\n{TIMES}", "UPD-024") == []
+
+
+# -- UPD-025 download without /initial -------------------------------------------------------------
+
+
+def test_each_download_without_initial_is_reported():
+    text = "mod cmd UP1 times /allow 23,0,1\n" + PROT + "\nmod cmd UP0 boot http://10.0.0.5/b.bin ireset 1\n"
+    assert hits(text, "UPD-025") == [(2, 13), (3, 13)]
+
+
+@pytest.mark.parametrize("text", [
+    f"{TIMES}\n{PROT}",
+    f"mod cmd UP1 time /allow 1 /initial 6\n{PROT}",  # the alias counts
+    f"{PROT}\nmod cmd UP1 times /initial 10",
+    f"{SCFG}\nmod cmd UP0 cfg http://10.0.0.5/c.txt ser 1",  # not a download
+])
+def test_download_without_initial_catches_not(text):
+    assert hits(text, "UPD-025") == []
+
+
+# -- UPD-026 / UPD-027 ---------------------------------------------------------------------------
+
+
+def test_second_and_third_times_lines_are_reported():
+    text = f"{TIMES}\nmod cmd UP1 time /allow 1\nmod cmd UP1 times /allow 2"
+    found = findings(text, "UPD-026")
+    assert [(d.span.line, d.span.col) for d in found] == [(2, 13), (3, 13)]
+    assert all(d.related[0].span.line == 1 for d in found)
+
+
+def test_single_times_line_is_fine():
+    assert hits(f"{TIMES}\n{PROT}", "UPD-026") == []
+
+
+@pytest.mark.parametrize("text, reported", [
+    ("mod cmd UP1 times", True),
+    ("mod cmd UP1 times  \r\n", True),
+    ("mod cmd UP1 times /days 1-5", True),
+    ("mod cmd UP1 times /allow 1", False),
+    ("mod cmd UP1 times /initial 6", False),
+])
+def test_times_without_options(text, reported):
+    assert bool(hits(text, "UPD-027")) == reported
+
+
+# -- UPD-028 one-hour hole ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("hours, hole", [
+    ("12,23,1,2,3,4", "0"),
+    ("1,2,2,4", "3"),
+    ("22,0", "23"),
+    ("0,2,4", "1, 3"),
+])
+def test_hour_gap_catches(hours, hole):
+    (diagnostic,) = findings(allow(hours), "UPD-028")
+    assert f"hour{'s' if ',' in hole else ''} {hole} missing" in diagnostic.message
+
+
+@pytest.mark.parametrize("hours", ["12,22,23,0,1,2,3,4", "23,0,1,2,3,4", "2,3,4", "5", "12,14-16"])
+def test_hour_gap_catches_not(hours):
+    assert hits(allow(hours), "UPD-028") == []
+
+
+# -- properties ----------------------------------------------------------------------------------
+
+HOUR_RULES = ("UPD-020", "UPD-021", "UPD-022", "UPD-028")
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=23), min_size=1, max_size=24, unique=True))
+def test_a_contiguous_well_formed_list_is_never_reported(hours):
+    start = hours[0]
+    window = [(start + i) % 24 for i in range(len(hours))]
+    text = allow(",".join(map(str, window)))
+    assert [d.code for d in lint_script(parse(text), Settings(select=HOUR_RULES))] == []
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(alphabet="0123456789,- \t", max_size=20))
+def test_any_hour_text_is_read_without_crashing(hours):
+    text = f"mod cmd UP1 times /allow {hours} /initial 6"
+    for diagnostic in lint_script(parse(text), Settings(select=("times", "lexical"))):
+        assert "internal error" not in diagnostic.message
+        assert 0 <= diagnostic.span.start <= diagnostic.span.end <= len(text)
