@@ -107,3 +107,11 @@ def test_same_inputs_same_event_stream():
     text = f"mod cmd UP0 scfg http://10.0.0.5/b/#d.txt\nmod cmd UP1 check ser S\nmod cmd UP0 prot {FW} ireset 08-2\n"
     runs = [run_until_converged(device(firmware="08-1"), MemoryFetcher(default=b""), script=text) for _ in range(2)]
     assert [p.result.events for p in runs[0].polls] == [p.result.events for p in runs[1].polls]
+
+
+def test_a_script_that_cannot_be_fetched_is_not_convergence():
+    state = device(update_url="http://10.0.0.5/")
+    run = run_until_converged(state, MemoryFetcher())
+    assert not run.converged and run.loop is None
+    assert len(run.polls) == 2  # the same failure twice: stop early
+    assert run.state.status == "failed(404)"

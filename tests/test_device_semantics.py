@@ -517,3 +517,45 @@ def test_events_serialise_to_plain_data():
     result = poll(f"mod cmd UP0 prot {FW} reset 08-2\n", firmware="08-1")
     data = [e.to_dict() for e in result.events]
     assert {"event": "restart", "line": 1, "command": "reset", "activated": ("PROT 08-2",)} in data
+
+
+def test_q5_scfg_always_uploads_whatever_the_serial():
+    fetcher = MemoryFetcher()
+    text = "mod cmd UP0 scfg http://10.0.0.5/q?sn=#m ser nop /always mod%20cmd%20CMD0%20xml-info\n"
+    result = poll(text, fetcher=fetcher, vars={"SCFG": "nop"})
+    assert len(result.summary.uploads) == 1
+    assert b"mod cmd CMD0 xml-info" in next(iter(fetcher.uploads.values()))
+
+
+def test_options_from_text_and_errors():
+    from innoscript.device import OptionError, options_from
+
+    options = options_from([("update-vars-survive-reboot", "no"), ("bn_default", "3"), ("hash_h", "short-name")])
+    assert options.update_vars_survive_reboot is False and options.bn_default == 3 and options.hash_h == "short-name"
+    assert options_from({"first_poll": "interval"}).first_poll == "interval"
+    for bad in ([("bogus", "1")], [("bn_default", "0")], [("on_error", "explode")], [("accept_time_alias", "perhaps")]):
+        with pytest.raises(OptionError):
+            options_from(bad)
+
+
+def test_state_to_dict_is_plain_data():
+    import json
+
+    result = poll("mod cmd UP0 scfg http://10.0.0.5/b/#m.txt ser W\nconfig add GW1 /a 1\nconfig write\n")
+    data = result.state.to_dict()
+    json.dumps(data)
+    assert data["vars"] == {"UPDATE/SCFG": "W"}
+    assert data["saved_config"] == {"GW1": {"/a": "1"}}
+    assert data["stamps"]["SCFG"] == "2026-03-02T02:30"
+
+
+def test_4_queued_restart_activates_saved_up1_settings_before_the_fetch():
+    text = "config add UP1 /url http://10.0.0.9/new/\nconfig write\nireset\n"
+    busy = poll(text, update_url="http://10.0.0.5/", idle=False)
+    assert busy.state.pending_restart == "ireset"
+    fetcher = MemoryFetcher({"http://10.0.0.9/new/update-ip232.htm": b"config write\n"})
+    later = run_poll(busy.state.replace(idle=True), fetcher)
+    assert later.summary.restarts[0].line == 0
+    assert later.summary.status == "ok"
+    started = next(e for e in later.events if isinstance(e, ev.PollStarted))
+    assert started.url.startswith("http://10.0.0.9/new/update-ip232.htm?")

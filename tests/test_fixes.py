@@ -153,6 +153,19 @@ def test_fix_with_overlapping_edits_is_dropped():
     assert outcome.dropped[0][1] == "its edits overlap each other"
 
 
+def test_fix_outside_the_text_is_dropped():
+    source = Source("ab\n", "a.htm")
+
+    def lint(src: Source) -> list[Diagnostic]:
+        span = src.span(0, 1)._replace(start=2, end=50)
+        fix = Fix("far away", (Edit(span, "x"),), True)
+        return [Diagnostic("TST-001", "far", Severity.WARNING, "m", src.path, src.span(0, 1), fix)]
+
+    outcome = apply_fixes(source, lint)
+    assert outcome.text == source.text
+    assert [reason for _, reason in outcome.dropped] == ["its edits fall outside the text"]
+
+
 def test_edits_are_over_characters_not_bytes():
     source = Source.from_bytes("\U0001F600 Caf\xe9 Times\n".encode("utf-8"), "a.htm")
     assert apply_fixes(source, word_rule("Times", "times")).text == "\U0001F600 Caf\xe9 times\n"
@@ -202,7 +215,7 @@ def count_syntax_errors(diagnostics) -> int:
     return sum(1 for d in diagnostics if d.code == "UPD-090")
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(scripts())
 def test_fixing_terminates_is_idempotent_and_adds_no_syntax_error(text):
     source = Source(text, "update-ip232.htm")

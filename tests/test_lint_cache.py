@@ -8,7 +8,16 @@ import os
 import pytest
 
 from innoscript.lint import Settings
-from innoscript.lint.cache import Job, Linter, ResultCache, diagnostic_from_data, diagnostic_to_data, lint_data
+from innoscript.lint.cache import (
+    CachedSource,
+    Job,
+    Linter,
+    ResultCache,
+    diagnostic_from_data,
+    diagnostic_to_data,
+    lint_data,
+)
+from innoscript.source import Source
 from innoscript.lint.config import clear_caches
 
 BAD = b"mod\x01cmd UP1 check iresetn 2024-06-01\n# innolint: disable-next-line=UPD-091\nconfig add CMD0 /name Caf\xe9\n"
@@ -77,7 +86,7 @@ def test_damaged_cache_is_ignored_and_replaced(tmp_path):
         handle.write("{not json")
     cache2, (result,) = run(folder, [job])
     assert cache2.misses == 1 and result.diagnostics
-    assert json.loads(open(cache2.path).read())["format"] == 1
+    assert json.loads(open(cache2.path).read())["format"] == 2
     assert (folder / ".gitignore").read_text().strip().endswith("*")
 
 
@@ -92,8 +101,17 @@ def test_unwritable_cache_folder_is_not_an_error(tmp_path):
 def test_diagnostics_round_trip_through_json():
     _, diagnostics, _ = lint_data(BAD + b"# innolint: disable-next-line=UPD-090\nmod cmd UP1 poll\n", "update-x.htm", Settings())
     assert any(d.fix for d in diagnostics)
-    again = [diagnostic_from_data(json.loads(json.dumps(diagnostic_to_data(d))), d.path) for d in diagnostics]
+    names = {d.code: d.name for d in diagnostics}
+    again = [diagnostic_from_data(json.loads(json.dumps(diagnostic_to_data(d))), d.path, names) for d in diagnostics]
     assert again == diagnostics
+
+
+def test_cached_source_builds_itself_on_first_use():
+    data = "mod cmd UP1 poll\r\n# caf\xe9\r\n".encode("latin-1")
+    lazy, real = CachedSource(data, "update-x.htm"), Source.from_bytes(data, "update-x.htm")
+    assert lazy.path == "update-x.htm" and "text" not in vars(lazy)
+    assert lazy.lines == real.lines and lazy.encoding == "latin-1" and lazy.newline == "\r\n"
+    assert lazy.problems == real.problems and lazy.span(0, 3) == real.span(0, 3)
 
 
 def test_process_pool_gives_the_same_results(tmp_path):

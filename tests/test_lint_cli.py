@@ -271,3 +271,36 @@ def test_console_script_and_light_import(tmp_path):
                          capture_output=True, text=True)
     assert run.returncode == 1 and "UPD-090" in run.stdout
     assert main is not None
+
+
+def test_fix_that_cannot_be_written_is_exit_2(monkeypatch):
+    import innoscript.lint.fixes as fixes
+
+    def refuse(path, source, text):
+        raise PermissionError(13, "Permission denied", path)
+
+    monkeypatch.setattr(fixes, "write_atomically", refuse)
+    write("update-a.htm", UNUSED)
+    result = invoke("--fix", "--select", "UPD-090,UPD-093", "update-a.htm")
+    assert result.exit_code == 2
+    assert "error: update-a.htm: cannot write the fixes (Permission denied)" in result.stderr
+    assert "Traceback" not in result.output
+    assert Path("update-a.htm").read_text() == UNUSED
+    assert "UPD-093" in codes(result.stdout)  # still reported: it was not fixed
+
+
+def test_broken_symlink_is_exit_2():
+    os.symlink("nowhere.htm", "update-link.htm")
+    result = invoke("update-link.htm")
+    assert result.exit_code == 2 and result.stderr.strip() == "error: update-link.htm: not a regular file or folder"
+
+
+def test_format_from_the_configuration():
+    write(".innolint.toml", 'format = "gcc"\n')
+    write("update-a.htm", BAD)
+    assert invoke("update-a.htm").stdout.startswith("update-a.htm:1:4: error: ")
+    assert invoke("--format", "concise", "update-a.htm").stdout.startswith("update-a.htm:1:4: UPD-090")
+    write(".innolint.toml", 'format = "fancy"\n')
+    clear_caches()
+    bad = invoke("update-a.htm")
+    assert bad.exit_code == 2 and "format" in bad.stderr

@@ -152,3 +152,8 @@ def test_resolver_memoizes_per_config_and_override(tmp_path):
     c = resolver(str(tmp_path / "legacy" / "deep" / "update-c.htm"))
     assert a is b and a is not c
     assert c.settings.model == "IP21" and c.settings.fail_level == Severity.HINT
+
+
+def test_extend_in_the_same_layer_adds_whatever_the_key_order(tmp_path):
+    write(tmp_path / ".innolint.toml", 'extend-select = ["UPD-091"]\nselect = ["UPD-090"]\n')
+    assert settings_for_path(str(tmp_path / "update-x.htm"))[0].select == ("UPD-090", "UPD-091")

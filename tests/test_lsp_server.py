@@ -122,22 +122,49 @@ async def test_related_information_and_unnecessary_tag(client: LanguageClient, t
     assert all(d.tags is None for d in diagnostics if d.code != "UPD-008")
 
 
-async def test_pull_diagnostics_and_utf8_positions(nvim: LanguageClient, tmp_path):
-    text = "# Zürich 😀\nmod cmd UP0 prot http://10.0.0.1/fw/é😀.bin iresetn 13-1234\n"
-    uri = uri_for(tmp_path)
-    open_doc(nvim, uri, text)
-    report = await nvim.text_document_diagnostic_async(lsp.DocumentDiagnosticParams(lsp.TextDocumentIdentifier(uri)))
-    assert got(report.items) == [
-        (code, line, len(text.splitlines()[line][:col].encode("utf-8")), message)
-        for code, line, col, message in expected(text, str(tmp_path / "update-ip232.htm"))
-    ]
-    assert not nvim.published  # a client that pulls is not also pushed to
-    line = text.splitlines()[1]
-    character = len(line[: line.index("iresetn")].encode("utf-8")) + 2
-    hover = await nvim.text_document_hover_async(
-        lsp.HoverParams(lsp.TextDocumentIdentifier(uri), lsp.Position(1, character)))
-    assert "final command `iresetn`" in hover.contents.value
-    assert hover.range.start.character == len(line[: line.index("iresetn")].encode("utf-8"))
+WIDE = "# Zürich 😀\nmod cmd UP0 prot http://10.0.0.1/fw/é😀.bin iresetn 13-1234 extra\n"
+UNITS = {
+    "utf-8": lambda text: len(text.encode("utf-8")),
+    "utf-16": lambda text: len(text.encode("utf-16-le")) // 2,
+    "utf-32": len,
+}
+
+
+@pytest.mark.parametrize("spec, encoding, pull", [
+    ("visual-studio-code", "utf-16", False),
+    ("neovim@v0.11.0", "utf-8", True),
+    ("emacs", "utf-32", False),
+])
+async def test_positions_in_the_negotiated_encoding(spec, encoding, pull, tmp_path):
+    client = CONFIG.client_factory()
+    await client.start_io(*CONFIG.server_command)
+    try:
+        result = await start(client, spec)
+        assert (result.capabilities.position_encoding or "utf-16") == encoding
+        uri = uri_for(tmp_path)
+        open_doc(client, uri, WIDE)
+        if pull:
+            report = await client.text_document_diagnostic_async(
+                lsp.DocumentDiagnosticParams(lsp.TextDocumentIdentifier(uri)))
+            diagnostics = report.items
+            assert not client.published  # a client that pulls is not also pushed to
+        else:
+            diagnostics = await published(client, uri, 1)
+        lines = WIDE.splitlines()
+        want = [(code, line, UNITS[encoding](lines[line][:col]), message)
+                for code, line, col, message in expected(WIDE, str(tmp_path / "update-ip232.htm"))]
+        assert got(diagnostics) == want
+        assert any(character != UNITS["utf-32"](lines[line][:character]) or encoding == "utf-32"
+                   for _, line, character, _ in want)
+        line = lines[1]
+        at = UNITS[encoding](line[: line.index("iresetn")])
+        hover = await client.text_document_hover_async(
+            lsp.HoverParams(lsp.TextDocumentIdentifier(uri), lsp.Position(1, at + 2)))
+        assert "final command `iresetn`" in hover.contents.value
+        assert (hover.range.start.character, hover.range.end.character) == (at, at + 7)
+        await client.shutdown_session()
+    finally:
+        await client.stop()
 
 
 async def test_rapid_edits_in_a_large_document(client: LanguageClient, tmp_path):

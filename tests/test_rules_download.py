@@ -5,9 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from innoscript.lint import Settings, Severity, lint_text
+from innoscript.lint import Settings, Severity, lint_source, lint_text
 from innoscript.lint.fixes import apply_edits
+from innoscript.source import Source
 
 TIMES = "mod cmd UP1 times /allow 23,0,1,2,3,4 /initial 6\n"
 PROT = "mod cmd UP0 prot http://10.0.0.5/fw/ip.bin"
@@ -103,6 +106,8 @@ CASES = [
     ("UPD-050", TIMES + f"{PROT} ireset 13-1\n{PROT} ireset 13-2\n{BMC} ireset PCS1\n", {}, [2, 3]),
     ("UPD-050", TIMES + f"{PROT} ser 13-1\n{BOOT} ser 140\nireboot\n", {}, []),
     ("UPD-050", TIMES + f"{PROT} ireset 13-1\n", {}, []),
+    ("UPD-049", f"{PROT} ser 13-1\n", {"mode": "cfg-payload"}, []),  # nested: UPD-065's
+    ("UPD-050", f"{PROT} ireset 13-1\n{BOOT} ireboot 140\n", {"mode": "cfg-payload"}, []),
 ]
 
 
@@ -223,9 +228,6 @@ CLEAN = Path(__file__).resolve().parent.parent / "corpus" / "clean"
 @pytest.mark.skipif(not CLEAN.is_dir(), reason="corpus/clean not present")
 @pytest.mark.parametrize("group", ["download", "scfg", "meta", "cfg", "config"])
 def test_clean_corpus_has_no_warning(group):
-    from innoscript.lint import lint_source
-    from innoscript.source import Source
-
     problems = []
     for path in sorted(CLEAN.iterdir()):
         if not path.is_file():
@@ -235,3 +237,35 @@ def test_clean_corpus_has_no_warning(group):
             if d.severity >= Severity.WARNING:
                 problems.append(f"{path.name}:{d.span.line} {d.code} {d.message}")
     assert problems == []
+
+
+# -- any script: the rules of groups E-I never crash and point inside the text --------
+
+WORDS = [
+    "mod", "cmd", "UP0", "UP1", "up0", "WLANMGR0", "prot", "boot", "bmc", "scfg", "cfg", "check", "times",
+    "poll", "reinit", "activate-pwr", "deactivate-pwr", "config", "add", "change", "write", "activate", "UP1",
+    "CMD0", "vars", "create", "ser", "ireset", "reset", "iresetn", "reboot", "ireboot", "no-op", "/force",
+    "/always", "/url", "/poll", "/no-dhcp", "/name", "168", "1", "13-5001234", "07-60600.03", "20240611-013000",
+    "http://10.0.0.5/fw/", "http://10.0.0.5/bak/#h-#b5.txt", "http://10.0.0.5/cfg/#m.txt", "http://h/#n/#t",
+    "http://10.0.0.5/backup/IP232-30-00-af.txt", "#", "#d", "",
+]
+LINES = st.lists(st.sampled_from(WORDS), max_size=8).map(" ".join)
+SCRIPTS = st.tuples(st.lists(LINES, max_size=8), st.sampled_from(["\n", "\r\n", "\r"]), st.booleans())
+MODELS = st.sampled_from([None, "IP72", "IP21", "IP1200", "IP800"])
+TARGETS = st.sampled_from(["v5", "v6", "v7", "v10", "v13r3"])
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(SCRIPTS, MODELS, TARGETS, st.sampled_from(["script", "cfg-payload"]))
+def test_groups_e_to_i_never_crash_and_point_inside_the_text(script, model, target, mode):
+    lines, newline, final_newline = script
+    text = newline.join(lines) + (newline if final_newline and lines else "")
+    result = lint_text(
+        text, "update-example.htm",
+        Settings(select=("download", "scfg", "meta", "cfg", "config"), model=model, target_version=target, mode=mode),
+    )
+    for found in result:
+        assert "internal error" not in found.message, found.message
+        assert 0 <= found.span.start <= found.span.end <= len(text)
+        if found.fix is not None:
+            apply_edits(text, found.fix.edits)  # raises when edits overlap or fall outside

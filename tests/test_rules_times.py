@@ -99,6 +99,13 @@ def test_malformed_hour_list_catches_not(hours):
     assert hits(allow(hours), "UPD-022") == []
 
 
+def test_a_comment_after_a_trailing_comma_is_not_an_hour():
+    text = "mod cmd UP1 times /allow 1,2, # night"
+    assert hits(text, "UPD-020") == []
+    assert hits(text, "UPD-022") == [(1, 30)]
+    assert hits(text, "UPD-003") == [(1, 31)]
+
+
 def test_words_after_a_complete_hour_list_are_extra_tokens():
     text = allow("1,2 3")
     assert hits(text, "UPD-022") == []

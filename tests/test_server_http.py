@@ -14,8 +14,10 @@ import socket
 import time
 from pathlib import Path
 
-import aiohttp
 import pytest
+
+aiohttp = pytest.importorskip("aiohttp")  # the server extra
+
 
 from innoscript.server.app import ServerThread
 from innoscript.server.auth import add_user
@@ -384,3 +386,25 @@ def test_200_devices_poll_and_back_up_concurrently(root: Path) -> None:
         assert device["serials"]["BOOT"] == str(n) and device["backups"] == 2 and device["polls"] == 1
         assert device["last_backup_size"] == len(payload(n, 2))
     assert not [p for p in (root / "backups").rglob("*") if p.name.startswith(".upload-")]
+
+
+# --- access log ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("json_log", [False, True])
+def test_access_log_lines(root: Path, json_log: bool, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level("INFO", logger="innoscript.server.access")
+    with ServerThread(make_config(root, json_log=json_log)) as server:
+        request(server, "GET", "/update-ip1200.htm?PROT=08-1", headers={"User-Agent": "IP1200"})
+        request(server, "GET", "/%2e%2e/x")
+    lines = [r.getMessage() for r in caplog.records if r.name == "innoscript.server.access"]
+    assert len(lines) == 2
+    if json_log:
+        first, second = (json.loads(line) for line in lines)
+        assert (first["method"], first["target"], first["status"], first["size"]) == (
+            "GET", "/update-ip1200.htm?PROT=08-1", 200, len(GOOD))
+        assert first["agent"] == "IP1200" and first["time"].endswith("Z")
+        assert second["status"] == 403 and second["note"] == "dot segment in path"
+    else:
+        assert lines[0].startswith("127.0.0.1 - - [")
+        assert lines[0].endswith(f'"GET /update-ip1200.htm?PROT=08-1 HTTP/1.1" 200 {len(GOOD)} "-" "IP1200"')
+        assert '"GET /%2e%2e/x HTTP/1.1" 403 ' in lines[1]

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
 import re
 import signal
 import socket
@@ -16,6 +15,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+
+pytest.importorskip("aiohttp")  # the server extra
 
 from innoscript.cli.serve import parse_size, serve_command
 from innoscript.server.auth import load_users, verify_password

@@ -4,7 +4,6 @@ gate, inventory, auth and access-log formats."""
 from __future__ import annotations
 
 import json
-import os
 import threading
 from pathlib import Path
 

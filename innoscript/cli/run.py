@@ -73,8 +73,8 @@ def run_command(script, model, firmware, boot, bmc, time_, no_time, date, uptime
     each poll like a device does).  Between polls the clock and the uptime
     advance by the poll interval, so /initial and /allow play out.
 
-    Exit status: 0 converged, 1 a loop or no convergence within the limit,
-    2 bad input.
+    Exit status: 0 converged (with --polls: no loop), 1 a loop or no
+    convergence within --max-polls, 2 bad input.
 
     \b
     Examples:
@@ -148,6 +148,14 @@ def run_command(script, model, firmware, boot, bmc, time_, no_time, date, uptime
         raise InputError(f"--root: {root}: no such folder")
     if output and Path(output).exists() and not Path(output).is_dir():
         raise InputError(f"--output: {output}: not a folder")
+    read_from = [Path(folder) for _, folder in mapping]
+    if root:
+        read_from.append(Path(root))
+    elif not is_url:
+        read_from.append(Path(script).resolve().parent)
+    if output and any(Path(output).resolve() == folder.resolve() for folder in read_from):
+        # Backups written there would replace the files the device downloads.
+        raise InputError(f"--output: {output} is a folder the device reads from; give a separate folder")
     parsed = None
     if is_url:
         fetcher = FolderFetcher(root, url_map=mapping, output=output) if (root or mapping) else HttpFetcher()
@@ -172,7 +180,8 @@ def run_command(script, model, firmware, boot, bmc, time_, no_time, date, uptime
         for record in run.polls:
             click.echo(_poll_text(record))
         click.echo(_summary_text(run))
-    raise SystemExit(0 if run.converged and run.loop is None else 1)
+    failed = run.loop is not None or (polls is None and not run.converged)
+    raise SystemExit(1 if failed else 0)
 
 
 class _HttpWithOutput:
@@ -245,7 +254,9 @@ def _poll_text(record) -> str:
     stop = summary.stopped_by
     if stop == "end":
         out.append("  script ran to the end" + ("; check committed" if summary.check_committed else ""))
-    elif stop != "fetch":
+    elif stop == "fetch":
+        out.append("  the script was not fetched; nothing ran")
+    else:
         out.append(f"  stopped by {stop} at line {summary.stop_line}")
     return "\n".join(out)
 
@@ -285,4 +296,10 @@ def _summary_text(run) -> str:
         return f"LOOP: {run.loop.message}"
     if run.converged:
         return f"converged after {len(run.polls)} poll{'s' if len(run.polls) != 1 else ''}"
-    return f"not converged after {len(run.polls)} poll{'s' if len(run.polls) != 1 else ''}"
+    last = run.polls[-1].result.summary if run.polls else None
+    why = ""
+    if last is not None and last.stopped_by in ("times", "initial"):
+        why = f" (the last poll waited for {last.stopped_by} at line {last.stop_line})"
+    elif last is not None and last.stopped_by == "fetch":
+        why = f" (the script could not be fetched: {last.status})"
+    return f"not converged after {len(run.polls)} poll{'s' if len(run.polls) != 1 else ''}{why}"

@@ -109,6 +109,10 @@ def serve_command(root: str | None, bind: str, port: int, state_dir: str | None,
         anonymous=ANONYMOUS_CHOICES[anonymous or "none"],
         json_log=json_log,
     )
+    try:
+        config.state.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"{config.state}: cannot create the state folder ({exc.strerror or exc})") from None
     _setup_logging(access_log)
     for warning in config.warnings():
         click.echo(f"warning: {warning}", err=True)

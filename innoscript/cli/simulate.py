@@ -42,9 +42,9 @@ def simulate_command(fleet_path, root, server, days, start, seed, options, as_js
       innoscript simulate --fleet fleet.toml --server http://10.0.0.5/
     """
     from ..device.fetch import FolderFetcher, HttpFetcher
-    from ..device.options import OptionError, options_from
+    from ..device.options import OptionError
     from ..fleet.fetch import Rebase
-    from ..fleet.interp import InterpreterPoller
+    from ..fleet.interp import InterpreterPoller, interpreter_options
     from ..fleet.report import build_report, format_table, to_json
     from ..fleet.sim import simulate
     from ..fleet.spec import FleetSpecError, default_fleet, load_fleet, parse_start
@@ -77,17 +77,16 @@ def simulate_command(fleet_path, root, server, days, start, seed, options, as_js
     if seed is not None:
         changes["seed"] = seed
     spec = spec.replace(**changes)
-    pairs = list(spec.options)
+    pairs = []
     for item in options:
         name, sep, value = item.partition("=")
         if not sep:
             raise InputError(f"--option needs NAME=VALUE, not {item!r}")
         pairs.append((name, value))
     try:
-        interpreter_options = options_from(pairs)
-    except OptionError as exc:
-        where = f"{spec.path}: fleet.options: " if spec.options else ""
-        raise InputError(f"{where}{exc}") from None
+        options_used = interpreter_options(spec, pairs)
+    except (FleetSpecError, OptionError) as exc:
+        raise InputError(str(exc)) from None
     if plot or html_path:
         from ..fleet.plot import PlotUnavailable, check_plotting
 
@@ -100,7 +99,7 @@ def simulate_command(fleet_path, root, server, days, start, seed, options, as_js
         fetcher = FolderFetcher(root, url_map=((spec.server, root),))
     else:
         fetcher = Rebase(HttpFetcher(), spec.server, server if server.endswith("/") else server + "/")
-    poller = InterpreterPoller(spec, fetcher, interpreter_options)
+    poller = InterpreterPoller(spec, fetcher, options_used)
 
     if sys.stderr.isatty():
         with click.progressbar(length=spec.seconds, label="simulating", file=sys.stderr,

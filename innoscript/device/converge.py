@@ -4,7 +4,8 @@ A poll *changes nothing* when it downloads nothing, restarts nothing,
 changes no variable and no configuration, and every upload it makes has the
 same content as the last upload of the same `scfg` line.  A device has
 *converged* after such a poll that was not stopped by `times`/`/initial`
-(those only wait for the clock).
+(those only wait for the clock) and that fetched its script; polling stops
+early, unconverged, when the script fails twice the same way.
 
 A *loop* is a device state (without clock, uptime and backup bookkeeping)
 that comes back after polls that downloaded or restarted: the device will
@@ -19,7 +20,7 @@ from datetime import datetime, timedelta
 
 from ..syntax import ast
 from .fetch import Fetcher
-from .interpreter import INITIAL, TIMES, PollResult, run_poll
+from .interpreter import FETCH, INITIAL, TIMES, PollResult, run_poll
 from .options import DEFAULT_OPTIONS, InterpreterOptions
 from .state import DeviceState
 
@@ -87,6 +88,14 @@ class RunResult:
     loop: Loop | None
 
 
+def _stuck(records: list[PollRecord]) -> bool:
+    """The last two polls failed to fetch the script with the same status."""
+    if len(records) < 2:
+        return False
+    a, b = records[-2].result.summary, records[-1].result.summary
+    return a.stopped_by == b.stopped_by == FETCH and a.status == b.status and not records[-1].changed
+
+
 def advance(state: DeviceState, minutes: int) -> DeviceState:
     """The device ``minutes`` later: clock and uptime move on."""
     return state.replace(clock=state.clock + timedelta(minutes=minutes), uptime_min=state.uptime_min + minutes)
@@ -136,7 +145,8 @@ def run_until_converged(
                 last_upload[upload.line] = value
         record = PollRecord(number, state.clock, state.uptime_min, result, uploads_changed)
         records.append(record)
-        settled = not record.changed and result.summary.stopped_by not in (TIMES, INITIAL)
+        # Waiting for the clock, or never getting the script, is not converging.
+        settled = not record.changed and result.summary.stopped_by not in (TIMES, INITIAL, FETCH)
         converged = settled and not (result.state.pending_restart and result.state.idle)
         key = result.state.key()
         if loop is None and key in seen and not converged:
@@ -156,7 +166,7 @@ def run_until_converged(
                 )
         seen[key] = number
         state = result.state
-        if polls is None and (converged or loop is not None):
+        if polls is None and (converged or loop is not None or _stuck(records)):
             break
         if number < limit:
             state = advance(state, poll_interval(state, options))

@@ -97,11 +97,19 @@ _PLANS: dict[int, tuple[ast.Script, tuple[ast.Line, ...]]] = {}
 _CACHE_SIZE = 128
 
 
+def _evict(cache: dict) -> None:
+    # Oldest first; another thread may have evicted the same entry already.
+    try:
+        cache.pop(next(iter(cache)), None)
+    except (StopIteration, RuntimeError):
+        pass
+
+
 def _parse_cached(body: bytes) -> ast.Script:
     script = _PARSED.get(body)
     if script is None:
         if len(_PARSED) >= _CACHE_SIZE:
-            _PARSED.pop(next(iter(_PARSED)))
+            _evict(_PARSED)
         script = _PARSED[body] = parse(body)
     return script
 
@@ -113,7 +121,7 @@ def _plan(script: ast.Script) -> tuple[ast.Line, ...]:
         return entry[1]
     plan = tuple(line for line in script.lines if isinstance(line, (ast.Command, ast.SyntaxErrorLine)))
     if len(_PLANS) >= _CACHE_SIZE:
-        _PLANS.pop(next(iter(_PLANS)))
+        _evict(_PLANS)
     _PLANS[id(script)] = (script, plan)
     return plan
 
@@ -347,7 +355,11 @@ class _Poll:
             # A reset queued while the device was busy happens once it is idle.
             self.restart(0, self.pending_restart)
         if self.restarts:
-            state = state.replace(firmware=self.firmware, boot=self.boot, radio=self.radio, vars=tuple(sorted(self.vars.items())))
+            # The restarted device polls with its new builds, serials and UP1 settings.
+            state = state.replace(
+                firmware=self.firmware, boot=self.boot, radio=self.radio, update_url=self.update_url,
+                poll_minutes=self.poll_minutes, vars=tuple(sorted(self.vars.items())),
+            )
         url = update_url(state, self.options) if state.update_url else ""
         if self.trace:
             clock = _clock_text(state)
@@ -528,7 +540,7 @@ def _backup_text(p: _Poll) -> bytes:
         out.append(f"config change UP1 /url {p.update_url} /poll {p.poll_minutes}")
     for name, value in sorted(p.vars.items()):
         out.append(f"vars create {name} p {value}")
-    return ("\r\n".join(out) + "\r\n").encode("utf-8")
+    return "".join(line + "\r\n" for line in out).encode("utf-8")
 
 
 # Lines of a backup that change on every upload; the official server drops
@@ -564,7 +576,8 @@ def _scfg(p: _Poll, line: ast.Scfg, index: int) -> str | None:
         if not due:
             p.done(line, f"backup {serial} already saved")
             return None
-    url, size = expand_meta(line.url.text, p.state.replace(vars=tuple(p.vars.items())), p.options)
+    index = _next_index(p.vars.get(_BACKUP_VAR, ""))
+    url, size = expand_meta(line.url.text, p.state, p.options, backup_index=index)
     if always is not None:
         # The output of the command is not modelled: its text stands in (spec Q5).
         from urllib.parse import unquote
@@ -583,15 +596,15 @@ def _scfg(p: _Poll, line: ast.Scfg, index: int) -> str | None:
         p.set_var(line.number, UPDATE_PREFIX + "SCFG", serial)
         p.stamp("SCFG")
     if size is not None:
-        p.set_var(line.number, _BACKUP_VAR, url_index(p, size))
+        p.set_var(line.number, _BACKUP_VAR, str(index % size))
         p.stamp(BACKUP_NUM)
     p.done(line, "uploaded")
     return p.final(line.final, line.number, index)
 
 
-def url_index(p: _Poll, size: int) -> str:
-    last = p.vars.get(_BACKUP_VAR, "")
-    return str((int(last) + 1) % size) if last.isdigit() else "0"
+def _next_index(last: str) -> int:
+    """The rolling index after ``last`` (expand_meta takes it modulo n, spec 6.2)."""
+    return int(last) + 1 if last.isdigit() else 0
 
 
 def _cfg(p: _Poll, line: ast.Cfg, index: int) -> str | None:

@@ -79,15 +79,9 @@ class DeviceState:
 
     def key(self) -> tuple:
         """What the device *is*, without the clock and bookkeeping (loop detection)."""
-        skip = {"clock", "uptime_min", "stamps", "status"}
-        values = []
-        for f in fields(self):
-            if f.name in skip:
-                continue
-            value = getattr(self, f.name)
-            if f.name == "vars":
-                value = tuple(p for p in value if p[0] != UPDATE_PREFIX + BACKUP_NUM)
-            values.append(value)
+        values = [getattr(self, name) for name in _KEY_FIELDS]
+        if any(name == _BACKUP_FULL for name, _ in self.vars):
+            values[_VARS_AT] = tuple(p for p in self.vars if p[0] != _BACKUP_FULL)
         return tuple(values)
 
     def replace(self, **changes) -> "DeviceState":
@@ -108,6 +102,12 @@ class DeviceState:
                 value = {module: dict(options) for module, options in value}
             data[f.name] = value
         return data
+
+
+# key(): every field but the clock, the uptime, the time stamps and the status.
+_KEY_FIELDS = tuple(f.name for f in fields(DeviceState) if f.name not in ("clock", "uptime_min", "stamps", "status"))
+_VARS_AT = _KEY_FIELDS.index("vars")
+_BACKUP_FULL = UPDATE_PREFIX + BACKUP_NUM
 
 
 def update_var(name: str) -> str:

@@ -9,6 +9,7 @@ docs/fleet.md describes the fleet file, the report and the fast path.
 """
 
 
+from .findings import fleet_findings
 from .interp import InterpreterPoller
 from .report import build_report, format_table, to_json
 from .sim import SimResult, simulate
@@ -16,5 +17,5 @@ from .spec import FleetSpec, FleetSpecError, GroupSpec, default_fleet, load_flee
 
 __all__ = [
     "FleetSpec", "FleetSpecError", "GroupSpec", "InterpreterPoller", "SimResult", "build_report",
-    "default_fleet", "format_table", "load_fleet", "parse_fleet", "simulate", "to_json",
+    "default_fleet", "fleet_findings", "format_table", "load_fleet", "parse_fleet", "simulate", "to_json",
 ]

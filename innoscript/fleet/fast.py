@@ -35,6 +35,7 @@ class Cohort:
     script: object  # the Poller's script key (None unless the update URL names the device)
     state: object
     sid: int  # small number standing for the state in dictionary keys (hashing a state is slow)
+    msid: int  # the same for the state as far as a poll's outcome depends on it (Poller.memo_state)
     boot: int  # a member's boot time (all equal while young; same phase once mature)
     t: int  # next poll
     devices: list[int]
@@ -48,13 +49,15 @@ class FastPath:
         self.rec = sim.recorder
         self.end = sim.end
         self.groups = sim.spec.groups
-        self.memo: dict[tuple, Outcome] = {}
+        self.memo: dict[tuple, str] = {}  # no-op polls: key -> status
         self.cohorts: dict[tuple, Cohort] = {}
         self.parked: list[Cohort] = []  # next poll after the end
         self.heap: list[tuple[int, int, tuple]] = []
         self.seq = 0
         self._mature: dict[tuple[int, object], int] = {}
         self._cycles: dict[tuple, bool] = {}
+        self._personal: dict[int, bool] = {}
+        self._msids: dict[int, int] = {}
         self._ids: dict[int, int] = {}
         self._by_state: dict[object, int] = {}
         self._keep: list[object] = []
@@ -76,30 +79,48 @@ class FastPath:
             ids[id(state)] = found
         return found
 
-    def mature_after(self, g: int, script: object, rep: int) -> int:
+    def msid(self, sid: int, state) -> int:
+        found = self._msids.get(sid)
+        if found is None:
+            found = self._msids[sid] = self.sid(self.poller.memo_state(state))
+        return found
+
+    def mature_after(self, script: object, sid: int, state, rep: int) -> int:
         """Uptime from which a device's boot time no longer matters (only its phase)."""
-        key = (g, script)
+        key = (script, sid)
         limit = self._mature.get(key)
         if limit is None:
-            facts = self.poller.facts(g, self.sim.who(rep))
+            facts = self.poller.facts(self.sim.who(rep), state)
             limit = max(facts.initial[-1] if facts.initial else 0, self.poller.schedule.new_window)
             self._mature[key] = limit
         return limit
 
-    def schedule(self, g: int, script: object, state, boot: int, t: int, devices: list[int], status: str | None) -> None:
+    def schedule(self, g: int, state, boot: int, t: int, devices: list[int], status: str | None) -> None:
         sid = self.sid(state)
+        personal = self._personal.get(sid)
+        if personal is None:
+            personal = self._personal[sid] = self.poller.personal(state)
+        if personal:
+            # The update URL names the device: its script is its own.
+            if len(devices) > 1:
+                for d in devices:
+                    self.schedule(g, state, boot, t, [d], status)
+                return
+            script = devices[0]
+        else:
+            script = None
         if t > self.end:
-            self.parked.append(Cohort(g, script, state, sid, boot, t, devices, status))
+            self.parked.append(Cohort(g, script, state, sid, self.msid(sid, state), boot, t, devices, status))
             return
-        interval = self.groups[g].poll_seconds
-        if t - boot >= self.mature_after(g, script, devices[0]):
+        interval = self.poller.interval(state)
+        if t - boot >= self.mature_after(script, sid, state, devices[0]):
             anchor = (False, (boot % interval))
         else:
             anchor = (True, boot)
         key = (g, script, sid, t, anchor)
         cohort = self.cohorts.get(key)
         if cohort is None:
-            self.cohorts[key] = Cohort(g, script, state, sid, boot, t, devices, status)
+            self.cohorts[key] = Cohort(g, script, state, sid, self.msid(sid, state), boot, t, devices, status)
             self.seq += 1
             heapq.heappush(self.heap, (t, self.seq, key))
             return
@@ -114,7 +135,8 @@ class FastPath:
 
     # -- stepping
 
-    def outcome(self, c: Cohort, rep: int, time_key, idle: bool) -> Outcome:
+    def outcome(self, c: Cohort, rep: int, time_key, idle: bool) -> Outcome | str:
+        """The poll's outcome, or just its status when it is a no-op (memoised)."""
         key = self._key(c, time_key, idle)
         found = self.memo.get(key)
         if found is not None:
@@ -122,24 +144,24 @@ class FastPath:
         self.runs += 1
         outcome = self.sim.poll_with(rep, c.group, c.state, c.t, c.boot, idle)
         if outcome.is_noop(c.state):
-            self.memo[key] = outcome
+            self.memo[key] = outcome.status
+            return outcome.status
         return outcome
 
     def step(self, c: Cohort) -> None:
         self.steps += 1
         sim, poller = self.sim, self.poller
         g, state, t, boot = c.group, c.state, c.t, c.boot
-        group = self.groups[g]
         rep = c.devices[0]
         who = sim.who(rep)
         time_key = poller.time_key(g, who, state, t, boot)
         idle = self.outcome(c, rep, time_key, True)
-        busy = self.outcome(c, rep, time_key, False) if group.busy_share > 0 else idle
-        if idle is busy or (idle.is_noop(state) and busy.is_noop(state) and idle.status == busy.status):
-            if idle.is_noop(state):
-                self.jump(c, who, idle.status, time_key)
-                return
-            self.apply(c, c.devices, idle, True, who)
+        busy = self.outcome(c, rep, time_key, False) if self.groups[g].busy_share > 0 else idle
+        if idle is busy or idle == busy:
+            if isinstance(idle, str):
+                self.jump(c, who, idle, time_key)
+            else:
+                self.apply(c, c.devices, idle, True, who)
             return
         idle_devices, busy_devices = [], []
         for d in c.devices:
@@ -152,7 +174,7 @@ class FastPath:
     def jump(self, c: Cohort, who, status: str, time_key) -> None:
         """Skip the polls whose time key equals this one's: all do nothing."""
         g, state, t, boot = c.group, c.state, c.t, c.boot
-        interval = self.groups[g].poll_seconds
+        interval = self.poller.interval(state)
         new = self.poller.is_new(state)
         schedule = self.poller.schedule
         regular = (t - boot) % interval == 0 and not (new and t - boot < schedule.new_window)
@@ -162,7 +184,7 @@ class FastPath:
             limit = min(self.poller.next_change(g, who, state, t, boot, hours=False), self.end + 1)
             polls = (limit - 1 - t) // interval + 1
             last = t + (polls - 1) * interval
-            status = self.memo[self._key(c, (self.poller.rules.hour(g, last),) + time_key[1:], True)].status
+            status = self.memo[self._key(c, (self.poller.rules.hour(g, last),) + time_key[1:], True)]
             self.finish_jump(c, polls, last + interval, status)
             return
         limit = min(self.poller.next_change(g, who, state, t, boot), self.end + 1)
@@ -182,15 +204,15 @@ class FastPath:
     def finish_jump(self, c: Cohort, polls: int, following: int, status: str) -> None:
         self.rec.polls_seen(c.group, len(c.devices), polls)
         c.status = status
-        self.schedule(c.group, c.script, c.state, c.boot, following, c.devices, status)
+        self.schedule(c.group, c.state, c.boot, following, c.devices, status)
 
     def _key(self, c: Cohort, time_key, idle: bool) -> tuple:
-        return (c.group, c.script, c.sid, time_key, idle)
+        return (c.group, c.script, c.msid, time_key, idle)
 
     def cyclic(self, c: Cohort, time_key) -> bool:
         """Whether the polls at every hour of the day, with the rest of the key
         as it is, are memoised no-ops (busy or not, with the same status)."""
-        key = (c.group, c.script, c.sid, time_key[1:])
+        key = (c.group, c.script, c.msid, time_key[1:])
         known = self._cycles.get(key)
         if known is not None:
             return known
@@ -203,22 +225,37 @@ class FastPath:
                 return False  # not known yet; maybe at a later step
             if busy:
                 other = memo.get(self._key(c, tk, False))
-                if other is None or other.status != idle.status:
+                if other is None or other != idle:
                     return False
         self._cycles[key] = True
         return True
 
-    def apply(self, c: Cohort, devices: list[int], outcome: Outcome, idle: bool, who) -> None:
+    def apply(self, c: Cohort, devices: list[int], outcome: Outcome | str, idle: bool, who) -> None:
         sim = self.sim
+        if isinstance(outcome, str):
+            outcome = Outcome(outcome, (), c.state, False)
         if self.poller.names_device(outcome, who):
+            if len(devices) > 2:
+                # One more device run tells whether putting each device's MAC,
+                # hardware id and IP into the representative's URLs gives that
+                # device's own outcome; if so, no further runs are needed.
+                second = devices[1]
+                self.runs += 1
+                own = sim.poll_with(second, c.group, c.state, c.t, c.boot, idle)
+                url_of = self.poller.url_maker(outcome, who)
+                if url_of is not None and self.poller.personalized(outcome, url_of, sim.who(second)) == own:
+                    state, boot, following = sim.apply(devices, c.group, c.state, c.t, c.boot, outcome,
+                                                       lambda transfer, d: url_of(transfer, sim.who(d)))
+                    self.schedule(c.group, state, boot, following, devices, outcome.status)
+                    return
             for d in devices:
                 self.runs += 1
                 own = sim.poll_with(d, c.group, c.state, c.t, c.boot, idle)
                 state, boot, following = sim.apply([d], c.group, c.state, c.t, c.boot, own)
-                self.schedule(c.group, c.script, state, boot, following, [d], own.status)
+                self.schedule(c.group, state, boot, following, [d], own.status)
             return
         state, boot, following = sim.apply(devices, c.group, c.state, c.t, c.boot, outcome)
-        self.schedule(c.group, c.script, state, boot, following, devices, outcome.status)
+        self.schedule(c.group, state, boot, following, devices, outcome.status)
 
     def run(self, progress: Progress | None) -> None:
         reported = 0
@@ -246,8 +283,7 @@ def simulate_fast(sim: Simulation, progress: Progress | None = None) -> SimResul
             state, boot, first = sim.start(device, g, index)
             if sim.in_goal(g, state):
                 rec.converge(g, [device], 0, True)
-            script = sim.poller.script_key(g, sim.who(device))
-            fast.schedule(g, script, state, boot, first, [device], None)
+            fast.schedule(g, state, boot, first, [device], None)
             device += 1
     fast.run(progress)
     result = SimResult(sim.spec, rec, sim.goals, False, sim.goal_states)

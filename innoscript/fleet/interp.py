@@ -10,14 +10,16 @@ interpreter untraced, and turns its summary into an ``Outcome``.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Hashable
 
 from .. import catalog
-from ..device.expand import default_name
+from ..syntax import parse
+from ..device.expand import default_name, expand_meta
 from ..device.fetch import ok
 from ..device.interpreter import run_poll
-from ..device.options import InterpreterOptions
+from ..device.options import InterpreterOptions, OptionError, options_from
 from ..device.state import make_state
 from .devices import Identity, Schedule
 from .fetch import FleetFetcher
@@ -25,20 +27,30 @@ from .poller import (
     CHECKED, DONE, ERROR, FAILED, INITIAL, NO_CLOCK, OUTSIDE_ALLOW, RESTART,
     Outcome, ScriptFacts, TimeRules, Transfer,
 )
-from .spec import FleetSpec
+from .spec import FleetSpec, FleetSpecError
 
 _EPOCH = datetime(2000, 1, 1)
 _BLANK = {"mac": "", "hardware_id": "", "ip": "", "uptime_min": 0, "idle": True, "clock": _EPOCH}
 _STOPS = {"end": DONE, "check": CHECKED, "initial": INITIAL, "restart": RESTART, "fetch": FAILED, "error": ERROR}
-# Meta sequences in an update URL that depend only on the device's state, not on who it is.
-_STATE_METAS = ("#F", "#B", "#H", "#t")
+
+
+def interpreter_options(spec: FleetSpec, extra=()) -> InterpreterOptions:
+    """The fleet file's [fleet.options], then ``extra`` (name, value) pairs.
+
+    Raises FleetSpecError naming fleet.options, or OptionError for ``extra``.
+    """
+    try:
+        base = options_from(spec.options)
+    except OptionError as exc:
+        raise FleetSpecError(spec.path, "fleet.options", str(exc)) from None
+    return options_from(extra, base) if extra else base
 
 
 class InterpreterPoller:
     def __init__(self, spec: FleetSpec, fetcher, options: InterpreterOptions | None = None) -> None:
         self.spec = spec
         self.fetcher = fetcher if isinstance(fetcher, FleetFetcher) else FleetFetcher(fetcher)
-        self.options = options or InterpreterOptions()
+        self.options = options if options is not None else interpreter_options(spec)
         self.rules = TimeRules(spec)
         self.schedule = Schedule(
             new_poll=self.options.new_poll_minutes * 60,
@@ -48,7 +60,6 @@ class InterpreterPoller:
         self._facts: dict[str, ScriptFacts] = {}
         self._states: dict[object, object] = {}  # canonical states, interned
         self._initial: dict[tuple[int, bool], object] = {}
-        self._personal = [self._names_device(g.update_url) for g in spec.groups]
 
     def for_spec(self, spec: FleetSpec) -> "InterpreterPoller":
         return InterpreterPoller(spec, self.fetcher, self.options)
@@ -66,6 +77,13 @@ class InterpreterPoller:
         if stamps and any(name != "SCFG" for name, _ in stamps):
             stamps = tuple(pair for pair in stamps if pair[0] == "SCFG")
         return self.intern(state.replace(stamps=stamps, **_BLANK))
+
+    def memo_state(self, state):
+        """The state as far as a poll's outcome depends on it, given the time
+        key: the `/force` deadline is in the time key, so no stamps."""
+        if not state.stamps:
+            return state
+        return self.intern(state.replace(stamps=()))
 
     def initial_state(self, group: int, new: bool):
         key = (group, new)
@@ -90,33 +108,23 @@ class InterpreterPoller:
 
     # -- scripts
 
-    @staticmethod
-    def _names_device(url: str) -> bool:
-        if "#" not in url:
-            return False
-        for match in catalog.META_PATTERN.finditer(url):
-            if catalog.meta_code(match.group(0)) not in _STATE_METAS:
-                return True
-        return False
+    def interval(self, state) -> int:
+        """Seconds between polls (`config ... UP1 /poll` can change it)."""
+        return state.poll_minutes * 60
 
-    def script_key(self, group: int, who: Identity | None) -> Hashable:
-        """None when every device of the group fetches the same script."""
-        if not self._personal[group] or who is None:
-            return None
-        return who.number
+    def personal(self, state) -> bool:
+        """Whether the update URL has meta sequences: then each device fetches its own URL."""
+        return "#" in state.update_url and catalog.META_PATTERN.search(state.update_url) is not None
 
-    def personal(self, group: int) -> bool:
-        return self._personal[group]
-
-    def facts(self, group: int, who: Identity) -> ScriptFacts:
-        url = default_name(self.spec.groups[group].update_url.split("?", 1)[0], "script", catalog.MODELS[self.spec.groups[group].model])
-        if self._personal[group]:
-            url = url.replace("#m", who.mac).replace("#h", who.hwid).replace("#i", who.ip)
+    def facts(self, who: Identity, state) -> ScriptFacts:
+        url = state.update_url
+        if self.personal(state):
+            url, _ = expand_meta(url, state.replace(mac=who.mac, hardware_id=who.hwid, ip=who.ip), self.options)
+        url = default_name(url.split("?", 1)[0], "script", state.catalog_model)
         facts = self._facts.get(url)
         if facts is None:
             answer = self.fetcher.get(url)
-            text = answer.body.decode("utf-8", "replace") if answer.ok else None
-            facts = self._facts[url] = ScriptFacts.of_text(text)
+            facts = self._facts[url] = ScriptFacts.of(parse(answer.body) if answer.ok else None)
         return facts
 
     # -- time
@@ -125,11 +133,11 @@ class InterpreterPoller:
         return self.spec.start + timedelta(seconds=t + self.rules.offsets[group])
 
     def time_key(self, group: int, who: Identity, state, t: int, boot: int) -> Hashable:
-        return self.rules.key(group, self.facts(group, who), self._scfg_at(group, state), state.is_new,
+        return self.rules.key(group, self.facts(who, state), self._scfg_at(group, state), state.is_new,
                               self.schedule.new_window, t, boot)
 
     def next_change(self, group: int, who: Identity, state, t: int, boot: int, hours: bool = True) -> int:
-        return self.rules.next_change(group, self.facts(group, who), self._scfg_at(group, state), state.is_new,
+        return self.rules.next_change(group, self.facts(who, state), self._scfg_at(group, state), state.is_new,
                                       self.schedule.new_window, t, boot, hours)
 
     def _scfg_at(self, group: int, state) -> int | None:
@@ -160,6 +168,33 @@ class InterpreterPoller:
                       for i, u in enumerate(summary.uploads)]
             transfers = tuple(m[3] for m in sorted(moves, key=lambda m: m[:3]))
         return Outcome(status, transfers, self.canonical(result.state), bool(summary.restarts))
+
+    def url_maker(self, outcome: Outcome, rep: Identity):
+        """A function (transfer, who) -> that device's URL, made from the
+        representative's URLs by swapping its MAC, hardware id and IP; None
+        when a URL holds one of them ambiguously."""
+        templates: dict[str, str] = {}
+        ip = re.compile(r"(?<![0-9.])" + re.escape(rep.ip) + r"(?![0-9])")
+        for transfer in outcome.transfers:
+            url = transfer.url
+            if "\x00" in url:
+                return None
+            template = url.replace(rep.mac, "\x00m").replace(rep.hwid, "\x00h")
+            templates[url] = ip.sub("\x00i", template)
+
+        def url_of(transfer: Transfer, who: Identity) -> str:
+            template = templates[transfer.url]
+            if "\x00" not in template:
+                return template
+            return template.replace("\x00m", who.mac).replace("\x00h", who.hwid).replace("\x00i", who.ip)
+
+        return url_of
+
+    @staticmethod
+    def personalized(outcome: Outcome, url_of, who: Identity) -> Outcome:
+        """``outcome`` as ``url_of`` makes it for ``who``."""
+        transfers = tuple(replace(t, url=url_of(t, who)) for t in outcome.transfers)
+        return replace(outcome, transfers=transfers)
 
     def names_device(self, outcome: Outcome, who: Identity) -> bool:
         """Whether an outcome's transfers carry the device's identity (then it cannot be shared)."""

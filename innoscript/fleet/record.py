@@ -32,6 +32,7 @@ class Recorder:
         self.converged_at = array("q", [NOT_CONVERGED]) * n
         self.last_status: list[str] = ["not-polled"] * n
         self.loops: set[int] = set()
+        self.failed_downloads: set[int] = set()  # devices with a download that failed
         self._seen: dict[int, set[tuple[str, str]]] = {}
         groups = len(spec.groups)
         self.polls = [0] * groups
@@ -68,8 +69,12 @@ class Recorder:
 
     # -- transfers
 
-    def transfers(self, group: int, devices: list[int], when: int, outcome: Outcome) -> int:
-        """Record an outcome's transfers for ``devices``; returns the seconds they took."""
+    def transfers(self, group: int, devices: list[int], when: int, outcome: Outcome, url_of=None) -> int:
+        """Record an outcome's transfers for ``devices``; returns the seconds they took.
+
+        ``url_of(transfer, device)`` gives each device's own URL when the URLs
+        name the device (meta sequences in an upload URL).
+        """
         n = len(devices)
         offset = 0
         for transfer in outcome.transfers:
@@ -78,20 +83,24 @@ class Recorder:
             if transfer.method == "PUT":
                 for d in devices:
                     self.uploads[d] += 1
-                    self._backup(transfer.url, d)
+                    self._backup(url_of(transfer, d) if url_of else transfer.url, d)
+            elif not transfer.ok:
+                for d in devices:
+                    self.downloads[d] += 1
+                self.failed_downloads.update(devices)
             else:
+                # The same file fetched twice by one device: it goes round in a loop.
                 key = (transfer.kind, transfer.url)
                 for d in devices:
                     self.downloads[d] += 1
+                    if url_of:
+                        key = (transfer.kind, url_of(transfer, d))
                     seen = self._seen.setdefault(d, set())
                     if key in seen:
                         self.loops.add(d)
                     seen.add(key)
             offset += duration
         return offset
-
-    def transfers_per_device(self, group: int, device: int, when: int, transfers: tuple[Transfer, ...]) -> int:
-        return self.transfers(group, [device], when, Outcome("", transfers, None, False))
 
     def _transfer(self, start: int, duration: int, n: int, transfer: Transfer) -> None:
         hour = start // 3600

@@ -28,6 +28,7 @@ REASONS = {
     NOT_POLLED: "never polled",
 }
 LOOP = "loop"
+FAILED_DOWNLOAD = "failed download"
 NO_GOAL = "script never settles"
 PENDING = "still updating"
 
@@ -61,12 +62,14 @@ def build_report(result: SimResult, describe_goal=None) -> dict:
         for d in devices:
             if rec.converged_at[d] != NOT_CONVERGED:
                 continue
-            if goal is None:
-                reason = NO_GOAL
-            elif d in rec.loops:
+            if d in rec.loops:
                 reason = LOOP
+            elif d in rec.failed_downloads:
+                reason = FAILED_DOWNLOAD
+            elif rec.last_status[d] in REASONS:
+                reason = REASONS[rec.last_status[d]]
             else:
-                reason = REASONS.get(rec.last_status[d], PENDING)
+                reason = NO_GOAL if goal is None else PENDING
             reasons[reason] = reasons.get(reason, 0) + 1
         steps = sorted(rec.converged_steps[g].items())
         moments = [t for t, _ in steps]

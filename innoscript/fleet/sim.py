@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from typing import Callable
 
 from .devices import first_boot, identity, is_busy
-from .poller import Outcome, Poller
+from .poller import FAILED, Outcome, Poller
 from .record import Recorder
 from .spec import FleetSpec
 
@@ -60,7 +60,8 @@ def find_goals(poller: Poller) -> tuple[list[object | None], list[object | None]
         for hour in range(24 * 30):
             t = hour * 3600
             outcome = reference.poll(g, who, state, t, boot, True)
-            calm = calm + 1 if quiet(reference, state, outcome) else 0
+            # A poll that could not fetch the script says nothing about where it leads.
+            calm = calm + 1 if outcome.status != FAILED and quiet(reference, state, outcome) else 0
             state = outcome.state
             if outcome.restart:
                 boot = t + 60
@@ -100,7 +101,7 @@ class Simulation:
         group = self.spec.groups[g]
         boot, new = first_boot(self.seed, device, index, group)
         state = self.poller.initial_state(g, new)
-        return state, boot, self.poller.schedule.next(boot, -1, group.poll_seconds, new)
+        return state, boot, self.poller.schedule.next(boot, -1, self.poller.interval(state), new)
 
     def busy(self, device: int, g: int, t: int) -> bool:
         return is_busy(self.seed, device, self.spec.groups[g], t)
@@ -124,17 +125,16 @@ class Simulation:
             self._keep.append(state)  # keeps id(state) from being reused
         return found
 
-    def apply(self, devices: list[int], g: int, state, t: int, boot: int, outcome: Outcome) -> tuple[object, int, int]:
+    def apply(self, devices: list[int], g: int, state, t: int, boot: int, outcome: Outcome, url_of=None) -> tuple[object, int, int]:
         """Record a poll that ``devices`` (all in ``state``) made at ``t``.
 
         Returns (state, boot time, next poll time) after it.
         """
         rec = self.recorder
-        group = self.spec.groups[g]
         rec.polls_seen(g, len(devices))
         rec.set_status(devices, outcome.status)
         new_state = outcome.state
-        busy_for = rec.transfers(g, devices, t, outcome) if outcome.transfers else 0
+        busy_for = rec.transfers(g, devices, t, outcome, url_of) if outcome.transfers else 0
         changed_at = t
         if outcome.restart:
             rec.restarted(devices)
@@ -147,7 +147,8 @@ class Simulation:
             was, now = self.in_goal(g, state), self.in_goal(g, new_state)
             if was != now:
                 rec.converge(g, devices, min(changed_at, self.end), now)
-        return new_state, boot, self.poller.schedule.next(boot, after, group.poll_seconds, self.poller.is_new(new_state))
+        interval = self.poller.interval(new_state)
+        return new_state, boot, self.poller.schedule.next(boot, after, interval, self.poller.is_new(new_state))
 
 
 def simulate_exact(sim: Simulation, progress: Progress | None = None) -> SimResult:

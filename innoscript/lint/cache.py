@@ -23,9 +23,8 @@ import hashlib
 import json
 import os
 import tempfile
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 
 from .. import __version__
@@ -35,8 +34,13 @@ from .result import FileResult
 from .settings import Settings
 
 CACHE_DIR_NAME = ".innolint_cache"
-FORMAT = 1
-PARALLEL_MIN_FILES = 400  # below this a process pool costs more than it saves (benchmarks/bench_lint.py)
+FORMAT = 2
+# A process pool pays only with many misses and spare cores: on two cores,
+# 2,000 files linted in 5.2 s in one process and 5.8 s in a pool of two
+# (benchmarks/bench_lint.py), the workers' start-up and the pickled results
+# eating the gain.  `--jobs N` overrides.
+PARALLEL_MIN_FILES = 400
+PARALLEL_MIN_CPUS = 4
 
 
 # -- what the linter is -----------------------------------------------------------
@@ -44,12 +48,12 @@ PARALLEL_MIN_FILES = 400  # below this a process pool costs more than it saves (
 
 @lru_cache(maxsize=1)
 def linter_fingerprint() -> str:
-    """Version, rule set and the linter's own files: any change empties the cache."""
-    from .rule import all_rules
+    """Version and the linter's own files (rules included): any change empties the cache.
 
+    File sizes and times, not the registered rules: a cache hit then needs
+    no rule module imported at all.
+    """
     digest = hashlib.sha256(f"innoscript {__version__} cache {FORMAT}\n".encode())
-    for rule in all_rules():
-        digest.update(f"{rule.code} {rule.name} {int(rule.severity)} {rule.group} {rule.fix}\n".encode())
     package = Path(__file__).resolve().parent.parent
     for folder in ("lint", "lint/rules", "syntax", "device"):
         base = package / folder
@@ -88,26 +92,54 @@ def file_hash(path: str) -> str | None:
 # -- diagnostics as JSON ------------------------------------------------------------
 
 
-def _span(span: Span) -> list:
-    return list(span)
+_SEVERITIES = {int(level): level for level in Severity}
+_new_span = partial(tuple.__new__, Span)  # a Span from a list, without NamedTuple's argument parsing
 
 
 def diagnostic_to_data(d: Diagnostic) -> list:
+    """A diagnostic as JSON lists (its path and rule name are stored once, elsewhere)."""
     fix = None
     if d.fix is not None:
-        fix = [d.fix.message, d.fix.safe, [[_span(e.span), e.text] for e in d.fix.edits]]
-    related = [[_span(r.span), r.message, r.path] for r in d.related]
-    return [d.code, d.name, int(d.severity), d.message, _span(d.span), fix, related, d.unnecessary]
+        fix = [d.fix.message, d.fix.safe, [[list(e.span), e.text] for e in d.fix.edits]]
+    data = [d.code, int(d.severity), d.message, list(d.span), fix]
+    if d.related or d.unnecessary:
+        data += [[[list(r.span), r.message, r.path] for r in d.related], d.unnecessary]
+    return data
 
 
-def diagnostic_from_data(data: list, path: str) -> Diagnostic:
-    code, name, severity, message, span, fix, related, unnecessary = data
+def diagnostic_from_data(data: list, path: str, names: dict[str, str]) -> Diagnostic:
+    code, severity, message, span, fix = data[:5]
     if fix is not None:
-        fix = Fix(fix[0], tuple(Edit(Span(*e[0]), e[1]) for e in fix[2]), fix[1])
-    return Diagnostic(
-        code, name, Severity(severity), message, path, Span(*span), fix,
-        tuple(Related(Span(*r[0]), r[1], r[2]) for r in related), unnecessary,
-    )
+        fix = Fix(fix[0], tuple([Edit(_new_span(e[0]), e[1]) for e in fix[2]]), fix[1])
+    related: tuple = ()
+    unnecessary = False
+    if len(data) > 5:
+        related = tuple([Related(_new_span(r[0]), r[1], r[2]) for r in data[5]])
+        unnecessary = data[6]
+    return Diagnostic(code, names.get(code, ""), _SEVERITIES[severity], message, path, _new_span(span), fix,
+                      related, unnecessary)
+
+
+class CachedSource(Source):
+    """A Source whose text and line index are built on first use.
+
+    A cache hit printed in a one-line-per-finding format never looks at the
+    text; splitting two thousand files into lines would cost more than the
+    rest of a warm run.
+    """
+
+    def __init__(self, data: bytes, path: str) -> None:  # noqa: D107 - no super(): that is the point
+        self._data = data
+        self.path = path
+
+    def __getattr__(self, name: str):
+        # Called only for attributes not yet set: build the real Source once.
+        if name.startswith("__") or "_data" not in self.__dict__:
+            raise AttributeError(name)
+        data = self.__dict__.pop("_data")
+        real = Source.from_bytes(data, self.path)
+        self.__dict__.update(real.__dict__)
+        return getattr(self, name)
 
 
 # -- the store --------------------------------------------------------------------
@@ -123,12 +155,17 @@ def default_cache_dir(cwd: str | None = None) -> str:
 
 
 class ResultCache:
-    """Findings per file, keyed by content; one JSON file per linter build."""
+    """Findings per file, keyed by content; one JSON file per linter build.
+
+    Each file's entry is kept as a JSON string and decoded only when that
+    file is linted, so a run over a few files does not pay for all others.
+    """
 
     def __init__(self, folder: str) -> None:
         self.folder = folder
         self.path = os.path.join(folder, f"results-{linter_fingerprint()}.json")
-        self.entries: dict[str, dict] = {}
+        self.entries: dict[str, str] = {}
+        self.names: dict[str, str] = {}  # rule code -> name
         self.dirty = False
         self.hits = 0
         self.misses = 0
@@ -136,13 +173,20 @@ class ResultCache:
             with open(self.path, encoding="utf-8") as handle:
                 data = json.load(handle)
             if isinstance(data, dict) and data.get("format") == FORMAT:
-                self.entries = data.get("files", {})
-        except (OSError, ValueError):
-            self.entries = {}  # no cache yet, or a damaged one: start over
+                self.entries = data["files"]
+                self.names = data["names"]
+        except (OSError, ValueError, KeyError):
+            self.entries, self.names = {}, {}  # no cache yet, or a damaged one: start over
 
     def get(self, path: str, key: str) -> dict | None:
-        entry = self.entries.get(os.path.abspath(path))
-        if entry is None or entry.get("key") != key:
+        raw = self.entries.get(os.path.abspath(path))
+        entry = None
+        if raw is not None:
+            try:
+                entry = json.loads(raw)
+            except ValueError:
+                entry = None
+        if not isinstance(entry, dict) or entry.get("key") != key:
             self.misses += 1
             return None
         for dep_path, dep_hash in entry.get("deps", ()):
@@ -153,12 +197,15 @@ class ResultCache:
         return entry
 
     def put(self, path: str, key: str, diagnostics: list, deps: list[tuple[str, str | None]]) -> None:
-        self.entries[os.path.abspath(path)] = {
-            "key": key,
-            "diagnostics": [diagnostic_to_data(d) for d in diagnostics],
-            "deps": [list(d) for d in deps],
-        }
+        for d in diagnostics:
+            self.names.setdefault(d.code, d.name)
+        entry = {"key": key, "diagnostics": [diagnostic_to_data(d) for d in diagnostics], "deps": [list(d) for d in deps]}
+        self.entries[os.path.abspath(path)] = json.dumps(entry, separators=(",", ":"), ensure_ascii=False)
         self.dirty = True
+
+    def diagnostics(self, entry: dict, path: str) -> tuple[Diagnostic, ...]:
+        names = self.names
+        return tuple([diagnostic_from_data(d, path, names) for d in entry["diagnostics"]])
 
     def save(self) -> None:
         """Write the cache (atomically); a read-only place is not an error."""
@@ -178,7 +225,7 @@ class ResultCache:
                         pass
             handle, temporary = tempfile.mkstemp(prefix=".results-", suffix=".tmp", dir=self.folder)
             # dumps, not dump: only dumps uses the C encoder (ten times faster here).
-            text = json.dumps({"format": FORMAT, "files": self.entries}, separators=(",", ":"))
+            text = json.dumps({"format": FORMAT, "names": self.names, "files": self.entries}, separators=(",", ":"))
             with os.fdopen(handle, "w", encoding="utf-8") as stream:
                 stream.write(text)
             os.replace(temporary, self.path)
@@ -202,10 +249,10 @@ def lint_data(data: bytes, path: str, settings: Settings) -> tuple[Source, list[
     return source, diagnostics, [p.path for p in payloads(script, settings)]
 
 
-def _worker(job: tuple[bytes, str, Settings]) -> tuple[list, list[str]]:
+def _worker(job: tuple[bytes, str, Settings]) -> tuple[list[Diagnostic], list[str]]:
     data, path, settings = job
     _, diagnostics, deps = lint_data(data, path, settings)
-    return [diagnostic_to_data(d) for d in diagnostics], deps
+    return diagnostics, deps
 
 
 @dataclass(frozen=True)
@@ -226,7 +273,7 @@ class Linter:
     unsafe: bool = False
     write: bool = True  # write fixed files back (False for --diff)
     jobs: int | None = None  # process pool size; None: decide by file count
-    payloads_seen: set = field(default_factory=set)
+    errors: list[str] = field(default_factory=list)  # files that could not be written
 
     def lint_many(self, jobs: list[Job]) -> list[tuple[FileResult, list[str]]]:
         """FileResult and loaded payload paths per job, in order."""
@@ -240,21 +287,22 @@ class Linter:
             keys[index] = content_key(job.path, job.data, job.settings)
             entry = self.cache.get(job.path, keys[index]) if self.cache else None
             if entry is not None:
-                diagnostics = tuple(diagnostic_from_data(d, job.path) for d in entry["diagnostics"])
-                source = Source.from_bytes(job.data, job.path)
+                diagnostics = self.cache.diagnostics(entry, job.path)
+                source = CachedSource(job.data, job.path)
                 deps = [d[0] for d in entry.get("deps", ())]
                 results[index] = (FileResult(job.path, source, diagnostics, from_cache=True), deps)
             else:
                 misses.append(index)
         workers = self._workers(len(misses))
         if workers > 1:
+            from concurrent.futures import ProcessPoolExecutor
+
             with ProcessPoolExecutor(max_workers=workers) as pool:
                 chunk = max(1, len(misses) // (workers * 8))
                 done = pool.map(_worker, [(jobs[i].data, jobs[i].path, jobs[i].settings) for i in misses], chunksize=chunk)
-                for index, (data, deps) in zip(misses, done):
+                for index, (diagnostics, deps) in zip(misses, done):
                     job = jobs[index]
-                    diagnostics = [diagnostic_from_data(d, job.path) for d in data]
-                    results[index] = (FileResult(job.path, Source.from_bytes(job.data, job.path), tuple(diagnostics)), deps)
+                    results[index] = (FileResult(job.path, CachedSource(job.data, job.path), tuple(diagnostics)), deps)
                     self._store(job, keys[index], diagnostics, deps)
         else:
             for index in misses:
@@ -267,9 +315,10 @@ class Linter:
     def _workers(self, misses: int) -> int:
         if self.jobs is not None:
             return self.jobs if misses > 1 else 1
-        if misses < PARALLEL_MIN_FILES:
+        cpus = os.cpu_count() or 1
+        if misses < PARALLEL_MIN_FILES or cpus < PARALLEL_MIN_CPUS:
             return 1
-        return min(os.cpu_count() or 1, 8)
+        return min(cpus, 8)
 
     def _store(self, job: Job, key: str | None, diagnostics: list[Diagnostic], deps: list[str]) -> None:
         if self.cache is not None and key is not None and not job.path.startswith("<"):
@@ -291,7 +340,11 @@ class Linter:
         if not outcome.changed(source):
             return FileResult(job.path, source, tuple(diagnostics)), deps
         if self.write and not job.path.startswith("<"):
-            write_atomically(job.path, source, outcome.text)
+            try:
+                write_atomically(job.path, source, outcome.text)
+            except OSError as exc:
+                self.errors.append(f"{job.path}: cannot write the fixes ({exc.strerror or exc})")
+                return FileResult(job.path, source, tuple(diagnostics)), deps
         # Read back as the bytes on disk now are, so encoding findings stay right.
         fixed, remaining, deps = lint_data(source.encode(outcome.text), job.path, job.settings)
         result = FileResult(job.path, fixed, tuple(remaining), fixed=True, fixes_applied=len(outcome.applied), original=source)

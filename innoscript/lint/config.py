@@ -80,6 +80,14 @@ def _mode(value: Any) -> str:
     return value
 
 
+def _format(value: Any) -> str:
+    from .report import FORMATS
+
+    if _text(value) not in FORMATS:
+        raise ValueError(f"unknown output format {value!r} (one of {', '.join(FORMATS)})")
+    return value
+
+
 def _severity(value: Any) -> Severity:
     return Severity.parse(_text(value))
 
@@ -162,6 +170,7 @@ KEYS: dict[str, Key] = {
         Key("exclude", _texts, per_file=False, doc="globs never linted when walking folders"),
         Key("respect-gitignore", _flag, per_file=False, doc="skip files .gitignore ignores"),
         Key("cache-dir", _text, per_file=False, doc="cache folder"),
+        Key("format", _format, per_file=False, doc="output format when --format is not given"),
     )
 }
 SETTINGS_FIELDS = {f.name for f in fields(Settings)}
@@ -298,6 +307,7 @@ class Resolved:
     exclude: tuple[str, ...]
     respect_gitignore: bool
     cache_dir: str | None
+    output_format: str | None
     config: ConfigFile | None
     provenance: Provenance
 
@@ -307,7 +317,8 @@ def merge(layers: list[tuple[str, dict[str, Any]]]) -> tuple[dict[str, Any], Pro
     merged: dict[str, Any] = {}
     origin: Provenance = {}
     for where, values in layers:
-        for name, value in values.items():
+        # Within one layer `extend-*` adds to that layer's own list, whatever the key order.
+        for name, value in sorted(values.items(), key=lambda item: item[0].startswith("extend-")):
             if name in ("severity", "url-map"):
                 merged[name] = {**merged.get(name, {}), **value}
             elif name == "extend-select":
@@ -363,6 +374,7 @@ def _resolved(layers: list[tuple[str, dict[str, Any]]], config: ConfigFile | Non
         exclude=tuple(merged.get("exclude", ())),
         respect_gitignore=merged.get("respect-gitignore", True),
         cache_dir=merged.get("cache-dir"),
+        output_format=merged.get("format"),
         config=config,
         provenance=provenance,
     )
@@ -400,6 +412,8 @@ def settings_value(resolved: Resolved, key: str) -> Any:
         return resolved.respect_gitignore
     if key == "cache-dir":
         return resolved.cache_dir
+    if key == "format":
+        return resolved.output_format
     value = getattr(settings, key.replace("-", "_"))
     if isinstance(value, Severity):
         return value.name.lower()

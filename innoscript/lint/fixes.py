@@ -81,6 +81,15 @@ def _own_edits_conflict(fix: Fix) -> bool:
     return any(_overlaps(a, b) for i, a in enumerate(ranges) for b in ranges[i + 1 :])
 
 
+def _malformed(fix: Fix, length: int) -> str | None:
+    """Why a fix cannot be applied at all (a bug in its rule), or None."""
+    if any(not 0 <= e.span.start <= e.span.end <= length for e in fix.edits):
+        return "its edits fall outside the text"
+    if _own_edits_conflict(fix):
+        return "its edits overlap each other"
+    return None
+
+
 def _errors(diagnostics: Iterable[Diagnostic]) -> Counter:
     return Counter(d.code for d in diagnostics if d.severity >= Severity.ERROR)
 
@@ -126,9 +135,10 @@ def apply_fixes(source: Source, lint: Lint, *, unsafe: bool = False, max_rounds:
             if key in rejected:
                 continue
             fix = diagnostic.fix
-            if _own_edits_conflict(fix) or any(e.span.end > len(current.text) for e in fix.edits):
+            problem = _malformed(fix, len(current.text))
+            if problem is not None:
                 rejected.add(key)
-                dropped.append((diagnostic, "its edits overlap each other"))
+                dropped.append((diagnostic, problem))
                 continue
             ranges = [(e.span.start, e.span.end) for e in fix.edits]
             if any(_overlaps(r, t) for r in ranges for t in taken):
@@ -158,6 +168,11 @@ def apply_fixes(source: Source, lint: Lint, *, unsafe: bool = False, max_rounds:
 
 
 def _one_by_one(current, diagnostics, batch, lint, rejected, dropped, original):
+    """Apply a round's fixes one at a time, each checked against the text so far.
+
+    Returns the text, its diagnostics and the fixes kept; the others are
+    added to ``dropped`` (and ``rejected``, so later rounds skip them).
+    """
     text = current.text
     after = diagnostics
     accepted: list[Diagnostic] = []

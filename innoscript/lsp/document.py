@@ -28,6 +28,7 @@ class Document:
         self.script = parse(self.source)
         self.diagnostics: list = []  # of innoscript.lint.Diagnostic, for code actions
         self.settings = None  # the Settings used for ``diagnostics``
+        self.lsp_cache: dict = {}  # converted diagnostics, kept by the server
         self.reparsed = len(self.script.lines)  # lines parsed by the last update (for the benchmark)
 
     @property

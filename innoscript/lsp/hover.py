@@ -137,7 +137,10 @@ def hover(script: ast.Script, line: int, col: int, settings: Settings | None = N
                 for meta in catalog.META_PATTERN.finditer(option.value.text):
                     start = option.value.span.col - 1 + meta.start()
                     if start <= col < start + max(len(meta.group()), 1):
-                        span = option.value.span._replace(col=start + 1, end_col=start + 1 + len(meta.group()))
+                        offset = option.value.span.start + meta.start()
+                        span = option.value.span._replace(
+                            start=offset, end=offset + len(meta.group()), col=start + 1, end_col=start + 1 + len(meta.group())
+                        )
                         return meta_markdown(meta.group(), _model(script, settings)), span
     # Options
     for option in node.options:

@@ -13,7 +13,9 @@ import logging
 from typing import Any
 
 from lsprotocol import types as lsp
+from pygls.exceptions import JsonRpcException
 from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol
 from pygls.uris import to_fs_path
 
 from .. import __version__
@@ -54,13 +56,35 @@ SYMBOL_KIND = {
 }
 
 
+class InnoProtocol(LanguageServerProtocol):
+    """Answers a request whose parameters cannot be read with an error.
+
+    Without this, such a request is dropped and the client waits forever.
+    """
+
+    def structure_message(self, data: dict[str, Any]):
+        try:
+            return super().structure_message(data)
+        except JsonRpcException as exc:
+            if isinstance(data, dict) and "method" in data and isinstance(data.get("id"), (int, str)):
+                self._send_response(data["id"], error=exc.to_response_error())
+            raise
+
+
 class InnoServer(LanguageServer):
+    # Edits typed in a burst are linted once, this long after the last one
+    # (seconds).  Linting a large file takes longer than typing a character.
+    debounce = 0.05
+
     def __init__(self) -> None:
-        super().__init__("innoscript", __version__, text_document_sync_kind=lsp.TextDocumentSyncKind.Incremental)
+        super().__init__(
+            "innoscript", __version__, protocol_cls=InnoProtocol, text_document_sync_kind=lsp.TextDocumentSyncKind.Incremental
+        )
         self.documents: dict[str, Document] = {}
         self.resolver = SettingsResolver()
-        self._pending: set[str] = set()
+        self._pending: dict[str, asyncio.TimerHandle] = {}
         self._config_problems: tuple[str, ...] = ()
+        self._rule_urls: dict[str, str | None] = {}
 
     # -- client facts
 
@@ -104,22 +128,53 @@ class InnoServer(LanguageServer):
         return doc.diagnostics
 
     def publish(self, uri: str) -> None:
-        self._pending.discard(uri)
+        self._pending.pop(uri, None)
         doc = self.document(uri)
         if doc is None:
             return
-        items = [self.to_lsp(doc, d) for d in self.lint(doc)]
+        items = self.lsp_diagnostics(doc, self.lint(doc))
         self.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri, items, doc.version))
+
+    def lsp_diagnostics(self, doc: Document, diagnostics: list[Diagnostic]) -> list[lsp.Diagnostic]:
+        """Converted diagnostics; the ones an edit did not touch are reused.
+
+        A conversion depends on what the editor sees of a diagnostic (code,
+        message, severity, line and column, tags) and on the text of its
+        lines (columns in UTF-16 or UTF-8 units), so that is the cache key;
+        character offsets are not part of it, so findings below an edit that
+        changed a line's length are reused too.
+        """
+        previous, cache = doc.lsp_cache, {}
+        lines = doc.source.lines
+        items = []
+        for d in diagnostics:
+            span = d.span
+            key = None
+            if not d.related and span.end_line <= len(lines):
+                key = (d.code, d.name, d.severity, d.message, span.line, span.col, span.end_line, span.end_col,
+                       d.unnecessary, d.fix is not None, lines[span.line - 1].text, lines[span.end_line - 1].text)
+            item = previous.get(key) if key is not None else None
+            if item is None:
+                item = self.to_lsp(doc, d)
+            if key is not None:
+                cache[key] = item
+            items.append(item)
+        doc.lsp_cache = cache
+        return items
 
     def schedule(self, uri: str) -> None:
         """Lint soon: edits that arrive together are linted once, on the last text."""
-        if self.pull_diagnostics or uri in self._pending:
+        if self.pull_diagnostics:
             return
-        self._pending.add(uri)
+        handle = self._pending.pop(uri, None)
+        if handle is not None:
+            handle.cancel()
         try:
-            asyncio.get_running_loop().call_soon(self.publish, uri)
+            loop = asyncio.get_running_loop()
         except RuntimeError:  # no loop (direct calls): lint now
             self.publish(uri)
+            return
+        self._pending[uri] = loop.call_later(self.debounce, self.publish, uri)
 
     def relint_all(self) -> None:
         if self.pull_diagnostics:
@@ -156,8 +211,14 @@ class InnoServer(LanguageServer):
     def text_edit(self, source: Source, edit: Edit) -> lsp.TextEdit:
         return lsp.TextEdit(self.range(source, edit.span), edit.text)
 
+    def rule_url(self, code: str) -> str | None:
+        if code not in self._rule_urls:
+            rule = find_rule(code)
+            self._rule_urls[code] = rule.url if rule else None
+        return self._rule_urls[code]
+
     def to_lsp(self, doc: Document, d: Diagnostic) -> lsp.Diagnostic:
-        rule = find_rule(d.code)
+        url = self.rule_url(d.code)
         related = [
             lsp.DiagnosticRelatedInformation(
                 lsp.Location(doc.uri if r.path in (None, doc.path) else _uri(r.path), self.range(doc.source, r.span)),
@@ -170,7 +231,7 @@ class InnoServer(LanguageServer):
             message=d.message,
             severity=SEVERITY[d.severity],
             code=d.code,
-            code_description=lsp.CodeDescription(rule.url) if rule else None,
+            code_description=lsp.CodeDescription(url) if url else None,
             source=SOURCE,
             related_information=related,
             tags=[lsp.DiagnosticTag.Unnecessary] if d.unnecessary else None,
@@ -281,7 +342,7 @@ def pull_diagnostics(ls: InnoServer, params: lsp.DocumentDiagnosticParams) -> ls
     doc = ls.document(params.text_document.uri)
     if doc is None:
         return lsp.FullDocumentDiagnosticReport(items=[])
-    return lsp.FullDocumentDiagnosticReport(items=[ls.to_lsp(doc, d) for d in ls.lint(doc)])
+    return lsp.FullDocumentDiagnosticReport(items=ls.lsp_diagnostics(doc, ls.lint(doc)))
 
 
 # -- code actions ----------------------------------------------------------------

@@ -161,7 +161,11 @@ async def _get(request: web.Request, server: UpdateServer, relative: str, path: 
     if script and server.gate is not None:
         loop = asyncio.get_running_loop()
         try:
-            decision = await loop.run_in_executor(None, server.gate.decide, relative, path)
+            # the common case (unchanged file) costs one stat; reading and
+            # linting a changed script happens off the event loop
+            decision = server.gate.cached(relative, path)
+            if decision is None:
+                decision = await loop.run_in_executor(None, server.gate.decide, relative, path)
         except OSError as exc:
             log.error("cannot read %s: %s", relative, exc)
             return _refuse(request, 404, "not found", warn=False)
@@ -209,10 +213,13 @@ async def _put(request: web.Request, server: UpdateServer, relative: str, path: 
     except OSError as exc:
         log.error("cannot store %s: %s", relative, exc)
         return _refuse(request, 500, "cannot store the upload", warn=False)
+    async def receive() -> None:
+        async for chunk in request.content.iter_chunked(CHUNK):
+            upload.write(chunk)
+
     try:
-        async with asyncio.timeout(config.upload_timeout):
-            async for chunk in request.content.iter_chunked(CHUNK):
-                upload.write(chunk)
+        # one deadline for the whole body: a client trickling bytes cannot hold the upload open
+        await asyncio.wait_for(receive(), config.upload_timeout)
         if declared is not None and upload.size != declared:
             raise ConnectionError("body shorter than Content-Length")
         loop = asyncio.get_running_loop()
@@ -222,7 +229,7 @@ async def _put(request: web.Request, server: UpdateServer, relative: str, path: 
         response = _refuse(request, 413, str(exc))
         response.force_close()
         return response
-    except TimeoutError:
+    except asyncio.TimeoutError:  # an alias of TimeoutError from Python 3.11
         upload.abort()
         response = _refuse(request, 408, f"upload not finished within {config.upload_timeout:g} s")
         response.force_close()

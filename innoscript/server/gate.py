@@ -68,6 +68,23 @@ class LintGate:
         self._entries: dict[str, _Entry] = {}
         self._lock = threading.Lock()
 
+    def cached(self, relative: str, path: Path) -> GateDecision | None:
+        """The decision without reading or linting, when the file has not
+        changed since the last look (None: call ``decide``).  Cheap: one stat."""
+        stat = path.stat()
+        entry = self._entries.get(relative)
+        if entry is None or entry.stat_key != (stat.st_size, stat.st_mtime_ns, stat.st_ino):
+            return None
+        if time.time() - stat.st_mtime < RACY_SECONDS:
+            return None
+        return self._decision(entry)
+
+    @staticmethod
+    def _decision(entry: _Entry) -> GateDecision:
+        if entry.good is None:
+            return GateDecision(None, False, entry.reason, "")
+        return GateDecision(entry.good, entry.digest != entry.good_digest, entry.reason, entry.good_digest)
+
     def decide(self, relative: str, path: Path) -> GateDecision:
         """Blocking (reads and may lint): call it off the event loop."""
         stat = path.stat()
@@ -79,9 +96,7 @@ class LintGate:
             racy = time.time() - stat.st_mtime < RACY_SECONDS
             if entry is None or entry.stat_key != key or racy:
                 entry = self._refresh(relative, path, key, entry)
-            if entry.good is None:
-                return GateDecision(None, False, entry.reason, "")
-            return GateDecision(entry.good, entry.digest != entry.good_digest, entry.reason, entry.good_digest)
+            return self._decision(entry)
 
     def _refresh(self, relative: str, path: Path, key: tuple[int, int, int], old: _Entry | None) -> _Entry:
         data = path.read_bytes()

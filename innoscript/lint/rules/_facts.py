@@ -157,8 +157,8 @@ def hour_list(line: ast.Times, source) -> HourList | None:
     index = tokens.index(option.value)
     words = [option.value]
     for token in tokens[index + 1 :]:
-        if token.text.startswith("/"):
-            break
+        if token.text.startswith(("/", "#")):
+            break  # the next option, or a trailing comment (UPD-003)
         if words[-1].text.endswith(",") or token.text.startswith(","):
             words.append(token)
         else:

@@ -33,15 +33,6 @@ def is_noop_word(token: ast.Token | None) -> bool:
     return word == "ser" or word in catalog.NOOP_ALIASES
 
 
-def line_final(line: ast.Line) -> catalog.FinalCommand | None:
-    """The final command a line runs: a UP0 command's or check's final word, or a bare final line."""
-    if isinstance(line, ast.FinalLine):
-        return line.final
-    if isinstance(line, (ast.Download, ast.Scfg, ast.Cfg, ast.Check)):
-        return final_of(line.final)
-    return None
-
-
 def final_token(line: ast.Line) -> ast.Token | None:
     """The word holding a line's final command (the bare word of a final line)."""
     if isinstance(line, ast.FinalLine):
@@ -114,7 +105,8 @@ def metas_in(token: ast.Token, source) -> list[MetaUse]:
     for match in catalog.META_PATTERN.finditer(token.text):
         code = catalog.meta_code(match.group())
         start = token.span.start + match.start()
-        uses.append(MetaUse(match.group(), code, source.span(start, start + len(match.group())), code in catalog.META_SEQUENCES))
+        span = source.span(start, start + len(match.group()))
+        uses.append(MetaUse(match.group(), code, span, code in catalog.META_SEQUENCES))
     return uses
 
 
@@ -199,10 +191,12 @@ def restarting_checks(commands: Iterable[ast.Command]) -> list[ast.Check]:
     deferred commit), so it restarts after every other line, wherever the
     check stands.
     """
-    return [c for c in commands if isinstance(c, ast.Check) and (final_of(c.final) or _NO_RESTART).restarts]
-
-
-_NO_RESTART = catalog.FINAL_COMMANDS["ser"]
+    checks = []
+    for command in commands:
+        final = final_of(command.final) if isinstance(command, ast.Check) else None
+        if final is not None and final.restarts:
+            checks.append(command)
+    return checks
 
 
 def _later(commands: list[ast.Command], counts) -> Callable[[ast.Line], ast.Command | None]:
@@ -241,11 +235,11 @@ def later_activation(commands: list[ast.Command]) -> Callable[[ast.Line], ast.Co
 
 
 def first_check(commands: Iterable[ast.Command]) -> ast.Check | None:
+    """The first `check`: once its serial is stored, every line below it is skipped on each poll."""
     for command in commands:
         if isinstance(command, ast.Check):
             return command
     return None
-
 
 
 # -- configuration lines -----------------------------------------------------------
@@ -274,11 +268,11 @@ def changes_config(line: ast.Line) -> bool:
 
 def is_up1_setting(line: ast.Line) -> bool:
     """`config add|change UP1 ...`: the device's own update settings."""
-    return changes_config(line) and config_module(line) == "UP1"  # type: ignore[arg-type]
+    return changes_config(line) and config_module(line) == "UP1"
 
 
 def update_url_values(line: ast.Line) -> list[ast.Token]:
     """The values of `/url` in `config add|change UP1 /url <url>`: update URLs, where meta sequences expand."""
     if not is_up1_setting(line):
         return []
-    return [o.value for o in line.options if o.name.text.lower() == "/url" and o.value is not None]  # type: ignore[union-attr]
+    return [o.value for o in line.options if o.name.text.lower() == "/url" and o.value is not None]

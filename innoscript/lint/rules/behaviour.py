@@ -44,6 +44,8 @@ class _LintFetcher:
         return self.memory.get(url)
 
     def put(self, url: str, body: bytes) -> int:
+        if not url.lower().startswith(("http://", "https://")):
+            return 502  # the device's HTTP client cannot use it (spec 2.4)
         return self.memory.put(url, body)
 
 
@@ -286,7 +288,7 @@ def shared_backup_url(ctx: LintContext):
     for mac, ip in (("00-90-33-0a-00-01", "192.168.0.21"), ("00-90-33-0b-00-02", "192.168.0.22")):
         state = _device(ctx, mac=mac, ip=ip)
         result = run_poll(state, _LintFetcher(ctx.settings.url_map), script=ctx.script, trace=False)
-        urls.append({u.line: u.url for u in result.summary.uploads})
+        urls.append({u.line: u.url for u in result.summary.uploads if 200 <= u.status < 300})
     first, second = urls
     for number, url in sorted(first.items()):
         if second.get(number) == url:

@@ -17,7 +17,8 @@ _BACKUP_QUERY = re.compile(r"(?:^|&)mode=backup(?:&|$)", re.IGNORECASE)
 _BACKUP_FILE = re.compile(r"^IP[0-9A-Z]+-[0-9a-f]{2}(?:-[0-9a-f]{2}){2,5}(?:[-.]\d+)?\.txt$", re.IGNORECASE)
 
 
-@rule("UPD-065", "nested-up0-in-payload", "E", group="cfg", spec="lint-rules.md UPD-065; innovaphone-spec.md 4, 5.7")
+@rule("UPD-065", "nested-up0-in-payload", "E", group="cfg",
+      spec="lint-rules.md UPD-065; innovaphone-spec.md 4, 5.7")
 def nested_up0_in_payload(ctx: LintContext):
     """Nested UP0 command in a file loaded by `cfg` (mode `cfg-payload`).
 
@@ -38,8 +39,7 @@ def nested_up0_in_payload(ctx: LintContext):
     Reported at 2:9.
 
     ## Use instead
-    List the other file's lines in the update script, one `cfg` after the
-    other:
+    Copy the other file's lines into this one:
     ```
     config change TIME /ntp1 10.0.0.1
     config change SYSLOG /addr 10.0.0.5
@@ -58,12 +58,13 @@ def nested_up0_in_payload(ctx: LintContext):
             verb = line.verb.text if line.verb else ""
             yield ctx.finding(
                 line.module.span,
-                f"'mod cmd UP0 {verb}' in a file loaded by 'cfg': UP0 commands cannot be nested; move the line "
+                f"`mod cmd UP0 {verb}` in a file loaded by `cfg`: UP0 commands cannot be nested; move the line "
                 "into the update script",
             )
 
 
-@rule("UPD-066", "cfg-never-activated", "W", group="cfg", fix="unsafe", spec="lint-rules.md UPD-066; innovaphone-spec.md 5.7")
+@rule("UPD-066", "cfg-never-activated", "W", group="cfg", fix="unsafe",
+      spec="lint-rules.md UPD-066; innovaphone-spec.md 5.7")
 def cfg_never_activated(ctx: LintContext):
     """`cfg` with final `ser` and no later activation.
 
@@ -110,14 +111,15 @@ def cfg_never_activated(ctx: LintContext):
         if activation_after(line) is not None:
             continue
         yield ctx.finding(
-            line.final.span,  # type: ignore[union-attr]
-            f"'cfg' with '{line.final.text}' writes the configuration but nothing activates it: add "  # type: ignore[union-attr]
-            "'config activate' (and 'iresetn') after it, or use 'reset' as final command",
-            fix=ctx.insert_line_after(line, "config activate", "Activate the loaded configuration", safe=False),
+            line.final.span,
+            f"`cfg` with `{line.final.text}` writes the configuration but nothing activates it: add "
+            "`config activate` (and `iresetn`) after it, or use `reset` as final command",
+            fix=ctx.insert_line_after(line, "config activate", "add `config activate` after the load", safe=False),
         )
 
 
-@rule("UPD-067", "cfg-loads-backup", "H", group="cfg", spec="lint-rules.md UPD-067; innovaphone-spec.md 5.7, 8")
+@rule("UPD-067", "cfg-loads-backup", "H", group="cfg",
+      spec="lint-rules.md UPD-067; innovaphone-spec.md 5.7, 8")
 def cfg_loads_backup(ctx: LintContext):
     """`cfg` loads a full backup.
 
@@ -162,21 +164,21 @@ def cfg_loads_backup(ctx: LintContext):
     backups = []
     for scfg in ctx.lines(ast.Scfg):
         if sem.has_url(scfg):
-            url = scfg.url.text  # type: ignore[union-attr]
+            url = scfg.url.text
             fixed_part = catalog.META_PATTERN.split(url, 1)[0].lower()  # cheap test before the pattern
             backups.append((scfg, fixed_part, sem.meta_url_pattern(url)))
     for line in ctx.lines(ast.Cfg):
         if not sem.has_url(line):
             continue
-        text = line.url.text  # type: ignore[union-attr]
+        text = line.url.text
         lowered = text.lower()
         backup = next((s for s, start, pattern in backups if lowered.startswith(start) and pattern.fullmatch(text)), None)
         if backup is not None:
             yield ctx.finding(
-                line.url.span,  # type: ignore[union-attr]
+                line.url.span,
                 f"this file is a backup written by the scfg on line {backup.number}: loading it also rewrites "
                 "the update serials and the update URL; load only the settings to restore",
-                related=(ctx.related(backup.url.span, "the backup that writes it"),),  # type: ignore[union-attr]
+                related=(ctx.related(backup.url.span, "the backup that writes it"),),
             )
             continue
         url = sem.split_url(text)
@@ -184,7 +186,7 @@ def cfg_loads_backup(ctx: LintContext):
             _BACKUP_FOLDER.search(url.path) or _BACKUP_QUERY.search(url.query) or _BACKUP_FILE.match(url.file_name)
         ):
             yield ctx.finding(
-                line.url.span,  # type: ignore[union-attr]
+                line.url.span,
                 "this looks like a full backup: loading it also rewrites the update serials and the update URL; "
                 "load only the settings to restore",
             )

@@ -28,7 +28,8 @@ def _head_span(ctx: LintContext, line: ast.ConfigLine):
     return ctx.source.span(line.keyword.span.start, last.span.end)
 
 
-@rule("UPD-070", "config-not-written", "W", group="config", fix="unsafe", spec="lint-rules.md UPD-070; innovaphone-spec.md 5.7, 5.10")
+@rule("UPD-070", "config-not-written", "W", group="config", fix="unsafe",
+      spec="lint-rules.md UPD-070; innovaphone-spec.md 5.7, 5.10")
 def config_not_written(ctx: LintContext):
     """`config add` / `config change` without a later `config write`.
 
@@ -73,17 +74,18 @@ def config_not_written(ctx: LintContext):
     unwritten = [c for c in _changes(ctx) if c.number > last_write]
     if not unwritten:
         return
-    fix = ctx.insert_line_after(unwritten[-1], "config write", "Write the changes (config write)", safe=False)
+    fix = ctx.insert_line_after(unwritten[-1], "config write", "add `config write` after the changes", safe=False)
     for line in unwritten:
         yield ctx.finding(
             _head_span(ctx, line),
-            "configuration change without a later 'config write': it is lost at the next restart; add "
-            "'config write' after the changes",
+            "configuration change without a later `config write`: it is lost at the next restart; add "
+            "`config write` after the changes",
             fix=fix,
         )
 
 
-@rule("UPD-071", "config-never-activated", "W", group="config", fix="unsafe", spec="lint-rules.md UPD-071; innovaphone-spec.md 4, 5.1, 5.10")
+@rule("UPD-071", "config-never-activated", "W", group="config", fix="unsafe",
+      spec="lint-rules.md UPD-071; innovaphone-spec.md 4, 5.1, 5.10")
 def config_never_activated(ctx: LintContext):
     """Configuration changed but never activated.
 
@@ -133,20 +135,21 @@ def config_never_activated(ctx: LintContext):
         return
     writes = [c for c in commands if sem.is_config(c, "write") and c.number > inactive[-1].number]
     anchor = writes[-1] if writes else inactive[-1]
-    fix = ctx.insert_line_after(anchor, "config activate", "Activate the changes (config activate)", safe=False)
+    fix = ctx.insert_line_after(anchor, "config activate", "add `config activate`", safe=False)
     check = sem.first_check(commands)
     related = (ctx.related(check.final.span, "the check's final command does not restart"),) if check and check.final else ()
     for line in inactive:
         yield ctx.finding(
             _head_span(ctx, line),
-            "configuration change that is never activated: add 'config activate' (and 'iresetn' where a "
+            "configuration change that is never activated: add `config activate` (and `iresetn` where a "
             "restart is needed), or give the check a restarting final command",
             fix=fix,
             related=related,
         )
 
 
-@rule("UPD-072", "config-change-up1", "W", group="config", fix="unsafe", spec="lint-rules.md UPD-072; innovaphone-spec.md 2.1, 5.10")
+@rule("UPD-072", "config-change-up1", "W", group="config", fix="unsafe",
+      spec="lint-rules.md UPD-072; innovaphone-spec.md 2.1, 5.10")
 def config_change_up1(ctx: LintContext):
     """`config change UP1 ...` in an update script.
 
@@ -192,14 +195,15 @@ def config_change_up1(ctx: LintContext):
     for line in ctx.lines(ast.ConfigLine):
         if sem.is_config(line, "change") and sem.config_module(line) == "UP1":
             yield ctx.finding(
-                line.verb.span,  # type: ignore[union-attr]
-                "'config change UP1' restates the whole update configuration (omitted settings such as /poll or "
-                "/no-dhcp may be lost): use 'config add UP1' for single settings",
-                fix=ctx.replace(line.verb.span, "add", "Use 'config add UP1'", safe=False),  # type: ignore[union-attr]
+                line.verb.span,
+                "`config change UP1` restates the whole update configuration (omitted settings such as /poll or "
+                "/no-dhcp may be lost): use `config add UP1` for single settings",
+                fix=ctx.replace(line.verb.span, "add", "use `config add UP1`", safe=False),
             )
 
 
-@rule("UPD-073", "poll-interval-short", "H", group="config", fix="unsafe", spec="lint-rules.md UPD-073; innovaphone-spec.md 2.1")
+@rule("UPD-073", "poll-interval-short", "H", group="config", fix="unsafe",
+      spec="lint-rules.md UPD-073; innovaphone-spec.md 2.1")
 def poll_interval_short(ctx: LintContext):
     """Poll interval below 15 minutes.
 
@@ -249,7 +253,7 @@ def poll_interval_short(ctx: LintContext):
                         value.span,
                         f"poll interval of {int(value.text)} minutes: below {MIN_POLL} every device polls more "
                         f"often than recommended; use {MIN_POLL} or more",
-                        fix=ctx.replace(value.span, str(MIN_POLL), f"Poll every {MIN_POLL} minutes", safe=False),
+                        fix=ctx.replace(value.span, str(MIN_POLL), f"poll every {MIN_POLL} minutes", safe=False),
                     )
 
 
@@ -259,7 +263,8 @@ def _up1_action(ctx: LintContext, verb: str):
             yield line
 
 
-@rule("UPD-074", "up1-poll-in-script", "W", group="config", fix="unsafe", spec="lint-rules.md UPD-074; innovaphone-spec.md 5.9")
+@rule("UPD-074", "up1-poll-in-script", "W", group="config", fix="unsafe",
+      spec="lint-rules.md UPD-074; innovaphone-spec.md 5.9")
 def up1_poll_in_script(ctx: LintContext):
     """`mod cmd UP1 poll` inside an update script.
 
@@ -291,14 +296,15 @@ def up1_poll_in_script(ctx: LintContext):
     """
     for line in _up1_action(ctx, "poll"):
         yield ctx.finding(
-            line.verb.span,  # type: ignore[union-attr]
-            "'mod cmd UP1 poll' in an update script asks for another run of the same script (a possible "
+            line.verb.span,
+            "`mod cmd UP1 poll` in an update script asks for another run of the same script (a possible "
             "tight loop): remove it",
-            fix=ctx.delete_line(line, "Remove the poll line", safe=False),
+            fix=ctx.delete_line(line, "remove the poll line", safe=False),
         )
 
 
-@rule("UPD-075", "up1-reinit-in-script", "W", group="config", fix="unsafe", spec="lint-rules.md UPD-075; innovaphone-spec.md 5.9, 7")
+@rule("UPD-075", "up1-reinit-in-script", "W", group="config", fix="unsafe",
+      spec="lint-rules.md UPD-075; innovaphone-spec.md 5.9, 7")
 def up1_reinit_in_script(ctx: LintContext):
     """`mod cmd UP1 reinit` inside an update script.
 
@@ -331,14 +337,15 @@ def up1_reinit_in_script(ctx: LintContext):
     """
     for line in _up1_action(ctx, "reinit"):
         yield ctx.finding(
-            line.verb.span,  # type: ignore[union-attr]
-            "'mod cmd UP1 reinit' clears the update serials on every run: downloads are compared with the "
+            line.verb.span,
+            "`mod cmd UP1 reinit` clears the update serials on every run: downloads are compared with the "
             "running build again and backups upload on every poll; remove it",
-            fix=ctx.delete_line(line, "Remove the reinit line", safe=False),
+            fix=ctx.delete_line(line, "remove the reinit line", safe=False),
         )
 
 
-@rule("UPD-076", "update-url-without-no-dhcp", "H", group="config", fix="unsafe", spec="lint-rules.md UPD-076; innovaphone-spec.md 2.1, 11")
+@rule("UPD-076", "update-url-without-no-dhcp", "H", group="config", fix="unsafe",
+      spec="lint-rules.md UPD-076; innovaphone-spec.md 2.1, 11")
 def update_url_without_no_dhcp(ctx: LintContext):
     """Update URL set without `/no-dhcp` on V13r1 or later.
 
@@ -393,7 +400,7 @@ def update_url_without_no_dhcp(ctx: LintContext):
             if option.name.text.lower() == "/url":
                 yield ctx.finding(
                     option.span,
-                    "update URL set without '/no-dhcp': on 13r1 and later a DHCP-offered URL can replace it; add "
-                    "'config add UP1 /no-dhcp' (13r3: set URL and interval in the Devices Expert configuration)",
-                    fix=ctx.insert_line_after(line, "config add UP1 /no-dhcp", "Add config add UP1 /no-dhcp", safe=False),
+                    "update URL set without `/no-dhcp`: on 13r1 and later a DHCP-offered URL can replace it; add "
+                    "`config add UP1 /no-dhcp` (13r3: set URL and interval in the Devices Expert configuration)",
+                    fix=ctx.insert_line_after(line, "config add UP1 /no-dhcp", "add `config add UP1 /no-dhcp`", safe=False),
                 )

@@ -21,7 +21,8 @@ def _kind(line: ast.ModCommand) -> str:
     return line.spec.verb if line.spec is not None else (line.verb.text if line.verb else "")
 
 
-@rule("UPD-040", "dotted-build-serial", "W", group="download", fix="unsafe", spec="lint-rules.md UPD-040; innovaphone-spec.md 2.2, 5.3")
+@rule("UPD-040", "dotted-build-serial", "W", group="download", fix="sometimes",
+      spec="lint-rules.md UPD-040; innovaphone-spec.md 2.2, 5.3")
 def dotted_build_serial(ctx: LintContext):
     """A firmware build serial does not look like the device's own build number.
 
@@ -65,19 +66,20 @@ def dotted_build_serial(ctx: LintContext):
             fixed = sem.undotted(serial)
             yield ctx.finding(
                 line.serial.span,
-                f"build serial '{serial}' is written as the Info page shows it; the device compares "
-                f"'{fixed}' (no dot): use '{fixed}'",
-                fix=ctx.replace(line.serial.span, fixed, f"Use '{fixed}'", safe=False),
+                f"build serial `{serial}` is written as the Info page shows it; the device compares "
+                f"`{fixed}` (no dot): use `{fixed}`",
+                fix=ctx.replace(line.serial.span, fixed, f"use `{fixed}`", safe=False),
             )
         elif not sem.BUILD_SERIAL.match(serial):
             yield ctx.finding(
                 line.serial.span,
-                f"build serial '{serial}' does not look like a firmware build number (such as 13-5021837); "
+                f"build serial `{serial}` does not look like a firmware build number (such as 13-5021837); "
                 "new devices compare it with their running build and download again: use the build number",
             )
 
 
-@rule("UPD-041", "download-loop-risk", "W", group="download", spec="lint-rules.md UPD-041; innovaphone-spec.md 5.3, 13.1")
+@rule("UPD-041", "download-loop-risk", "W", group="download",
+      spec="lint-rules.md UPD-041; innovaphone-spec.md 5.3, 13.1")
 def download_loop_risk(ctx: LintContext):
     """The serial of a download can disagree with what is downloaded: re-download or restart loop.
 
@@ -119,26 +121,27 @@ def download_loop_risk(ctx: LintContext):
         if sem.DATE_TIME.search(serial):
             yield ctx.finding(
                 line.serial.span,
-                f"serial '{serial}' contains a date and time: if the script is generated per request the "
+                f"serial `{serial}` contains a date and time: if the script is generated per request the "
                 "serial changes on every poll and the device downloads and restarts each time; use the build number",
             )
             continue
         if _kind(line) != "prot":
             continue
-        url = sem.split_url(line.url.text)  # type: ignore[union-attr]
+        url = sem.split_url(line.url.text)
         builds = sem.build_segments(url) if url else []
         wanted = sem.undotted(serial)
         other = [b for b in builds if sem.undotted(b) != wanted]
         if other:
             yield ctx.finding(
                 line.serial.span,
-                f"the URL names build '{other[0]}' but the serial is '{serial}': devices store one and "
+                f"the URL names build `{other[0]}` but the serial is `{serial}`: devices store one and "
                 "run the other, so they download again; make directory, file and serial agree",
-                related=(ctx.related(line.url.span, f"build {other[0]} in the URL"),),  # type: ignore[union-attr]
+                related=(ctx.related(line.url.span, f"build {other[0]} in the URL"),),
             )
 
 
-@rule("UPD-042", "duplicate-download-kind", "W", group="download", spec="lint-rules.md UPD-042; innovaphone-spec.md 7")
+@rule("UPD-042", "duplicate-download-kind", "W", group="download",
+      spec="lint-rules.md UPD-042; innovaphone-spec.md 7")
 def duplicate_download_kind(ctx: LintContext):
     """The same download kind (prot, boot, bmc or cfg) appears twice.
 
@@ -186,13 +189,14 @@ def duplicate_download_kind(ctx: LintContext):
         span = line.verb.span if line.verb else line.span
         yield ctx.finding(
             span,
-            f"second '{kind}' line: both write UPDATE/{kind.upper()}, so each finds the other's serial and "
-            f"downloads again on every poll; keep one '{kind}' per script",
-            related=(ctx.related(earlier.verb.span if earlier.verb else earlier.span, f"first '{kind}' line"),),
+            f"second `{kind}` line: both write UPDATE/{kind.upper()}, so each finds the other's serial and "
+            f"downloads again on every poll; keep one `{kind}` per script",
+            related=(ctx.related(earlier.verb.span if earlier.verb else earlier.span, f"first `{kind}` line"),),
         )
 
 
-@rule("UPD-043", "boot-without-reboot", "H", group="download", fix="unsafe", spec="lint-rules.md UPD-043; innovaphone-spec.md 4, 5.4")
+@rule("UPD-043", "boot-without-reboot", "H", group="download", fix="unsafe",
+      spec="lint-rules.md UPD-043; innovaphone-spec.md 4, 5.4")
 def boot_without_reboot(ctx: LintContext):
     """Boot code activated with `reset`/`ireset` instead of `reboot`/`ireboot`.
 
@@ -235,13 +239,14 @@ def boot_without_reboot(ctx: LintContext):
             better = _BOOT_FIX[word]
             yield ctx.finding(
                 line.final.span,
-                f"boot code activated with '{line.final.text}': use '{better}' so the new boot code "
+                f"boot code activated with `{line.final.text}`: use `{better}` so the new boot code "
                 "starts with a watchdog restart",
-                fix=ctx.replace(line.final.span, better, f"Use '{better}'", safe=False),
+                fix=ctx.replace(line.final.span, better, f"use `{better}`", safe=False),
             )
 
 
-@rule("UPD-044", "reboot-unsupported", "E", group="download", fix="unsafe", spec="lint-rules.md UPD-044; innovaphone-spec.md 4, 11")
+@rule("UPD-044", "reboot-unsupported", "E", group="download", fix="unsafe",
+      spec="lint-rules.md UPD-044; innovaphone-spec.md 4, 11")
 def reboot_unsupported(ctx: LintContext):
     """`reboot` / `ireboot` where they do not work (IP21) or may not exist yet (before V6.00 sr2-hotfix3).
 
@@ -290,24 +295,25 @@ def reboot_unsupported(ctx: LintContext):
         word = token.text.lower()
         if word not in _SOFT_FIX:
             continue
-        fix = ctx.replace(token.span, _SOFT_FIX[word], f"Use '{_SOFT_FIX[word]}'", safe=False)
+        fix = ctx.replace(token.span, _SOFT_FIX[word], f"use `{_SOFT_FIX[word]}`", safe=False)
         if not_on_model:
             yield ctx.finding(
                 token.span,
-                f"'{token.text}' does not work on the {model.name}: use '{_SOFT_FIX[word]}'",  # type: ignore[union-attr]
+                f"`{token.text}` does not work on the {model.name}: use `{_SOFT_FIX[word]}`",
                 fix=fix,
             )
         else:
             yield ctx.finding(
                 token.span,
-                f"'{token.text}' exists only since V6.00 sr2-hotfix3 (target {ctx.settings.target_version}): "
-                f"use '{_SOFT_FIX[word]}' or raise the target version",
+                f"`{token.text}` exists only since V6.00 sr2-hotfix3 (target {ctx.settings.target_version}): "
+                f"use `{_SOFT_FIX[word]}` or raise the target version",
                 fix=fix,
                 severity=Severity.WARNING,
             )
 
 
-@rule("UPD-045", "bmc-not-dect", "E", group="download", fix="unsafe", spec="lint-rules.md UPD-045; innovaphone-spec.md 5.5")
+@rule("UPD-045", "bmc-not-dect", "E", group="download", fix="unsafe",
+      spec="lint-rules.md UPD-045; innovaphone-spec.md 5.5")
 def bmc_not_dect(ctx: LintContext):
     """`bmc` on a device that is not a DECT device.
 
@@ -346,12 +352,13 @@ def bmc_not_dect(ctx: LintContext):
         if _kind(line) == "bmc":
             yield ctx.finding(
                 line.verb.span if line.verb else line.span,
-                f"'bmc' updates DECT radio code, but the {model.name} is not a DECT device: remove the line",
-                fix=ctx.delete_line(line, "Remove the bmc line", safe=False),
+                f"`bmc` updates DECT radio code, but the {model.name} is not a DECT device: remove the line",
+                fix=ctx.delete_line(line, "remove the bmc line", safe=False),
             )
 
 
-@rule("UPD-046", "ip72-download-without-activate-pwr", "W", group="download", fix="safe", spec="lint-rules.md UPD-046; innovaphone-spec.md 5.8")
+@rule("UPD-046", "ip72-download-without-activate-pwr", "W", group="download", fix="safe",
+      spec="lint-rules.md UPD-046; innovaphone-spec.md 5.8")
 def ip72_download_without_activate_pwr(ctx: LintContext):
     """IP72 firmware or boot code download without a prior `mod cmd WLANMGR0 activate-pwr`.
 
@@ -409,13 +416,14 @@ def ip72_download_without_activate_pwr(ctx: LintContext):
             edits += ctx.insert_line_after(line, "mod cmd WLANMGR0 deactivate-pwr", "").edits
         yield ctx.finding(
             line.verb.span if line.verb else line.span,
-            f"IP72 '{_kind(line)}' download without 'mod cmd WLANMGR0 activate-pwr' before it: power save "
+            f"IP72 `{_kind(line)}` download without `mod cmd WLANMGR0 activate-pwr` before it: power save "
             "breaks bulk downloads; switch it off before and on again after the download",
-            fix=Fix("Switch power save off around the download", edits, True),
+            fix=Fix("add `activate-pwr` before and `deactivate-pwr` after the download", edits, True),
         )
 
 
-@rule("UPD-047", "activate-pwr-without-deactivate", "H", group="download", fix="safe", spec="lint-rules.md UPD-047; innovaphone-spec.md 5.8")
+@rule("UPD-047", "activate-pwr-without-deactivate", "H", group="download", fix="safe",
+      spec="lint-rules.md UPD-047; innovaphone-spec.md 5.8")
 def activate_pwr_without_deactivate(ctx: LintContext):
     """`mod cmd WLANMGR0 activate-pwr` without a later `deactivate-pwr`.
 
@@ -460,16 +468,17 @@ def activate_pwr_without_deactivate(ctx: LintContext):
             continue
         fix = None
         if downloads and downloads[-1].number > line.number:
-            fix = ctx.insert_line_after(downloads[-1], "mod cmd WLANMGR0 deactivate-pwr", "Switch power save on again after the download")
+            fix = ctx.insert_line_after(downloads[-1], "mod cmd WLANMGR0 deactivate-pwr", "add `deactivate-pwr` after the last download")
         yield ctx.finding(
             line.verb.span if line.verb else line.span,
-            "'activate-pwr' is never undone: add 'mod cmd WLANMGR0 deactivate-pwr' after the download, or the "
+            "`activate-pwr` is never undone: add `mod cmd WLANMGR0 deactivate-pwr` after the download, or the "
             "phone stays in active mode when nothing is downloaded",
             fix=fix,
         )
 
 
-@rule("UPD-048", "wlanmgr-not-wlan", "W", group="download", fix="unsafe", spec="lint-rules.md UPD-048; innovaphone-spec.md 5.8")
+@rule("UPD-048", "wlanmgr-not-wlan", "W", group="download", fix="unsafe",
+      spec="lint-rules.md UPD-048; innovaphone-spec.md 5.8")
 def wlanmgr_not_wlan(ctx: LintContext):
     """A `WLANMGR0` command in a script for a device that is not a WLAN phone.
 
@@ -511,11 +520,12 @@ def wlanmgr_not_wlan(ctx: LintContext):
             yield ctx.finding(
                 line.module.span,
                 f"WLANMGR0 commands are for IP72 WLAN phones, not for the {model.name}: remove the line",
-                fix=ctx.delete_line(line, "Remove the WLANMGR0 line", safe=False),
+                fix=ctx.delete_line(line, "remove the WLANMGR0 line", safe=False),
             )
 
 
-@rule("UPD-049", "ser-download-never-activated", "W", group="download", fix="safe", spec="lint-rules.md UPD-049; innovaphone-spec.md 4, 5.3")
+@rule("UPD-049", "ser-download-never-activated", "W", group="download", fix="safe",
+      spec="lint-rules.md UPD-049; innovaphone-spec.md 4, 5.3")
 def ser_download_never_activated(ctx: LintContext):
     """A download with final command `ser` and nothing later that restarts the device.
 
@@ -552,6 +562,8 @@ def ser_download_never_activated(ctx: LintContext):
     ## Source
     lint-rules.md UPD-049; innovaphone-spec.md 4, 5.3; official server pattern [PHPUS].
     """
+    if ctx.payload:
+        return  # UP0 lines cannot run in a cfg payload at all (UPD-065)
     restart_after = sem.later_restart(ctx.commands)
     last = ctx.script.lines[-1] if ctx.script.lines else None
     for line in _downloads(ctx):
@@ -559,16 +571,17 @@ def ser_download_never_activated(ctx: LintContext):
             continue
         if restart_after(line) is not None:
             continue
-        fix = ctx.insert_line_after(last, "iresetn", "Restart once at the end (iresetn)") if last else None
+        fix = ctx.insert_line_after(last, "iresetn", "add `iresetn` as the last line") if last else None
         yield ctx.finding(
-            line.final.span,  # type: ignore[union-attr]
-            f"'{_kind(line)}' with '{line.final.text}' and nothing later restarts: the new code stays "  # type: ignore[union-attr]
-            "inactive and is not downloaded again; add a bare 'iresetn' at the end",
+            line.final.span,
+            f"`{_kind(line)}` with `{line.final.text}` and nothing later restarts: the new code stays "
+            "inactive and is not downloaded again; add a bare `iresetn` at the end",
             fix=fix,
         )
 
 
-@rule("UPD-050", "restart-between-downloads", "W", group="download", spec="lint-rules.md UPD-050; innovaphone-spec.md 4")
+@rule("UPD-050", "restart-between-downloads", "W", group="download",
+      spec="lint-rules.md UPD-050; innovaphone-spec.md 4")
 def restart_between_downloads(ctx: LintContext):
     """Several downloads where an earlier one restarts the device.
 
@@ -605,6 +618,8 @@ def restart_between_downloads(ctx: LintContext):
     ## Source
     lint-rules.md UPD-050; innovaphone-spec.md 4; official server pattern [PHPUS].
     """
+    if ctx.payload:
+        return  # UP0 lines cannot run in a cfg payload at all (UPD-065)
     downloads = _downloads(ctx)
     for index, line in enumerate(downloads[:-1]):
         final = sem.final_of(line.final)
@@ -612,8 +627,8 @@ def restart_between_downloads(ctx: LintContext):
             continue
         later = downloads[index + 1]
         yield ctx.finding(
-            line.final.span,  # type: ignore[union-attr]
-            f"'{line.final.text}' restarts the device before the '{_kind(later)}' on line {later.number} runs: "  # type: ignore[union-attr]
-            "use 'ser' for each download and restart once at the end",
+            line.final.span,
+            f"`{line.final.text}` restarts the device before the `{_kind(later)}` on line {later.number} runs: "
+            "use `ser` for each download and restart once at the end",
             related=(ctx.related(later.verb.span if later.verb else later.span, "this download waits for the next poll"),),
         )

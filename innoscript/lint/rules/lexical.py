@@ -106,9 +106,11 @@ def _stray_tokens(ctx: LintContext, line: ast.Command) -> list[ast.Token]:
     if isinstance(line, ast.ConfigLine):
         return _config_stray(line)
     if isinstance(line, ast.GenericLine):
-        # Unknown commands: nothing is known about their arguments except
-        # that `#` does not start a comment after the first word.
+        # Unknown commands: how many words they take is not known, but a
+        # word starting with `#` is surely a comment the author meant.
         return _from_comment(line.args)
+    if isinstance(line, ast.ModCommand) and line.spec is None:
+        return []  # unknown verb (UPD-001): its arguments are unknown too
     extra = list(line.extra)
     if isinstance(line, ast.Times):
         skip = _facts.continuation_tokens(line, ctx.source)
@@ -116,8 +118,6 @@ def _stray_tokens(ctx: LintContext, line: ast.Command) -> list[ast.Token]:
     if isinstance(line, ast.Scfg) and line.always is not None:
         # `/always <command>` is the end of the line by design (UPD-057).
         extra = [t for t in extra if t.span.start < line.always.span.start]
-    if isinstance(line, ast.ModCommand) and line.spec is None:
-        return []
     return extra
 
 
@@ -191,7 +191,10 @@ def extra_tokens(ctx: LintContext):
         if comment is None:
             span = ctx.source.span(stray[0].span.start, stray[-1].span.end)
             words = " ".join(t.text for t in stray)
-            yield ctx.finding(span, f"extra word{'s' if len(stray) > 1 else ''} `{words}` after a complete command; remove {'them' if len(stray) > 1 else 'it'}")
+            many = len(stray) > 1
+            yield ctx.finding(
+                span, f"extra word{'s' if many else ''} `{words}` after a complete command; remove {'them' if many else 'it'}"
+            )
             continue
         # A comment runs to the end of the line, whatever it contains.
         span = ctx.source.span(stray[0].span.start, content_end)
@@ -200,9 +203,11 @@ def extra_tokens(ctx: LintContext):
             message = "`#` starts a comment only at the start of a line; put this comment on a line of its own"
         else:
             fix = None
-            words = " ".join(t.text for t in stray[: stray.index(comment)])
-            message = (f"extra words `{words}` and a trailing comment after a complete command; remove the words "
-                       "and put the comment on a line of its own")
+            words = stray[: stray.index(comment)]
+            many = len(words) > 1
+            message = (f"extra word{'s' if many else ''} `{' '.join(t.text for t in words)}` and a trailing comment "
+                       f"after a complete command; remove the word{'s' if many else ''} and put the comment on a line "
+                       "of its own")
         yield ctx.finding(span, message, fix=fix)
 
 

@@ -46,7 +46,8 @@ def _places(ctx: LintContext) -> Iterator[Place]:
                     yield Place(use, "variable value", False)
 
 
-@rule("UPD-060", "meta-not-expanded", "W", group="meta", spec="lint-rules.md UPD-060; innovaphone-spec.md 6.1")
+@rule("UPD-060", "meta-not-expanded", "W", group="meta",
+      spec="lint-rules.md UPD-060; innovaphone-spec.md 6.1")
 def meta_not_expanded(ctx: LintContext):
     """Meta sequence where it is not expanded.
 
@@ -89,12 +90,13 @@ def meta_not_expanded(ctx: LintContext):
         if place.use.known and not place.expanded:
             yield ctx.finding(
                 place.use.span,
-                f"meta sequence '{place.use.text}' is not expanded in a {place.where}: it stays literal; "
+                f"meta sequence `{place.use.text}` is not expanded in a {place.where}: it stays literal; "
                 "meta sequences work only in the scfg URL and the update URL",
             )
 
 
-@rule("UPD-061", "meta-t-undocumented", "H", group="meta", spec="lint-rules.md UPD-061; innovaphone-spec.md 6.1")
+@rule("UPD-061", "meta-t-undocumented", "H", group="meta",
+      spec="lint-rules.md UPD-061; innovaphone-spec.md 6.1")
 def meta_t_undocumented(ctx: LintContext):
     """`#t` (device type) is used.
 
@@ -129,12 +131,13 @@ def meta_t_undocumented(ctx: LintContext):
         if place.use.code == "#t":
             yield ctx.finding(
                 place.use.span,
-                "'#t' (device type) is undocumented (seen only in the official server); firmware that does not "
-                "know it leaves it literal; '#h' also names the model",
+                "`#t` (device type) is undocumented (seen only in the official server); firmware that does not "
+                "know it leaves it literal; `#h` also names the model",
             )
 
 
-@rule("UPD-062", "meta-h-old-target", "H", group="meta", spec="lint-rules.md UPD-062; innovaphone-spec.md 6.1, 13.2")
+@rule("UPD-062", "meta-h-old-target", "H", group="meta",
+      spec="lint-rules.md UPD-062; innovaphone-spec.md 6.1, 13.2")
 def meta_h_old_target(ctx: LintContext):
     """`#h` used with a target of V6 or older.
 
@@ -174,6 +177,6 @@ def meta_h_old_target(ctx: LintContext):
         if place.use.code == "#h" and place.expanded:
             yield ctx.finding(
                 place.use.span,
-                f"'#h' means the short name (IP800) in V5/V6 documentation and the hardware id "
-                f"(IP1200-03-0d-f0) later (target {ctx.settings.target_version}); '#m' is stable",
+                f"`#h` means the short name (IP800) in V5/V6 documentation and the hardware id "
+                f"(IP1200-03-0d-f0) later (target {ctx.settings.target_version}); `#m` is stable",
             )

@@ -23,13 +23,14 @@ def _optionals(line: ast.Scfg) -> list[ast.Token | ast.Option]:
 
 
 def _rolling_index(line: ast.Scfg) -> sem.MetaUse | None:
-    for use in sem.url_metas(line.url):  # type: ignore[arg-type]
+    for use in sem.url_metas(line.url):
         if use.code == "#b":
             return use
     return None
 
 
-@rule("UPD-051", "rolling-index-reused", "E", group="scfg", spec="lint-rules.md UPD-051; innovaphone-spec.md 6.2")
+@rule("UPD-051", "rolling-index-reused", "E", group="scfg",
+      spec="lint-rules.md UPD-051; innovaphone-spec.md 6.2")
 def rolling_index_reused(ctx: LintContext):
     """The rolling backup index (`#b5`) is used by more than one `scfg`.
 
@@ -78,7 +79,8 @@ def rolling_index_reused(ctx: LintContext):
         )
 
 
-@rule("UPD-052", "scfg-optionals-malformed", "E", group="scfg", spec="lint-rules.md UPD-052; innovaphone-spec.md 5.6")
+@rule("UPD-052", "scfg-optionals-malformed", "E", group="scfg",
+      spec="lint-rules.md UPD-052; innovaphone-spec.md 5.6")
 def scfg_optionals_malformed(ctx: LintContext):
     """Malformed optional `scfg` parameters.
 
@@ -115,24 +117,25 @@ def scfg_optionals_malformed(ctx: LintContext):
         if line.final is not None and line.serial is None:
             yield ctx.finding(
                 line.final.span,
-                f"'scfg' has a final command ('{line.final.text}') but no save-serial: write "
-                "'<final-command> <save-serial> [/force <hours>]'",
+                f"`scfg` has a final command (`{line.final.text}`) but no save-serial: write "
+                "`<final-command> <save-serial> [/force <hours>]`",
             )
         elif line.force is not None and line.final is None:
             yield ctx.finding(
                 line.force.name.span,
-                "'/force' needs a final command and a save-serial before it: write "
-                "'<final-command> <save-serial> /force <hours>'",
+                "`/force` needs a final command and a save-serial before it: write "
+                "`<final-command> <save-serial> /force <hours>`",
             )
         if line.force is not None:
             value = line.force.value
             if value is None:
-                yield ctx.finding(line.force.name.span, "'/force' needs a number of hours")
+                yield ctx.finding(line.force.name.span, "`/force` needs a number of hours")
             elif not _HOURS.match(value.text):
-                yield ctx.finding(value.span, f"'/force {value.text}': the hours must be a whole number such as 168")
+                yield ctx.finding(value.span, f"`/force {value.text}`: the hours must be a whole number such as 168")
 
 
-@rule("UPD-053", "scfg-optionals-before-v7", "W", group="scfg", spec="lint-rules.md UPD-053; innovaphone-spec.md 5.6, 11")
+@rule("UPD-053", "scfg-optionals-before-v7", "W", group="scfg",
+      spec="lint-rules.md UPD-053; innovaphone-spec.md 5.6, 11")
 def scfg_optionals_before_v7(ctx: LintContext):
     """Optional `scfg` parameters on firmware older than V7.
 
@@ -179,7 +182,8 @@ def scfg_optionals_before_v7(ctx: LintContext):
             )
 
 
-@rule("UPD-054", "scfg-without-serial", "I", group="scfg", spec="lint-rules.md UPD-054; innovaphone-spec.md 5.6")
+@rule("UPD-054", "scfg-without-serial", "I", group="scfg",
+      spec="lint-rules.md UPD-054; innovaphone-spec.md 5.6")
 def scfg_without_serial(ctx: LintContext):
     """`scfg` without a save-serial uploads on every poll.
 
@@ -217,12 +221,13 @@ def scfg_without_serial(ctx: LintContext):
         if not _optionals(line) and line.always is None:
             yield ctx.finding(
                 line.verb.span if line.verb else line.span,
-                "'scfg' without a save-serial uploads on every poll; add e.g. 'ser WEEKLY /force 168' "
+                "`scfg` without a save-serial uploads on every poll; add e.g. `ser WEEKLY /force 168` "
                 "unless the server discards unchanged uploads",
             )
 
 
-@rule("UPD-055", "scfg-below-check", "W", group="scfg", fix="unsafe", spec="lint-rules.md UPD-055; innovaphone-spec.md 5.1, 5.6")
+@rule("UPD-055", "scfg-below-check", "W", group="scfg", fix="unsafe",
+      spec="lint-rules.md UPD-055; innovaphone-spec.md 5.1, 5.6")
 def scfg_below_check(ctx: LintContext):
     """`scfg` below a `check` line.
 
@@ -276,14 +281,15 @@ def scfg_below_check(ctx: LintContext):
         moved = (Edit(ctx.source.span(check.span.start, check.span.start), line.text + newline),)
         yield ctx.finding(
             line.verb.span if line.verb else line.span,
-            f"backup below the 'check' on line {check.number}: once that serial is stored the backup never "
+            f"backup below the `check` on line {check.number}: once that serial is stored the backup never "
             "runs again; move it above the check",
-            fix=Fix("Move the backup above the check", moved + removed, False),
+            fix=Fix("move the backup above the check", moved + removed, False),
             related=(ctx.related(check.verb.span if check.verb else check.span, "the check that skips it"),),
         )
 
 
-@rule("UPD-056", "unknown-meta-sequence", "W", group="scfg", spec="lint-rules.md UPD-056; innovaphone-spec.md 6.1")
+@rule("UPD-056", "unknown-meta-sequence", "W", group="scfg",
+      spec="lint-rules.md UPD-056; innovaphone-spec.md 6.1")
 def unknown_meta_sequence(ctx: LintContext):
     """Unknown meta sequence in an `scfg` URL or the update URL.
 
@@ -318,19 +324,20 @@ def unknown_meta_sequence(ctx: LintContext):
     """
     for line in ctx.commands:
         if isinstance(line, ast.Scfg) and sem.has_url(line):
-            uses = sem.url_metas(line.url)  # type: ignore[arg-type]
+            uses = sem.url_metas(line.url)
         else:
             uses = [u for token in sem.update_url_values(line) for u in sem.metas_in(token, ctx.source)]
         for use in uses:
             if not use.known:
                 yield ctx.finding(
                     use.span,
-                    f"unknown meta sequence '{use.text}': known are #F #B #H #h #m #d #b<n> #i; it stays "
-                    "literal (a '#' may also end the URL's path)",
+                    f"unknown meta sequence `{use.text}`: known are #F #B #H #h #m #d #b<n> #i; it stays "
+                    "literal (a `#` may also end the URL's path)",
                 )
 
 
-@rule("UPD-057", "scfg-always-form", "H", group="scfg", spec="lint-rules.md UPD-057; innovaphone-spec.md 5.6, 14 Q5")
+@rule("UPD-057", "scfg-always-form", "H", group="scfg",
+      spec="lint-rules.md UPD-057; innovaphone-spec.md 5.6, 14 Q5")
 def scfg_always_form(ctx: LintContext):
     """The `scfg ... /always <command>` form.
 
@@ -367,12 +374,13 @@ def scfg_always_form(ctx: LintContext):
         if line.always is not None:
             yield ctx.finding(
                 line.always.name.span,
-                "'scfg ... /always' is undocumented (seen only in the official server's code): behaviour and "
+                "`scfg ... /always` is undocumented (seen only in the official server's code): behaviour and "
                 "minimum firmware version are unknown",
             )
 
 
-@rule("UPD-058", "scfg-url-ends-with-slash", "W", group="scfg", spec="lint-rules.md UPD-058; innovaphone-spec.md 5.6")
+@rule("UPD-058", "scfg-url-ends-with-slash", "W", group="scfg",
+      spec="lint-rules.md UPD-058; innovaphone-spec.md 5.6")
 def scfg_url_ends_with_slash(ctx: LintContext):
     """`scfg` URL ends with `/`.
 
@@ -403,16 +411,17 @@ def scfg_url_ends_with_slash(ctx: LintContext):
     lint-rules.md UPD-058; innovaphone-spec.md 5.6 [INF].
     """
     for line in _backups(ctx):
-        url = sem.split_url(line.url.text)  # type: ignore[union-attr]
+        url = sem.split_url(line.url.text)
         if url is not None and (url.path == "" or url.path.endswith("/")):
             yield ctx.finding(
-                line.url.span,  # type: ignore[union-attr]
-                "the backup URL ends with '/': uploads have no default file name; name the file, e.g. "
-                "'#h-#b5.txt'",
+                line.url.span,
+                "the backup URL ends with `/`: uploads have no default file name; name the file, e.g. "
+                "`#h-#b5.txt`",
             )
 
 
-@rule("UPD-059", "scfg-save-serials-differ", "W", group="scfg", spec="lint-rules.md UPD-059; innovaphone-spec.md 5.6, 7")
+@rule("UPD-059", "scfg-save-serials-differ", "W", group="scfg",
+      spec="lint-rules.md UPD-059; innovaphone-spec.md 5.6, 7")
 def scfg_save_serials_differ(ctx: LintContext):
     """Two `scfg` lines with different save-serials.
 
@@ -450,12 +459,12 @@ def scfg_save_serials_differ(ctx: LintContext):
     for line in _backups(ctx):
         if line.serial is None:
             continue
-        other = next((e for e in earlier if e.serial.text != line.serial.text), None)  # type: ignore[union-attr]
+        other = next((e for e in earlier if e.serial.text != line.serial.text), None)
         if other is not None:
             yield ctx.finding(
                 line.serial.span,
-                f"save-serial '{line.serial.text}' differs from '{other.serial.text}' on line {other.number}: "  # type: ignore[union-attr]
+                f"save-serial `{line.serial.text}` differs from `{other.serial.text}` on line {other.number}: "
                 "both write UPDATE/SCFG, so both upload on every poll; use one scfg per script",
-                related=(ctx.related(other.serial.span, "the other save-serial"),),  # type: ignore[union-attr]
+                related=(ctx.related(other.serial.span, "the other save-serial"),),
             )
         earlier.append(line)

@@ -56,7 +56,7 @@ def hour_out_of_range(ctx: LintContext):
                 yield ctx.finding(piece.span, f"`{piece.text}` is not an hour 0-23{hint}")
 
 
-@rule("UPD-021", "duplicate-hour", "W", group="times", fix="safe", spec="lint-rules.md UPD-021")
+@rule("UPD-021", "duplicate-hour", "W", group="times", fix="sometimes", spec="lint-rules.md UPD-021")
 def duplicate_hour(ctx: LintContext):
     """An hour appears twice in `/allow`.
 
@@ -81,7 +81,8 @@ def duplicate_hour(ctx: LintContext):
 
     ## Fix safety
     Safe: removing the repeated hour does not change which hours are
-    allowed. Check whether another hour was meant.
+    allowed. Check whether another hour was meant. No fix is offered while
+    a blank splits the list (UPD-022): fix that first.
 
     ## Source
     lint-rules.md UPD-021.

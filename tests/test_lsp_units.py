@@ -1,0 +1,156 @@
+"""The language server's library-side pieces, without an editor."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings, strategies as st
+
+from innoscript import catalog
+from innoscript.lsp import positions
+from innoscript.lsp.completion import complete
+from innoscript.lsp.document import Document, relocate
+from innoscript.lsp.hover import hours_in_words, hover
+from innoscript.lsp.outline import folding_ranges
+from innoscript.lsp.settings import SettingsResolver, client_overrides, kebab
+from innoscript.source import Source
+from innoscript.syntax import parse
+
+LINES = [
+    "mod cmd UP1 times /allow 22,23,0,1 /initial 6",
+    "mod cmd UP1 check iresetn 2024-06-01",
+    "mod cmd UP0 prot http://10.0.0.1/fw/ iresetn 13-1234",
+    "mod cmd UP0 scfg http://srv/backup/#h-#b5.txt ser WEEKLY /force 24",
+    "config add CMD0 /name Caf\u00e9 /ip 10.0.0.5",
+    "# innolint: disable-next-line=UPD-025 -- staged",
+    "# a comment \U0001f600",
+    "",
+    "iresetn",
+    "vars create UPDATE/X p 1",
+    "mod\x01cmd UP1 poll",
+    "mod cmd WLANMGR0 activate-pwr",
+]
+
+edit = st.tuples(
+    st.integers(0, 10_000),  # where (modulo the text length)
+    st.integers(0, 40),  # how many characters to remove
+    st.sampled_from(["", "x", "\n", "\r\n", " /allow 1", "\nmod cmd UP1 time\n", "#", "\u00e9", "\U0001f600", "\r"]),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(LINES), min_size=1, max_size=30), st.sampled_from(["\n", "\r\n"]), st.lists(edit, max_size=8))
+def test_incremental_parse_equals_a_fresh_parse(lines, newline, edits):
+    text = newline.join(lines) + newline
+    doc = Document("file:///x.htm", "/x.htm", text)
+    for where, remove, insert in edits:
+        at = where % (len(text) + 1)
+        text = text[:at] + insert + text[at + remove :]
+        doc.update(text)
+        assert doc.script.lines == parse(Source(text, "/x.htm")).lines
+        assert doc.script.to_text() == text
+
+
+def test_update_parses_only_the_changed_line():
+    text = "\n".join(LINES * 20) + "\n"
+    doc = Document("file:///x.htm", "/x.htm", text)
+    changed = text.replace("vars create UPDATE/X p 1", "vars create UPDATE/X p 2", 1)
+    assert changed != text
+    doc.update(changed)
+    assert doc.reparsed == 1
+    assert doc.script.lines == parse(Source(changed, "/x.htm")).lines
+
+
+def test_relocate_equals_parsing_at_the_new_place():
+    from innoscript.syntax import parse_line
+
+    for text in LINES:
+        node = parse_line(text, 3, 40, "\n")
+        assert relocate(node, 17, 2) == parse_line(text, 5, 57, "\n")
+
+
+def test_position_units():
+    line = "a\u00e9\U0001f600b"
+    assert [positions.units(line, n, positions.UTF16) for n in range(5)] == [0, 1, 2, 4, 5]
+    assert [positions.units(line, n, positions.UTF8) for n in range(5)] == [0, 1, 3, 7, 8]
+    assert [positions.units(line, n, positions.UTF32) for n in range(5)] == [0, 1, 2, 3, 4]
+    for encoding in (positions.UTF8, positions.UTF16, positions.UTF32):
+        for n in range(5):
+            assert positions.chars(line, positions.units(line, n, encoding), encoding) == n
+    assert positions.chars(line, 3, positions.UTF16) == 3  # inside the surrogate pair: after it
+    assert positions.chars(line, 999, positions.UTF8) == 4
+    assert positions.chars("abc", 99, positions.UTF16) == 3
+
+
+def test_utf16_agrees_with_source():
+    source = Source("x\U0001f600y\u00e9z\n")
+    text = source.lines[0].text
+    for col in range(1, len(text) + 2):
+        assert positions.units(text, col - 1, positions.UTF16) == source.utf16_col(1, col)
+
+
+def test_hours_in_words():
+    assert hours_in_words("23,0,1,2,3,4") == "23:00-04:59"
+    assert hours_in_words("1,2,3,22") == "01:00-03:59, 22:00-22:59"
+    assert hours_in_words(",".join(str(h) for h in range(24))) == "every hour (00:00-23:59)"
+    assert "not an hour 0-23: 24" in hours_in_words("23,24")
+    assert hours_in_words("") .startswith("no hour")
+
+
+def test_hover_directly():
+    script = parse("mod cmd UP0 prot http://srv/fw/#h.bin iresetn 1\nconfig add UP1 /url http://srv/#m/\n", "update-ip232.htm")
+    text, span = hover(script, 0, 32)
+    assert "not expanded here" in text and span.col == 32
+    text, _ = hover(script, 1, 32)
+    assert "MAC address" in text
+    text, span = hover(script, 1, 8)  # `add`
+    assert catalog.CONFIG_VERBS["add"].doc in text
+    assert hover(script, 5, 0) is None
+
+
+def test_completion_slots_directly():
+    labels = lambda text, col=None: [i.label for i in complete(text, len(text) if col is None else col)]  # noqa: E731
+    assert labels("mod ") == ["cmd"]
+    assert labels("mod cmd WLANMGR0 ") == ["activate-pwr", "deactivate-pwr"]
+    assert labels("mod cmd UP1 times /allow ")[:1] == ["22,23,0,1,2,3,4"]
+    assert labels("mod cmd UP1 times /allow 1 /") == ["/initial"]
+    assert labels("mod cmd UP0 prot http://x/ ") == list(catalog.FINAL_COMMANDS)
+    assert labels("mod cmd UP0 prot http://x/ iresetn ") == []  # the serial is the author's
+    assert labels("config ") == list(catalog.CONFIG_VERBS)
+    assert labels("vars ") == list(catalog.VARS_VERBS)
+    assert labels("# innolint: dis") == ["disable-next-line", "disable", "enable", "disable-file"]
+    assert "UPD-002" in labels("# innolint: disable=UPD-001,")
+    assert labels("# just a comment ") == []
+    assert labels("mod cmd UP1 check iresetn 2024", 18) != []  # the cursor decides, not the rest of the line
+
+
+def test_outline_folds_comment_and_config_blocks():
+    script = parse("# a\n# b\nconfig write\nconfig activate\n# c\niresetn\n")
+    assert folding_ranges(script) == [(0, 1, "comment"), (2, 3, "region")]
+
+
+def test_client_settings():
+    assert kebab("targetVersion") == "target-version"
+    assert kebab("require_reason") == "require-reason"
+    values, problems = client_overrides({"targetVersion": "V9", "model": "ip72", "select": ["UPD-002"], "bogus": 1})
+    assert values == {"target-version": "v9", "model": "IP72", "select": ("UPD-002",)}
+    assert len(problems) == 1 and "bogus" in problems[0]
+    assert client_overrides("nonsense")[0] == {}
+
+
+def test_config_file_edits_are_seen_without_notification(tmp_path):
+    import os
+
+    config = tmp_path / ".innolint.toml"
+    config.write_text('target-version = "v8"\n')
+    resolver = SettingsResolver()
+    path = str(tmp_path / "update-ip232.htm")
+    assert resolver.settings_for(path)[0].target_version == "v8"
+    config.write_text('target-version = "v12r1"\n')
+    os.utime(config, ns=(1, 3_000_000_000_000_000_000))
+    assert resolver.settings_for(path)[0].target_version == "v12r1"
+    config.write_text("target-version = [\n")
+    os.utime(config, ns=(1, 4_000_000_000_000_000_000))
+    settings, problem = resolver.settings_for(path)
+    assert problem and "not valid TOML" in problem
+    resolver.overrides = {"model": "IP72"}
+    config.unlink()
+    assert resolver.settings_for(path)[0].model == "IP72"
