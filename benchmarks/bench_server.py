@@ -81,7 +81,7 @@ def run_wrk(url: str, seconds: int, connections: int, lua: Path | None = None) -
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     socket_errors = re.search(r"Socket errors: (.*)", out)
     if socket_errors:
-        print(f"    wrk: socket errors {socket_errors.group(1)}")
+        print(f"    wrk {url.split('?')[0]}: socket errors {socket_errors.group(1)}")
     return rate, int(errors.group(1)) if errors else 0
 
 

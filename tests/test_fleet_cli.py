@@ -198,3 +198,13 @@ def test_unwritable_plot_target_exits_2(site, tmp_path):
     blocker.write_text("x")
     result = run("--fleet", fleet, "--root", root, "--plot", f"{blocker}/sub/plot.png")
     assert result.exit_code == 2 and "cannot write" in result.output
+
+
+def test_importing_the_fleet_loads_no_optional_dependency():
+    import subprocess
+    import sys
+
+    code = ("import sys, innoscript.fleet, innoscript.cli.simulate; "
+            "print(sorted(m for m in ('matplotlib', 'numpy', 'aiohttp', 'pygls') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

@@ -219,14 +219,16 @@ def fleets(draw_):
             f"new_share = {draw_(st.sampled_from([0, 0.5]))}",
             f"busy_share = {draw_(st.sampled_from([0, 0.4]))}",
         ]
-    return "\n".join(lines) + "\n", body
+    return "\n".join(lines) + "\n", body, draw_(st.booleans())
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(fleets())
 def test_fast_path_equals_exact_path(case):
-    toml, body = case
-    files = {"update-ip1200.htm": body, "fw/IP1200.bin": FIRMWARE, "fw/IP1200-boot.bin": b"b" * 1000}
+    toml, body, firmware_there = case
+    files = {"update-ip1200.htm": body, "fw/IP1200-boot.bin": b"b" * 1000}
+    if firmware_there:
+        files["fw/IP1200.bin"] = FIRMWARE  # else every download fails and is retried
     fast = to_json(run(toml, files))
     exact = to_json(run(toml, files, exact=True))
     assert fast == exact
@@ -266,3 +268,12 @@ def test_backups_named_by_device_are_shared_without_rerunning():
     urls = sorted(result.recorder.backups)
     assert urls[0] == "http://10.0.0.5/backup/00-90-33-00-00-00/IP1200-00-00-00-0.txt"
     assert "http://10.0.0.5/backup/00-90-33-00-00-27/IP1200-00-00-27-2.txt" in urls
+
+
+def test_missing_firmware_is_retried_at_every_allowed_poll():
+    report = both(FLEET, {"update-ip1200.htm": UPDATE})
+    dect = group(report, "dect")
+    # 4 polls an hour in 23:00-01:59, two nights, ten devices
+    assert dect["downloads"] == 10 * 4 * 3 * 2
+    assert dect["never_updated"] == {"failed download": 10} and dect["loops"] == 0
+    assert report["server"]["bytes_down"] == 0

@@ -304,3 +304,11 @@ def test_format_from_the_configuration():
     clear_caches()
     bad = invoke("update-a.htm")
     assert bad.exit_code == 2 and "format" in bad.stderr
+
+
+def test_cached_results_print_exactly_like_fresh_ones():
+    write("update-a.htm", "# innolint: disable-next-line=UPD-091 -- x\n" + BAD)
+    fresh = invoke("--format", "full", "--cache-dir", "c", "update-a.htm")
+    cached = invoke("--format", "full", "--cache-dir", "c", "update-a.htm")
+    assert "UPD-090" in fresh.stdout and "UPD-093" in fresh.stdout
+    assert cached.stdout == fresh.stdout and cached.exit_code == fresh.exit_code == 1

@@ -15,7 +15,6 @@ from innoscript.lint import lint_text
 from innoscript.lint.fixes import apply_fixes
 from innoscript.lint.rule import find_rule
 from innoscript.source import Source
-from innoscript.syntax import parse
 from lsp_support import CONFIG, apply_text_edits, edits_of, open_doc, published, start
 
 pytestmark = pytest.mark.asyncio
@@ -68,8 +67,8 @@ async def test_initialize_vscode_capabilities():
         assert "source.fixAll.innolint" in caps.code_action_provider.code_action_kinds
         assert caps.diagnostic_provider.identifier == "innolint"
         assert result.server_info.name == "innoscript"
-        await client.shutdown_session()
     finally:
+        await client.shutdown_session()
         await client.stop()
 
 
@@ -79,8 +78,8 @@ async def test_initialize_neovim_negotiates_utf8():
     try:
         result = await start(client, "neovim@v0.11.0")
         assert result.capabilities.position_encoding == lsp.PositionEncodingKind.Utf8
-        await client.shutdown_session()
     finally:
+        await client.shutdown_session()
         await client.stop()
 
 
@@ -151,19 +150,19 @@ async def test_positions_in_the_negotiated_encoding(spec, encoding, pull, tmp_pa
         else:
             diagnostics = await published(client, uri, 1)
         lines = WIDE.splitlines()
-        want = [(code, line, UNITS[encoding](lines[line][:col]), message)
-                for code, line, col, message in expected(WIDE, str(tmp_path / "update-ip232.htm"))]
+        library = expected(WIDE, str(tmp_path / "update-ip232.htm"))
+        want = [(code, line, UNITS[encoding](lines[line][:col]), message) for code, line, col, message in library]
         assert got(diagnostics) == want
-        assert any(character != UNITS["utf-32"](lines[line][:character]) or encoding == "utf-32"
-                   for _, line, character, _ in want)
+        # The file is chosen so that the encodings disagree on some column.
+        assert len({UNITS[e](lines[line][:col]) for e in UNITS for _, line, col, _ in library[-1:]}) == 3
         line = lines[1]
         at = UNITS[encoding](line[: line.index("iresetn")])
         hover = await client.text_document_hover_async(
             lsp.HoverParams(lsp.TextDocumentIdentifier(uri), lsp.Position(1, at + 2)))
         assert "final command `iresetn`" in hover.contents.value
         assert (hover.range.start.character, hover.range.end.character) == (at, at + 7)
-        await client.shutdown_session()
     finally:
+        await client.shutdown_session()
         await client.stop()
 
 
@@ -438,3 +437,63 @@ async def test_malformed_requests_do_not_kill_the_server(client: LanguageClient,
         lsp.VersionedTextDocumentIdentifier(uri=unknown.uri, version=3), [lsp.TextDocumentContentChangeWholeDocument("x")]))
     hover = await client.text_document_hover_async(lsp.HoverParams(lsp.TextDocumentIdentifier(uri), lsp.Position(1, 20)))
     assert "iresetn" in hover.contents.value
+
+
+async def test_pulled_diagnostics_follow_edits(nvim: LanguageClient, tmp_path):
+    uri = uri_for(tmp_path)
+    path = str(tmp_path / "update-ip232.htm")
+    open_doc(nvim, uri, SCRIPT)
+
+    async def pull():
+        report = await nvim.text_document_diagnostic_async(lsp.DocumentDiagnosticParams(lsp.TextDocumentIdentifier(uri)))
+        return got(report.items)
+
+    assert await pull() == expected(SCRIPT, path)
+    nvim.text_document_did_change(lsp.DidChangeTextDocumentParams(
+        lsp.VersionedTextDocumentIdentifier(uri=uri, version=2),
+        [lsp.TextDocumentContentChangePartial(lsp.Range(lsp.Position(0, 12), lsp.Position(0, 16)), "times")]))
+    fixed = SCRIPT.replace("time ", "times ", 1)
+    assert await pull() == expected(fixed, path)
+    assert "UPD-015" in {d[0] for d in expected(fixed, path)}
+    nvim.workspace_did_change_configuration(lsp.DidChangeConfigurationParams({"innolint": {"ignore": ["UPD-015"]}}))
+    assert await pull() == [d for d in expected(fixed, path) if d[0] != "UPD-015"]
+    assert not nvim.published
+
+
+async def test_code_actions_right_after_an_edit_use_the_new_text(client: LanguageClient, tmp_path):
+    uri = uri_for(tmp_path)
+    open_doc(client, uri, SCRIPT)
+    await published(client, uri, 1)
+    # A line inserted above; the code action request arrives before any new publish.
+    client.text_document_did_change(lsp.DidChangeTextDocumentParams(
+        lsp.VersionedTextDocumentIdentifier(uri=uri, version=2),
+        [lsp.TextDocumentContentChangePartial(lsp.Range(lsp.Position(0, 0), lsp.Position(0, 0)), "# header\n")]))
+    text = "# header\n" + SCRIPT
+    actions = await actions_at(client, uri, 1)
+    fix = next(a for a in actions if a.is_preferred)
+    assert apply_text_edits(text, edits_of(fix, uri)).splitlines()[1] == "mod cmd UP1 times /allow 22,23,0,1 /initial 6"
+
+
+async def test_semantic_tokens(client: LanguageClient, tmp_path):
+    from innoscript.lsp.tokens import TYPES
+
+    text = "# note\nmod cmd UP0 scfg http://s/#h-#b5.txt ser WEEKLY /force 24\niresetn\nconfig add UP1 /url http://s/#m/\n"
+    uri = uri_for(tmp_path)
+    open_doc(client, uri, text)
+    result = await client.text_document_semantic_tokens_full_async(lsp.SemanticTokensParams(lsp.TextDocumentIdentifier(uri)))
+    decoded, line, start = [], 0, 0
+    data = list(result.data)
+    for index in range(0, len(data), 5):
+        delta_line, delta_start, length, kind, _ = data[index : index + 5]
+        line += delta_line
+        start = start + delta_start if delta_line == 0 else delta_start
+        decoded.append((text.splitlines()[line][start : start + length], TYPES[kind]))
+    assert decoded == [
+        ("# note", "comment"),
+        ("mod", "keyword"), ("cmd", "keyword"), ("UP0", "namespace"), ("scfg", "function"),
+        ("http://s/", "string"), ("#h", "macro"), ("-", "string"), ("#b5", "macro"), (".txt", "string"),
+        ("ser", "enumMember"), ("WEEKLY", "number"), ("/force", "parameter"), ("24", "number"),
+        ("iresetn", "enumMember"),
+        ("config", "keyword"), ("add", "function"), ("UP1", "namespace"), ("/url", "parameter"),
+        ("http://s/", "string"), ("#m", "macro"), ("/", "string"),
+    ]

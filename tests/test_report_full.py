@@ -142,3 +142,14 @@ def test_diagnostic_past_the_last_line_has_no_excerpt():
     outside = Diagnostic("UPD-090", "x", Severity.ERROR, "m", "a.htm", source.span(0, 0)._replace(line=9, end_line=9))
     rendered = render_diagnostic(outside, source)
     assert rendered.splitlines()[0] == "a.htm:9:1: UPD-090 [x] m" and "^" not in rendered
+
+
+def test_line_formats_keep_messages_on_one_line_and_free_of_control_codes():
+    source = Source("a b\n", "a.htm")
+    d = Diagnostic("UPD-090", "x", Severity.ERROR, "quoted `a\x1b[2J`\nnext", "a.htm", source.span(0, 1))
+    result = FileResult("a.htm", source, (d,))
+    for name in ("full", "concise", "gcc"):
+        text = render(name, [result])
+        assert "\x1b" not in text
+        assert "quoted `a\u241b[2J`\u240anext" in text
+    assert render("concise", [result]).count("\n") == 1

@@ -20,12 +20,11 @@ from .common import InputError, read_source
 def fmt_command(files: tuple[str, ...], check: bool, show_diff: bool, stdin_filename: str | None) -> None:
     """Format FILES: one blank between words, canonical keyword case.
 
-    A folder is walked for update scripts as `innolint` walks it (its
-    include/exclude settings and .gitignore apply).
-
     Files are rewritten in place (atomically, keeping encoding, byte-order
-    mark, line endings and file mode).  `-` reads standard input and writes
-    the result to standard output.  See docs/fmt.md for what changes.
+    mark, line endings and file mode).  A folder is walked for update
+    scripts as `innolint` walks it (its include/exclude settings and
+    .gitignore apply).  `-` reads standard input and writes the result to
+    standard output.  See docs/fmt.md for what changes.
 
     Exit status: 0 done (or nothing to change), 1 with --check or --diff when
     a file would change, 2 a file could not be read or written.
@@ -42,9 +41,9 @@ def fmt_command(files: tuple[str, ...], check: bool, show_diff: bool, stdin_file
     changed: list[str] = []
     unchanged = 0
     failed = False
-    for path in _targets(files):
-        if path.startswith("error: "):
-            click.echo(path, err=True)
+    for path, problem in _targets(files):
+        if problem is not None:
+            click.echo(f"error: {problem}", err=True)
             failed = True
             continue
         try:
@@ -92,27 +91,27 @@ def fmt_command(files: tuple[str, ...], check: bool, show_diff: bool, stdin_file
     sys.exit(1 if dry and changed else 0)
 
 
-def _targets(files: tuple[str, ...]) -> list[str]:
-    """Files to format: named files as given, folders walked as innolint walks them.
+def _targets(files: tuple[str, ...]) -> list[tuple[str, str | None]]:
+    """(path, problem) pairs: named files as given, folders walked as innolint walks them.
 
-    Unreadable paths come back as `error: ...` lines, in order, so one bad
+    A folder that cannot be walked gives its problem in place, so one bad
     path does not stop the others.
     """
     from ..lint.config import ConfigError
     from ..lint.discover import discover
 
-    out: list[str] = []
+    out: list[tuple[str, str | None]] = []
     for path in files:
         if path == "-" or not os.path.isdir(path):
-            out.append(path)  # read_source words the errors of files
+            out.append((path, None))  # read_source words the errors of files
             continue
         errors: list[str] = []
         try:
             targets = discover([path], errors=errors)
         except ConfigError as exc:
             raise InputError(str(exc)) from None
-        out.extend(f"error: {message}" for message in errors)
-        out.extend(target.path for target in targets)
+        out.extend((path, message) for message in errors)
+        out.extend((target.path, None) for target in targets)
     return out
 
 

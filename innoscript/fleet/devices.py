@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .spec import NEW_POLL_MINUTES, NEW_WINDOW_MINUTES, FleetSpec, GroupSpec
+from .spec import NEW_POLL_MINUTES, NEW_WINDOW_MINUTES, GroupSpec
 
 _MASK = (1 << 64) - 1
 NEW_POLL = NEW_POLL_MINUTES * 60
@@ -106,11 +106,3 @@ class Schedule:
         if new and after + self.new_poll - boot <= self.new_window:
             return min(after + self.new_poll, regular)
         return regular
-
-
-def group_of(spec: FleetSpec) -> list[tuple[int, int]]:
-    """For every device number: (group index, index inside the group)."""
-    out = []
-    for g, group in enumerate(spec.groups):
-        out.extend((g, i) for i in range(group.count))
-    return out

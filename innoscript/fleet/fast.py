@@ -8,12 +8,17 @@ every uptime threshold is behind them.
 
 At each step one representative's poll is run through the Poller.  A poll
 that changes nothing (no transfer, no restart, same state) is memoised by
-(group, script, state, time key, idle), and the cohort jumps straight to the
-first poll at which the time key can change (next local hour for scripts
-with `/allow`, next uptime threshold, next `/force` deadline).  A poll that
-does something is applied to the whole cohort at once, unless its transfers
-name the device (meta sequences in an upload URL): then each device is run
-on its own.  Busy draws are made only when the idle and busy outcomes differ.
+(group, script, state without time stamps, time key, idle), and the cohort
+jumps straight to the first poll at which the time key can change (next
+local hour for scripts with `/allow`, next uptime threshold, next `/force`
+deadline); once all 24 hours are known no-ops, past every hour boundary.
+Polls that only download and leave the state (failed downloads, retried at
+every poll) are memoised the same way and recorded without being run.  A
+poll that does something else is applied to the whole cohort at once; when
+its URLs name the device (meta sequences in an upload URL), the device's own
+URLs are made from the representative's after a second device confirmed
+that this gives its outcome, else each device is run on its own.  Busy
+draws are made only when the idle and busy outcomes differ.
 
 Every poll of every device is thus either run or provably equal to a run
 one, and the recording equals that of the one-by-one loop (tests check the
@@ -27,6 +32,14 @@ from dataclasses import dataclass
 
 from .poller import Outcome
 from .sim import Progress, SimResult, Simulation
+
+
+@dataclass(frozen=True, slots=True)
+class Repeat:
+    """A memoised poll that only made downloads and left the state as it was."""
+
+    status: str
+    transfers: tuple
 
 
 @dataclass(slots=True)
@@ -49,7 +62,7 @@ class FastPath:
         self.rec = sim.recorder
         self.end = sim.end
         self.groups = sim.spec.groups
-        self.memo: dict[tuple, str] = {}  # no-op polls: key -> status
+        self.memo: dict[tuple, str | Repeat] = {}  # no-op polls: key -> status
         self.cohorts: dict[tuple, Cohort] = {}
         self.parked: list[Cohort] = []  # next poll after the end
         self.heap: list[tuple[int, int, tuple]] = []
@@ -146,6 +159,13 @@ class FastPath:
         if outcome.is_noop(c.state):
             self.memo[key] = outcome.status
             return outcome.status
+        if (not outcome.restart and (outcome.state is c.state or outcome.state == c.state)
+                and all(t.method == "GET" for t in outcome.transfers)
+                and not self.poller.names_device(outcome, self.sim.who(rep))):
+            # Downloads that leave the state as it was (they failed): the same
+            # at every poll with this key.  Download URLs hold no meta sequences.
+            repeat = self.memo[key] = Repeat(outcome.status, outcome.transfers)
+            return repeat
         return outcome
 
     def step(self, c: Cohort) -> None:
@@ -160,6 +180,8 @@ class FastPath:
         if idle is busy or idle == busy:
             if isinstance(idle, str):
                 self.jump(c, who, idle, time_key)
+            elif isinstance(idle, Repeat):
+                self.repeat(c, who, idle)
             else:
                 self.apply(c, c.devices, idle, True, who)
             return
@@ -201,6 +223,21 @@ class FastPath:
             following = schedule.next(boot, following, interval, new)
         self.finish_jump(c, polls, following, status)
 
+    def repeat(self, c: Cohort, who, repeat: "Repeat") -> None:
+        """Record the polls up to the next change of the time key without
+        running them: each makes the same transfers and leaves the state."""
+        g, state, boot = c.group, c.state, c.boot
+        limit = min(self.poller.next_change(g, who, state, c.t, boot), self.end + 1)
+        outcome = Outcome(repeat.status, repeat.transfers, state, False)
+        t = c.t
+        while True:
+            _, _, following = self.sim.apply(c.devices, g, state, t, boot, outcome)
+            if following >= limit:
+                break
+            t = following
+        c.status = repeat.status
+        self.schedule(g, state, boot, following, c.devices, repeat.status)
+
     def finish_jump(self, c: Cohort, polls: int, following: int, status: str) -> None:
         self.rec.polls_seen(c.group, len(c.devices), polls)
         c.status = status
@@ -221,8 +258,8 @@ class FastPath:
         for hour in range(24):
             tk = (hour,) + time_key[1:]
             idle = memo.get(self._key(c, tk, True))
-            if idle is None:
-                return False  # not known yet; maybe at a later step
+            if idle is None or not isinstance(idle, str):
+                return False  # not known yet (maybe at a later step), or not a no-op
             if busy:
                 other = memo.get(self._key(c, tk, False))
                 if other is None or other != idle:
@@ -230,10 +267,12 @@ class FastPath:
         self._cycles[key] = True
         return True
 
-    def apply(self, c: Cohort, devices: list[int], outcome: Outcome | str, idle: bool, who) -> None:
+    def apply(self, c: Cohort, devices: list[int], outcome, idle: bool, who) -> None:
         sim = self.sim
         if isinstance(outcome, str):
             outcome = Outcome(outcome, (), c.state, False)
+        elif isinstance(outcome, Repeat):
+            outcome = Outcome(outcome.status, outcome.transfers, c.state, False)
         if self.poller.names_device(outcome, who):
             if len(devices) > 2:
                 # One more device run tells whether putting each device's MAC,

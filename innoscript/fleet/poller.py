@@ -16,7 +16,7 @@ the fast path skip polls that cannot do anything.
 from __future__ import annotations
 
 from bisect import bisect_right
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Hashable, Protocol
 
 from ..syntax import ast
@@ -53,7 +53,6 @@ class Outcome:
     transfers: tuple[Transfer, ...]
     state: Hashable  # the state after the poll (after a restart, if one happened)
     restart: bool  # the device restarted once its transfers were done
-    messages: tuple[str, ...] = field(default=())  # interpreter errors worth reporting
 
     def is_noop(self, before) -> bool:
         return not self.transfers and not self.restart and (self.state is before or self.state == before)

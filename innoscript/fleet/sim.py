@@ -138,7 +138,9 @@ class Simulation:
         changed_at = t
         if outcome.restart:
             rec.restarted(devices)
-            boot = t + busy_for + self.spec.restart_seconds
+            # At least a second away, so a script that restarts at every poll
+            # cannot make a device poll again at the same moment for ever.
+            boot = t + busy_for + max(1, self.spec.restart_seconds)
             changed_at = boot
             after = boot - 1
         else:

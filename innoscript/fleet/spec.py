@@ -288,7 +288,7 @@ class _Reader:
             except ValueError as exc:
                 raise self.fail(f"{where}.start", str(exc)) from None
         if isinstance(value, datetime):
-            return value.replace(tzinfo=None, microsecond=0)
+            return value.replace(tzinfo=None, second=0, microsecond=0)
         raise self.fail(f"{where}.start", f"must be a date and time such as 2026-12-01T18:00, not {value!r}")
 
 

@@ -36,9 +36,9 @@ from .settings import Settings
 CACHE_DIR_NAME = ".innolint_cache"
 FORMAT = 2
 # A process pool pays only with many misses and spare cores: on two cores,
-# 2,000 files linted in 5.2 s in one process and 5.8 s in a pool of two
-# (benchmarks/bench_lint.py), the workers' start-up and the pickled results
-# eating the gain.  `--jobs N` overrides.
+# 2,000 files linted in 5.5-5.8 s in one process and 6.1-7.4 s in a pool of
+# two (benchmarks/bench_lint.py), the workers' start-up and the pickled
+# results eating the gain.  `--jobs N` overrides.
 PARALLEL_MIN_FILES = 400
 PARALLEL_MIN_CPUS = 4
 
@@ -295,9 +295,13 @@ class Linter:
                 misses.append(index)
         workers = self._workers(len(misses))
         if workers > 1:
+            import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
 
-            with ProcessPoolExecutor(max_workers=workers) as pool:
+            # Not fork: forking a process that has threads (an editor, a test runner) can deadlock.
+            methods = multiprocessing.get_all_start_methods()
+            context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
                 chunk = max(1, len(misses) // (workers * 8))
                 done = pool.map(_worker, [(jobs[i].data, jobs[i].path, jobs[i].settings) for i in misses], chunksize=chunk)
                 for index, (diagnostics, deps) in zip(misses, done):

@@ -13,7 +13,6 @@ import os
 import sys
 from dataclasses import dataclass, fields
 from functools import lru_cache
-from pathlib import Path
 from typing import Any, Callable
 
 from .. import catalog

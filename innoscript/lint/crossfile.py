@@ -29,9 +29,8 @@ def payload_path(url: str, script_path: str, settings: Settings) -> str | None:
         return None
     for prefix, folder in sorted(settings.url_map, key=lambda item: -len(item[0])):
         if url.startswith(prefix):
-            rest = urlsplit(url[len(prefix):]).path if "://" in url[len(prefix):] else url[len(prefix):]
-            rest = unquote(rest.split("?", 1)[0]).lstrip("/")
-            candidate = os.path.join(folder, *rest.split("/")) if rest else None
+            rest = unquote(url[len(prefix):].split("?", 1)[0]).lstrip("/")
+            candidate = os.path.normpath(os.path.join(folder, *rest.split("/"))) if rest else None
             return candidate if candidate and os.path.isfile(candidate) else None
     if script_path.startswith("<"):
         return None

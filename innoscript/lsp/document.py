@@ -28,6 +28,8 @@ class Document:
         self.script = parse(self.source)
         self.diagnostics: list = []  # of innoscript.lint.Diagnostic, for code actions
         self.settings = None  # the Settings used for ``diagnostics``
+        self.linted: Source | None = None  # the text ``diagnostics`` belong to
+        self.changed_version: int | None = None  # set by an edit not parsed yet
         self.lsp_cache: dict = {}  # converted diagnostics, kept by the server
         self.reparsed = len(self.script.lines)  # lines parsed by the last update (for the benchmark)
 

@@ -24,7 +24,7 @@ from ..lint.diagnostic import Diagnostic, Edit
 from ..lint.rule import find_rule
 from ..source import Source, Span
 from ..syntax import parse
-from . import actions, completion, hover, outline, positions
+from . import actions, completion, hover, outline, positions, tokens
 from .document import Document
 from .settings import SettingsResolver, client_overrides
 
@@ -112,7 +112,16 @@ class InnoServer(LanguageServer):
     # -- documents
 
     def document(self, uri: str) -> Document | None:
-        return self.documents.get(uri)
+        """The open document with its latest text parsed.
+
+        Edits only mark a document changed; the (incremental) parse happens
+        here, on first use, so a burst of keystrokes is parsed once.
+        """
+        doc = self.documents.get(uri)
+        if doc is not None and doc.changed_version is not None:
+            version, doc.changed_version = doc.changed_version, None
+            doc.update(self.workspace.get_text_document(uri).source, version)
+        return doc
 
     def lint(self, doc: Document) -> list[Diagnostic]:
         settings, problem = self.resolver.settings_for(doc.path)
@@ -125,6 +134,17 @@ class InnoServer(LanguageServer):
             log.exception("lint failed for %s", doc.uri)
             doc.diagnostics = []
         doc.settings = settings
+        doc.linted = doc.source
+        return doc.diagnostics
+
+    def current(self, doc: Document) -> list[Diagnostic]:
+        """The diagnostics of the document's current text (lints when stale).
+
+        Code actions can arrive before the debounced lint of the last edit;
+        fixes computed for older text would edit the wrong places.
+        """
+        if doc.linted is not doc.source:
+            self.lint(doc)
         return doc.diagnostics
 
     def publish(self, uri: str) -> None:
@@ -177,6 +197,8 @@ class InnoServer(LanguageServer):
         self._pending[uri] = loop.call_later(self.debounce, self.publish, uri)
 
     def relint_all(self) -> None:
+        for doc in self.documents.values():
+            doc.linted = None  # new settings: code actions must not use old findings
         if self.pull_diagnostics:
             if self.client_has("workspace.diagnostics.refresh_support"):
                 self.workspace_diagnostic_refresh(None)
@@ -312,12 +334,12 @@ def did_open(ls: InnoServer, params: lsp.DidOpenTextDocumentParams) -> None:
 @server.feature(lsp.TEXT_DOCUMENT_DID_CHANGE)
 def did_change(ls: InnoServer, params: lsp.DidChangeTextDocumentParams) -> None:
     uri = params.text_document.uri
-    doc = ls.document(uri)
+    doc = ls.documents.get(uri)
     if doc is None:
         return
-    # pygls has applied the changes (full or incremental) to its copy.
-    text = ls.workspace.get_text_document(uri).source
-    doc.update(text, params.text_document.version)
+    # pygls has applied the changes (full or incremental) to its copy; it is
+    # parsed when next needed (``InnoServer.document``).
+    doc.changed_version = params.text_document.version
     ls.schedule(uri)
 
 
@@ -356,8 +378,7 @@ def code_action(ls: InnoServer, params: lsp.CodeActionParams) -> list[lsp.CodeAc
     doc = ls.document(params.text_document.uri)
     if doc is None:
         return None
-    if doc.settings is None:
-        ls.lint(doc)
+    diagnostics = ls.current(doc)
     only = params.context.only
 
     def wanted(kind: str) -> bool:
@@ -368,7 +389,7 @@ def code_action(ls: InnoServer, params: lsp.CodeActionParams) -> list[lsp.CodeAc
     last = max(params.range.start.line, params.range.end.line) + 1
     if wanted(lsp.CodeActionKind.QuickFix):
         seen: set[str] = set()
-        for d in doc.diagnostics:
+        for d in diagnostics:
             if d.span.end_line < first or d.span.line > last:
                 continue
             diagnostic = ls.to_lsp(doc, d)
@@ -391,7 +412,7 @@ def code_action(ls: InnoServer, params: lsp.CodeActionParams) -> list[lsp.CodeAc
                     title=title, kind=lsp.CodeActionKind.QuickFix, diagnostics=[diagnostic],
                     edit=_workspace_edit(ls, doc, [ls.text_edit(doc.source, edit)]),
                 ))
-    if wanted(FIX_ALL_KIND) and (only or any(d.fix is not None and d.fix.safe for d in doc.diagnostics)):
+    if wanted(FIX_ALL_KIND) and (only or any(d.fix is not None and d.fix.safe for d in diagnostics)):
         settings = doc.settings
         fixed = actions.fix_all(doc.source, lambda source: lint_script(parse(source), settings))
         edits = ls.whole(doc, fixed)
@@ -524,3 +545,27 @@ def folding(ls: InnoServer, params: lsp.FoldingRangeParams) -> list[lsp.FoldingR
         return None
     kinds = {"comment": lsp.FoldingRangeKind.Comment, "region": lsp.FoldingRangeKind.Region}
     return [lsp.FoldingRange(start_line=a, end_line=b, kind=kinds[k]) for a, b, k in outline.folding_ranges(doc.script)]
+
+
+# -- semantic tokens -------------------------------------------------------------------
+
+
+@server.feature(
+    lsp.TEXT_DOCUMENT_SEMANTIC_TOKENS_FULL,
+    lsp.SemanticTokensLegend(token_types=list(tokens.TYPES), token_modifiers=[]),
+)
+def semantic_tokens(ls: InnoServer, params: lsp.SemanticTokensParams) -> lsp.SemanticTokens | None:
+    doc = ls.document(params.text_document.uri)
+    if doc is None:
+        return None
+    data: list[int] = []
+    previous_line = previous_start = 0
+    encoding = ls.encoding
+    for line, col, length, kind in tokens.semantic_tokens(doc.script):
+        text = doc.source.lines[line].text
+        start = positions.units(text, col, encoding)
+        size = positions.units(text, col + length, encoding) - start
+        delta_line = line - previous_line
+        data += [delta_line, start - previous_start if delta_line == 0 else start, size, kind, 0]
+        previous_line, previous_start = line, start
+    return lsp.SemanticTokens(data=data)

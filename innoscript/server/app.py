@@ -19,7 +19,7 @@ from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 
 from .. import __version__
-from ..lint import Settings
+from ..lint import Settings, lint_text
 from .accesslog import AccessRecord, combined, json_line
 from .auth import Authenticator
 from .config import ServerConfig
@@ -56,6 +56,10 @@ class UpdateServer:
                 log.warning("removed an unfinished upload left by a crash: %s", path)
         self.inventory = Inventory(self.state / "inventory.sqlite3")
         self.gate = LintGate(self.state, Settings()) if config.lint_gate else None
+        if self.gate is not None:
+            # build the parser and load the rules now, not while the first
+            # devices of a busy minute wait for their script
+            lint_text("", "warm-up", self.gate.settings)
         self.auth = Authenticator(config.users_file, config.anonymous)
         # one writer thread: inventory transactions are serialised anyway
         self._inventory_thread = ThreadPoolExecutor(1, thread_name_prefix="inventory")

@@ -38,6 +38,18 @@ def severity_word(severity: Severity) -> str:
     return severity.name.lower()
 
 
+_CONTROL = {code: chr(0x2400 + code) for code in range(0x20)} | {0x7F: "\u2421"}
+
+
+def one_line(text: str) -> str:
+    """Text for a line-based format: control characters as their pictures.
+
+    A message that quotes a broken script must neither break the line
+    (`file:line:col:` parsers) nor send control codes to a terminal.
+    """
+    return text.translate(_CONTROL) if not text.isprintable() else text
+
+
 def plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
 

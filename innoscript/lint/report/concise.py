@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Sequence
 
 from ..result import FileResult
-from .common import findings
+from .common import findings, one_line
 
 
 def render(results: Sequence[FileResult], *, color: bool = False, settings=None) -> str:
     return "".join(
-        f"{d.path}:{d.span.line}:{d.span.col}: {d.code} {d.message}\n" for _, d in findings(results)
+        f"{d.path}:{d.span.line}:{d.span.col}: {d.code} {one_line(d.message)}\n" for _, d in findings(results)
     )

@@ -23,7 +23,7 @@ from typing import Sequence
 from ...source import Source, Span
 from ..diagnostic import Diagnostic, Fix, Severity
 from ..result import FileResult
-from .common import Counts, plural, rule_url
+from .common import Counts, one_line, plural, rule_url
 
 TAB_WIDTH = 4
 
@@ -70,7 +70,7 @@ def render_diagnostic(diagnostic: Diagnostic, source: Source, paint: _Paint | No
         paint(f"{diagnostic.path}:{span.line}:{span.col}:", _BOLD)
         + " "
         + paint(diagnostic.code, _BOLD, color)
-        + f" [{diagnostic.name}] {diagnostic.message}"
+        + f" [{diagnostic.name}] {one_line(diagnostic.message)}"
     )
     lines = [header]
     numbers = [span.line] + _fix_line_numbers(diagnostic.fix, source)
@@ -85,7 +85,7 @@ def render_diagnostic(diagnostic: Diagnostic, source: Source, paint: _Paint | No
     fix = diagnostic.fix
     if fix is not None:
         kind = "safe" if fix.safe else "unsafe"
-        lines.append(f"{blank} {paint('=', _CYAN)} fix ({kind}): {fix.message}")
+        lines.append(f"{blank} {paint('=', _CYAN)} fix ({kind}): {one_line(fix.message)}")
         for sign, number, text in fix_preview(source, fix):
             gutter = str(number).rjust(width) if number else blank
             style = _RED if sign == "-" else _GREEN if sign == "+" else ""
@@ -93,7 +93,7 @@ def render_diagnostic(diagnostic: Diagnostic, source: Source, paint: _Paint | No
             lines.append(f"{paint(gutter, _CYAN)} {paint(body, style) if style else body}")
     for related in diagnostic.related:
         where = f"{related.path or diagnostic.path}:{related.span.line}:{related.span.col}"
-        lines.append(f"{blank} {paint('=', _CYAN)} related: {where}: {related.message}")
+        lines.append(f"{blank} {paint('=', _CYAN)} related: {where}: {one_line(related.message)}")
     url = rule_url(diagnostic.code)
     if url:
         lines.append(f"{blank} {paint('=', _CYAN)} docs: {url}")

@@ -11,7 +11,7 @@ from typing import Sequence
 
 from ..diagnostic import Severity
 from ..result import FileResult
-from .common import findings
+from .common import findings, one_line
 
 LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.HINT: "note", Severity.INFO: "note"}
 
@@ -19,7 +19,7 @@ LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.HINT: "n
 def render(results: Sequence[FileResult], *, color: bool = False, settings=None) -> str:
     out: list[str] = []
     for _, d in findings(results):
-        out.append(f"{d.path}:{d.span.line}:{d.span.col}: {LEVEL[d.severity]}: {d.message} [{d.code}]\n")
+        out.append(f"{d.path}:{d.span.line}:{d.span.col}: {LEVEL[d.severity]}: {one_line(d.message)} [{d.code}]\n")
         for related in d.related:
-            out.append(f"{related.path or d.path}:{related.span.line}:{related.span.col}: note: {related.message}\n")
+            out.append(f"{related.path or d.path}:{related.span.line}:{related.span.col}: note: {one_line(related.message)}\n")
     return "".join(out)
