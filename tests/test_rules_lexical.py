@@ -301,12 +301,6 @@ def test_clean_corpus_has_no_warning_from_these_families(path):
     assert [f"{d.code}:{d.span.line} {d.message}" for d in found if d.severity >= Severity.WARNING] == []
 
 
-# One expectation of corpus/expected.json is read differently on purpose: in
-# `/allow 22, 23, 0` the words split off the hour list are UPD-022's (one
-# finding for one mistake), not also stray words (UPD-003).
-READ_DIFFERENTLY = {("broken/update-ip112-control-char.htm", "UPD-003", 2)}
-
-
 def _mine(code: str) -> bool:
     return code.startswith("UPD-0") and 1 <= int(code[4:]) <= 37
 
@@ -318,8 +312,6 @@ def test_corpus_expectations_for_these_families(entry):
     at = {(d.code, d.span.line) for d in found}
     for expect in entry["expect"]:
         if not (_mine(expect["code"]) and expect["required"]):
-            continue
-        if (entry["path"], expect["code"], expect["line"]) in READ_DIFFERENTLY:
             continue
         lines = [expect["line"], *expect.get("also_at", [])]
         assert any((expect["code"], line) in at for line in lines), f"{expect['code']} at line {expect['line']}"
