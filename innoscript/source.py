@@ -76,7 +76,9 @@ class Source:
         binary: bool = False,
         problems: tuple[SourceProblem, ...] = (),
     ) -> None:
-        if text.startswith(BOM):
+        # Text from an editor may still carry the BOM; bytes were stripped of
+        # theirs already, and a second U+FEFF there is content.
+        if not bom and text.startswith(BOM):
             text = text[1:]
             bom = True
         self.text = text

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Iterator, NamedTuple, TypeVar
+from typing import Callable, Iterator, NamedTuple, TypeVar
 
 from .. import catalog
 from ..source import Span
@@ -12,6 +12,7 @@ from .diagnostic import Edit, Fix, Related, Severity
 from .settings import Settings
 
 L = TypeVar("L", bound=ast.Line)
+T = TypeVar("T")
 
 
 class Finding(NamedTuple):
@@ -33,6 +34,8 @@ class LintContext:
         self.script = script
         self.source = script.source
         self.settings = settings
+        self._lines_by_types: dict[tuple[type, ...], list[ast.Line]] = {}
+        self._shared: dict = {}
 
     # -- settings, resolved
 
@@ -66,10 +69,17 @@ class LintContext:
         return [line for line in self.script.lines if isinstance(line, ast.Command)]
 
     def lines(self, *types: type[L]) -> Iterator[L]:
-        """Lines of the given node types, in order."""
-        for line in self.script.lines:
-            if isinstance(line, types):
-                yield line
+        """Lines of the given node types, in order (indexed once per set of types)."""
+        found = self._lines_by_types.get(types)
+        if found is None:
+            found = self._lines_by_types[types] = [line for line in self.script.lines if isinstance(line, types)]
+        return iter(found)
+
+    def shared(self, fact: Callable[["LintContext"], T]) -> T:
+        """``fact(self)``, computed once per script for all rules that ask."""
+        if fact not in self._shared:
+            self._shared[fact] = fact(self)
+        return self._shared[fact]
 
     def after(self, line: ast.Line) -> list[ast.Command]:
         """Effective lines after ``line``."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..gcpause import paused_gc
 from ..source import Source
 from ..syntax import ast, parse
 from .context import LintContext
@@ -30,6 +31,11 @@ def active_rules(settings: Settings) -> list[Rule]:
 
 def lint_script(script: ast.Script, settings: Settings | None = None) -> list[Diagnostic]:
     """All diagnostics of one parsed script, suppressions applied, sorted."""
+    with paused_gc():
+        return _lint(script, settings)
+
+
+def _lint(script: ast.Script, settings: Settings | None) -> list[Diagnostic]:
     from .suppress import apply_suppressions
 
     settings = settings or Settings()

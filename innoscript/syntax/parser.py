@@ -17,13 +17,13 @@ give the same tokens and shapes.
 
 from __future__ import annotations
 
-import gc
 import re
 from functools import lru_cache
 from pathlib import Path
 from sys import intern
 
 from .. import catalog
+from ..gcpause import paused_gc
 from ..source import Source, Span
 from . import ast
 
@@ -332,15 +332,8 @@ def parse(source: Source | str | bytes, path: str = "<string>") -> ast.Script:
         source = Source(source, path)
     if source.binary:
         return ast.Script(source, ())
-    # Building a large file's nodes allocates millions of small acyclic
-    # objects; cyclic garbage collection passes during that only cost time.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with paused_gc():
         lines = tuple(parse_line(pl.text, pl.number, pl.start, pl.newline) for pl in source.lines)
-    finally:
-        if collecting:
-            gc.enable()
     return ast.Script(source, lines)
 
 

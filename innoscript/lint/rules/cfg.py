@@ -161,12 +161,17 @@ def cfg_loads_backup(ctx: LintContext):
     ## Source
     lint-rules.md UPD-067; innovaphone-spec.md 5.7, 8 [PHPUS][INF].
     """
-    backups = []
+    # One entry per distinct backup URL (the first scfg writing it): large
+    # scripts repeat the same few URLs thousands of times.
+    first_writer: dict[str, ast.Scfg] = {}
     for scfg in ctx.lines(ast.Scfg):
         if sem.has_url(scfg):
-            url = scfg.url.text
-            fixed_part = catalog.META_PATTERN.split(url, 1)[0].lower()  # cheap test before the pattern
-            backups.append((scfg, fixed_part, sem.meta_url_pattern(url)))
+            first_writer.setdefault(scfg.url.text, scfg)
+    backups = [
+        # the fixed part before the first meta sequence is a cheap test before the pattern
+        (scfg, catalog.META_PATTERN.split(url, 1)[0].lower(), sem.meta_url_pattern(url))
+        for url, scfg in first_writer.items()
+    ]
     for line in ctx.lines(ast.Cfg):
         if not sem.has_url(line):
             continue

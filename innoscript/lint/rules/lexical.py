@@ -254,7 +254,8 @@ def leading_bom(ctx: LintContext):
     ## Fix safety
     For invisible characters in the text a safe fix deletes them. A
     byte-order mark is not part of the text: save the file as UTF-8 without
-    BOM (`innoscript fmt` writes files without it).
+    BOM in your editor (`innoscript fmt` and `--fix` keep a file's encoding
+    and BOM as they found them).
 
     ## Source
     lint-rules.md UPD-004; innovaphone-spec.md 3.

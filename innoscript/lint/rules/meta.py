@@ -16,6 +16,10 @@ class Place(NamedTuple):
     expanded: bool  # the device replaces meta sequences here
 
 
+def _all_places(ctx: LintContext) -> list[Place]:
+    return list(_places(ctx))
+
+
 def _places(ctx: LintContext) -> Iterator[Place]:
     """Every meta sequence written in a word the device reads, with whether it is expanded there.
 
@@ -86,7 +90,7 @@ def meta_not_expanded(ctx: LintContext):
     ## Source
     lint-rules.md UPD-060; innovaphone-spec.md 6.1 [RUS].
     """
-    for place in _places(ctx):
+    for place in ctx.shared(_all_places):
         if place.use.known and not place.expanded:
             yield ctx.finding(
                 place.use.span,
@@ -127,7 +131,7 @@ def meta_t_undocumented(ctx: LintContext):
     ## Source
     lint-rules.md UPD-061; innovaphone-spec.md 6.1 [PHPUS].
     """
-    for place in _places(ctx):
+    for place in ctx.shared(_all_places):
         if place.use.code == "#t":
             yield ctx.finding(
                 place.use.span,
@@ -173,7 +177,7 @@ def meta_h_old_target(ctx: LintContext):
     """
     if not ctx.target_before("v7"):
         return
-    for place in _places(ctx):
+    for place in ctx.shared(_all_places):
         if place.use.code == "#h" and place.expanded:
             yield ctx.finding(
                 place.use.span,

@@ -455,11 +455,13 @@ def scfg_save_serials_differ(ctx: LintContext):
     ## Source
     lint-rules.md UPD-059; innovaphone-spec.md 5.6, 7 [INF].
     """
-    earlier: list[ast.Scfg] = []
+    first_by_serial: dict[str, ast.Scfg] = {}  # in order of appearance
     for line in _backups(ctx):
         if line.serial is None:
             continue
-        other = next((e for e in earlier if e.serial.text != line.serial.text), None)
+        # The first earlier scfg with another serial: at most two entries are looked at.
+        other = next((e for serial, e in first_by_serial.items() if serial != line.serial.text), None)
+        first_by_serial.setdefault(line.serial.text, line)
         if other is not None:
             yield ctx.finding(
                 line.serial.span,
@@ -467,4 +469,3 @@ def scfg_save_serials_differ(ctx: LintContext):
                 "both write UPDATE/SCFG, so both upload on every poll; use one scfg per script",
                 related=(ctx.related(other.serial.span, "the other save-serial"),),
             )
-        earlier.append(line)

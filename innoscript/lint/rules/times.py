@@ -12,10 +12,16 @@ from . import _facts
 
 
 def _hour_lists(ctx: LintContext):
+    return ctx.shared(_read_hour_lists)
+
+
+def _read_hour_lists(ctx: LintContext) -> list:
+    found = []
     for line in ctx.lines(ast.Times):
         hours = _facts.hour_list(line, ctx.source)
         if hours is not None:
-            yield line, hours
+            found.append((line, hours))
+    return found
 
 
 @rule("UPD-020", "hour-out-of-range", "E", group="times", spec="lint-rules.md UPD-020; innovaphone-spec.md 5.2")
