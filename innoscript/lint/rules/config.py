@@ -248,10 +248,12 @@ def poll_interval_short(ctx: LintContext):
         for option in line.options:
             value = option.value
             if option.name.text.lower() == "/poll" and value is not None and _INTEGER.match(value.text):
-                if int(value.text) < MIN_POLL:
+                minutes = int(value.text)
+                if minutes < MIN_POLL:
+                    unit = "minute" if minutes == 1 else "minutes"
                     yield ctx.finding(
                         value.span,
-                        f"poll interval of {int(value.text)} minutes: below {MIN_POLL} every device polls more "
+                        f"poll interval of {minutes} {unit}: below {MIN_POLL} every device polls more "
                         f"often than recommended; use {MIN_POLL} or more",
                         fix=ctx.replace(value.span, str(MIN_POLL), f"poll every {MIN_POLL} minutes", safe=False),
                     )
