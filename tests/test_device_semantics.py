@@ -179,6 +179,18 @@ def test_5_2_new_device_with_initial_runs_outside_allow():
     assert poll(text, is_new=True, uptime_min=10, options=off).summary.stopped_by == "times"
 
 
+def test_5_2_new_device_stays_new_through_initial_then_runs_outside_allow():
+    """Seed example (spec 12): new devices update after a restart and after
+    the /initial minutes have elapsed, even outside /allow."""
+    text = "mod cmd UP1 times /allow 22,23 /initial 6\nconfig write\n"
+    first = poll(text, is_new=True, uptime_min=1)
+    assert first.summary.stopped_by == "initial"
+    assert first.state.is_new
+    later = poll(text, state=first.state.replace(uptime_min=7))
+    assert later.summary.stopped_by == "end"
+    assert not later.state.is_new
+
+
 def test_5_2_times_acts_where_it_stands():
     result = poll("config add GW1 /name a\nmod cmd UP1 times /allow 22\nconfig write\n")
     assert result.summary.executed == (1, 2)

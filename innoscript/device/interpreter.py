@@ -391,6 +391,12 @@ class _Poll:
             stop = handler(self, line, index)
             if stop is not None:
                 self.stop_line = line.number
+                if stop == INITIAL:
+                    # Nothing ran: a new device stays new, so once /initial has
+                    # passed it runs the script even outside /allow (spec 5.2,
+                    # the seed's "updated after a restart and after the six
+                    # minutes have elapsed").
+                    self.is_new = self.was_new
                 if stop in (TIMES, INITIAL) and self.options.commit_check_after_times_cancel:
                     self.commit_check(line.number, index=index)
                 return stop
