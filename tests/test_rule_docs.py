@@ -3,6 +3,8 @@ at the documented position, the fixed one does not."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from innoscript.lint import Settings, lint_script
@@ -11,6 +13,7 @@ from innoscript.source import Source
 from innoscript.syntax import parse
 
 RULES = all_rules()
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def settings_for(example) -> Settings:
@@ -21,11 +24,24 @@ def settings_for(example) -> Settings:
         mode=values.get("mode", "script"),
         simulate=values.get("simulate", "false").lower() == "true",
         require_reason=values.get("require-reason", "false").lower() == "true",
+        fleet=str(ROOT / values["fleet"]) if "fleet" in values else None,
     )
 
 
-def lint_example(example, rule):
-    script = parse(Source.from_bytes(example.data, values_path(example)))
+def lint_example(example, rule, folder: Path):
+    """Lint the example as a file saved in ``folder`` (the fleet simulation reads it from disk).
+
+    A `file=` with a folder (`examples/update-example.htm`) names a place in
+    this repository, next to the files the example refers to; nothing is
+    written there.
+    """
+    name = values_path(example)
+    if "/" in name:
+        path = ROOT / name
+    else:
+        path = folder / name
+        path.write_bytes(example.data)
+    script = parse(Source.from_bytes(example.data, str(path)))
     return [d for d in lint_script(script, settings_for(example)) if d.code == rule.code]
 
 
@@ -42,16 +58,16 @@ def test_documentation_is_complete(rule):
 
 
 @pytest.mark.parametrize("rule", RULES, ids=[r.code for r in RULES])
-def test_bad_example_triggers_at_documented_position(rule):
+def test_bad_example_triggers_at_documented_position(rule, tmp_path):
     example = rule.bad_example
-    found = lint_example(example, rule)
+    found = lint_example(example, rule, tmp_path)
     positions = [(d.span.line, d.span.col) for d in found]
     assert (example.line, example.col) in positions, f"{rule.code}: expected {example.line}:{example.col}, got {positions}"
 
 
 @pytest.mark.parametrize("rule", RULES, ids=[r.code for r in RULES])
-def test_fixed_example_is_clean(rule):
-    found = lint_example(rule.good_example, rule)
+def test_fixed_example_is_clean(rule, tmp_path):
+    found = lint_example(rule.good_example, rule, tmp_path)
     assert found == [], f"{rule.code}: fixed example still reported: {[d.message for d in found]}"
 
 

@@ -137,6 +137,7 @@ def cli_overrides(**options: Any) -> dict[str, Any]:
         "mode": options["mode"],
         "fail-level": options["fail_level"],
         "cache-dir": options["cache_dir"],
+        "fleet": options["fleet"],
     }
     for key, value in simple.items():
         if value is not None:
@@ -154,6 +155,16 @@ def cli_overrides(**options: Any) -> dict[str, Any]:
     if options["simulate"]:
         result["simulate"] = True
     return result
+
+
+def check_fleet(path: str) -> None:
+    """A fleet file that cannot be used is a usage error, found before linting."""
+    from ..fleet.spec import FleetSpecError, load_fleet
+
+    try:
+        load_fleet(path)
+    except (FleetSpecError, OSError) as exc:
+        raise InputError(str(exc) if isinstance(exc, FleetSpecError) else f"{path}: cannot read ({exc})") from None
 
 
 def _pairs(values: tuple[str, ...], option: str, shape: str, last: bool = False) -> dict[str, str]:
@@ -214,6 +225,7 @@ def display_path(path: str) -> str:
 @click.option("--url-map", multiple=True, metavar="PREFIX=DIR", help="Find files `cfg` URLs load: URL prefix -> folder.")
 @click.option("--require-reason", is_flag=True, help="Suppressions must give a reason (`-- why`).")
 @click.option("--simulate", is_flag=True, help="Also run the rules that simulate the script on a virtual device.")
+@click.option("--fleet", metavar="FILE", help="With --simulate: also simulate this fleet (TOML, docs/fleet.md) polling the script.")
 @click.option("--config", "config", multiple=True, metavar="KEY=VALUE", help="Set any configuration key (TOML value).")
 @click.option("--show-settings", is_flag=True, help="Print the settings for each file and where they came from.")
 @click.option("--stdin-filename", metavar="NAME", help="File name for `-` (configuration, model, messages).")
@@ -273,6 +285,8 @@ def run(paths: tuple[str, ...], options: dict[str, Any]) -> int:
     from ..lint.discover import STDIN, discover
 
     overrides = cli_overrides(**options)
+    if options["fleet"]:
+        check_fleet(options["fleet"])
     resolver = config_module.Resolver(overrides)
     errors: list[str] = []
     stdin_name = options["stdin_filename"]

@@ -69,7 +69,8 @@ def fleet_findings(script_path: str | Path, fleet_path: str | Path, settings=Non
     if backups["shared_files"]:
         findings.append((
             line_of(ast.Scfg),
-            f"fleet: {backups['shared_files']} backup files are written by several devices, each overwriting the "
+            f"fleet: {backups['shared_files']} backup {'file is' if backups['shared_files'] == 1 else 'files are'} "
+            "written by several devices, each overwriting the "
             f"others' backup (e.g. {backups['shared_examples'][0]}); put #m or #h in the URL",
         ))
     return sorted(findings)

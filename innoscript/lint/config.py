@@ -165,6 +165,7 @@ KEYS: dict[str, Key] = {
         Key("require-reason", _flag, doc="suppressions must give a reason (`-- why`)"),
         Key("url-map", _url_map, doc="URL prefix = local folder, for files `cfg` loads"),
         Key("simulate", _flag, doc="also run the rules that simulate the script on a virtual device"),
+        Key("fleet", _text, doc="fleet description (TOML) simulated with simulate = true"),
         Key("include", _texts, per_file=False, doc="file name globs linted when walking folders"),
         Key("exclude", _texts, per_file=False, doc="globs never linted when walking folders"),
         Key("respect-gitignore", _flag, per_file=False, doc="skip files .gitignore ignores"),
@@ -195,7 +196,7 @@ def parse_values(raw: dict[str, Any], where: str, base_dir: str, *, per_file_onl
             raise ConfigError(f"{where}: {raw_key}: {exc}") from None
         if name == "url-map":  # folders are relative to the file that names them
             value = {prefix: _absolute(folder, base_dir) for prefix, folder in value.items()}
-        elif name == "cache-dir":
+        elif name in ("cache-dir", "fleet"):
             value = _absolute(value, base_dir)
         values[name] = value
     return values

@@ -26,6 +26,7 @@ class Settings:
     require_reason: bool = False
     url_map: tuple[tuple[str, str], ...] = ()  # (URL prefix, folder)
     simulate: bool = False
+    fleet: str | None = None  # fleet TOML for the simulation rules (with simulate)
 
     def replace(self, **changes) -> "Settings":
         return replace(self, **changes)

@@ -15,28 +15,26 @@ as an empty file) and every upload is accepted; nothing is written.
 
 from __future__ import annotations
 
-import weakref
 from datetime import datetime
 
-from ...device import FolderFetcher, MemoryFetcher, Response, make_state, run_poll, run_until_converged
-from ...device.interpreter import parse_hours
 from ...syntax import ast
 from ..context import LintContext
 from ..rule import rule
 
 SIMULATED_POLLS = 12
 _DEFAULT_MODEL = "IP1200"
-_RUNS: "weakref.WeakKeyDictionary[LintContext, object]" = weakref.WeakKeyDictionary()
 
 
 class _LintFetcher:
     """url-map files where they exist, an empty file for every other GET."""
 
     def __init__(self, url_map) -> None:
+        from ...device import FolderFetcher, MemoryFetcher
+
         self.folders = FolderFetcher(url_map=url_map) if url_map else None
         self.memory = MemoryFetcher(default=b"")
 
-    def get(self, url: str) -> Response:
+    def get(self, url: str):
         if self.folders is not None:
             response = self.folders.get(url)
             if response.ok:
@@ -51,6 +49,8 @@ class _LintFetcher:
 
 def _start_clock(ctx: LintContext) -> datetime:
     """02:00, or the first hour of the first valid `/allow` list."""
+    from ...device.interpreter import parse_hours
+
     for line in ctx.lines(ast.Times):
         if line.allow is not None and line.allow.value is not None:
             hours = parse_hours(line.allow.value.text)
@@ -60,18 +60,24 @@ def _start_clock(ctx: LintContext) -> datetime:
 
 
 def _device(ctx: LintContext, **overrides):
+    from ...device import make_state
+
     model = ctx.model.name if ctx.model else _DEFAULT_MODEL
     return make_state(model, clock=_start_clock(ctx), uptime_min=24 * 60, update_url="", **overrides)
 
 
 def _simulation(ctx: LintContext):
     """The run of the script on the virtual device (computed once per context)."""
-    run = _RUNS.get(ctx)
-    if run is None:
-        fetcher = _LintFetcher(ctx.settings.url_map)
-        run = run_until_converged(_device(ctx), fetcher, script=ctx.script, max_polls=SIMULATED_POLLS)
-        _RUNS[ctx] = run
-    return run
+    return ctx.shared(_run)
+
+
+def _run(ctx: LintContext):
+    # The interpreter is imported here, not at the top: `innolint` without
+    # --simulate never loads it.
+    from ...device import run_until_converged
+
+    fetcher = _LintFetcher(ctx.settings.url_map)
+    return run_until_converged(_device(ctx), fetcher, script=ctx.script, max_polls=SIMULATED_POLLS)
 
 
 def _active(ctx: LintContext) -> bool:
@@ -284,6 +290,8 @@ def shared_backup_url(ctx: LintContext):
     """
     if not _active(ctx) or not any(True for _ in ctx.lines(ast.Scfg)):
         return
+    from ...device import run_poll
+
     urls = []
     for mac, ip in (("00-90-33-0a-00-01", "192.168.0.21"), ("00-90-33-0b-00-02", "192.168.0.22")):
         state = _device(ctx, mac=mac, ip=ip)
@@ -295,3 +303,59 @@ def shared_backup_url(ctx: LintContext):
             line = _line(ctx, number)
             span = line.url.span if isinstance(line, ast.Scfg) and line.url else line.span
             yield ctx.finding(span, f"every device uploads its backup to {url}")
+
+
+@rule("UPD-084", "fleet-problems", "W", group="behaviour", spec="innovaphone-spec.md 4, 9, 10; docs/fleet.md")
+def fleet_problems(ctx: LintContext):
+    """A simulated fleet of devices does not settle on this script.
+
+    ## What it does
+    With `--simulate --fleet FLEET.toml`, simulates every device group of
+    the fleet file that polls this script (the groups whose update URL names
+    it) over the fleet's days, and reports groups whose devices never
+    converge and why (no clock, outside `/allow`, loops, failed downloads),
+    groups that need more than a day, and backup files that several devices
+    overwrite.
+
+    ## Why is this bad?
+    A script can be fine line by line and still fail a real site: branch
+    phones without NTP never pass `times /allow`, a shared backup URL keeps
+    only the last device's configuration, a download that fails is retried
+    on every poll. The fleet simulation shows it before the script is
+    published. The devices fetch the script as it is saved on disk.
+
+    ## Example
+    Settings: simulate=true fleet=examples/fleet-small.toml file=update-ip232.htm
+    ```
+    mod cmd UP0 scfg http://10.0.0.5/backup/phone.txt ser DAILY /force 24
+    ```
+    Reported at 1:1.
+
+    ## Use instead
+    ```
+    mod cmd UP0 scfg http://10.0.0.5/backup/#m.txt ser DAILY /force 24
+    ```
+
+    ## Fix safety
+    No fix: the remedy depends on the fleet (a clock, other hours, the right
+    file on the server).
+
+    ## Source
+    docs/fleet.md (the simulation), innovaphone-spec.md 4, 9, 10.
+    """
+    if not (ctx.settings.simulate and ctx.settings.fleet) or ctx.payload or not ctx.commands:
+        return
+    from pathlib import Path
+
+    if not Path(ctx.script.path).is_file():
+        return  # the fleet fetches the script from its folder: stdin has none
+    from ...fleet.findings import fleet_findings
+    from ...fleet.spec import FleetSpecError
+
+    try:
+        found = fleet_findings(ctx.script.path, ctx.settings.fleet, ctx.settings)
+    except (FleetSpecError, OSError) as exc:
+        yield ctx.finding(ctx.commands[0].span, f"cannot simulate the fleet: {exc}")
+        return
+    for number, message in found:
+        yield ctx.finding(_line(ctx, number).span, message)
