@@ -397,6 +397,11 @@ def _settings(merged: dict[str, Any]) -> Settings:
     return Settings(**changes)
 
 
+def settings_from_values(values: dict[str, Any], where: str = "values") -> Settings:
+    """Settings from one partial configuration alone (no files), e.g. an editor's."""
+    return _settings(merge([(where, values)])[0])
+
+
 def settings_for_path(path: str, cli_overrides: dict[str, Any] | None = None) -> tuple[Settings, Provenance]:
     """Settings for one file and where each came from (the language server's entry point)."""
     resolved = resolve(path, cli_overrides)

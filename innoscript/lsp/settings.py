@@ -99,7 +99,6 @@ class SettingsResolver:
         except _config.ConfigError as exc:
             # A broken configuration file: lint with the editor's settings only.
             try:
-                resolved = _config.merge([("editor", self.overrides)])[0]
-                return _config._settings(resolved), str(exc)
+                return _config.settings_from_values(self.overrides, "editor"), str(exc)
             except Exception:  # noqa: BLE001 - defaults beat no diagnostics at all
                 return Settings(), str(exc)
