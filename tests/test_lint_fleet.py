@@ -45,3 +45,16 @@ def test_unusable_fleet_file_is_exit_2(tmp_path):
     bad.write_text("[groups.a]\ncount = -1\n")
     result = lint("--simulate", "--fleet", str(bad), str(script))
     assert result.exit_code == 2 and "count" in result.output
+
+
+def test_cache_sees_a_changed_fleet_file(tmp_path):
+    script = tmp_path / "update-ip232.htm"
+    script.write_text("mod cmd UP0 scfg http://10.0.0.5/backup/phone.txt ser DAILY /force 24\n")
+    fleet = tmp_path / "fleet.toml"
+    fleet.write_text(FLEET.read_text())
+    args = ["--format", "concise", "--cache-dir", str(tmp_path / "cache"), "--simulate", "--fleet", str(fleet),
+            "--select", "UPD-084", str(script)]
+    assert CliRunner().invoke(lint_command, args).exit_code == 1
+    # One phone cannot overwrite another's backup.
+    fleet.write_text(FLEET.read_text().replace("count = 3", "count = 1"))
+    assert CliRunner().invoke(lint_command, args).exit_code == 0

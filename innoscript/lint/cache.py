@@ -55,13 +55,13 @@ def linter_fingerprint() -> str:
     """
     digest = hashlib.sha256(f"innoscript {__version__} cache {FORMAT}\n".encode())
     package = Path(__file__).resolve().parent.parent
-    for folder in ("lint", "lint/rules", "syntax", "device"):
+    for folder in ("lint", "lint/rules", "syntax", "device", "fleet"):
         base = package / folder
         if base.is_dir():
             for path in sorted(base.glob("*.py")):
                 stat = path.stat()
                 digest.update(f"{folder}/{path.name} {stat.st_size} {stat.st_mtime_ns}\n".encode())
-    for name in ("catalog.py", "source.py", "grammar/innoscript.lark"):
+    for name in ("catalog.py", "source.py", "gcpause.py", "grammar/innoscript.lark"):
         path = package / name
         if path.is_file():
             stat = path.stat()
@@ -77,6 +77,9 @@ def content_key(path: str, data: bytes, settings: Settings) -> str:
     for name in (os.path.abspath(path), path):
         digest.update(name.encode("utf-8", "surrogateescape") + b"\0")
     digest.update(settings_fingerprint(settings).encode() + b"\0")
+    if settings.simulate and settings.fleet:
+        # The fleet's findings depend on the fleet file's content, not just its name.
+        digest.update((file_hash(settings.fleet) or "-").encode() + b"\0")
     digest.update(data)
     return digest.hexdigest()
 
