@@ -4,17 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from innoscript.lint import Settings, lint_script
-from innoscript.source import Source
-from innoscript.syntax import parse
-
-
-def findings(text: str, code: str, path: str = "update-example.htm", **settings):
-    return lint_script(parse(Source(text, path)), Settings(select=(code,), **settings))
-
-
-def hits(text: str, code: str, **settings) -> list[tuple[int, int]]:
-    return [(d.span.line, d.span.col) for d in findings(text, code, **settings)]
+from rule_helpers import findings, hits
 
 
 # -- UPD-010 missing URL ---------------------------------------------------------------
@@ -30,7 +20,7 @@ def hits(text: str, code: str, **settings) -> list[tuple[int, int]]:
     ("mod cmd up0 prot\tireset\t04-5656\r\n", (1, 18)),
 ])
 def test_missing_url_catches(text, at):
-    assert hits(text, "UPD-010") == [at]
+    assert hits("UPD-010", text) == [at]
 
 
 @pytest.mark.parametrize("text", [
@@ -41,13 +31,13 @@ def test_missing_url_catches(text, at):
     "# mod cmd UP0 prot /ser 04-5679",
 ])
 def test_missing_url_catches_not(text):
-    assert hits(text, "UPD-010") == []
+    assert hits("UPD-010", text) == []
 
 
 def test_missing_url_says_why():
-    (lost,) = findings("mod cmd UP0 prot ireset 04-5656", "UPD-010")
+    (lost,) = findings("UPD-010", "mod cmd UP0 prot ireset 04-5656")
     assert "final command" in lost.message
-    (option,) = findings("mod cmd UP0 prot /ser 04-5679", "UPD-010")
+    (option,) = findings("UPD-010", "mod cmd UP0 prot /ser 04-5679")
     assert "`/ser`" in option.message
 
 
@@ -62,7 +52,7 @@ def test_missing_url_says_why():
     "mod cmd UP1 provision",
 ])
 def test_missing_arguments_catches(text):
-    assert hits(text, "UPD-011") == [(1, 13)]
+    assert hits("UPD-011", text) == [(1, 13)]
 
 
 @pytest.mark.parametrize("text", [
@@ -75,13 +65,13 @@ def test_missing_arguments_catches(text):
     "mod cmd UP1 poll",
 ])
 def test_missing_arguments_catches_not(text):
-    assert hits(text, "UPD-011") == []
+    assert hits("UPD-011", text) == []
 
 
 def test_missing_arguments_names_what_is_missing():
-    (serial,) = findings("mod cmd UP0 cfg http://10.0.0.5/c.txt iresetn", "UPD-011")
+    (serial,) = findings("UPD-011", "mod cmd UP0 cfg http://10.0.0.5/c.txt iresetn")
     assert "<serial>" in serial.message
-    (either,) = findings("mod cmd UP0 cfg http://10.0.0.5/c.txt CFG-1", "UPD-011")
+    (either,) = findings("UPD-011", "mod cmd UP0 cfg http://10.0.0.5/c.txt CFG-1")
     assert "final command or the serial" in either.message
 
 
@@ -94,7 +84,7 @@ def test_missing_arguments_names_what_is_missing():
     ("mod cmd UP1 time /weekdays", (1, 18)),
 ])
 def test_unknown_times_option_catches(text, at):
-    assert hits(text, "UPD-012") == [at]
+    assert hits("UPD-012", text) == [at]
 
 
 @pytest.mark.parametrize("text", [
@@ -104,7 +94,7 @@ def test_unknown_times_option_catches(text, at):
     "config add UP1 /days 5",
 ])
 def test_unknown_times_option_catches_not(text):
-    assert hits(text, "UPD-012") == []
+    assert hits("UPD-012", text) == []
 
 
 # -- UPD-013 scheme ------------------------------------------------------------------------
@@ -117,7 +107,7 @@ def test_unknown_times_option_catches_not(text):
     "config add UP1 /url ftp://10.0.0.5/update/",
 ])
 def test_url_scheme_catches(text):
-    assert len(hits(text, "UPD-013")) == 1
+    assert len(hits("UPD-013", text)) == 1
 
 
 @pytest.mark.parametrize("text", [
@@ -127,7 +117,7 @@ def test_url_scheme_catches(text):
     "mod cmd UP0 prot /ser 04-5679",
 ])
 def test_url_scheme_catches_not(text):
-    assert hits(text, "UPD-013") == []
+    assert hits("UPD-013", text) == []
 
 
 # -- UPD-014 / UPD-015 host names and https per target version -------------------------------------
@@ -147,14 +137,14 @@ HTTPS = "mod cmd UP0 scfg https://10.0.0.5/backup/#h.txt"
     ("v13r3", False, False),
 ])
 def test_host_names_by_target_version(version, old, unknown):
-    assert bool(hits(NAMED, "UPD-014", target_version=version)) == old
-    assert bool(hits(NAMED, "UPD-015", target_version=version)) == unknown
+    assert bool(hits("UPD-014", NAMED, target_version=version)) == old
+    assert bool(hits("UPD-015", NAMED, target_version=version)) == unknown
 
 
 @pytest.mark.parametrize("version, reported", [("v6", True), ("v10", True), ("v11r1", False)])
 def test_https_support_unknown_before_v11(version, reported):
-    assert bool(hits(HTTPS, "UPD-015", target_version=version)) == reported
-    assert hits(HTTPS, "UPD-014", target_version=version) == []
+    assert bool(hits("UPD-015", HTTPS, target_version=version)) == reported
+    assert hits("UPD-014", HTTPS, target_version=version) == []
 
 
 @pytest.mark.parametrize("text", [
@@ -164,12 +154,12 @@ def test_https_support_unknown_before_v11(version, reported):
     "mod cmd UP0 prot http://user@10.0.0.5/fw/ip232.bin ireset 04-5679",
 ])
 def test_ip_literals_are_not_host_names(text):
-    assert hits(text, "UPD-014", target_version="v6") == []
-    assert hits(text, "UPD-015", target_version="v10") == []
+    assert hits("UPD-014", text, target_version="v6") == []
+    assert hits("UPD-015", text, target_version="v10") == []
 
 
 def test_update_url_host_name_is_checked():
-    assert hits("config add UP1 /url http://updates.example.com/", "UPD-014", target_version="v6") == [(1, 21)]
+    assert hits("UPD-014", "config add UP1 /url http://updates.example.com/", target_version="v6") == [(1, 21)]
 
 
 # -- UPD-016..018 default file names -------------------------------------------------------
@@ -182,7 +172,7 @@ def test_update_url_host_name_is_checked():
     ("mod cmd UP0 bmc http://192.168.0.10/firm/?x=/ ireset PCS04fd", True),
 ])
 def test_bmc_url_folder(text, reported):
-    assert bool(hits(text, "UPD-016")) == reported
+    assert bool(hits("UPD-016", text)) == reported
 
 
 @pytest.mark.parametrize("text, reported", [
@@ -194,12 +184,12 @@ def test_bmc_url_folder(text, reported):
     ("config add UP1 /url http://10.0.0.5/update/", False),
 ])
 def test_default_file_name(text, reported):
-    assert bool(hits(text, "UPD-017")) == reported
-    assert bool(hits(text, "UPD-017", model="IP72")) == reported
+    assert bool(hits("UPD-017", text)) == reported
+    assert bool(hits("UPD-017", text, model="IP72")) == reported
 
 
 def test_default_file_name_message_names_the_models_default():
-    (diagnostic,) = findings("mod cmd UP0 prot http://10.0.0.5/fw/ ireset 1", "UPD-017", model="IP1200")
+    (diagnostic,) = findings("UPD-017", "mod cmd UP0 prot http://10.0.0.5/fw/ ireset 1", model="IP1200")
     assert "IP1200.bin" in diagnostic.message
 
 
@@ -216,7 +206,7 @@ def test_default_file_name_case_needs_a_model(model, path, reported):
 
 
 def hits_path(text, code, path, **settings):
-    return [(d.span.line, d.span.col) for d in findings(text, code, path=path, **settings)]
+    return [(d.span.line, d.span.col) for d in findings(code, text, path=path, **settings)]
 
 
 @pytest.mark.parametrize("text", [
@@ -226,7 +216,7 @@ def hits_path(text, code, path, **settings):
     "mod cmd UP0 bmc http://10.0.0.5/fw/13r2sr9/ ireset PCS13ab",
 ])
 def test_default_file_name_case_catches_not(text):
-    assert hits(text, "UPD-018", model="IP1200") == []
+    assert hits("UPD-018", text, model="IP1200") == []
 
 
 # -- UPD-019 backup URL ------------------------------------------------------------------------
@@ -240,7 +230,7 @@ def test_default_file_name_case_catches_not(text):
     "mod cmd UP0 scfg http://10.0.0.5/update/query.php?type=#t ser nop",
 ])
 def test_backup_url_not_device_specific_catches(text):
-    assert hits(text, "UPD-019") == [(1, 18)]
+    assert hits("UPD-019", text) == [(1, 18)]
 
 
 @pytest.mark.parametrize("text", [
@@ -252,4 +242,4 @@ def test_backup_url_not_device_specific_catches(text):
     "mod cmd UP0 prot http://10.0.0.5/fw/ip.bin ser 1",
 ])
 def test_backup_url_not_device_specific_catches_not(text):
-    assert hits(text, "UPD-019") == []
+    assert hits("UPD-019", text) == []

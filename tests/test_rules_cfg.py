@@ -4,22 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from innoscript.lint import Settings, lint_text
 from innoscript.lint.fixes import apply_edits
+from rule_helpers import findings, lines
 
 TIMES = "mod cmd UP1 times /allow 23,0,1,2,3,4 /initial 6\n"
 CHECK = "mod cmd UP1 check ser 2024-06-10\n"
 CFG = "mod cmd UP0 cfg http://10.0.0.5/cfg/site.txt"
 BACKUP = "mod cmd UP0 scfg http://10.0.0.5/backup/#h-#b5.txt ser WEEKLY /force 168\n"
-
-
-def findings(code: str, text: str, **settings):
-    result = lint_text(text, "update-example.htm", Settings(select=(code,), **settings))
-    return [d for d in result if d.code == code]
-
-
-def lines(code: str, text: str, **settings) -> list[int]:
-    return [d.span.line for d in findings(code, text, **settings)]
 
 
 PAYLOAD = {"mode": "cfg-payload"}

@@ -4,18 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from innoscript.lint import Settings, Severity, lint_script
+from innoscript.lint import Severity
 from innoscript.lint.fixes import apply_edits
-from innoscript.source import Source
-from innoscript.syntax import parse
-
-
-def findings(text: str, code: str, path: str = "update-example.htm", **options):
-    return lint_script(parse(Source(text, path)), Settings(select=(code,), **options))
-
-
-def hits(text: str, code: str, **options) -> list[tuple[int, int]]:
-    return [(d.span.line, d.span.col) for d in findings(text, code, **options)]
+from rule_helpers import findings, hits
 
 
 def script(*lines: str, newline: str = "\n") -> str:
@@ -40,13 +31,13 @@ NAME = "config add CMD0 /name Lobby"
     ("mod cmd UP1 check\tIRESETN\r\n", "no serial"),
 ])
 def test_check_arguments_catches(text, word):
-    (diagnostic,) = findings(text, "UPD-030")
+    (diagnostic,) = findings("UPD-030", text)
     assert (diagnostic.span.line, diagnostic.span.col) == (1, 13) and word in diagnostic.message
 
 
 @pytest.mark.parametrize("text", [CHECK, "mod cmd UP1 check ser 3c9e1f0a7b52d4e86a1f0c2d9b7e5a43", "mod cmd UP1 check iresetn 1 x"])
 def test_check_arguments_catches_not(text):
-    assert hits(text, "UPD-030") == []
+    assert hits("UPD-030", text) == []
 
 
 # -- UPD-031 state changes before check ---------------------------------------------------
@@ -62,7 +53,7 @@ def test_check_arguments_catches_not(text):
 ])
 def test_changes_before_check_catches(above):
     text = script(TIMES, above, CHECK, "config add CMD0 /name x", "config write")
-    (diagnostic,) = findings(text, "UPD-031")
+    (diagnostic,) = findings("UPD-031", text)
     assert (diagnostic.span.line, diagnostic.span.col) == (3, 13)
     assert diagnostic.related[0].span.line == 2
 
@@ -78,12 +69,12 @@ def test_changes_before_check_catches(above):
     script(NAME),
 ])
 def test_changes_before_check_catches_not(text):
-    assert hits(text, "UPD-031") == []
+    assert hits("UPD-031", text) == []
 
 
 def test_changes_before_check_reported_once_on_the_first_check():
     text = script(NAME, CHECK, "mod cmd UP1 check reset 2", "config write")
-    assert hits(text, "UPD-031") == [(2, 13)]
+    assert hits("UPD-031", text) == [(2, 13)]
 
 
 # -- UPD-032 several checks ----------------------------------------------------------------
@@ -91,8 +82,8 @@ def test_changes_before_check_reported_once_on_the_first_check():
 
 def test_several_checks():
     text = script(CHECK, NAME, "mod cmd UP1 check iresetn 2", "mod cmd UP1 check iresetn 3")
-    assert hits(text, "UPD-032") == [(3, 13), (4, 13)]
-    assert hits(script(TIMES, CHECK, NAME), "UPD-032") == []
+    assert hits("UPD-032", text) == [(3, 13), (4, 13)]
+    assert hits("UPD-032", script(TIMES, CHECK, NAME)) == []
 
 
 # -- UPD-033 record-only check ----------------------------------------------------------------
@@ -107,7 +98,7 @@ def test_several_checks():
     (script(TIMES, CHECK, "ser"), False),  # `ser` restarts nothing, but it is a command that runs
 ])
 def test_check_records_only(text, reported):
-    found = findings(text, "UPD-033")
+    found = findings("UPD-033", text)
     assert bool(found) == reported
     assert all(d.severity == Severity.INFO for d in found)
 
@@ -117,7 +108,7 @@ def test_check_records_only(text, reported):
 
 def test_restart_inside_check_with_fix():
     text = script(CHECK, PROT_IRESET, NAME, "config write", "config activate")
-    (diagnostic,) = findings(text, "UPD-034")
+    (diagnostic,) = findings("UPD-034", text)
     assert (diagnostic.span.line, diagnostic.span.col) == (2, 47)
     assert not diagnostic.fix.safe
     assert apply_edits(text, diagnostic.fix.edits) == script(CHECK, PROT_SER, NAME, "config write", "config activate")
@@ -126,12 +117,12 @@ def test_restart_inside_check_with_fix():
 @pytest.mark.parametrize("final", ["reset", "ireset", "reboot", "ireboot"])
 def test_restarting_finals(final):
     text = script(CHECK, f"mod cmd UP0 boot http://10.0.0.5/b.bin {final} 140", NAME)
-    assert hits(text, "UPD-034") == [(2, 40)]
+    assert hits("UPD-034", text) == [(2, 40)]
 
 
 def test_no_fix_when_the_check_would_not_restart():
     text = script("mod cmd UP1 check ser 1", PROT_IRESET, NAME)
-    (diagnostic,) = findings(text, "UPD-034")
+    (diagnostic,) = findings("UPD-034", text)
     assert diagnostic.fix is None
 
 
@@ -145,7 +136,7 @@ def test_no_fix_when_the_check_would_not_restart():
     script(CHECK, "mod cmd UP0 prot ireset 04-5656", NAME),  # URL lost: UPD-010
 ])
 def test_restart_inside_check_catches_not(text):
-    assert hits(text, "UPD-034") == []
+    assert hits("UPD-034", text) == []
 
 
 # -- UPD-035 immediate restart -------------------------------------------------------------
@@ -154,7 +145,7 @@ def test_restart_inside_check_catches_not(text):
 @pytest.mark.parametrize("final, fixed", [("reset", "ireset"), ("reboot", "ireboot"), ("resetn", "iresetn"), ("RESET", "ireset")])
 def test_check_immediate_restart(final, fixed):
     text = f"mod cmd UP1 check {final} 2024-06-01"
-    (diagnostic,) = findings(text, "UPD-035")
+    (diagnostic,) = findings("UPD-035", text)
     assert (diagnostic.span.line, diagnostic.span.col) == (1, 19)
     assert apply_edits(text, diagnostic.fix.edits) == f"mod cmd UP1 check {fixed} 2024-06-01"
     assert not diagnostic.fix.safe
@@ -162,11 +153,11 @@ def test_check_immediate_restart(final, fixed):
 
 @pytest.mark.parametrize("final", ["ireset", "iresetn", "ireboot", "ser", "restart"])
 def test_check_immediate_restart_catches_not(final):
-    assert hits(f"mod cmd UP1 check {final} 2024-06-01", "UPD-035") == []
+    assert hits("UPD-035", f"mod cmd UP1 check {final} 2024-06-01") == []
 
 
 def test_check_immediate_restart_skips_short_lines():
-    assert hits("mod cmd UP1 check reset", "UPD-035") == []
+    assert hits("UPD-035", "mod cmd UP1 check reset") == []
 
 
 # -- UPD-037 serials ----------------------------------------------------------------------
@@ -183,7 +174,7 @@ def test_check_immediate_restart_skips_short_lines():
     "build-20240601-1230",
 ])
 def test_suspicious_serial_catches(serial):
-    assert hits(f"mod cmd UP1 check iresetn {serial}", "UPD-037") == [(1, 27)]
+    assert hits("UPD-037", f"mod cmd UP1 check iresetn {serial}") == [(1, 27)]
 
 
 @pytest.mark.parametrize("serial", [
@@ -191,7 +182,7 @@ def test_suspicious_serial_catches(serial):
     "3c9e1f0a7b52d4e86a1f0c2d9b7e5a43", "PCS13ab", "WEEKLY", "room-2.14-v3", "CFG:7",
 ])
 def test_suspicious_serial_catches_not(serial):
-    assert hits(f"mod cmd UP1 check iresetn {serial}", "UPD-037") == []
+    assert hits("UPD-037", f"mod cmd UP1 check iresetn {serial}") == []
 
 
 @pytest.mark.parametrize("text", [
@@ -200,8 +191,8 @@ def test_suspicious_serial_catches_not(serial):
     "mod cmd UP0 cfg http://10.0.0.5/c.txt ser a&b",
 ])
 def test_every_serial_is_checked(text):
-    assert len(hits(text, "UPD-037")) == 1
+    assert len(hits("UPD-037", text)) == 1
 
 
 def test_meta_in_a_url_is_not_a_serial():
-    assert hits("mod cmd UP0 scfg http://10.0.0.5/#h-#d.txt ser WEEKLY", "UPD-037") == []
+    assert hits("UPD-037", "mod cmd UP0 scfg http://10.0.0.5/#h-#d.txt ser WEEKLY") == []

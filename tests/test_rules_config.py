@@ -4,29 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from innoscript.lint import Settings, lint_text
-from innoscript.lint.fixes import apply_edits
+from rule_helpers import findings, fixed, lines
 
 TIMES = "mod cmd UP1 times /allow 23,0,1,2,3,4 /initial 6\n"
 CHECK = "mod cmd UP1 check iresetn 2024-06-01\n"
 CHECK_SER = "mod cmd UP1 check ser 2024-06-01\n"
 DONE = "config write\nconfig activate\n"
 PAYLOAD = {"mode": "cfg-payload"}
-
-
-def findings(code: str, text: str, **settings):
-    result = lint_text(text, "update-example.htm", Settings(select=(code,), **settings))
-    return [d for d in result if d.code == code]
-
-
-def lines(code: str, text: str, **settings) -> list[int]:
-    return [d.span.line for d in findings(code, text, **settings)]
-
-
-def fixed(code: str, text: str, **settings) -> str:
-    found = findings(code, text, **settings)
-    assert found and found[0].fix is not None
-    return apply_edits(text, found[0].fix.edits)
 
 
 CASES = [

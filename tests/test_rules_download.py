@@ -11,27 +11,12 @@ from hypothesis import strategies as st
 from innoscript.lint import Settings, Severity, lint_source, lint_text
 from innoscript.lint.fixes import apply_edits
 from innoscript.source import Source
+from rule_helpers import findings, fixed, lines
 
 TIMES = "mod cmd UP1 times /allow 23,0,1,2,3,4 /initial 6\n"
 PROT = "mod cmd UP0 prot http://10.0.0.5/fw/ip.bin"
 BOOT = "mod cmd UP0 boot http://10.0.0.5/fw/boot.bin"
 BMC = "mod cmd UP0 bmc http://10.0.0.5/fw/PCS04fd.bin"
-
-
-def findings(code: str, text: str, path: str = "update-example.htm", **settings):
-    result = lint_text(text, path, Settings(select=(code,), **settings))
-    return [d for d in result if d.code == code]
-
-
-def lines(code: str, text: str, **settings) -> list[int]:
-    return [d.span.line for d in findings(code, text, **settings)]
-
-
-def fixed(code: str, text: str, **settings) -> str:
-    """The text after applying the first finding's fix."""
-    found = findings(code, text, **settings)
-    assert found and found[0].fix is not None
-    return apply_edits(text, found[0].fix.edits)
 
 
 CASES = [

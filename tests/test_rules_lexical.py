@@ -13,25 +13,10 @@ from innoscript.lint import Settings, Severity, lint_script, lint_source
 from innoscript.lint.fixes import apply_edits
 from innoscript.source import Source
 from innoscript.syntax import parse
+from rule_helpers import findings, fixed, hits
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 FAMILIES = ("lexical", "arguments", "times", "check")
-
-
-def findings(text: str | bytes, code: str, path: str = "update-example.htm", **settings):
-    source = Source.from_bytes(text, path) if isinstance(text, bytes) else Source(text, path)
-    return lint_script(parse(source), Settings(select=(code,), **settings))
-
-
-def hits(text: str | bytes, code: str, **settings) -> list[tuple[int, int]]:
-    return [(d.span.line, d.span.col) for d in findings(text, code, **settings)]
-
-
-def fixed(text: str, code: str, **settings) -> str:
-    """The text after applying the first finding's fix (safe or not)."""
-    diagnostic = findings(text, code, **settings)[0]
-    assert diagnostic.fix is not None
-    return apply_edits(text, diagnostic.fix.edits)
 
 
 # -- UPD-001 unknown verb ---------------------------------------------------------
@@ -45,7 +30,7 @@ def fixed(text: str, code: str, **settings) -> str:
     "mod cmd UP1",
 ])
 def test_unknown_verb_catches(text):
-    assert hits(text, "UPD-001")
+    assert hits("UPD-001", text)
 
 
 @pytest.mark.parametrize("text", [
@@ -59,11 +44,11 @@ def test_unknown_verb_catches(text):
     "# mod cmd UP0 firmware http://10.0.0.5/",
 ])
 def test_unknown_verb_catches_not(text):
-    assert hits(text, "UPD-001") == []
+    assert hits("UPD-001", text) == []
 
 
 def test_unknown_verb_names_the_right_case():
-    (diagnostic,) = findings("mod cmd UP0 PROT http://10.0.0.5/fw/ ireset 1", "UPD-001")
+    (diagnostic,) = findings("UPD-001", "mod cmd UP0 PROT http://10.0.0.5/fw/ ireset 1")
     assert "`prot`" in diagnostic.message and diagnostic.span.col == 13
 
 
@@ -72,14 +57,14 @@ def test_unknown_verb_names_the_right_case():
 
 def test_time_alias_catches_and_fixes():
     text = "mod cmd UP1 time /allow 22,23,0,1 /initial 6\n"
-    assert hits(text, "UPD-002") == [(1, 13)]
-    assert fixed(text, "UPD-002") == "mod cmd UP1 times /allow 22,23,0,1 /initial 6\n"
-    assert findings(text, "UPD-002")[0].fix.safe
+    assert hits("UPD-002", text) == [(1, 13)]
+    assert fixed("UPD-002", text) == "mod cmd UP1 times /allow 22,23,0,1 /initial 6\n"
+    assert findings("UPD-002", text)[0].fix.safe
 
 
 @pytest.mark.parametrize("text", ["mod cmd UP1 times /allow 1", "mod cmd UP1 timer /allow 1", "# mod cmd UP1 time"])
 def test_time_alias_catches_not(text):
-    assert hits(text, "UPD-002") == []
+    assert hits("UPD-002", text) == []
 
 
 # -- UPD-003 extra tokens -------------------------------------------------------------
@@ -98,7 +83,7 @@ def test_time_alias_catches_not(text):
     ("mod cmd UP1 times /allow 1,2 3", (1, 30)),
 ])
 def test_extra_tokens_catches(text, at):
-    assert hits(text, "UPD-003") == [at]
+    assert hits("UPD-003", text) == [at]
 
 
 @pytest.mark.parametrize("text", [
@@ -113,12 +98,12 @@ def test_extra_tokens_catches(text, at):
     "mod cmd UP1 check iresetn 2024-06-01   ",
 ])
 def test_extra_tokens_catches_not(text):
-    assert hits(text, "UPD-003") == []
+    assert hits("UPD-003", text) == []
 
 
 def test_trailing_comment_fix_moves_it_above_and_keeps_crlf():
     text = "mod cmd UP1 check iresetn 1\r\n  config write # store it\r\nconfig activate\r\n"
-    (diagnostic,) = findings(text, "UPD-003")
+    (diagnostic,) = findings("UPD-003", text)
     assert diagnostic.span.line == 2 and not diagnostic.fix.safe
     assert apply_edits(text, diagnostic.fix.edits) == (
         "mod cmd UP1 check iresetn 1\r\n  # store it\r\n  config write\r\nconfig activate\r\n"
@@ -127,7 +112,7 @@ def test_trailing_comment_fix_moves_it_above_and_keeps_crlf():
 
 def test_trailing_comment_fix_on_last_line_without_newline():
     text = "config write # done"
-    assert fixed(text, "UPD-003") == "# done\nconfig write"
+    assert fixed("UPD-003", text) == "# done\nconfig write"
 
 
 # -- UPD-004 BOM / leading control characters --------------------------------------------
@@ -135,24 +120,24 @@ def test_trailing_comment_fix_on_last_line_without_newline():
 
 def test_bom_is_reported_at_file_start():
     data = b"\xef\xbb\xbfmod cmd UP1 times /allow 1 /initial 6\r\n"
-    assert hits(data, "UPD-004") == [(1, 1)]
-    assert findings(data, "UPD-004")[0].fix is None
+    assert hits("UPD-004", data) == [(1, 1)]
+    assert findings("UPD-004", data)[0].fix is None
 
 
 def test_bom_before_a_comment_is_reported_too():
-    assert hits(b"\xef\xbb\xbf# comment\nmod cmd UP1 poll\n", "UPD-004") == [(1, 1)]
+    assert hits("UPD-004", b"\xef\xbb\xbf# comment\nmod cmd UP1 poll\n") == [(1, 1)]
 
 
 def test_leading_invisible_characters_are_deleted_by_the_fix():
     text = "\u200b\x1amod cmd UP1 poll\n"
-    (diagnostic,) = findings(text, "UPD-004")
+    (diagnostic,) = findings("UPD-004", text)
     assert (diagnostic.span.start, diagnostic.span.end) == (0, 2)
     assert apply_edits(text, diagnostic.fix.edits) == "mod cmd UP1 poll\n"
 
 
 @pytest.mark.parametrize("data", [b"mod cmd UP1 poll\n", b"\tmod cmd UP1 poll\n", b"\n\xef\xbb\xbf", b""])
 def test_bom_catches_not(data):
-    assert hits(data, "UPD-004") == []
+    assert hits("UPD-004", data) == []
 
 
 # -- UPD-005 / UPD-006 final commands -------------------------------------------------------
@@ -165,7 +150,7 @@ def test_bom_catches_not(data):
     ("mod cmd UP0 scfg http://10.0.0.5/#h.txt weekly WEEKLY /force 168", (1, 41)),
 ])
 def test_unknown_final_catches(text, at):
-    assert hits(text, "UPD-005") == [at]
+    assert hits("UPD-005", text) == [at]
 
 
 @pytest.mark.parametrize("text", [
@@ -180,14 +165,14 @@ def test_unknown_final_catches(text, at):
     "mod cmd UP0 scfg http://10.0.0.5/#h.txt",
 ])
 def test_unknown_final_catches_not(text):
-    assert hits(text, "UPD-005") == []
+    assert hits("UPD-005", text) == []
 
 
 def test_noop_final_is_replaced_by_ser():
     text = "mod cmd UP0 scfg http://10.0.0.5/bak/#h-#b5.txt no-op WEEKLY /force 168"
-    assert hits(text, "UPD-006") == [(1, 49)]
-    assert fixed(text, "UPD-006") == text.replace("no-op", "ser")
-    assert hits("mod cmd UP1 check NOP 1", "UPD-006") == [(1, 19)]
+    assert hits("UPD-006", text) == [(1, 49)]
+    assert fixed("UPD-006", text) == text.replace("no-op", "ser")
+    assert hits("UPD-006", "mod cmd UP1 check NOP 1") == [(1, 19)]
 
 
 @pytest.mark.parametrize("text", [
@@ -196,7 +181,7 @@ def test_noop_final_is_replaced_by_ser():
     "mod cmd UP0 scfg http://10.0.0.5/bak/#h.txt ser WEEKLY",
 ])
 def test_noop_final_catches_not(text):
-    assert hits(text, "UPD-006") == []
+    assert hits("UPD-006", text) == []
 
 
 # -- UPD-007 split value -------------------------------------------------------------
@@ -204,8 +189,8 @@ def test_noop_final_catches_not(text):
 
 def test_split_value_is_joined_with_percent_20():
     text = "config add CMD0 /name Trunk Gateway 1 /hw x\n"
-    assert hits(text, "UPD-007") == [(1, 23)]
-    (diagnostic,) = findings(text, "UPD-007")
+    assert hits("UPD-007", text) == [(1, 23)]
+    (diagnostic,) = findings("UPD-007", text)
     assert not diagnostic.fix.safe
     assert apply_edits(text, diagnostic.fix.edits) == "config add CMD0 /name Trunk%20Gateway%201 /hw x\n"
 
@@ -218,11 +203,11 @@ def test_split_value_is_joined_with_percent_20():
     "config write",
 ])
 def test_split_value_catches_not(text):
-    assert hits(text, "UPD-007") == []
+    assert hits("UPD-007", text) == []
 
 
 def test_split_value_with_tabs():
-    assert hits("config add CMD0 /name\tFront\tDesk", "UPD-007") == [(1, 23)]
+    assert hits("UPD-007", "config add CMD0 /name\tFront\tDesk") == [(1, 23)]
 
 
 # -- UPD-008 unreachable after restart -------------------------------------------------------
@@ -230,14 +215,14 @@ def test_split_value_with_tabs():
 
 def test_every_line_after_a_bare_reset_is_unreachable():
     text = "mod cmd UP1 times /allow 1 /initial 6\nreset\n# comment\nconfig write\n\nconfig activate\nreset\n"
-    found = findings(text, "UPD-008")
+    found = findings("UPD-008", text)
     assert [(d.span.line, d.span.col) for d in found] == [(4, 1), (6, 1), (7, 1)]
     assert all(d.unnecessary and d.related for d in found)
 
 
 @pytest.mark.parametrize("word", ["reset", "ireset", "reboot", "ireboot", "IRESET"])
 def test_unconditional_restarts(word):
-    assert hits(f"{word}\nconfig write", "UPD-008") == [(2, 1)]
+    assert hits("UPD-008", f"{word}\nconfig write") == [(2, 1)]
 
 
 @pytest.mark.parametrize("text", [
@@ -249,7 +234,7 @@ def test_unconditional_restarts(word):
     "reset\n# only comments below\n\n",
 ])
 def test_unreachable_catches_not(text):
-    assert hits(text, "UPD-008") == []
+    assert hits("UPD-008", text) == []
 
 
 # -- UPD-009 module case ---------------------------------------------------------------
@@ -262,13 +247,13 @@ def test_unreachable_catches_not(text):
     ("config add cmd0 /name x", "config add CMD0 /name x"),
 ])
 def test_module_case_fix(text, fixed_text):
-    assert hits(text, "UPD-009")
-    assert fixed(text, "UPD-009") == fixed_text
+    assert hits("UPD-009", text)
+    assert fixed("UPD-009", text) == fixed_text
 
 
 @pytest.mark.parametrize("text", ["mod cmd UP1 poll", "config add CMD0 /name x", "config write", "mod cmd UP1"])
 def test_module_case_catches_not(text):
-    assert hits(text, "UPD-009") == []
+    assert hits("UPD-009", text) == []
 
 
 # -- the corpus: clean files stay clean, broken files show these rules -----------------------

@@ -4,14 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from innoscript.lint import Settings, lint_text
+from rule_helpers import findings
 
 TIMES = "mod cmd UP1 times /allow 23,0,1,2,3,4 /initial 6\n"
-
-
-def findings(code: str, text: str, **settings):
-    result = lint_text(text, "update-example.htm", Settings(select=(code,), **settings))
-    return [d for d in result if d.code == code]
 
 
 def marked(code: str, text: str, **settings) -> list[str]:

@@ -4,20 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from innoscript.lint import Settings, lint_text
 from innoscript.lint.fixes import apply_edits
+from rule_helpers import findings, lines
 
 TIMES = "mod cmd UP1 times /allow 23,0,1,2,3,4 /initial 6\n"
 SCFG = "mod cmd UP0 scfg http://10.0.0.5/bak/"
-
-
-def findings(code: str, text: str, path: str = "update-example.htm", **settings):
-    result = lint_text(text, path, Settings(select=(code,), **settings))
-    return [d for d in result if d.code == code]
-
-
-def lines(code: str, text: str, **settings) -> list[int]:
-    return [d.span.line for d in findings(code, text, **settings)]
 
 
 CASES = [

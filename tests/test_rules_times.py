@@ -8,16 +8,8 @@ from hypothesis import strategies as st
 
 from innoscript.lint import Settings, Severity, lint_script
 from innoscript.lint.fixes import apply_edits
-from innoscript.source import Source
 from innoscript.syntax import parse
-
-
-def findings(text: str, code: str, path: str = "update-example.htm", **options):
-    return lint_script(parse(Source(text, path)), Settings(select=(code,), **options))
-
-
-def hits(text: str, code: str, **options) -> list[tuple[int, int]]:
-    return [(d.span.line, d.span.col) for d in findings(text, code, **options)]
+from rule_helpers import findings, hits
 
 
 def allow(hours: str, tail: str = " /initial 6") -> str:
@@ -36,14 +28,14 @@ def allow(hours: str, tail: str = " /initial 6") -> str:
     ("22, 23, 99", ["99"]),  # found in the split-off words too
 ])
 def test_hour_out_of_range_catches(hours, bad):
-    found = findings(allow(hours), "UPD-020")
+    found = findings("UPD-020", allow(hours))
     text = allow(hours)
     assert [text[d.span.start : d.span.end] for d in found] == bad
 
 
 @pytest.mark.parametrize("hours", ["0,1,2,23", "00,01", "22-4", "1,,2", "12,22,23,0,1,2,3,4"])
 def test_hour_out_of_range_catches_not(hours):
-    assert hits(allow(hours), "UPD-020") == []
+    assert hits("UPD-020", allow(hours)) == []
 
 
 # -- UPD-021 duplicate hour ---------------------------------------------------------------
@@ -51,7 +43,7 @@ def test_hour_out_of_range_catches_not(hours):
 
 def test_duplicate_hour_fix_removes_the_repeat():
     text = allow("1,2,2,4")
-    (diagnostic,) = findings(text, "UPD-021")
+    (diagnostic,) = findings("UPD-021", text)
     assert (diagnostic.span.line, diagnostic.span.col) == (1, 30)
     assert diagnostic.fix.safe and diagnostic.related
     assert apply_edits(text, diagnostic.fix.edits) == allow("1,2,4")
@@ -59,12 +51,12 @@ def test_duplicate_hour_fix_removes_the_repeat():
 
 def test_duplicate_hour_counts_leading_zeros_and_repeats():
     text = allow("1,01,1,5")
-    assert len(findings(text, "UPD-021")) == 2
+    assert len(findings("UPD-021", text)) == 2
 
 
 @pytest.mark.parametrize("hours", ["1,2,3,4", "22,23,0,1", "24,24"])
 def test_duplicate_hour_catches_not(hours):
-    assert hits(allow(hours), "UPD-021") == []
+    assert hits("UPD-021", allow(hours)) == []
 
 
 # -- UPD-022 malformed list -------------------------------------------------------------------
@@ -79,37 +71,37 @@ def test_duplicate_hour_catches_not(hours):
     ("1,,2", (1, 28)),
 ])
 def test_malformed_hour_list_catches(hours, at):
-    assert at in hits(allow(hours), "UPD-022")
+    assert at in hits("UPD-022", allow(hours))
 
 
 def test_allow_without_value():
-    assert hits("mod cmd UP1 times /allow /initial 6", "UPD-022") == [(1, 19)]
+    assert hits("UPD-022", "mod cmd UP1 times /allow /initial 6") == [(1, 19)]
 
 
 def test_blank_after_comma_is_fixed_safely_and_not_extra_tokens():
     text = "mod cmd UP1\ttimes /allow 22, 23,\t0 /initial 6\r\n"
-    (diagnostic,) = findings(text, "UPD-022")
+    (diagnostic,) = findings("UPD-022", text)
     assert diagnostic.fix.safe
     assert apply_edits(text, diagnostic.fix.edits) == "mod cmd UP1\ttimes /allow 22,23,0 /initial 6\r\n"
-    assert findings(text, "UPD-003") == []
+    assert findings("UPD-003", text) == []
 
 
 @pytest.mark.parametrize("hours", ["22,23,0,1,2,3,4", "5", "0"])
 def test_malformed_hour_list_catches_not(hours):
-    assert hits(allow(hours), "UPD-022") == []
+    assert hits("UPD-022", allow(hours)) == []
 
 
 def test_a_comment_after_a_trailing_comma_is_not_an_hour():
     text = "mod cmd UP1 times /allow 1,2, # night"
-    assert hits(text, "UPD-020") == []
-    assert hits(text, "UPD-022") == [(1, 30)]
-    assert hits(text, "UPD-003") == [(1, 31)]
+    assert hits("UPD-020", text) == []
+    assert hits("UPD-022", text) == [(1, 30)]
+    assert hits("UPD-003", text) == [(1, 31)]
 
 
 def test_words_after_a_complete_hour_list_are_extra_tokens():
     text = allow("1,2 3")
-    assert hits(text, "UPD-022") == []
-    assert hits(text, "UPD-003") == [(1, 30)]
+    assert hits("UPD-022", text) == []
+    assert hits("UPD-003", text) == [(1, 30)]
 
 
 # -- UPD-023 /initial ---------------------------------------------------------------------------
@@ -117,16 +109,16 @@ def test_words_after_a_complete_hour_list_are_extra_tokens():
 
 @pytest.mark.parametrize("value", ["-5", "6min", "0", "1.5", "six"])
 def test_initial_not_positive_catches(value):
-    assert hits(f"mod cmd UP1 times /allow 1 /initial {value}", "UPD-023") == [(1, 37)]
+    assert hits("UPD-023", f"mod cmd UP1 times /allow 1 /initial {value}") == [(1, 37)]
 
 
 def test_initial_without_value():
-    assert hits("mod cmd UP1 times /initial", "UPD-023") == [(1, 19)]
+    assert hits("UPD-023", "mod cmd UP1 times /initial") == [(1, 19)]
 
 
 @pytest.mark.parametrize("value", ["6", "10", "120"])
 def test_initial_catches_not(value):
-    assert hits(f"mod cmd UP1 times /initial {value}", "UPD-023") == []
+    assert hits("UPD-023", f"mod cmd UP1 times /initial {value}") == []
 
 
 # -- UPD-024 times not first -------------------------------------------------------------------
@@ -138,12 +130,12 @@ TIMES = "mod cmd UP1 times /allow 23,0,1,2,3,4 /initial 6"
 
 
 def test_times_after_a_download_is_a_warning():
-    (diagnostic,) = findings(f"# comment\n{PROT}\n\n{TIMES}\n", "UPD-024")
+    (diagnostic,) = findings("UPD-024", f"# comment\n{PROT}\n\n{TIMES}\n")
     assert (diagnostic.span.line, diagnostic.span.col, diagnostic.severity) == (4, 13, Severity.WARNING)
 
 
 def test_times_after_backups_only_is_info():
-    (diagnostic,) = findings(f"{SCFG}\r\n{SCFG}\r\n{TIMES}\r\n", "UPD-024")
+    (diagnostic,) = findings("UPD-024", f"{SCFG}\r\n{SCFG}\r\n{TIMES}\r\n")
     assert diagnostic.severity == Severity.INFO and diagnostic.span.line == 3
 
 
@@ -158,11 +150,11 @@ def test_configured_severity_wins_over_the_milder_one():
     PROT,  # no times at all: UPD-025's business
 ])
 def test_times_not_first_catches_not(text):
-    assert hits(text, "UPD-024") == []
+    assert hits("UPD-024", text) == []
 
 
 def test_only_the_first_times_line_is_judged():
-    assert hits(f"{TIMES}\n{PROT}\n{TIMES}", "UPD-024") == []
+    assert hits("UPD-024", f"{TIMES}\n{PROT}\n{TIMES}") == []
 
 
 # -- UPD-025 download without /initial -------------------------------------------------------------
@@ -170,7 +162,7 @@ def test_only_the_first_times_line_is_judged():
 
 def test_each_download_without_initial_is_reported():
     text = "mod cmd UP1 times /allow 23,0,1\n" + PROT + "\nmod cmd UP0 boot http://10.0.0.5/b.bin ireset 1\n"
-    assert hits(text, "UPD-025") == [(2, 13), (3, 13)]
+    assert hits("UPD-025", text) == [(2, 13), (3, 13)]
 
 
 @pytest.mark.parametrize("text", [
@@ -180,7 +172,7 @@ def test_each_download_without_initial_is_reported():
     f"{SCFG}\nmod cmd UP0 cfg http://10.0.0.5/c.txt ser 1",  # not a download
 ])
 def test_download_without_initial_catches_not(text):
-    assert hits(text, "UPD-025") == []
+    assert hits("UPD-025", text) == []
 
 
 # -- UPD-026 / UPD-027 ---------------------------------------------------------------------------
@@ -188,13 +180,13 @@ def test_download_without_initial_catches_not(text):
 
 def test_second_and_third_times_lines_are_reported():
     text = f"{TIMES}\nmod cmd UP1 time /allow 1\nmod cmd UP1 times /allow 2"
-    found = findings(text, "UPD-026")
+    found = findings("UPD-026", text)
     assert [(d.span.line, d.span.col) for d in found] == [(2, 13), (3, 13)]
     assert all(d.related[0].span.line == 1 for d in found)
 
 
 def test_single_times_line_is_fine():
-    assert hits(f"{TIMES}\n{PROT}", "UPD-026") == []
+    assert hits("UPD-026", f"{TIMES}\n{PROT}") == []
 
 
 @pytest.mark.parametrize("text, reported", [
@@ -205,7 +197,7 @@ def test_single_times_line_is_fine():
     ("mod cmd UP1 times /initial 6", False),
 ])
 def test_times_without_options(text, reported):
-    assert bool(hits(text, "UPD-027")) == reported
+    assert bool(hits("UPD-027", text)) == reported
 
 
 # -- UPD-028 one-hour hole ----------------------------------------------------------------------
@@ -218,13 +210,13 @@ def test_times_without_options(text, reported):
     ("0,2,4", "1, 3"),
 ])
 def test_hour_gap_catches(hours, hole):
-    (diagnostic,) = findings(allow(hours), "UPD-028")
+    (diagnostic,) = findings("UPD-028", allow(hours))
     assert f"hour{'s' if ',' in hole else ''} {hole} missing" in diagnostic.message
 
 
 @pytest.mark.parametrize("hours", ["12,22,23,0,1,2,3,4", "23,0,1,2,3,4", "2,3,4", "5", "12,14-16"])
 def test_hour_gap_catches_not(hours):
-    assert hits(allow(hours), "UPD-028") == []
+    assert hits("UPD-028", allow(hours)) == []
 
 
 # -- properties ----------------------------------------------------------------------------------

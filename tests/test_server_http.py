@@ -166,7 +166,7 @@ def test_status_page_escapes_device_data(server: ServerThread) -> None:
 
 def test_inventory_and_backups_survive_restart(root: Path) -> None:
     with ServerThread(make_config(root)) as server:
-        request(server, "GET", f"/update-ip1200.htm?sn=00-90-33-03-0d-f0&BOOT=145")
+        request(server, "GET", "/update-ip1200.htm?sn=00-90-33-03-0d-f0&BOOT=145")
         request(server, "PUT", "/backups/00-90-33-03-0d-f0.txt", b"saved")
         before = status_json(server)["devices"]
     with ServerThread(make_config(root)) as server:
@@ -382,9 +382,9 @@ def test_200_devices_poll_and_back_up_concurrently(root: Path) -> None:
     assert len(devices) == count
     by_key = {d["key"]: d for d in devices}
     for n in range(count):
-        device = by_key[f"mac:{mac(n)}"]
-        assert device["serials"]["BOOT"] == str(n) and device["backups"] == 2 and device["polls"] == 1
-        assert device["last_backup_size"] == len(payload(n, 2))
+        entry = by_key[f"mac:{mac(n)}"]
+        assert entry["serials"]["BOOT"] == str(n) and entry["backups"] == 2 and entry["polls"] == 1
+        assert entry["last_backup_size"] == len(payload(n, 2))
     assert not [p for p in (root / "backups").rglob("*") if p.name.startswith(".upload-")]
 
 

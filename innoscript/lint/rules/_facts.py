@@ -14,31 +14,29 @@ from typing import NamedTuple
 from ... import catalog
 from ...source import Span
 from ...syntax import ast
+from ._semantics import final_of, split_url
 
 # -- URLs -----------------------------------------------------------------------
 
-_URL = re.compile(r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*)://(?P<authority>[^/?#]*)")
-
-
 def is_url(text: str) -> bool:
     """A word that has a scheme and `://` (what the device can fetch at all)."""
-    return _URL.match(text) is not None
+    return split_url(text) is not None
 
 
 def url_scheme(text: str) -> str | None:
-    match = _URL.match(text)
-    return match.group("scheme").lower() if match else None
+    parts = split_url(text)
+    return parts.scheme if parts else None
 
 
 def url_host(text: str) -> str | None:
-    """The host part of a URL (no user info, no port), or None."""
-    match = _URL.match(text)
-    if not match:
+    """The host part of a URL (no user info, no port, no IPv6 brackets), or None."""
+    parts = split_url(text)
+    if parts is None:
         return None
-    authority = match.group("authority").rpartition("@")[2]
-    if authority.startswith("["):  # IPv6 literal
-        return authority[1 : authority.find("]")] if "]" in authority else authority[1:]
-    return authority.partition(":")[0]
+    host = parts.host
+    if host.startswith("["):  # IPv6 literal
+        return host[1 : host.find("]")] if "]" in host else host[1:]
+    return host
 
 
 def is_ip_literal(host: str) -> bool:
@@ -92,11 +90,8 @@ def url_tokens(line: ast.Line) -> list[ast.Token]:
 # -- final commands -------------------------------------------------------------
 
 
-def final_command(token: ast.Token | None) -> catalog.FinalCommand | None:
-    """The catalogue entry of a final-command word (case-insensitive, as the parser reads bare lines)."""
-    if token is None:
-        return None
-    return catalog.FINAL_COMMANDS.get(token.text.lower())
+# The catalogue entry of a final-command word: one definition for all rules.
+final_command = final_of
 
 
 def is_final_word(text: str) -> bool:
