@@ -119,3 +119,22 @@ def test_process_pool_gives_the_same_results(tmp_path):
     serial = [r.diagnostics for r, _ in Linter(None, jobs=1).lint_many(jobs)]
     pooled = [r.diagnostics for r, _ in Linter(None, jobs=2).lint_many(jobs)]
     assert pooled == serial
+
+
+def test_a_cache_hit_loads_neither_parser_nor_rules(tmp_path):
+    import subprocess
+    import sys
+
+    script = tmp_path / "update-ip232.htm"
+    script.write_text("mod cmd UP1 times /allow 23,0,1 /initial 6\nconfig write\n")
+    probe = (
+        "import sys\n"
+        "from innoscript.cli.lint import main\n"
+        "try:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('innoscript.syntax', 'innoscript.lint.rules'))))\n"
+    )
+    args = [sys.executable, "-c", probe, "--cache-dir", str(tmp_path / "cache"), "--format", "concise", str(script)]
+    first = subprocess.run(args, capture_output=True, text=True, cwd=tmp_path)
+    assert "innoscript.syntax" in first.stdout  # the miss parsed and linted
+    second = subprocess.run(args, capture_output=True, text=True, cwd=tmp_path)
+    assert second.stdout.strip().endswith("[]"), second.stdout

@@ -281,7 +281,7 @@ def run(paths: tuple[str, ...], options: dict[str, Any]) -> int:
     """Lint ``paths`` as the options say; the exit status."""
     from ..lint import config as config_module
     from ..lint.cache import Job, Linter, ResultCache, default_cache_dir
-    from ..lint.crossfile import payload_settings
+    from ..lint.settings import payload_settings
     from ..lint.discover import STDIN, discover
 
     overrides = cli_overrides(**options)

@@ -18,9 +18,7 @@ from ..syntax import ast, parse
 from .context import LintContext
 from .diagnostic import Diagnostic
 from .rule import rule
-from .settings import Settings
-
-PAYLOAD_MODE = "cfg-payload"
+from .settings import PAYLOAD_MODE, Settings, payload_settings
 
 
 def payload_path(url: str, script_path: str, settings: Settings) -> str | None:
@@ -39,10 +37,6 @@ def payload_path(url: str, script_path: str, settings: Settings) -> str | None:
         return None
     candidate = os.path.join(os.path.dirname(script_path), segment)
     return candidate if os.path.isfile(candidate) else None
-
-
-def payload_settings(settings: Settings) -> Settings:
-    return settings.replace(mode=PAYLOAD_MODE)
 
 
 @dataclass(frozen=True)

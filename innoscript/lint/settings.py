@@ -12,6 +12,7 @@ from .. import catalog
 from .diagnostic import Severity
 
 MODES = ("script", "cfg-payload")
+PAYLOAD_MODE = "cfg-payload"  # a file that `mod cmd UP0 cfg` loads
 
 
 @dataclass(frozen=True)
@@ -30,3 +31,8 @@ class Settings:
 
     def replace(self, **changes) -> "Settings":
         return replace(self, **changes)
+
+
+def payload_settings(settings: Settings) -> Settings:
+    """The settings a payload of a script with ``settings`` is linted with."""
+    return settings.replace(mode=PAYLOAD_MODE)
