@@ -216,6 +216,26 @@ def test_fix_on_stdin_prints_the_fixed_text():
     assert result.stdout == "mod cmd UP1 check iresetn 2024-06-01\n"
 
 
+def test_fix_on_stdin_never_writes_the_file_it_is_named_after():
+    # The name only chooses settings and messages; the file on disk is the user's.
+    on_disk = b"# the user's own file\r\nmod cmd UP1 check iresetn other-serial\r\n"
+    Path("update-ip232.htm").write_bytes(on_disk)
+    result = invoke("--fix", "--select", "UPD-090,UPD-093", "-", "--stdin-filename", "update-ip232.htm", input=UNUSED)
+    assert result.stdout == "mod cmd UP1 check iresetn 2024-06-01\n"
+    assert Path("update-ip232.htm").read_bytes() == on_disk
+    absent = invoke("--fix", "--select", "UPD-090,UPD-093", "-", "--stdin-filename", "update-ip72.htm", input=UNUSED)
+    assert absent.stdout == "mod cmd UP1 check iresetn 2024-06-01\n"
+    assert not Path("update-ip72.htm").exists()
+
+
+def test_fix_refuses_stdin_mixed_with_files():
+    Path("update-a.htm").write_bytes(UNUSED.encode())
+    result = invoke("--fix", "-", "update-a.htm", input=UNUSED)
+    assert result.exit_code == 2
+    assert "only PATH" in result.output
+    assert Path("update-a.htm").read_bytes() == UNUSED.encode()
+
+
 def test_baseline_round_trip():
     write("update-a.htm", BAD)
     written = invoke("--write-baseline", "baseline.json", "update-a.htm")

@@ -307,11 +307,16 @@ def run(paths: tuple[str, ...], options: dict[str, Any]) -> int:
         cache = ResultCache(os.path.abspath(folder))
     linter = Linter(cache, fix=fix, unsafe=options["unsafe_fixes"], write=not options["diff"], jobs=options["jobs"])
 
+    if fix and STDIN in paths and len(paths) > 1:
+        raise click.UsageError("--fix and --diff read - on its own: give - as the only PATH")
     jobs: list[Job] = []
     for target in targets:
         if target.path == STDIN:
             name = stdin_name or "<stdin>"
             data = sys.stdin.buffer.read()
+            settings = resolver(name if not name.startswith("<") else "-").settings
+            jobs.append(Job(name, settings, data, writable=False))
+            continue
         else:
             name = display_path(target.path)
             try:

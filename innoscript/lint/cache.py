@@ -265,6 +265,9 @@ class Job:
     path: str  # shown in output
     settings: Settings
     data: bytes
+    # False for text read from standard input: its `path` is only a name
+    # (`--stdin-filename`), and the file of that name is never written.
+    writable: bool = True
 
 
 @dataclass
@@ -346,7 +349,7 @@ class Linter:
         outcome = apply_fixes(source, lint, unsafe=self.unsafe)
         if not outcome.changed(source):
             return FileResult(job.path, source, tuple(diagnostics)), deps
-        if self.write and not job.path.startswith("<"):
+        if self.write and job.writable and not job.path.startswith("<"):
             try:
                 write_atomically(job.path, source, outcome.text)
             except OSError as exc:
