@@ -55,9 +55,11 @@ def test_bundled_example_has_findings_and_exits_1(tmp_path):
     assert any(line.startswith("examples/dect-site.txt:") for line in result.stdout.splitlines())
 
 
-def test_clean_file_exits_0_and_prints_nothing():
+def test_clean_file_exits_0_and_says_so_and_quiet_prints_nothing():
     write("update-ip232.htm", "# nothing to do\n")
     result = invoke("update-ip232.htm")
+    assert result.exit_code == 0 and result.stdout == "No problems found in 1 file.\n"
+    result = invoke("--quiet", "update-ip232.htm")
     assert result.exit_code == 0 and result.stdout == ""
 
 
@@ -332,3 +334,103 @@ def test_cached_results_print_exactly_like_fresh_ones():
     cached = invoke("--format", "full", "--cache-dir", "c", "update-a.htm")
     assert "UPD-090" in fresh.stdout and "UPD-093" in fresh.stdout
     assert cached.stdout == fresh.stdout and cached.exit_code == fresh.exit_code == 1
+
+
+# -- what every run says, and the options linter users expect -------------------------
+
+
+def test_concise_names_the_severity_and_ends_with_counts_and_the_exit_reason():
+    write("update-a.htm", BAD)
+    result = invoke("--format", "concise", "--select", "UPD-090", "update-a.htm")
+    assert result.stdout.splitlines() == [
+        "update-a.htm:1:4: UPD-090 error: syntax error: unexpected control character U+0001; "
+        "a command line may contain only printable characters, blanks and tabs",
+        "Found 1 problem in 1 file (1 error).",
+        "Exit status 1: 1 problem at or above the fail level (warning).",
+    ]
+    lenient = invoke("--format", "concise", "--select", "UPD-090", "--fail-level", "error",
+                     "--severity", "UPD-090=warning", "update-a.htm")
+    assert lenient.exit_code == 0
+    assert lenient.stdout.endswith("Exit status 0: no problem at or above the fail level (error).\n")
+    full = invoke("--format", "full", "--select", "UPD-090", "update-a.htm")
+    assert "UPD-090 [syntax-error] error: syntax error" in full.stdout
+    assert "Exit status 1: 1 problem at or above the fail level (warning)." in full.stdout
+
+
+def test_exit_zero_keeps_the_findings_but_not_the_failure():
+    write("update-a.htm", BAD)
+    result = invoke("--exit-zero", "--select", "UPD-090", "update-a.htm")
+    assert result.exit_code == 0 and "UPD-090" in result.stdout
+    assert invoke("--exit-zero", "missing.htm").exit_code == 2
+
+
+def test_output_file_takes_the_report_and_stdout_stays_empty():
+    write("update-a.htm", BAD)
+    result = invoke("-o", "report.json", "--format", "json", "--select", "UPD-090", "update-a.htm")
+    assert result.exit_code == 1 and result.stdout == ""
+    assert json.loads(Path("report.json").read_text(encoding="utf-8"))[0]["code"] == "UPD-090"
+    coloured = invoke("--output-file", "report.txt", "--format", "full", "update-a.htm")
+    assert coloured.exit_code == 1 and "\x1b[" not in Path("report.txt").read_text(encoding="utf-8")
+    Path("folder").mkdir()
+    unwritable = invoke("-o", "folder", "update-a.htm")
+    assert unwritable.exit_code == 2 and "folder" in unwritable.stderr and "Traceback" not in unwritable.output
+
+
+def test_no_color_option_and_environment():
+    write("update-a.htm", BAD)
+    assert "\x1b[" not in invoke("--format", "full", "--no-color", "update-a.htm", env={"FORCE_COLOR": "1"}).stdout
+    assert "\x1b[" not in invoke("--format", "full", "--no-color", "--color", "always", "update-a.htm").stdout
+    assert "\x1b[" in invoke("--format", "full", "update-a.htm", env={"FORCE_COLOR": "1"}).stdout
+    assert "\x1b[" not in invoke("--format", "full", "update-a.htm", env={"NO_COLOR": "1", "FORCE_COLOR": ""}).stdout
+
+
+def test_quiet_leaves_out_summary_and_notes():
+    write("update-a.htm", BAD)
+    result = invoke("--quiet", "--format", "concise", "--select", "UPD-090", "update-a.htm")
+    assert result.exit_code == 1
+    assert result.stdout.count("\n") == 1 and result.stdout.startswith("update-a.htm:1:4: UPD-090 error:")
+
+
+def test_statistics_honour_the_json_format():
+    write("update-a.htm", BAD + BAD + UNUSED)
+    result = invoke("--statistics", "--format", "json", "--select", "UPD-090,UPD-093", "update-a.htm")
+    assert json.loads(result.stdout) == [
+        {"code": "UPD-090", "name": "syntax-error", "severity": "error", "count": 2},
+        {"code": "UPD-093", "name": "unused-suppression", "severity": "warning", "count": 1},
+    ]
+
+
+def test_diff_says_how_many_unsafe_fixes_it_did_not_show():
+    write("update-ip232.htm", "config change IP4 ETH0 /addr 10.0.0.9\n")
+    hidden = invoke("--diff", "--select", "UPD-070,UPD-071", "update-ip232.htm")
+    assert hidden.stdout == "" and hidden.exit_code == 0
+    assert "2 unsafe fixes not shown; add --unsafe-fixes" in hidden.stderr
+    shown = invoke("--diff", "--unsafe-fixes", "--select", "UPD-070,UPD-071", "update-ip232.htm")
+    assert "+config write" in shown.stdout and "not shown" not in shown.stderr
+    write("update-ip232.htm", "# nothing\n")
+    assert "no fixes to show" in invoke("--diff", "update-ip232.htm").stderr
+
+
+def test_watch_lints_again_when_a_file_changes(tmp_path):
+    import time
+
+    write("update-a.htm", "# clean\n")
+    env = {**os.environ, "NO_COLOR": "1"}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from innoscript.cli.lint import main; main()", "--watch", "--format", "concise",
+         "--select", "UPD-090", "."],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path,
+    )
+    try:
+        assert process.stdout.readline() == "No problems found in 1 file.\n"
+        assert "watching for changes" in process.stderr.readline()
+        time.sleep(0.05)
+        write("update-a.htm", BAD)
+        os.utime("update-a.htm", ns=(time.time_ns() + 10**9, time.time_ns() + 10**9))
+        assert "files changed" in process.stderr.readline()
+        assert process.stdout.readline().startswith("update-a.htm:1:4: UPD-090 error:")
+        assert process.poll() is None  # still watching
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

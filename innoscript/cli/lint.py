@@ -213,6 +213,9 @@ def display_path(path: str) -> str:
               help="Output format [default: full on a terminal, concise otherwise, github in GitHub Actions].")
 @click.option("--color", type=click.Choice(("auto", "always", "never")), default="auto", show_default=True,
               help="Colour the output (NO_COLOR and FORCE_COLOR are honoured in auto).")
+@click.option("--no-color", is_flag=True, help="Same as --color never.")
+@click.option("-o", "--output-file", metavar="FILE", type=click.Path(dir_okay=False),
+              help="Write the report to FILE instead of standard output (errors stay on standard error).")
 @click.option("--select", multiple=True, metavar="RULES", help="Run only these rules: codes, prefixes, names, groups.")
 @click.option("--ignore", multiple=True, metavar="RULES", help="Do not run these rules.")
 @click.option("--extend-select", multiple=True, metavar="RULES", help="Add to the configured selection.")
@@ -239,7 +242,9 @@ def display_path(path: str) -> str:
 @click.option("--unsafe-fixes", is_flag=True, help="With --fix or --diff: apply unsafe fixes too.")
 @click.option("--diff", is_flag=True, help="Print the fixes as a unified diff; change nothing.")
 @click.option("--statistics", is_flag=True, help="Print the number of findings per rule instead of the findings.")
-@click.option("-q", "--quiet", is_flag=True, help="Print the findings and nothing else.")
+@click.option("-q", "--quiet", is_flag=True, help="Print the findings and nothing else (no summary, no notes).")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings reach the fail level (2 stays for errors).")
+@click.option("--watch", is_flag=True, help="Lint, then lint again whenever a file or configuration changes (Ctrl-C stops).")
 @click.option("--jobs", type=click.IntRange(1, 64),
               help="Processes for linting many files [default: a pool from 400 uncached files on 4+ cores].")
 @click.option("--explain", metavar="CODE", callback=_explain_callback, expose_value=False, is_eager=True,
@@ -264,17 +269,31 @@ def lint_command(paths: tuple[str, ...], **options: Any) -> None:
       innolint rule UPD-046                       # a rule's documentation
       innolint rules                              # every rule
     """
+
+    if not paths:
+        raise click.UsageError("give at least one PATH (a file, a folder or - for stdin)")
+    if options["watch"]:
+        if STDIN_PATH in paths or options["fix"] or options["diff"] or options["write_baseline"]:
+            raise click.UsageError("--watch lints files again and again: no -, --fix, --diff or --write-baseline")
+        from .watch import watch
+
+        raise SystemExit(watch(paths, options, lint_once))
+    raise SystemExit(lint_once(paths, options))
+
+
+STDIN_PATH = "-"
+
+
+def lint_once(paths: tuple[str, ...], options: dict[str, Any]) -> int:
+    """One run; configuration and input errors become exit status 2 with one line."""
     from ..lint.baseline import BaselineError
     from ..lint.config import ConfigError
     from ..lint.discover import DiscoveryError
 
-    if not paths:
-        raise click.UsageError("give at least one PATH (a file, a folder or - for stdin)")
     try:
-        status = run(paths, options)
+        return run(paths, options)
     except (ConfigError, BaselineError, DiscoveryError) as exc:
         raise InputError(str(exc)) from None
-    raise SystemExit(status)
 
 
 def run(paths: tuple[str, ...], options: dict[str, Any]) -> int:
@@ -376,54 +395,100 @@ def run(paths: tuple[str, ...], options: dict[str, Any]) -> int:
     base = here.settings  # for what a format shows about the run as a whole
     if here.output_format and not os.environ.get("GITHUB_ACTIONS") == "true":
         options = {**options, "configured_format": here.output_format}
+    return report(results, fail_levels, errors, options, base, stdin_fix=bool(options["fix"] and paths == (STDIN,)))
+
+
+def report(results: list, fail_levels: list, errors: list[str], options: dict[str, Any], base, *, stdin_fix: bool) -> int:
+    """Print ``results`` as the options say; the exit status."""
+    quiet = options["quiet"]
     if options["diff"]:
         from ..lint.fixes import diff
 
         changed = False
-        for result in results:
-            if result.original is not None:
-                click.echo(diff(result.path, result.original.text, result.source.text), nl=False)
-                changed = True
-        return 2 if errors else (1 if changed else 0)
+        with output_stream(options) as out:
+            for result in results:
+                if result.original is not None:
+                    out.write(diff(result.path, result.original.text, result.source.text))
+                    changed = True
+        hidden = 0 if options["unsafe_fixes"] else sum(
+            1 for r in results for d in r.diagnostics if d.fix is not None and not d.fix.safe)
+        if hidden:
+            click.echo(f"{hidden} unsafe fix{'es' if hidden != 1 else ''} not shown; add --unsafe-fixes", err=True)
+        elif not changed and not quiet:
+            click.echo("no fixes to show", err=True)
+        if errors:
+            return 2
+        return 0 if options["exit_zero"] else (1 if changed else 0)
 
-    if options["fix"] and paths == (STDIN,) and results:
+    status = 2 if errors else (1 if any(r.failing(level) for r, level in zip(results, fail_levels)) else 0)
+    shown = {"fail_levels": fail_levels, "errors": len(errors), "summary": not quiet}
+    if stdin_fix and results:
         # Fixing standard input: the fixed text goes to stdout, findings to stderr.
         result = results[0]
         sys.stdout.buffer.write(result.source.encode())
         sys.stdout.flush()
-        click.echo(render(results, options, color=False, settings=base), nl=False, err=True)
+        click.echo(render(results, options, color=False, settings=base, **shown), nl=False, err=True)
     else:
-        color = use_color(options["color"])
-        if options["statistics"]:
-            click.echo(statistics(results), nl=False)
-        else:
-            click.echo(render(results, options, color=color, settings=base), nl=False, color=color)
+        with output_stream(options) as out:
+            color = out.color
+            if options["statistics"]:
+                out.write(statistics(results, as_json=render_name(options) in ("json", "json-lines")))
+            else:
+                out.write(render(results, options, color=color, settings=base, **shown))
 
-    if options["fix"] and not options["quiet"]:
+    if options["fix"] and not quiet:
         fixed = [r for r in results if r.fixed]
         count = sum(r.fixes_applied for r in fixed)
         if count:
             click.echo(f"fixed {count} finding{'s' if count != 1 else ''} in {len(fixed)} file{'s' if len(fixed) != 1 else ''}",
                        err=True)
-
-    if errors:
-        return 2
-    failing = any(r.failing(level) for r, level in zip(results, fail_levels))
-    return 1 if failing else 0
+    if status == 1 and options["exit_zero"]:
+        return 0
+    return status
 
 
-def render(results: list, options: dict[str, Any], *, color: bool, settings=None) -> str:
-    name = options["output_format"] or options.get("configured_format") or default_format()
-    try:
-        from ..lint.report import render as render_format
-    except ImportError:  # a build without the report package: plain lines
-        return "".join(
-            f"{d.path}:{d.span.line}:{d.span.col}: {d.code} {d.message}\n" for r in results for d in r.diagnostics
-        )
-    return render_format(name, results, color=color, settings=settings)
+class output_stream:
+    """Where the report goes: stdout, or the `--output-file` (written whole, UTF-8)."""
+
+    def __init__(self, options: dict[str, Any]) -> None:
+        self.path = options.get("output_file")
+        self.parts: list[str] = []
+        choice = options["color"]
+        if options.get("no_color"):
+            choice = "never"
+        # A file is no terminal: colour only when asked for outright.
+        self.color = use_color(choice) if not (self.path and choice == "auto" and not os.environ.get("FORCE_COLOR")) else False
+
+    def __enter__(self) -> "output_stream":
+        return self
+
+    def write(self, text: str) -> None:
+        if self.path:
+            self.parts.append(text)
+        else:
+            click.echo(text, nl=False, color=self.color)
+
+    def __exit__(self, kind, value, traceback) -> None:
+        if kind is not None or not self.path:
+            return
+        try:
+            with open(self.path, "w", encoding="utf-8", newline="") as handle:
+                handle.write("".join(self.parts))
+        except OSError as exc:
+            raise InputError(f"{self.path}: cannot write ({exc.strerror or exc})") from None
 
 
-def statistics(results: list) -> str:
+def render_name(options: dict[str, Any]) -> str:
+    return options["output_format"] or options.get("configured_format") or default_format()
+
+
+def render(results: list, options: dict[str, Any], *, color: bool, settings=None, **shown) -> str:
+    from ..lint.report import render as render_format
+
+    return render_format(render_name(options), results, color=color, settings=settings, **shown)
+
+
+def statistics(results: list, as_json: bool = False) -> str:
     from collections import Counter
 
     counts: Counter = Counter()
@@ -437,6 +502,10 @@ def statistics(results: list) -> str:
         for code, count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     ]
     total = sum(counts.values())
+    if as_json:
+        rows = [{"code": code, "name": names[code][0], "severity": names[code][1], "count": count}
+                for code, count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))]
+        return json.dumps(rows, indent=2) + "\n"
     lines.append(f"{total:>6}  finding{'s' if total != 1 else ''} in total")
     return "\n".join(lines) + "\n"
 

@@ -121,3 +121,37 @@ class Counts:
                 # "info" is uncountable; the others take an s.
                 parts.append(f"{count} {word}" if severity == Severity.INFO else plural(count, word))
         return ", ".join(parts)
+
+
+def fail_level_word(levels: Sequence[Severity]) -> str:
+    distinct = sorted(set(levels), reverse=True)
+    if len(distinct) == 1:
+        return f"the fail level ({severity_word(distinct[0])})"
+    return "the fail level of each file (" + ", ".join(severity_word(level) for level in distinct) + ")"
+
+
+def summary_lines(results: Sequence[FileResult], *, settings=None, fail_levels=None, errors: int = 0) -> list[str]:
+    """The closing lines of a text format: counts per severity and why the exit status is what it is.
+
+    ``fail_levels`` gives each result's fail level (files may have their own);
+    without it the level of ``settings`` (or the default, warning) applies.
+    ``errors`` counts inputs that could not be read: they make the status 2.
+    """
+    counts = Counts(results)
+    if fail_levels is None:
+        level = settings.fail_level if settings is not None else Severity.WARNING
+        fail_levels = [level] * len(results)
+    failing = sum(len(result.failing(level)) for result, level in zip(results, fail_levels))
+    lines = []
+    if counts.total:
+        lines.append(f"Found {plural(counts.total, 'problem')} in {plural(counts.files, 'file')} ({counts.severities_text()}).")
+    else:
+        lines.append(f"No problems found in {plural(counts.files, 'file')}.")
+    levels = fail_level_word(fail_levels or [settings.fail_level if settings is not None else Severity.WARNING])
+    if errors:
+        lines.append(f"Exit status 2: {plural(errors, 'input')} could not be read (see the errors above).")
+    elif failing:
+        lines.append(f"Exit status 1: {plural(failing, 'problem')} at or above {levels}.")
+    elif counts.total:
+        lines.append(f"Exit status 0: no problem at or above {levels}.")
+    return lines
