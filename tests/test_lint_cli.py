@@ -65,7 +65,7 @@ def test_clean_file_exits_0_and_says_so_and_quiet_prints_nothing():
 
 def test_missing_file_is_one_error_line_and_exit_2():
     write("update-a.htm", BAD)
-    result = invoke("nope.htm", "update-a.htm")
+    result = invoke("--model", "IP232", "nope.htm", "update-a.htm")
     assert result.exit_code == 2
     assert result.stderr.strip() == "error: nope.htm: no such file or folder"
     assert "Traceback" not in result.output
@@ -434,3 +434,74 @@ def test_watch_lints_again_when_a_file_changes(tmp_path):
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+# -- nothing is silent -----------------------------------------------------------------
+
+
+def test_a_folder_without_update_scripts_is_exit_2_saying_how_to_include_others():
+    Path("empty").mkdir()
+    write("notes/site.txt", BAD)
+    for folder in ("empty", "notes"):
+        result = invoke(folder)
+        assert result.exit_code == 2, result.output
+        assert f"error: {folder}: no update scripts found (include: update-*.htm, *.upd, <MAC>.txt, <hwid>.htm)" \
+            in result.stderr
+        assert "set `include` in the configuration" in result.stderr
+    write(".innolint.toml", 'include = ["*.txt"]\n')
+    clear_caches()
+    assert invoke("notes").exit_code == 1
+
+
+def test_per_device_scripts_are_found_and_backups_are_not():
+    for name in ("devices/009033030DF0.txt", "devices/00-90-33-03-0d-f0.htm", "devices/IP1200-03-0d-f0.htm",
+                 "devices/IP1200-03-0d-f0.0.txt", "devices/readme.txt"):
+        write(name, BAD)
+    result = invoke("--select", "UPD-090", "--format", "concise", "devices")
+    linted = sorted({line.split(":")[0] for line in result.stdout.splitlines() if ":1:4:" in line})
+    assert linted == [os.path.join("devices", name) for name in
+                      ("00-90-33-03-0d-f0.htm", "009033030DF0.txt", "IP1200-03-0d-f0.htm")]
+
+
+def test_rules_skipped_for_want_of_a_model_are_named_once():
+    fw = "mod cmd UP0 prot http://10.0.0.5/fw/ iresetn 13-5001234\n"
+    write("site.upd", fw)
+    write("other.upd", fw)
+    result = invoke("site.upd", "other.upd")
+    notes = [line for line in result.stderr.splitlines() if line.startswith("note:")]
+    assert len(notes) == 1
+    assert "no device model for site.upd, other.upd (no model in the file name" in notes[0]
+    assert "UPD-018" in notes[0] and "--model MODEL" in notes[0] and "`model`" in notes[0]
+    assert "note:" not in invoke("--model", "IP1200", "site.upd").stderr
+    assert "note:" not in invoke("--select", "UPD-090", "site.upd").stderr  # no model rule selected
+    assert "note:" not in invoke("-", "--stdin-filename", "update-ip1200.htm", input=fw).stderr
+    assert "no device model for <stdin>" in invoke("-", input=fw).stderr
+    write(".innolint.toml", '[[overrides]]\npaths = ["site.upd"]\nmodel = "IP1200"\n')
+    clear_caches()
+    configured = invoke("site.upd", "other.upd")
+    assert "no device model for other.upd (" in configured.stderr
+
+
+def test_model_rules_are_the_ones_that_need_a_model():
+    from innoscript.cli.lint import MODEL_RULES
+    from innoscript.lint.rule import find_rule
+    from tests.rule_helpers import findings
+
+    for code in MODEL_RULES:
+        example = find_rule(code).bad_example
+        version = example.settings.get("target-version", "v10")
+        assert findings(code, example.data, "site.upd", model=example.settings["model"], target_version=version), code
+        assert not findings(code, example.data, "site.upd", target_version=version), code
+
+
+def test_url_map_to_a_missing_folder_is_refused_as_run_refuses_it():
+    from innoscript.cli.run import run_command
+
+    write("update-ip232.htm", "# nothing\n")
+    lint = invoke("--url-map", "http://10.0.0.5/cfg/=missing/folder", "update-ip232.htm")
+    dry = CliRunner().invoke(run_command, ["update-ip232.htm", "--url-map", "http://10.0.0.5/cfg/=missing/folder"])
+    expected = "error: --url-map 'http://10.0.0.5/cfg/=missing/folder': missing/folder: no such folder"
+    assert (lint.exit_code, lint.stderr.strip()) == (2, expected)
+    assert (dry.exit_code, dry.stderr.strip()) == (2, expected)
+    Path("missing/folder").mkdir(parents=True)
+    assert invoke("--url-map", "http://10.0.0.5/cfg/=missing/folder", "update-ip232.htm").exit_code == 0

@@ -229,7 +229,8 @@ def test_summary_names_the_fail_level_that_decided_and_unreadable_inputs():
     mixed = render("concise", results(), fail_levels=[Severity.ERROR, Severity.INFO, Severity.INFO])
     assert "the fail level of each file (error, info)" in mixed
     broken = render("gcc", results(), errors=1)
-    assert broken.endswith("Exit status 2: 1 input could not be read (see the errors above).\n")
+    assert broken.endswith("Exit status 2: 1 error reported on standard error.\n")
+    assert render("concise", [], errors=1) == "No files linted.\nExit status 2: 1 error reported on standard error.\n"
     assert "Found" not in render("concise", results(), summary=False)
 
 

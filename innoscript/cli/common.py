@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -33,3 +34,21 @@ def read_source(path: str, stdin_filename: str | None = None) -> Source:
         raise InputError(f"{path}: permission denied") from None
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
+
+
+def url_map_pairs(values: tuple[str, ...] | list[str], option: str = "--url-map") -> list[tuple[str, str]]:
+    """`PREFIX=DIR` values as (prefix, folder) pairs; InputError for a bad shape or a missing folder.
+
+    The folder is what follows the last `=` (a URL prefix may hold a query).
+    One check for every command that maps URLs to folders (`run`, `innolint`).
+    """
+    pairs = []
+    for value in values:
+        prefix, sep, folder = value.rpartition("=")
+        if not sep or not prefix.strip() or not folder.strip():
+            raise InputError(f"{option} {value!r}: expected PREFIX=DIR")
+        folder = folder.strip()
+        if not os.path.isdir(folder):
+            raise InputError(f"{option} {value!r}: {folder}: no such folder")
+        pairs.append((prefix.strip(), folder))
+    return pairs

@@ -149,7 +149,9 @@ def cli_overrides(**options: Any) -> dict[str, Any]:
     if options["severity"]:
         result["severity"] = {**result.get("severity", {}), **_pairs(options["severity"], "--severity", "CODE=LEVEL")}
     if options["url_map"]:
-        result["url-map"] = {**result.get("url-map", {}), **_pairs(options["url_map"], "--url-map", "PREFIX=DIR", last=True)}
+        from .common import url_map_pairs
+
+        result["url-map"] = {**result.get("url-map", {}), **dict(url_map_pairs(options["url_map"]))}
     if options["require_reason"]:
         result["require-reason"] = True
     if options["simulate"]:
@@ -167,11 +169,11 @@ def check_fleet(path: str) -> None:
         raise InputError(str(exc) if isinstance(exc, FleetSpecError) else f"{path}: cannot read ({exc})") from None
 
 
-def _pairs(values: tuple[str, ...], option: str, shape: str, last: bool = False) -> dict[str, str]:
+def _pairs(values: tuple[str, ...], option: str, shape: str) -> dict[str, str]:
     pairs: dict[str, str] = {}
     for value in values:
-        for part in ([value] if last else value.split(",")):
-            key, sep, rest = part.rpartition("=") if last else part.partition("=")
+        for part in value.split(","):
+            key, sep, rest = part.partition("=")
             if not sep or not key.strip() or not rest.strip():
                 raise InputError(f"{option} {part!r}: expected {shape}")
             pairs[key.strip()] = rest.strip()
@@ -372,6 +374,9 @@ def run(paths: tuple[str, ...], options: dict[str, Any]) -> int:
     if cache is not None:
         cache.save()
     errors += linter.errors
+    note = None if options["quiet"] else model_note(jobs)
+    if note:
+        click.echo(note, err=True)
 
     for message in errors:
         click.echo(f"error: {message}", err=True)
@@ -396,6 +401,36 @@ def run(paths: tuple[str, ...], options: dict[str, Any]) -> int:
     if here.output_format and not os.environ.get("GITHUB_ACTIONS") == "true":
         options = {**options, "configured_format": here.output_format}
     return report(results, fail_levels, errors, options, base, stdin_fix=bool(options["fix"] and paths == (STDIN,)))
+
+
+# Rules that say nothing when the device model is unknown (neither set nor
+# in an `update-<model>.htm` name): a run without a model must say it skipped them.
+MODEL_RULES = ("UPD-018", "UPD-044", "UPD-045", "UPD-046", "UPD-048")
+
+
+def model_note(jobs: list) -> str | None:
+    """One line naming the files without a model and the rules skipped for them."""
+    from .. import catalog
+
+    unknown = [job for job in jobs if job.settings.mode == "script" and not job.settings.model
+               and catalog.model_from_filename(job.path) is None]
+    if not unknown:
+        return None
+    from ..lint.engine import active_rules
+
+    skipped: set[str] = set()
+    seen: set[tuple] = set()
+    for job in unknown:
+        key = (job.settings.select, job.settings.ignore)
+        if key not in seen:
+            seen.add(key)
+            skipped.update(r.code for r in active_rules(job.settings) if r.code in MODEL_RULES)
+    if not skipped:
+        return None
+    names = ", ".join(job.path for job in unknown[:3]) + (f" and {len(unknown) - 3} more" if len(unknown) > 3 else "")
+    return (f"note: no device model for {names} (no model in the file name update-<model>.htm): skipped "
+            f"{', '.join(sorted(skipped))}; pass --model MODEL, or set `model` for those paths "
+            "in an [[overrides]] table of the configuration")
 
 
 def report(results: list, fail_levels: list, errors: list[str], options: dict[str, Any], base, *, stdin_fix: bool) -> int:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from .common import InputError, read_source
+from .common import InputError, read_source, url_map_pairs
 
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
@@ -140,10 +140,7 @@ def run_command(script, model, firmware, boot, bmc, time_, no_time, date, uptime
         raise InputError(str(exc)) from None
 
     # Where files come from
-    mapping = _pairs(url_map, "--url-map")
-    for _, folder in mapping:
-        if not Path(folder).is_dir():
-            raise InputError(f"--url-map: {folder}: no such folder")
+    mapping = url_map_pairs(url_map)
     if root and not Path(root).is_dir():
         raise InputError(f"--root: {root}: no such folder")
     if output and Path(output).exists() and not Path(output).is_dir():

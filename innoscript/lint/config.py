@@ -25,7 +25,13 @@ else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
 CONFIG_NAMES = (".innolint.toml", "pyproject.toml")  # in one folder, the first wins
-DEFAULT_INCLUDE = ("update-*.htm", "*.upd")
+_HEX = "[0-9a-fA-F]"
+# Per-device scripts: `<MAC>.txt` (009033030df0.txt) and `<hwid>.htm`
+# (IP1200-03-0d-f0.htm, or a MAC written with dashes).  A backup the
+# official server stores as `<hwid>.<n>.txt` matches none of them.
+PER_DEVICE_INCLUDE = (f"{_HEX * 12}.txt", f"{_HEX * 12}.htm", f"*-{_HEX * 2}-{_HEX * 2}-{_HEX * 2}.txt",
+                      f"*-{_HEX * 2}-{_HEX * 2}-{_HEX * 2}.htm")
+DEFAULT_INCLUDE = ("update-*.htm", "*.upd", *PER_DEVICE_INCLUDE)
 ORIGIN_DEFAULT = "default"
 ORIGIN_CLI = "command line"
 

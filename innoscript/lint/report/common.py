@@ -135,7 +135,8 @@ def summary_lines(results: Sequence[FileResult], *, settings=None, fail_levels=N
 
     ``fail_levels`` gives each result's fail level (files may have their own);
     without it the level of ``settings`` (or the default, warning) applies.
-    ``errors`` counts inputs that could not be read: they make the status 2.
+    ``errors`` counts errors reported on stderr (unreadable or missing
+    inputs): they make the status 2.
     """
     counts = Counts(results)
     if fail_levels is None:
@@ -143,13 +144,15 @@ def summary_lines(results: Sequence[FileResult], *, settings=None, fail_levels=N
         fail_levels = [level] * len(results)
     failing = sum(len(result.failing(level)) for result, level in zip(results, fail_levels))
     lines = []
-    if counts.total:
+    if not counts.files:
+        lines.append("No files linted.")
+    elif counts.total:
         lines.append(f"Found {plural(counts.total, 'problem')} in {plural(counts.files, 'file')} ({counts.severities_text()}).")
     else:
         lines.append(f"No problems found in {plural(counts.files, 'file')}.")
     levels = fail_level_word(fail_levels or [settings.fail_level if settings is not None else Severity.WARNING])
     if errors:
-        lines.append(f"Exit status 2: {plural(errors, 'input')} could not be read (see the errors above).")
+        lines.append(f"Exit status 2: {plural(errors, 'error')} reported on standard error.")
     elif failing:
         lines.append(f"Exit status 1: {plural(failing, 'problem')} at or above {levels}.")
     elif counts.total:
