@@ -505,3 +505,43 @@ def test_url_map_to_a_missing_folder_is_refused_as_run_refuses_it():
     assert (dry.exit_code, dry.stderr.strip()) == (2, expected)
     Path("missing/folder").mkdir(parents=True)
     assert invoke("--url-map", "http://10.0.0.5/cfg/=missing/folder", "update-ip232.htm").exit_code == 0
+
+
+# -- encodings -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", [".innolint.toml", "pyproject.toml"])
+def test_a_configuration_that_is_not_utf8_is_one_line_and_exit_2(name):
+    write("update-ip232.htm", "# nothing\n")
+    text = 'fail-level = "error"\n' if name == ".innolint.toml" else '[tool.innolint]\nfail-level = "error"\n'
+    Path(name).write_bytes(text.encode("utf-16"))  # what PowerShell 5 writes
+    result = invoke("update-ip232.htm")
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines() == [
+        f"error: {Path(name).resolve()}: UTF-16, not UTF-8 (as PowerShell 5 writes files): save it as UTF-8"]
+    clear_caches()
+    Path(name).write_bytes(text.replace("error", "caf\xe9").encode("latin-1"))
+    latin = invoke("update-ip232.htm")
+    assert latin.exit_code == 2 and "not UTF-8 (bad byte at offset" in latin.stderr and "Traceback" not in latin.output
+    clear_caches()
+    Path(name).write_bytes(b"\xef\xbb\xbf" + text.encode())  # a UTF-8 mark is fine
+    assert invoke("update-ip232.htm").exit_code == 0
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-32"])
+def test_a_utf16_script_is_named_so_and_converted_by_the_unsafe_fix(encoding):
+    text = "mod\x01cmd UP1 check iresetn 2024-06-01\r\n"
+    original = text.encode(encoding)
+    Path("update-ip232.htm").write_bytes(original)
+    result = invoke("--format", "concise", "update-ip232.htm")
+    assert "binary" not in result.stdout
+    width = "UTF-32" if "32" in encoding else "UTF-16"
+    assert (f"update-ip232.htm:1:1: UPD-091 warning: {width}" in result.stdout
+            and "save it as UTF-8 (or the ANSI code page the device expects)" in result.stdout)
+    assert "update-ip232.htm:1:4: UPD-090 error:" in result.stdout  # and the text itself is linted
+    assert invoke("--fix", "update-ip232.htm").exit_code == 1
+    assert Path("update-ip232.htm").read_bytes() == original  # unsafe: only when asked
+    shown = invoke("--diff", "--unsafe-fixes", "update-ip232.htm")
+    assert "would be saved as UTF-8" in shown.stderr and Path("update-ip232.htm").read_bytes() == original
+    invoke("--fix", "--unsafe-fixes", "update-ip232.htm")
+    assert Path("update-ip232.htm").read_bytes() == text.encode("utf-8")

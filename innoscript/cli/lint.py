@@ -445,6 +445,9 @@ def report(results: list, fail_levels: list, errors: list[str], options: dict[st
                 if result.original is not None:
                     out.write(diff(result.path, result.original.text, result.source.text))
                     changed = True
+                    if result.original.encoding != result.source.encoding:  # not a change of text
+                        click.echo(f"{result.path}: would be saved as {result.source.encoding.upper()} "
+                                   f"(now {result.original.encoding.upper()})", err=True)
         hidden = 0 if options["unsafe_fixes"] else sum(
             1 for r in results for d in r.diagnostics if d.fix is not None and not d.fix.safe)
         if hidden:

@@ -349,13 +349,18 @@ class Linter:
         outcome = apply_fixes(source, lint, unsafe=self.unsafe)
         if not outcome.changed(source):
             return FileResult(job.path, source, tuple(diagnostics)), deps
+        target = source  # how the file is written: as it came, or converted (UTF-16 to UTF-8)
+        if outcome.encoding is not None:
+            from ..source import Source
+
+            target = Source(source.text, source.path, encoding=outcome.encoding)
         if self.write and job.writable and not job.path.startswith("<"):
             try:
-                write_atomically(job.path, source, outcome.text)
+                write_atomically(job.path, target, outcome.text)
             except OSError as exc:
                 self.errors.append(f"{job.path}: cannot write the fixes ({exc.strerror or exc})")
                 return FileResult(job.path, source, tuple(diagnostics)), deps
         # Read back as the bytes on disk now are, so encoding findings stay right.
-        fixed, remaining, deps = lint_data(source.encode(outcome.text), job.path, job.settings)
+        fixed, remaining, deps = lint_data(target.encode(outcome.text), job.path, job.settings)
         result = FileResult(job.path, fixed, tuple(remaining), fixed=True, fixes_applied=len(outcome.applied), original=source)
         return result, deps

@@ -233,16 +233,32 @@ class ConfigFile:
         return os.path.dirname(self.path)
 
 
+def _toml_text(raw: bytes, path: str) -> str:
+    """The text of a TOML file, which must be UTF-8 (a UTF-8 byte-order mark is let pass).
+
+    PowerShell 5 (`Out-File`, `>`) writes UTF-16: that gets a one-line error
+    saying so, not a traceback.
+    """
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(raw) > 1 and raw[1:2] == b"\0" and raw[:1] != b"\0"):
+        raise ConfigError(f"{path}: UTF-16, not UTF-8 (as PowerShell 5 writes files): save it as UTF-8")
+    try:
+        return raw.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 (bad byte at offset {exc.start}): save it as UTF-8") from None
+
+
 def load_config(path: str | os.PathLike) -> ConfigFile | None:
     """Read one configuration file; None for a pyproject.toml without [tool.innolint]."""
     path = os.path.abspath(path)
     try:
         with open(path, "rb") as handle:
-            data = tomllib.load(handle)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+            raw = handle.read()
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    try:
+        data = tomllib.loads(_toml_text(raw, path))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
     if os.path.basename(path) == "pyproject.toml":
         tool = data.get("tool", {})
         if not isinstance(tool, dict) or "innolint" not in tool:
