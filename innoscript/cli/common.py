@@ -52,3 +52,14 @@ def url_map_pairs(values: tuple[str, ...] | list[str], option: str = "--url-map"
             raise InputError(f"{option} {value!r}: {folder}: no such folder")
         pairs.append((prefix.strip(), folder))
     return pairs
+
+
+def show_progress(stream=None) -> bool:
+    """Progress bars only on a terminal: never in a pipe, a file or a CI log."""
+    stream = stream if stream is not None else sys.stderr
+    if os.environ.get("CI") or os.environ.get("GITHUB_ACTIONS") == "true" or os.environ.get("TERM") == "dumb":
+        return False
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
