@@ -545,3 +545,35 @@ def test_a_utf16_script_is_named_so_and_converted_by_the_unsafe_fix(encoding):
     assert "would be saved as UTF-8" in shown.stderr and Path("update-ip232.htm").read_bytes() == original
     invoke("--fix", "--unsafe-fixes", "update-ip232.htm")
     assert Path("update-ip232.htm").read_bytes() == text.encode("utf-8")
+
+
+def test_progress_for_long_runs_on_a_terminal_only(monkeypatch):
+    from innoscript.cli import common, lint
+
+    for n in range(3):
+        write(f"update-ip{n}.htm", BAD)
+    monkeypatch.setattr(lint, "PROGRESS_FILES", 3)
+    assert "linting 3 files" not in invoke(".").stderr  # stderr is no terminal here
+    monkeypatch.setattr(common, "show_progress", lambda stream=None: True)
+    shown = invoke("--select", "UPD-090", ".")
+    assert "linting 3 files" in shown.stderr
+    assert shown.stdout.count("UPD-090 error") == 3  # every file linted, in order
+    monkeypatch.setattr(lint, "PROGRESS_FILES", 4)
+    assert "linting" not in invoke(".").stderr  # a short run: no bar
+
+
+def test_show_progress_only_on_a_terminal_and_never_in_ci(monkeypatch):
+    from innoscript.cli.common import show_progress
+
+    class Terminal:
+        def isatty(self):
+            return True
+
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    monkeypatch.setenv("TERM", "xterm")
+    assert show_progress(Terminal())
+    with open(os.devnull, "w") as pipe_like:
+        assert not show_progress(pipe_like)
+    monkeypatch.setenv("CI", "true")
+    assert not show_progress(Terminal())

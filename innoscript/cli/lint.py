@@ -352,7 +352,7 @@ def run(paths: tuple[str, ...], options: dict[str, Any]) -> int:
     results = []
     fail_levels = []  # per result: each file may have its own
     done_payloads: set[str] = {os.path.abspath(job.path) for job in jobs if not job.path.startswith("<")}
-    for job, (result, deps) in zip(jobs, linter.lint_many(jobs)):
+    for job, (result, deps) in zip(jobs, lint_with_progress(linter, jobs)):
         results.append(result)
         fail_levels.append(job.settings.fail_level)
         payload_jobs = []
@@ -401,6 +401,35 @@ def run(paths: tuple[str, ...], options: dict[str, Any]) -> int:
     if here.output_format and not os.environ.get("GITHUB_ACTIONS") == "true":
         options = {**options, "configured_format": here.output_format}
     return report(results, fail_levels, errors, options, base, stdin_fix=bool(options["fix"] and paths == (STDIN,)))
+
+
+# A progress bar for long runs on a terminal: from this many files or bytes.
+PROGRESS_FILES = 1000
+PROGRESS_BYTES = 4_000_000
+
+
+def lint_with_progress(linter, jobs: list) -> list:
+    """``linter.lint_many(jobs)``, with a progress bar on stderr when the run is long and stderr a terminal.
+
+    The jobs go in chunks of at least 400 (the process pool's threshold), so
+    showing progress does not change how the work is done.
+    """
+    size = sum(len(job.data) for job in jobs)
+    if len(jobs) < PROGRESS_FILES and size < PROGRESS_BYTES:
+        return linter.lint_many(jobs)
+    from .common import show_progress
+
+    if not show_progress():
+        return linter.lint_many(jobs)
+    label = f"linting {len(jobs)} file{'s' if len(jobs) != 1 else ''} ({size / 1e6:.1f} MB)"
+    step = max(400, len(jobs) // 20)
+    done: list = []
+    with click.progressbar(length=size, label=label, file=sys.stderr, show_eta=True) as bar:
+        for start in range(0, len(jobs), step):
+            chunk = jobs[start : start + step]
+            done += linter.lint_many(chunk)
+            bar.update(sum(len(job.data) for job in chunk))
+    return done
 
 
 # Rules that say nothing when the device model is unknown (neither set nor
