@@ -29,6 +29,16 @@ def active_rules(settings: Settings) -> list[Rule]:
     return [r for r in rules if not rule_matches(r, settings.ignore)]
 
 
+def rule_enabled(settings: Settings, code: str) -> bool:
+    """Is the rule ``code`` selected and not ignored?  For rules that leave a cause to another one."""
+    keys_rule = next((r for r in all_rules() if r.code == code), None)
+    if keys_rule is None:
+        return False
+    if settings.select and not rule_matches(keys_rule, settings.select):
+        return False
+    return not rule_matches(keys_rule, settings.ignore)
+
+
 def lint_script(script: ast.Script, settings: Settings | None = None) -> list[Diagnostic]:
     """All diagnostics of one parsed script, suppressions applied, sorted."""
     with paused_gc():
