@@ -6,7 +6,7 @@ from ... import catalog
 from ...syntax import ast
 from ..context import LintContext
 from ..rule import rule
-from . import _facts
+from .. import facts
 
 
 @rule("UPD-010", "missing-url", "E", group="arguments", spec="lint-rules.md UPD-010; innovaphone-spec.md 5.3-5.7, 12")
@@ -41,8 +41,8 @@ def missing_url(ctx: LintContext):
     ## Source
     lint-rules.md UPD-010; innovaphone-spec.md 5.3-5.7, 12 (the IP3000 example).
     """
-    for line in _facts.transfers(ctx.commands):
-        if not _facts.url_missing(line):
+    for line in facts.transfers(ctx.commands):
+        if facts.has_url(line):
             continue
         verb = line.verb.text
         syntax = f"`{line.spec.syntax}`" if line.spec else verb
@@ -54,7 +54,7 @@ def missing_url(ctx: LintContext):
             )
         elif line.url is not None:
             word = line.url.token
-            if _facts.is_final_word(word.text):
+            if facts.is_final_word(word.text):
                 what = f"`{word.text}` is a final command: the URL is missing"
             else:
                 what = f"`{word.text}` is not a URL (it needs `http://`)"
@@ -99,13 +99,13 @@ def missing_arguments(ctx: LintContext):
         spec = line.spec
         if spec is None or spec.kind in ("check", "scfg") or line.verb is None:
             continue
-        if isinstance(line, (ast.Download, ast.Cfg)) and _facts.url_missing(line):
+        if isinstance(line, (ast.Download, ast.Cfg)) and not facts.has_url(line):
             continue
         required = [p for p in spec.params if p.required]
         if len(line.args) >= len(required):
             continue
         missing = required[len(line.args):]
-        if isinstance(line, (ast.Download, ast.Cfg)) and len(line.args) == 2 and not _facts.is_final_word(line.args[1].text):
+        if isinstance(line, (ast.Download, ast.Cfg)) and len(line.args) == 2 and not facts.is_final_word(line.args[1].text):
             what = "a final command or the serial"
         else:
             what = " and ".join(f"<{p.name}>" for p in missing)
@@ -154,7 +154,7 @@ def unknown_times_option(ctx: LintContext):
 def _urls(ctx: LintContext):
     """The URL words of the script, with their lines."""
     for line in ctx.commands:
-        for token in _facts.url_tokens(line):
+        for token in facts.url_tokens(line):
             yield line, token
 
 
@@ -189,7 +189,7 @@ def url_scheme(ctx: LintContext):
     lint-rules.md UPD-013; innovaphone-spec.md 1, 5.
     """
     for _line, token in _urls(ctx):
-        scheme = _facts.url_scheme(token.text)
+        scheme = facts.url_scheme(token.text)
         if scheme not in ("http", "https"):
             yield ctx.finding(token.span, f"`{scheme}://` cannot be used: the device transfers files by HTTP; use `http://`")
 
@@ -229,8 +229,8 @@ def host_name_old_firmware(ctx: LintContext):
     if not ctx.target_before("v9"):
         return
     for _line, token in _urls(ctx):
-        if _facts.has_host_name(token.text):
-            host = _facts.url_host(token.text)
+        if facts.has_host_name(token.text):
+            host = facts.url_host(token.text)
             yield ctx.finding(
                 token.span,
                 f"`{host}` is a host name; firmware {ctx.settings.target_version} needs an IP address in URLs",
@@ -274,8 +274,8 @@ def host_name_or_https_unknown(ctx: LintContext):
         return
     names = not ctx.target_before("v9")
     for _line, token in _urls(ctx):
-        https = _facts.url_scheme(token.text) == "https"
-        named = names and _facts.has_host_name(token.text)
+        https = facts.url_scheme(token.text) == "https"
+        named = names and facts.has_host_name(token.text)
         if not (https or named):
             continue
         what = " and ".join(w for w, on in (("a host name", named), ("https", https)) if on)
@@ -288,8 +288,8 @@ def host_name_or_https_unknown(ctx: LintContext):
 
 def _downloads_to_folder(ctx: LintContext, verbs: tuple[str, ...]):
     for line in ctx.lines(ast.Download):
-        if line.verb is not None and line.verb.text in verbs and not _facts.url_missing(line):
-            if _facts.url_path_ends_with_slash(line.url.text):
+        if line.verb is not None and line.verb.text in verbs and facts.has_url(line):
+            if facts.url_path_ends_with_slash(line.url.text):
                 yield line
 
 
@@ -458,7 +458,7 @@ def backup_url_not_device_specific(ctx: LintContext):
     metas = [f"`{m}`" for m in catalog.DEVICE_SPECIFIC_META]
     wanted = ", ".join(metas[:-1]) + " or " + metas[-1]
     for line in ctx.lines(ast.Scfg):
-        if _facts.url_missing(line):
+        if not facts.has_url(line):
             continue
         if any(catalog.meta_code(m.text) in catalog.DEVICE_SPECIFIC_META for m in line.url.metas):
             continue

@@ -8,7 +8,7 @@ from ... import catalog
 from ...syntax import ast
 from ..context import LintContext
 from ..rule import rule
-from . import _semantics as sem
+from .. import facts
 
 # Names backups usually get: a `backup` folder, the official server's
 # `mode=backup` query, `<hardware id>.<n>.txt` files (spec section 5.6, 8).
@@ -104,9 +104,9 @@ def cfg_never_activated(ctx: LintContext):
     """
     if ctx.payload:
         return  # a nested cfg is UPD-065's finding
-    activation_after = sem.later_activation(ctx.commands)
+    activation_after = facts.later_activation(ctx.commands)
     for line in ctx.lines(ast.Cfg):
-        if not sem.has_url(line) or not sem.is_noop_word(line.final):
+        if not facts.has_url(line) or not facts.is_noop_word(line.final):
             continue
         if activation_after(line) is not None:
             continue
@@ -165,15 +165,15 @@ def cfg_loads_backup(ctx: LintContext):
     # scripts repeat the same few URLs thousands of times.
     first_writer: dict[str, ast.Scfg] = {}
     for scfg in ctx.lines(ast.Scfg):
-        if sem.has_url(scfg):
+        if facts.has_url(scfg):
             first_writer.setdefault(scfg.url.text, scfg)
     backups = [
         # the fixed part before the first meta sequence is a cheap test before the pattern
-        (scfg, catalog.META_PATTERN.split(url, 1)[0].lower(), sem.meta_url_pattern(url))
+        (scfg, catalog.META_PATTERN.split(url, 1)[0].lower(), facts.meta_url_pattern(url))
         for url, scfg in first_writer.items()
     ]
     for line in ctx.lines(ast.Cfg):
-        if not sem.has_url(line):
+        if not facts.has_url(line):
             continue
         text = line.url.text
         lowered = text.lower()
@@ -186,7 +186,7 @@ def cfg_loads_backup(ctx: LintContext):
                 related=(ctx.related(backup.url.span, "the backup that writes it"),),
             )
             continue
-        url = sem.split_url(text)
+        url = facts.split_url(text)
         if url is not None and (
             _BACKUP_FOLDER.search(url.path) or _BACKUP_QUERY.search(url.query) or _BACKUP_FILE.match(url.file_name)
         ):

@@ -8,7 +8,7 @@ from ... import catalog
 from ...syntax import ast
 from ..context import LintContext
 from ..rule import rule
-from . import _facts
+from .. import facts
 
 
 def _checks(ctx: LintContext) -> list[ast.Check]:
@@ -21,7 +21,7 @@ def _record_only(ctx: LintContext, line: ast.Check) -> bool:
     That is: the check is the last command that is not a bare restart.
     """
     for command in reversed(ctx.commands):
-        if not _facts.is_reset_line(command):
+        if not facts.restarts(command):
             return command is line
     return False
 
@@ -61,7 +61,7 @@ def check_arguments(ctx: LintContext):
             continue
         if line.final is None:
             what = "no final command and no serial"
-        elif _facts.is_final_word(line.final.text):
+        elif facts.is_final_word(line.final.text):
             what = "no serial"
         else:
             what = f"one word `{line.final.text}` (the final command or the serial is missing)"
@@ -109,7 +109,7 @@ def changes_before_check(ctx: LintContext):
     if not checks or _record_only(ctx, checks[0]):
         return
     line = checks[0]
-    above = [c for c in ctx.before(line) if _facts.changes_state(c)]
+    above = [c for c in ctx.before(line) if facts.changes_state(c)]
     if not above:
         return
     lines = ", ".join(str(c.number) for c in above[:5]) + (" ..." if len(above) > 5 else "")
@@ -260,13 +260,13 @@ def restart_inside_check(ctx: LintContext):
     if not checks:
         return
     guard = checks[0]
-    guard_final = _facts.final_command(guard.final)
+    guard_final = facts.final_of(guard.final)
     rest = ctx.after(guard)
     for index, line in enumerate(rest):
-        if not isinstance(line, _facts.Transfer) or _facts.url_missing(line):
+        if not isinstance(line, facts.Transfer) or not facts.has_url(line):
             continue
-        final = _facts.final_command(line.final)
-        if not _facts.restarts_unconditionally(final) or index == len(rest) - 1:
+        final = facts.final_of(line.final)
+        if not facts.restarts_unconditionally(final) or index == len(rest) - 1:
             continue
         fix = None
         if guard_final is not None and guard_final.restarts:
@@ -316,7 +316,7 @@ def check_immediate_restart(ctx: LintContext):
     for line in _checks(ctx):
         if line.serial is None:
             continue  # the reading of a short line is UPD-030's
-        final = _facts.final_command(line.final)
+        final = facts.final_of(line.final)
         if final is None or not final.restarts or final.when_idle:
             continue
         idle = "i" + final.word
@@ -339,7 +339,7 @@ _DATE_TIME = re.compile(
 def _serials(ctx: LintContext):
     for line in ctx.commands:
         if isinstance(line, (ast.Check, ast.Download, ast.Cfg, ast.Scfg)) and line.serial is not None:
-            if isinstance(line, _facts.Transfer) and _facts.url_missing(line):
+            if isinstance(line, facts.Transfer) and not facts.has_url(line):
                 continue
             yield line, line.serial
 

@@ -7,19 +7,19 @@ import re
 from ...syntax import ast
 from ..context import LintContext
 from ..rule import rule
-from . import _semantics as sem
+from .. import facts
 
 _INTEGER = re.compile(r"^\d+$")
 MIN_POLL = 15  # minutes: the default and the lowest recommended interval [ASCOM5]
 
 
 def _changes(ctx: LintContext) -> list[ast.ConfigLine]:
-    return [line for line in ctx.lines(ast.ConfigLine) if sem.changes_config(line)]
+    return [line for line in ctx.lines(ast.ConfigLine) if facts.changes_config(line)]
 
 
 def _writes(line: ast.Line) -> bool:
     """`config write`, or a `cfg` load (it appends `config write`)."""
-    return sem.is_config(line, "write") or isinstance(line, ast.Cfg)
+    return facts.is_config(line, "write") or isinstance(line, ast.Cfg)
 
 
 def _head_span(ctx: LintContext, line: ast.ConfigLine):
@@ -129,14 +129,14 @@ def config_never_activated(ctx: LintContext):
     if ctx.payload:
         return
     commands = ctx.commands
-    activation_after = sem.later_activation(commands)
+    activation_after = facts.later_activation(commands)
     inactive = [c for c in _changes(ctx) if activation_after(c) is None]
     if not inactive:
         return
-    writes = [c for c in commands if sem.is_config(c, "write") and c.number > inactive[-1].number]
+    writes = [c for c in commands if facts.is_config(c, "write") and c.number > inactive[-1].number]
     anchor = writes[-1] if writes else inactive[-1]
     fix = ctx.insert_line_after(anchor, "config activate", "add `config activate`", safe=False)
-    check = sem.first_check(commands)
+    check = facts.first_check(commands)
     related = (ctx.related(check.final.span, "the check's final command does not restart"),) if check and check.final else ()
     for line in inactive:
         yield ctx.finding(
@@ -193,7 +193,7 @@ def config_change_up1(ctx: LintContext):
     if ctx.payload:
         return
     for line in ctx.lines(ast.ConfigLine):
-        if sem.is_config(line, "change") and sem.config_module(line) == "UP1":
+        if facts.is_config(line, "change") and facts.config_module(line) == "UP1":
             yield ctx.finding(
                 line.verb.span,
                 "`config change UP1` restates the whole update configuration (omitted settings such as /poll or "
@@ -243,7 +243,7 @@ def poll_interval_short(ctx: LintContext):
     lint-rules.md UPD-073; innovaphone-spec.md 2.1 [ASCOM5][PHPUS].
     """
     for line in ctx.lines(ast.ConfigLine):
-        if not sem.is_up1_setting(line):
+        if not facts.is_up1_setting(line):
             continue
         for option in line.options:
             value = option.value
@@ -394,7 +394,7 @@ def update_url_without_no_dhcp(ctx: LintContext):
     """
     if not ctx.target_at_least("v13r1"):
         return
-    settings = [line for line in ctx.lines(ast.ConfigLine) if sem.is_up1_setting(line)]
+    settings = [line for line in ctx.lines(ast.ConfigLine) if facts.is_up1_setting(line)]
     if any(o.name.text.lower() == "/no-dhcp" for line in settings for o in line.options):
         return
     for line in settings:

@@ -6,7 +6,7 @@ from ...syntax import ast
 from ..context import LintContext
 from ..diagnostic import Fix, Severity
 from ..rule import rule
-from . import _semantics as sem
+from .. import facts
 
 _BOOT_FIX = {"reset": "reboot", "ireset": "ireboot"}
 _SOFT_FIX = {"reboot": "reset", "ireboot": "ireset"}
@@ -14,7 +14,7 @@ _SOFT_FIX = {"reboot": "reset", "ireboot": "ireset"}
 
 def _downloads(ctx: LintContext) -> list[ast.Download]:
     """prot/boot/bmc lines whose URL is in place (their other words read as written)."""
-    return [line for line in ctx.lines(ast.Download) if sem.has_url(line)]
+    return [line for line in ctx.lines(ast.Download) if facts.has_url(line)]
 
 
 def _kind(line: ast.ModCommand) -> str:
@@ -62,15 +62,15 @@ def dotted_build_serial(ctx: LintContext):
         if _kind(line) != "prot" or line.serial is None or "#" in line.serial.text:
             continue
         serial = line.serial.text
-        if sem.DOTTED_BUILD.match(serial):
-            fixed = sem.undotted(serial)
+        if facts.DOTTED_BUILD.match(serial):
+            fixed = facts.undotted(serial)
             yield ctx.finding(
                 line.serial.span,
                 f"build serial `{serial}` is written as the Info page shows it; the device compares "
                 f"`{fixed}` (no dot): use `{fixed}`",
                 fix=ctx.replace(line.serial.span, fixed, f"use `{fixed}`", safe=False),
             )
-        elif not sem.BUILD_SERIAL.match(serial):
+        elif not facts.BUILD_SERIAL.match(serial):
             yield ctx.finding(
                 line.serial.span,
                 f"build serial `{serial}` does not look like a firmware build number (such as 13-5021837); "
@@ -118,7 +118,7 @@ def download_loop_risk(ctx: LintContext):
         if line.serial is None:
             continue
         serial = line.serial.text
-        if sem.DATE_TIME.search(serial):
+        if facts.DATE_TIME.search(serial):
             yield ctx.finding(
                 line.serial.span,
                 f"serial `{serial}` contains a date and time: if the script is generated per request the "
@@ -127,10 +127,10 @@ def download_loop_risk(ctx: LintContext):
             continue
         if _kind(line) != "prot":
             continue
-        url = sem.split_url(line.url.text)
-        builds = sem.build_segments(url) if url else []
-        wanted = sem.undotted(serial)
-        other = [b for b in builds if sem.undotted(b) != wanted]
+        url = facts.split_url(line.url.text)
+        builds = facts.build_segments(url) if url else []
+        wanted = facts.undotted(serial)
+        other = [b for b in builds if facts.undotted(b) != wanted]
         if other:
             yield ctx.finding(
                 line.serial.span,
@@ -289,7 +289,7 @@ def reboot_unsupported(ctx: LintContext):
     if not (not_on_model or too_old):
         return
     for line in ctx.commands:
-        token = sem.final_token(line)
+        token = facts.final_token(line)
         if token is None:
             continue
         word = token.text.lower()
@@ -564,10 +564,10 @@ def ser_download_never_activated(ctx: LintContext):
     """
     if ctx.payload:
         return  # UP0 lines cannot run in a cfg payload at all (UPD-065)
-    restart_after = sem.later_restart(ctx.commands)
+    restart_after = facts.later_restart(ctx.commands)
     last = ctx.script.lines[-1] if ctx.script.lines else None
     for line in _downloads(ctx):
-        if not sem.is_noop_word(line.final) or line.serial is None:
+        if not facts.is_noop_word(line.final) or line.serial is None:
             continue
         if restart_after(line) is not None:
             continue
@@ -622,7 +622,7 @@ def restart_between_downloads(ctx: LintContext):
         return  # UP0 lines cannot run in a cfg payload at all (UPD-065)
     downloads = _downloads(ctx)
     for index, line in enumerate(downloads[:-1]):
-        final = sem.final_of(line.final)
+        final = facts.final_of(line.final)
         if final is None or not final.restarts:
             continue
         later = downloads[index + 1]

@@ -9,7 +9,7 @@ from ...syntax import ast
 from ..context import LintContext
 from ..diagnostic import Edit, Fix
 from ..rule import rule
-from . import _facts
+from .. import facts
 
 
 @rule("UPD-001", "unknown-verb", "E", group="lexical", spec="lint-rules.md UPD-001; innovaphone-spec.md 5")
@@ -113,7 +113,7 @@ def _stray_tokens(ctx: LintContext, line: ast.Command) -> list[ast.Token]:
         return []  # unknown verb (UPD-001): its arguments are unknown too
     extra = list(line.extra)
     if isinstance(line, ast.Times):
-        skip = _facts.continuation_tokens(line, ctx.source)
+        skip = ctx.fact(facts.continuation_tokens, line)
         extra = [t for t in extra if t not in skip]
     if isinstance(line, ast.Scfg) and line.always is not None:
         # `/always <command>` is the end of the line by design (UPD-057).
@@ -280,7 +280,7 @@ def _final_positions(line: ast.Command) -> ast.Token | None:
     if isinstance(line, ast.Check):
         return line.final if line.serial is not None else None
     if isinstance(line, (ast.Download, ast.Cfg, ast.Scfg)):
-        if _facts.url_missing(line) or line.serial is None:
+        if not facts.has_url(line) or line.serial is None:
             return None
         return line.final
     return None
@@ -322,7 +322,7 @@ def unknown_final_command(ctx: LintContext):
     words = ", ".join(f"`{w}`" for w in catalog.FINAL_COMMANDS)
     for line in ctx.commands:
         token = _final_positions(line)
-        if token is None or _facts.is_final_word(token.text):
+        if token is None or facts.is_final_word(token.text):
             continue
         yield ctx.finding(token.span, f"unknown final command `{token.text}`; use one of {words}")
 
@@ -470,7 +470,7 @@ def unreachable_after_restart(ctx: LintContext):
     lint-rules.md UPD-008; innovaphone-spec.md 4 item 4 (the IP72 example).
     """
     for line in ctx.lines(ast.FinalLine):
-        if not _facts.restarts_unconditionally(line.final):
+        if not facts.restarts_unconditionally(line.final):
             continue
         related = (ctx.related(line.span, f"`{line.word.text}` restarts the device here"),)
         for unreachable in ctx.after(line):

@@ -8,22 +8,22 @@ from ...syntax import ast
 from ..context import LintContext
 from ..diagnostic import Edit, Fix
 from ..rule import rule
-from . import _semantics as sem
+from .. import facts
 
 _HOURS = re.compile(r"^\d+$")
 
 
 def _backups(ctx: LintContext) -> list[ast.Scfg]:
     """scfg lines whose URL is in place (the optional words read as written)."""
-    return [line for line in ctx.lines(ast.Scfg) if sem.has_url(line)]
+    return [line for line in ctx.lines(ast.Scfg) if facts.has_url(line)]
 
 
 def _optionals(line: ast.Scfg) -> list[ast.Token | ast.Option]:
     return [part for part in (line.final, line.serial, line.force) if part is not None]
 
 
-def _rolling_index(line: ast.Scfg) -> sem.MetaUse | None:
-    for use in sem.url_metas(line.url):
+def _rolling_index(line: ast.Scfg) -> facts.MetaUse | None:
+    for use in facts.url_metas(line.url):
         if use.code == "#b":
             return use
     return None
@@ -63,7 +63,7 @@ def rolling_index_reused(ctx: LintContext):
     ## Source
     lint-rules.md UPD-051; innovaphone-spec.md 6.2 [RUS].
     """
-    first: tuple[ast.Scfg, sem.MetaUse] | None = None
+    first: tuple[ast.Scfg, facts.MetaUse] | None = None
     for line in _backups(ctx):
         use = _rolling_index(line)
         if use is None:
@@ -270,7 +270,7 @@ def scfg_below_check(ctx: LintContext):
     """
     if ctx.payload:
         return
-    check = sem.first_check(ctx.commands)
+    check = facts.first_check(ctx.commands)
     if check is None:
         return
     for line in ctx.lines(ast.Scfg):
@@ -323,10 +323,10 @@ def unknown_meta_sequence(ctx: LintContext):
     lint-rules.md UPD-056; innovaphone-spec.md 6.1 [RUS][PHPUS].
     """
     for line in ctx.commands:
-        if isinstance(line, ast.Scfg) and sem.has_url(line):
-            uses = sem.url_metas(line.url)
+        if isinstance(line, ast.Scfg) and facts.has_url(line):
+            uses = facts.url_metas(line.url)
         else:
-            uses = [u for token in sem.update_url_values(line) for u in sem.metas_in(token, ctx.source)]
+            uses = [u for token in facts.update_url_values(line) for u in facts.metas_in(token, ctx.source)]
         for use in uses:
             if not use.known:
                 yield ctx.finding(
@@ -411,7 +411,7 @@ def scfg_url_ends_with_slash(ctx: LintContext):
     lint-rules.md UPD-058; innovaphone-spec.md 5.6 [INF].
     """
     for line in _backups(ctx):
-        url = sem.split_url(line.url.text)
+        url = facts.split_url(line.url.text)
         if url is not None and (url.path == "" or url.path.endswith("/")):
             yield ctx.finding(
                 line.url.span,

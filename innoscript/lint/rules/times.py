@@ -8,7 +8,7 @@ from ...syntax import ast
 from ..context import LintContext
 from ..diagnostic import Severity
 from ..rule import rule
-from . import _facts
+from .. import facts
 
 
 def _hour_lists(ctx: LintContext):
@@ -18,7 +18,7 @@ def _hour_lists(ctx: LintContext):
 def _read_hour_lists(ctx: LintContext) -> list:
     found = []
     for line in ctx.lines(ast.Times):
-        hours = _facts.hour_list(line, ctx.source)
+        hours = ctx.fact(facts.hour_list, line)
         if hours is not None:
             found.append((line, hours))
     return found
@@ -57,7 +57,7 @@ def hour_out_of_range(ctx: LintContext):
     """
     for _line, hours in _hour_lists(ctx):
         for piece in hours.pieces:
-            if piece.text and not _facts.is_range(piece) and _facts.hour_value(piece) is None:
+            if piece.text and not facts.is_range(piece) and facts.hour_value(piece) is None:
                 hint = " (midnight is `0`)" if piece.text == "24" else ""
                 yield ctx.finding(piece.span, f"`{piece.text}` is not an hour 0-23{hint}")
 
@@ -94,9 +94,9 @@ def duplicate_hour(ctx: LintContext):
     lint-rules.md UPD-021.
     """
     for _line, hours in _hour_lists(ctx):
-        seen: dict[int, _facts.Piece] = {}
+        seen: dict[int, facts.Piece] = {}
         for index, piece in enumerate(hours.pieces):
-            value = _facts.hour_value(piece)
+            value = facts.hour_value(piece)
             if value is None:
                 continue
             if value not in seen:
@@ -163,7 +163,7 @@ def malformed_hour_list(ctx: LintContext):
                 fix=ctx.replace(hours.span, joined, "remove the blanks from the hour list"),
             )
         for index, piece in enumerate(hours.pieces):
-            if _facts.is_range(piece):
+            if facts.is_range(piece):
                 yield ctx.finding(
                     piece.span, f"`{piece.text}` is a range; list every hour separated by commas (ranges are not understood)"
                 )
@@ -420,7 +420,7 @@ def hour_gap(ctx: LintContext):
     lint-rules.md UPD-028; innovaphone-spec.md 13 item 12.
     """
     for _line, hours in _hour_lists(ctx):
-        allowed = {v for v in map(_facts.hour_value, hours.pieces) if v is not None}
+        allowed = {v for v in map(facts.hour_value, hours.pieces) if v is not None}
         holes = [h for h in range(24) if h not in allowed and (h - 1) % 24 in allowed and (h + 1) % 24 in allowed]
         if holes and len(allowed) < 23:
             listed = ", ".join(str(h) for h in holes)
