@@ -37,6 +37,10 @@ class LintContext:
         self._lines_by_types: dict[tuple[type, ...], list[ast.Line]] = {}
         self._shared: dict = {}
         self._per_line: dict = {}
+        # Set by the engine: the rules that run (code -> Rule), and after the
+        # suppressions stage what the directives dropped (suppress.Suppressed).
+        self.active_rules: dict = {}
+        self.suppressions = None
 
     # -- settings, resolved
 

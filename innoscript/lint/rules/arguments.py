@@ -9,7 +9,7 @@ from ..rule import rule
 from .. import facts
 
 
-@rule("UPD-010", "missing-url", "E", group="arguments", spec="lint-rules.md UPD-010; innovaphone-spec.md 5.3-5.7, 12")
+@rule("UPD-010", spec="lint-rules.md UPD-010; innovaphone-spec.md 5.3-5.7, 12")
 def missing_url(ctx: LintContext):
     """A UP0 transfer command has no URL.
 
@@ -63,7 +63,7 @@ def missing_url(ctx: LintContext):
             yield ctx.finding(line.verb.span, f"{verb} without a URL; the syntax is {syntax}")
 
 
-@rule("UPD-011", "missing-arguments", "E", group="arguments", spec="lint-rules.md UPD-011; innovaphone-spec.md 5")
+@rule("UPD-011", spec="lint-rules.md UPD-011; innovaphone-spec.md 5")
 def missing_arguments(ctx: LintContext):
     """A command lacks required positional arguments (final command, serial).
 
@@ -112,7 +112,7 @@ def missing_arguments(ctx: LintContext):
         yield ctx.finding(line.verb.span, f"{line.verb.text} is missing {what}; the syntax is `{spec.syntax}`")
 
 
-@rule("UPD-012", "unknown-times-option", "E", group="arguments", spec="lint-rules.md UPD-012; innovaphone-spec.md 5.2")
+@rule("UPD-012", spec="lint-rules.md UPD-012; innovaphone-spec.md 5.2")
 def unknown_times_option(ctx: LintContext):
     """`times` is given an option other than `/allow` and `/initial`.
 
@@ -158,7 +158,7 @@ def _urls(ctx: LintContext):
             yield line, token
 
 
-@rule("UPD-013", "url-scheme", "E", group="arguments", spec="lint-rules.md UPD-013; innovaphone-spec.md 5")
+@rule("UPD-013", spec="lint-rules.md UPD-013; innovaphone-spec.md 5")
 def url_scheme(ctx: LintContext):
     """A URL does not start with `http://` or `https://`.
 
@@ -194,8 +194,7 @@ def url_scheme(ctx: LintContext):
             yield ctx.finding(token.span, f"`{scheme}://` cannot be used: the device transfers files by HTTP; use `http://`")
 
 
-@rule("UPD-014", "host-name-old-firmware", "W", group="arguments",
-      spec="lint-rules.md UPD-014; innovaphone-spec.md 2.2, 13 item 8")
+@rule("UPD-014", spec="lint-rules.md UPD-014; innovaphone-spec.md 2.2, 13 item 8")
 def host_name_old_firmware(ctx: LintContext):
     """A URL names its host, but the target firmware (v8 or older) needs an IP address.
 
@@ -237,8 +236,7 @@ def host_name_old_firmware(ctx: LintContext):
             )
 
 
-@rule("UPD-015", "host-name-or-https-unknown", "H", group="arguments",
-      spec="lint-rules.md UPD-015; innovaphone-spec.md 2.2, 11, 14 Q8")
+@rule("UPD-015", spec="lint-rules.md UPD-015; innovaphone-spec.md 2.2, 11, 14 Q8")
 def host_name_or_https_unknown(ctx: LintContext):
     """A URL uses a host name or `https` where the target firmware's support is unknown.
 
@@ -293,7 +291,7 @@ def _downloads_to_folder(ctx: LintContext, verbs: tuple[str, ...]):
                 yield line
 
 
-@rule("UPD-016", "bmc-url-folder", "E", group="arguments", spec="lint-rules.md UPD-016; innovaphone-spec.md 5.5")
+@rule("UPD-016", spec="lint-rules.md UPD-016; innovaphone-spec.md 5.5")
 def bmc_url_folder(ctx: LintContext):
     """A `bmc` URL ends with `/` instead of naming the file.
 
@@ -330,8 +328,7 @@ def bmc_url_folder(ctx: LintContext):
         )
 
 
-@rule("UPD-017", "default-file-name", "H", group="arguments",
-      spec="lint-rules.md UPD-017; innovaphone-spec.md 5.3, 5.4, 14 Q6")
+@rule("UPD-017", spec="lint-rules.md UPD-017; innovaphone-spec.md 5.3, 5.4, 14 Q6")
 def default_file_name(ctx: LintContext):
     """A `prot` or `boot` URL ends in `/` and relies on a default file name.
 
@@ -374,8 +371,7 @@ def default_file_name(ctx: LintContext):
         yield ctx.finding(line.url.span, f"{what}; name the file on the server in the URL")
 
 
-@rule("UPD-018", "default-file-name-case", "H", group="arguments",
-      spec="lint-rules.md UPD-018; innovaphone-spec.md 2.2, 5.3")
+@rule("UPD-018", spec="lint-rules.md UPD-018; innovaphone-spec.md 2.2, 5.3")
 def default_file_name_case(ctx: LintContext):
     """A firmware URL relies on a default file name whose case may differ from the file.
 
@@ -424,8 +420,7 @@ def default_file_name_case(ctx: LintContext):
         )
 
 
-@rule("UPD-019", "backup-url-not-device-specific", "W", group="arguments",
-      spec="lint-rules.md UPD-019; innovaphone-spec.md 5.6, 6")
+@rule("UPD-019", spec="lint-rules.md UPD-019; innovaphone-spec.md 5.6, 6")
 def backup_url_not_device_specific(ctx: LintContext):
     """A backup (`scfg`) URL contains no device-specific meta sequence.
 

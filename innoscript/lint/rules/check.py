@@ -26,7 +26,7 @@ def _record_only(ctx: LintContext, line: ast.Check) -> bool:
     return False
 
 
-@rule("UPD-030", "check-arguments", "E", group="check", spec="lint-rules.md UPD-030; innovaphone-spec.md 5.1")
+@rule("UPD-030", spec="lint-rules.md UPD-030; innovaphone-spec.md 5.1")
 def check_arguments(ctx: LintContext):
     """`check` is not given both `<final-command>` and `<serial>`.
 
@@ -68,7 +68,7 @@ def check_arguments(ctx: LintContext):
         yield ctx.finding(line.verb.span, f"check has {what}; the syntax is `mod cmd UP1 check <final-command> <serial>`")
 
 
-@rule("UPD-031", "changes-before-check", "W", group="check", spec="lint-rules.md UPD-031; innovaphone-spec.md 5.1")
+@rule("UPD-031", spec="lint-rules.md UPD-031; innovaphone-spec.md 5.1")
 def changes_before_check(ctx: LintContext):
     """Commands that change the device stand above `check`.
 
@@ -122,7 +122,7 @@ def changes_before_check(ctx: LintContext):
     )
 
 
-@rule("UPD-032", "several-checks", "W", group="check", spec="lint-rules.md UPD-032; innovaphone-spec.md 5.1, 14 Q10")
+@rule("UPD-032", spec="lint-rules.md UPD-032; innovaphone-spec.md 5.1, 14 Q10")
 def several_checks(ctx: LintContext):
     """The script has more than one `check`.
 
@@ -166,7 +166,7 @@ def several_checks(ctx: LintContext):
         )
 
 
-@rule("UPD-033", "check-records-only", "I", group="check", spec="lint-rules.md UPD-033; innovaphone-spec.md 5.1, 12")
+@rule("UPD-033", spec="lint-rules.md UPD-033; innovaphone-spec.md 5.1, 12")
 def check_records_only(ctx: LintContext):
     """`check` is the last effective command: it guards nothing, it only records its serial.
 
@@ -212,8 +212,7 @@ def check_records_only(ctx: LintContext):
             )
 
 
-@rule("UPD-034", "restart-inside-check", "W", group="check", fix="sometimes",
-      spec="lint-rules.md UPD-034; innovaphone-spec.md 4, 5.1")
+@rule("UPD-034", spec="lint-rules.md UPD-034; innovaphone-spec.md 4, 5.1")
 def restart_inside_check(ctx: LintContext):
     """A UP0 command below `check` restarts the device before the script's end.
 
@@ -281,8 +280,7 @@ def restart_inside_check(ctx: LintContext):
         )
 
 
-@rule("UPD-035", "check-immediate-restart", "H", group="check", fix="unsafe",
-      spec="lint-rules.md UPD-035; innovaphone-spec.md 4, 5.1")
+@rule("UPD-035", spec="lint-rules.md UPD-035; innovaphone-spec.md 4, 5.1")
 def check_immediate_restart(ctx: LintContext):
     """The final command of `check` restarts immediately (`reset`, `reboot`).
 
@@ -344,7 +342,7 @@ def _serials(ctx: LintContext):
             yield line, line.serial
 
 
-@rule("UPD-037", "suspicious-serial", "H", group="check", spec="lint-rules.md UPD-037; innovaphone-spec.md 5.1, 6")
+@rule("UPD-037", spec="lint-rules.md UPD-037; innovaphone-spec.md 5.1, 6")
 def suspicious_serial(ctx: LintContext):
     """A serial contains unusual characters or looks generated from the date and time.
 

@@ -28,8 +28,7 @@ def _head_span(ctx: LintContext, line: ast.ConfigLine):
     return ctx.source.span(line.keyword.span.start, last.span.end)
 
 
-@rule("UPD-070", "config-not-written", "W", group="config", fix="unsafe",
-      spec="lint-rules.md UPD-070; innovaphone-spec.md 5.7, 5.10")
+@rule("UPD-070", spec="lint-rules.md UPD-070; innovaphone-spec.md 5.7, 5.10")
 def config_not_written(ctx: LintContext):
     """`config add` / `config change` without a later `config write`.
 
@@ -84,8 +83,7 @@ def config_not_written(ctx: LintContext):
         )
 
 
-@rule("UPD-071", "config-never-activated", "W", group="config", fix="unsafe",
-      spec="lint-rules.md UPD-071; innovaphone-spec.md 4, 5.1, 5.10")
+@rule("UPD-071", spec="lint-rules.md UPD-071; innovaphone-spec.md 4, 5.1, 5.10")
 def config_never_activated(ctx: LintContext):
     """Configuration changed but never activated.
 
@@ -148,8 +146,7 @@ def config_never_activated(ctx: LintContext):
         )
 
 
-@rule("UPD-072", "config-change-up1", "W", group="config", fix="unsafe",
-      spec="lint-rules.md UPD-072; innovaphone-spec.md 2.1, 5.10")
+@rule("UPD-072", spec="lint-rules.md UPD-072; innovaphone-spec.md 2.1, 5.10")
 def config_change_up1(ctx: LintContext):
     """`config change UP1 ...` in an update script.
 
@@ -202,8 +199,7 @@ def config_change_up1(ctx: LintContext):
             )
 
 
-@rule("UPD-073", "poll-interval-short", "H", group="config", fix="unsafe",
-      spec="lint-rules.md UPD-073; innovaphone-spec.md 2.1")
+@rule("UPD-073", spec="lint-rules.md UPD-073; innovaphone-spec.md 2.1")
 def poll_interval_short(ctx: LintContext):
     """Poll interval below 15 minutes.
 
@@ -265,8 +261,7 @@ def _up1_action(ctx: LintContext, verb: str):
             yield line
 
 
-@rule("UPD-074", "up1-poll-in-script", "W", group="config", fix="unsafe",
-      spec="lint-rules.md UPD-074; innovaphone-spec.md 5.9")
+@rule("UPD-074", spec="lint-rules.md UPD-074; innovaphone-spec.md 5.9")
 def up1_poll_in_script(ctx: LintContext):
     """`mod cmd UP1 poll` inside an update script.
 
@@ -305,8 +300,7 @@ def up1_poll_in_script(ctx: LintContext):
         )
 
 
-@rule("UPD-075", "up1-reinit-in-script", "W", group="config", fix="unsafe",
-      spec="lint-rules.md UPD-075; innovaphone-spec.md 5.9, 7")
+@rule("UPD-075", spec="lint-rules.md UPD-075; innovaphone-spec.md 5.9, 7")
 def up1_reinit_in_script(ctx: LintContext):
     """`mod cmd UP1 reinit` inside an update script.
 
@@ -346,8 +340,7 @@ def up1_reinit_in_script(ctx: LintContext):
         )
 
 
-@rule("UPD-076", "update-url-without-no-dhcp", "H", group="config", fix="unsafe",
-      spec="lint-rules.md UPD-076; innovaphone-spec.md 2.1, 11")
+@rule("UPD-076", spec="lint-rules.md UPD-076; innovaphone-spec.md 2.1, 11")
 def update_url_without_no_dhcp(ctx: LintContext):
     """Update URL set without `/no-dhcp` on V13r1 or later.
 

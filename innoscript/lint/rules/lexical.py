@@ -12,7 +12,7 @@ from ..rule import rule
 from .. import facts
 
 
-@rule("UPD-001", "unknown-verb", "E", group="lexical", spec="lint-rules.md UPD-001; innovaphone-spec.md 5")
+@rule("UPD-001", spec="lint-rules.md UPD-001; innovaphone-spec.md 5")
 def unknown_verb(ctx: LintContext):
     """A `mod cmd UP0`/`UP1` line names a command these modules do not have.
 
@@ -60,8 +60,7 @@ def unknown_verb(ctx: LintContext):
         yield ctx.finding(line.verb.span, f"unknown {module} command `{line.verb.text}`; {hint}")
 
 
-@rule("UPD-002", "time-alias", "W", group="lexical", fix="safe",
-      spec="lint-rules.md UPD-002; innovaphone-spec.md 3, 5.2, 13 item 4")
+@rule("UPD-002", spec="lint-rules.md UPD-002; innovaphone-spec.md 3, 5.2, 13 item 4")
 def time_alias(ctx: LintContext):
     """`time` is written instead of `times`.
 
@@ -145,8 +144,7 @@ def _config_stray(line: ast.ConfigLine) -> list[ast.Token]:
     return stray
 
 
-@rule("UPD-003", "extra-tokens", "W", group="lexical", fix="sometimes",
-      spec="lint-rules.md UPD-003; innovaphone-spec.md 3")
+@rule("UPD-003", spec="lint-rules.md UPD-003; innovaphone-spec.md 3")
 def extra_tokens(ctx: LintContext):
     """Words follow a complete command (often an end-of-line `#` comment).
 
@@ -225,8 +223,7 @@ def _comment_fix(ctx: LintContext, line: ast.Command, comment_start: int, conten
 _INVISIBLE = {"Cc", "Cf"}
 
 
-@rule("UPD-004", "leading-bom", "H", group="lexical", fix="sometimes",
-      spec="lint-rules.md UPD-004; innovaphone-spec.md 3")
+@rule("UPD-004", spec="lint-rules.md UPD-004; innovaphone-spec.md 3")
 def leading_bom(ctx: LintContext):
     r"""The file starts with a byte-order mark or other invisible characters.
 
@@ -286,8 +283,7 @@ def _final_positions(line: ast.Command) -> ast.Token | None:
     return None
 
 
-@rule("UPD-005", "unknown-final-command", "E", group="lexical",
-      spec="lint-rules.md UPD-005; innovaphone-spec.md 4")
+@rule("UPD-005", spec="lint-rules.md UPD-005; innovaphone-spec.md 4")
 def unknown_final_command(ctx: LintContext):
     """The final command is not one the device knows.
 
@@ -327,8 +323,7 @@ def unknown_final_command(ctx: LintContext):
         yield ctx.finding(token.span, f"unknown final command `{token.text}`; use one of {words}")
 
 
-@rule("UPD-006", "noop-final-command", "H", group="lexical", fix="safe",
-      spec="lint-rules.md UPD-006; innovaphone-spec.md 4, 13 item 5")
+@rule("UPD-006", spec="lint-rules.md UPD-006; innovaphone-spec.md 4, 13 item 5")
 def noop_final_command(ctx: LintContext):
     """`no-op` or `nop` is used as the final command instead of `ser`.
 
@@ -386,8 +381,7 @@ def split_values(line: ast.ConfigLine) -> list[tuple[ast.Option, list[ast.Token]
     return found
 
 
-@rule("UPD-007", "split-value", "W", group="lexical", fix="unsafe",
-      spec="lint-rules.md UPD-007; innovaphone-spec.md 3")
+@rule("UPD-007", spec="lint-rules.md UPD-007; innovaphone-spec.md 3")
 def split_value(ctx: LintContext):
     """A configuration value was split by a literal blank.
 
@@ -431,8 +425,7 @@ def split_value(ctx: LintContext):
             )
 
 
-@rule("UPD-008", "unreachable-after-restart", "W", group="lexical",
-      spec="lint-rules.md UPD-008; innovaphone-spec.md 4 item 4")
+@rule("UPD-008", spec="lint-rules.md UPD-008; innovaphone-spec.md 4 item 4")
 def unreachable_after_restart(ctx: LintContext):
     """Lines after an unconditional restart never run.
 
@@ -484,8 +477,7 @@ def unreachable_after_restart(ctx: LintContext):
         return
 
 
-@rule("UPD-009", "module-case", "H", group="lexical", fix="safe",
-      spec="lint-rules.md UPD-009; innovaphone-spec.md 3, 14 Q7")
+@rule("UPD-009", spec="lint-rules.md UPD-009; innovaphone-spec.md 3, 14 Q7")
 def module_case(ctx: LintContext):
     """A module name is not written in upper case (`up0`, `Up1`).
 

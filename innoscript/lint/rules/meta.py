@@ -50,8 +50,7 @@ def _places(ctx: LintContext) -> Iterator[Place]:
                     yield Place(use, "variable value", False)
 
 
-@rule("UPD-060", "meta-not-expanded", "W", group="meta",
-      spec="lint-rules.md UPD-060; innovaphone-spec.md 6.1")
+@rule("UPD-060", spec="lint-rules.md UPD-060; innovaphone-spec.md 6.1")
 def meta_not_expanded(ctx: LintContext):
     """Meta sequence where it is not expanded.
 
@@ -99,8 +98,7 @@ def meta_not_expanded(ctx: LintContext):
             )
 
 
-@rule("UPD-061", "meta-t-undocumented", "H", group="meta",
-      spec="lint-rules.md UPD-061; innovaphone-spec.md 6.1")
+@rule("UPD-061", spec="lint-rules.md UPD-061; innovaphone-spec.md 6.1")
 def meta_t_undocumented(ctx: LintContext):
     """`#t` (device type) is used.
 
@@ -140,8 +138,7 @@ def meta_t_undocumented(ctx: LintContext):
             )
 
 
-@rule("UPD-062", "meta-h-old-target", "H", group="meta",
-      spec="lint-rules.md UPD-062; innovaphone-spec.md 6.1, 13.2")
+@rule("UPD-062", spec="lint-rules.md UPD-062; innovaphone-spec.md 6.1, 13.2")
 def meta_h_old_target(ctx: LintContext):
     """`#h` used with a target of V6 or older.
 

@@ -29,8 +29,7 @@ def _rolling_index(line: ast.Scfg) -> facts.MetaUse | None:
     return None
 
 
-@rule("UPD-051", "rolling-index-reused", "E", group="scfg",
-      spec="lint-rules.md UPD-051; innovaphone-spec.md 6.2")
+@rule("UPD-051", spec="lint-rules.md UPD-051; innovaphone-spec.md 6.2")
 def rolling_index_reused(ctx: LintContext):
     """The rolling backup index (`#b5`) is used by more than one `scfg`.
 
@@ -79,8 +78,7 @@ def rolling_index_reused(ctx: LintContext):
         )
 
 
-@rule("UPD-052", "scfg-optionals-malformed", "E", group="scfg",
-      spec="lint-rules.md UPD-052; innovaphone-spec.md 5.6")
+@rule("UPD-052", spec="lint-rules.md UPD-052; innovaphone-spec.md 5.6")
 def scfg_optionals_malformed(ctx: LintContext):
     """Malformed optional `scfg` parameters.
 
@@ -134,8 +132,7 @@ def scfg_optionals_malformed(ctx: LintContext):
                 yield ctx.finding(value.span, f"`/force {value.text}`: the hours must be a whole number such as 168")
 
 
-@rule("UPD-053", "scfg-optionals-before-v7", "W", group="scfg",
-      spec="lint-rules.md UPD-053; innovaphone-spec.md 5.6, 11")
+@rule("UPD-053", spec="lint-rules.md UPD-053; innovaphone-spec.md 5.6, 11")
 def scfg_optionals_before_v7(ctx: LintContext):
     """Optional `scfg` parameters on firmware older than V7.
 
@@ -182,8 +179,7 @@ def scfg_optionals_before_v7(ctx: LintContext):
             )
 
 
-@rule("UPD-054", "scfg-without-serial", "I", group="scfg",
-      spec="lint-rules.md UPD-054; innovaphone-spec.md 5.6")
+@rule("UPD-054", spec="lint-rules.md UPD-054; innovaphone-spec.md 5.6")
 def scfg_without_serial(ctx: LintContext):
     """`scfg` without a save-serial uploads on every poll.
 
@@ -226,8 +222,7 @@ def scfg_without_serial(ctx: LintContext):
             )
 
 
-@rule("UPD-055", "scfg-below-check", "W", group="scfg", fix="unsafe",
-      spec="lint-rules.md UPD-055; innovaphone-spec.md 5.1, 5.6")
+@rule("UPD-055", spec="lint-rules.md UPD-055; innovaphone-spec.md 5.1, 5.6")
 def scfg_below_check(ctx: LintContext):
     """`scfg` below a `check` line.
 
@@ -288,8 +283,7 @@ def scfg_below_check(ctx: LintContext):
         )
 
 
-@rule("UPD-056", "unknown-meta-sequence", "W", group="scfg",
-      spec="lint-rules.md UPD-056; innovaphone-spec.md 6.1")
+@rule("UPD-056", spec="lint-rules.md UPD-056; innovaphone-spec.md 6.1")
 def unknown_meta_sequence(ctx: LintContext):
     """Unknown meta sequence in an `scfg` URL or the update URL.
 
@@ -336,8 +330,7 @@ def unknown_meta_sequence(ctx: LintContext):
                 )
 
 
-@rule("UPD-057", "scfg-always-form", "H", group="scfg",
-      spec="lint-rules.md UPD-057; innovaphone-spec.md 5.6, 14 Q5")
+@rule("UPD-057", spec="lint-rules.md UPD-057; innovaphone-spec.md 5.6, 14 Q5")
 def scfg_always_form(ctx: LintContext):
     """The `scfg ... /always <command>` form.
 
@@ -379,8 +372,7 @@ def scfg_always_form(ctx: LintContext):
             )
 
 
-@rule("UPD-058", "scfg-url-ends-with-slash", "W", group="scfg",
-      spec="lint-rules.md UPD-058; innovaphone-spec.md 5.6")
+@rule("UPD-058", spec="lint-rules.md UPD-058; innovaphone-spec.md 5.6")
 def scfg_url_ends_with_slash(ctx: LintContext):
     """`scfg` URL ends with `/`.
 
@@ -420,8 +412,7 @@ def scfg_url_ends_with_slash(ctx: LintContext):
             )
 
 
-@rule("UPD-059", "scfg-save-serials-differ", "W", group="scfg",
-      spec="lint-rules.md UPD-059; innovaphone-spec.md 5.6, 7")
+@rule("UPD-059", spec="lint-rules.md UPD-059; innovaphone-spec.md 5.6, 7")
 def scfg_save_serials_differ(ctx: LintContext):
     """Two `scfg` lines with different save-serials.
 

@@ -24,7 +24,7 @@ def _read_hour_lists(ctx: LintContext) -> list:
     return found
 
 
-@rule("UPD-020", "hour-out-of-range", "E", group="times", spec="lint-rules.md UPD-020; innovaphone-spec.md 5.2")
+@rule("UPD-020", spec="lint-rules.md UPD-020; innovaphone-spec.md 5.2")
 def hour_out_of_range(ctx: LintContext):
     """An `/allow` hour is not an integer from 0 to 23.
 
@@ -62,7 +62,7 @@ def hour_out_of_range(ctx: LintContext):
                 yield ctx.finding(piece.span, f"`{piece.text}` is not an hour 0-23{hint}")
 
 
-@rule("UPD-021", "duplicate-hour", "W", group="times", fix="sometimes", spec="lint-rules.md UPD-021")
+@rule("UPD-021", spec="lint-rules.md UPD-021")
 def duplicate_hour(ctx: LintContext):
     """An hour appears twice in `/allow`.
 
@@ -117,8 +117,7 @@ def duplicate_hour(ctx: LintContext):
             )
 
 
-@rule("UPD-022", "malformed-hour-list", "E", group="times", fix="sometimes",
-      spec="lint-rules.md UPD-022; innovaphone-spec.md 3, 5.2")
+@rule("UPD-022", spec="lint-rules.md UPD-022; innovaphone-spec.md 3, 5.2")
 def malformed_hour_list(ctx: LintContext):
     """The `/allow` hour list is malformed (blank after a comma, empty element, range).
 
@@ -175,7 +174,7 @@ def malformed_hour_list(ctx: LintContext):
 _MINUTES = re.compile(r"^\d+$")
 
 
-@rule("UPD-023", "initial-not-positive", "E", group="times", spec="lint-rules.md UPD-023; innovaphone-spec.md 5.2")
+@rule("UPD-023", spec="lint-rules.md UPD-023; innovaphone-spec.md 5.2")
 def initial_not_positive(ctx: LintContext):
     """`/initial` is not a positive whole number of minutes.
 
@@ -217,7 +216,7 @@ def initial_not_positive(ctx: LintContext):
             )
 
 
-@rule("UPD-024", "times-not-first", "W", group="times", spec="lint-rules.md UPD-024; innovaphone-spec.md 4, 5.2")
+@rule("UPD-024", spec="lint-rules.md UPD-024; innovaphone-spec.md 4, 5.2")
 def times_not_first(ctx: LintContext):
     """`times` is not the first effective command.
 
@@ -271,8 +270,7 @@ def times_not_first(ctx: LintContext):
         return
 
 
-@rule("UPD-025", "download-without-initial", "H", group="times",
-      spec="lint-rules.md UPD-025; innovaphone-spec.md 5.2")
+@rule("UPD-025", spec="lint-rules.md UPD-025; innovaphone-spec.md 5.2")
 def download_without_initial(ctx: LintContext):
     """A firmware, boot code or radio code download without any `times ... /initial`.
 
@@ -314,7 +312,7 @@ def download_without_initial(ctx: LintContext):
         )
 
 
-@rule("UPD-026", "several-times", "W", group="times", spec="lint-rules.md UPD-026; innovaphone-spec.md 5.2")
+@rule("UPD-026", spec="lint-rules.md UPD-026; innovaphone-spec.md 5.2")
 def several_times(ctx: LintContext):
     """The script has more than one `times` line.
 
@@ -354,7 +352,7 @@ def several_times(ctx: LintContext):
         )
 
 
-@rule("UPD-027", "times-without-options", "W", group="times", spec="lint-rules.md UPD-027; innovaphone-spec.md 5.2")
+@rule("UPD-027", spec="lint-rules.md UPD-027; innovaphone-spec.md 5.2")
 def times_without_options(ctx: LintContext):
     """`times` has neither `/allow` nor `/initial`.
 
@@ -389,7 +387,7 @@ def times_without_options(ctx: LintContext):
             )
 
 
-@rule("UPD-028", "hour-gap", "H", group="times", spec="lint-rules.md UPD-028; innovaphone-spec.md 13 item 12")
+@rule("UPD-028", spec="lint-rules.md UPD-028; innovaphone-spec.md 13 item 12")
 def hour_gap(ctx: LintContext):
     """A single hour is missing between two allowed hours.
 
