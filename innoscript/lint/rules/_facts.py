@@ -8,10 +8,9 @@ Kept apart from the rules so each rule stays a few lines of policy.
 from __future__ import annotations
 
 import ipaddress
-import re
 from typing import NamedTuple
 
-from ... import catalog
+from ... import catalog, values
 from ...source import Span
 from ...syntax import ast
 from ._semantics import final_of, split_url
@@ -134,8 +133,6 @@ class HourList(NamedTuple):
         return len(self.tokens) > 1
 
 
-_RANGE = re.compile(r"^\d+-\d+$")
-_HOUR = re.compile(r"^\d+$")
 
 
 def hour_list(line: ast.Times, source) -> HourList | None:
@@ -181,16 +178,12 @@ def continuation_tokens(line: ast.Times, source) -> set[ast.Token]:
 
 
 def hour_value(piece: Piece) -> int | None:
-    """The hour an element names, when it is a plain integer 0-23."""
-    if _HOUR.match(piece.text):
-        value = int(piece.text)
-        if 0 <= value <= 23:
-            return value
-    return None
+    """The hour an element names, when it is a plain integer 0-23 (the catalogue's reading)."""
+    return values.hour_of(piece.text)
 
 
 def is_range(piece: Piece) -> bool:
-    return _RANGE.match(piece.text) is not None
+    return values.is_hour_range(piece.text)
 
 
 # -- lines in order ---------------------------------------------------------------
