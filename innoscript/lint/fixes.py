@@ -7,6 +7,13 @@ back by an overlap come back in the next round, at their new positions.
 Rounds stop when nothing is left to apply, when a text comes back that was
 seen before (two fixes undoing each other) or after ``max_rounds``.
 
+Two insertions at the same point conflict (which goes first is unclear),
+except when one rule makes both: they are applied in the order of its
+findings, so a rule that moves several lines above one anchor (UPD-055)
+moves them all in one round, in their order.  A round costs one lint and
+time linear in the text and the number of fixes: the edits taken so far
+are kept sorted, and a new one is checked against its neighbours only.
+
 A fix is dropped, and reported, when applying it would add a syntax error
 (UPD-090) or any other error-level finding the text did not have.  When a
 round's batch does that, its fixes are tried one by one so that one bad fix
@@ -20,6 +27,7 @@ keep them.
 from __future__ import annotations
 
 import difflib
+from bisect import bisect_right
 import os
 import re
 import stat
@@ -76,6 +84,35 @@ def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
     return False
 
 
+class _Taken:
+    """The ranges a round's fixes edit, sorted, with the rule that took each."""
+
+    def __init__(self) -> None:
+        self.starts: list[int] = []
+        self.ranges: list[tuple[int, int, str]] = []
+
+    def conflicts(self, r: tuple[int, int], code: str) -> bool:
+        # Taken ranges do not overlap, so sorted by start their ends grow too:
+        # only those starting at or before r's end and ending at or after
+        # its start can touch it, a run that ends just before ``index``.
+        index = bisect_right(self.starts, r[1])
+        while index > 0:
+            index -= 1
+            start, end, owner = self.ranges[index]
+            if end < r[0]:
+                break
+            if start == end == r[0] == r[1] and owner == code:
+                continue  # the same rule inserting at one point: in finding order
+            if _overlaps(r, (start, end)):
+                return True
+        return False
+
+    def add(self, r: tuple[int, int], code: str) -> None:
+        index = bisect_right(self.starts, r[0])
+        self.starts.insert(index, r[0])
+        self.ranges.insert(index, (r[0], r[1], code))
+
+
 def _own_edits_conflict(fix: Fix) -> bool:
     ranges = [(e.span.start, e.span.end) for e in fix.edits]
     return any(_overlaps(a, b) for i, a in enumerate(ranges) for b in ranges[i + 1 :])
@@ -129,7 +166,7 @@ def apply_fixes(source: Source, lint: Lint, *, unsafe: bool = False, max_rounds:
     seen = {current.text}
     for _ in range(max_rounds):
         batch: list[Diagnostic] = []
-        taken: list[tuple[int, int]] = []
+        taken = _Taken()
         for diagnostic in sorted((d for d in diagnostics if fixable(d, unsafe)), key=_order):
             key = _key(diagnostic, current.text)
             if key in rejected:
@@ -141,10 +178,11 @@ def apply_fixes(source: Source, lint: Lint, *, unsafe: bool = False, max_rounds:
                 dropped.append((diagnostic, problem))
                 continue
             ranges = [(e.span.start, e.span.end) for e in fix.edits]
-            if any(_overlaps(r, t) for r in ranges for t in taken):
+            if any(taken.conflicts(r, diagnostic.code) for r in ranges):
                 continue  # next round, after re-linting
             batch.append(diagnostic)
-            taken.extend(ranges)
+            for r in ranges:
+                taken.add(r, diagnostic.code)
         if not batch:
             break
         errors = _errors(diagnostics)
