@@ -60,19 +60,52 @@ def fixable(diagnostic: Diagnostic, unsafe: bool = False) -> bool:
 
 
 def apply_edits(text: str, edits: Iterable[Edit]) -> str:
-    """``text`` with non-overlapping edits applied (ValueError if they overlap)."""
-    ordered = sorted(edits, key=lambda e: (e.span.start, e.span.end))
+    """``text`` with non-overlapping edits applied (ValueError if they overlap).
+
+    No line is lost where an edit joins a lone CR to an LF (see ``kept_apart``).
+    """
     pieces: list[str] = []
     position = 0
+    for edit in kept_apart(text, edits):
+        pieces.append(text[position : edit.span.start])
+        pieces.append(edit.text)
+        position = edit.span.end
+    pieces.append(text[position:])
+    return "".join(pieces)
+
+
+def kept_apart(text: str, edits: Iterable[Edit]) -> list[Edit]:
+    """The edits, sorted, changed so that none joins a lone CR to an LF.
+
+    Deleting the line between `x<CR>` and an empty `<LF>` line (or inserting
+    a CR-ended line before it) would put CR and LF side by side: read back,
+    they are one CRLF and the empty line is gone.  Where that would happen,
+    the edit's text gets one more LF on that side, so the line before the
+    join ends in CRLF and every other line stays.  A CRLF the text already
+    had is left alone.
+    """
+    ordered = sorted(edits, key=lambda e: (e.span.start, e.span.end))
+    out: list[Edit] = []
+    position = 0
+    last = ""  # the last character written so far
     for edit in ordered:
         start, end = edit.span.start, edit.span.end
         if start < position or end < start or end > len(text):
             raise ValueError("edits overlap or fall outside the text")
-        pieces.append(text[position:start])
-        pieces.append(edit.text)
+        if start > position:
+            last = text[start - 1]
+        new = edit.text
+        if new[:1] == "\n" and last == "\r" and text[start - 1 : start + 1] != "\r\n":
+            new = "\n" + new
+        if new:
+            last = new[-1]
+        following = text[end : end + 1]
+        if following == "\n" and last == "\r" and text[end - 1 : end + 1] != "\r\n":
+            new += "\n"
+            last = "\n"
+        out.append(edit if new == edit.text else Edit(edit.span, new))
         position = end
-    pieces.append(text[position:])
-    return "".join(pieces)
+    return out
 
 
 def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
@@ -216,7 +249,8 @@ def _one_by_one(current, diagnostics, batch, lint, rejected, dropped, original):
     accepted: list[Diagnostic] = []
     shift: list[tuple[int, int]] = []  # (offset in the round's text, length change) of accepted fixes
     for diagnostic in batch:
-        edits = [_shifted(e, shift) for e in diagnostic.fix.edits]
+        own = sorted(diagnostic.fix.edits, key=lambda e: (e.span.start, e.span.end))
+        edits = kept_apart(text, [_shifted(e, shift) for e in own])
         trial = apply_edits(text, edits)
         trial_diagnostics = lint(_source_like(original, trial))
         reason = _new_errors(_errors(after), trial_diagnostics)
@@ -224,8 +258,8 @@ def _one_by_one(current, diagnostics, batch, lint, rejected, dropped, original):
             rejected.add(_key(diagnostic, current.text))
             dropped.append((diagnostic, reason))
             continue
-        for e in diagnostic.fix.edits:
-            shift.append((e.span.start, len(e.text) - (e.span.end - e.span.start)))
+        for shifted, e in zip(edits, own):
+            shift.append((e.span.start, len(shifted.text) - (e.span.end - e.span.start)))
         text, after = trial, trial_diagnostics
         accepted.append(diagnostic)
     return text, after, accepted
