@@ -96,7 +96,7 @@ class Source:
     @classmethod
     def from_bytes(cls, data: bytes, path: str = "<bytes>") -> "Source":
         problems: list[SourceProblem] = []
-        if b"\x00" in data or data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        if b"\x00" in data:
             wide = _wide_encoding(data)
             if wide is not None:
                 encoding, has_bom = wide
@@ -104,8 +104,8 @@ class Source:
                 try:
                     text = body.decode(encoding)
                 except UnicodeDecodeError:
-                    pass  # not text in that encoding after all: binary, below
-                else:
+                    text = "\0"  # not text in that encoding after all
+                if "\0" not in text:  # a NUL character even so: binary, below
                     name = _WIDE_NAMES[encoding]
                     problem = SourceProblem(
                         "wide",
@@ -153,7 +153,10 @@ class Source:
     def encode(self, text: str | None = None) -> bytes:
         """Bytes for ``text`` (default: this source) in the original encoding.
 
-        Characters the original encoding cannot hold make the text UTF-8.
+        Characters the original encoding cannot hold make the text UTF-8, and
+        so do latin-1 bytes that would be read back as something else: as a
+        byte-order mark (a fix deleted what stood before `ï»¿`) or as valid
+        UTF-8 (a fix deleted the one byte that was not).
         """
         text = self.text if text is None else text
         try:
@@ -162,6 +165,10 @@ class Source:
         except UnicodeEncodeError:
             data = text.encode("utf-8")
             encoding = "utf-8"
+        else:
+            if self.encoding == "latin-1" and _reads_back_otherwise(data, self.bom):
+                data = text.encode("utf-8")
+                encoding = "utf-8"
         return (_BOMS.get(encoding, codecs.BOM_UTF8) + data) if self.bom else data
 
     # -- positions --------------------------------------------------------
@@ -230,7 +237,10 @@ def _wide_encoding(data: bytes) -> tuple[str, bool] | None:
     """
     for encoding in ("utf-32-le", "utf-32-be", "utf-16-le", "utf-16-be"):
         if data.startswith(_BOMS[encoding]):
-            return encoding, True
+            body = data[len(_BOMS[encoding]) :]
+            # A script is mostly ASCII commands: in UTF-16 or UTF-32 they carry NULs.
+            # Two bytes that merely look like a mark before 8-bit text are not one.
+            return (encoding, True) if not body or b"\0" in body else None
     sample = data[:4000]
     sample = sample[: len(sample) - len(sample) % 4]
     if len(sample) < 4:
@@ -246,6 +256,19 @@ def _wide_encoding(data: bytes) -> tuple[str, bool] | None:
     if even.count(0) >= 0.9 * len(even) and odd.count(0) <= 0.1 * len(odd):
         return "utf-16-be", False
     return None
+
+
+def _reads_back_otherwise(latin1: bytes, bom: bool) -> bool:
+    """Latin-1 bytes that ``Source.from_bytes`` would not read as latin-1."""
+    if not bom and latin1.startswith(codecs.BOM_UTF8):
+        return True
+    if latin1.isascii():
+        return False
+    try:
+        latin1.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _split_lines(text: str) -> list[PhysicalLine]:

@@ -136,7 +136,7 @@ class Linter:
             return FileResult(job.path, source, tuple(diagnostics)), deps
         target = source  # how the file is written: as it came, or converted (UTF-16 to UTF-8)
         if outcome.encoding is not None:
-            target = Source(source.text, source.path, encoding=outcome.encoding)
+            target = Source(source.text, source.path, encoding=outcome.encoding)  # outcome.data(source)
         if self.write and job.writable and not job.path.startswith("<"):
             try:
                 write_atomically(job.path, target, outcome.text)

@@ -253,8 +253,7 @@ def poll_interval_short(ctx: LintContext):
                     )
 
 
-@rule("UPD-077", "invalid-setting-value", "E", group="config",
-      spec="innovaphone-spec.md 2.1, 3")
+@rule("UPD-077", spec="innovaphone-spec.md 2.1, 3")
 def invalid_setting_value(ctx: LintContext):
     """A configuration setting's value is not what the device reads.
 
