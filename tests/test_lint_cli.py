@@ -577,3 +577,21 @@ def test_show_progress_only_on_a_terminal_and_never_in_ci(monkeypatch):
         assert not show_progress(pipe_like)
     monkeypatch.setenv("CI", "true")
     assert not show_progress(Terminal())
+
+
+def test_diff_headers_of_an_absolute_path_have_no_double_slash():
+    from innoscript.lint.fixes import diff
+
+    header = diff("/srv/update/update-ip232.htm", "a\n", "b\n").splitlines()[:2]
+    assert header == ["--- a/srv/update/update-ip232.htm", "+++ b/srv/update/update-ip232.htm"]
+    assert diff("C:\\site\\update.htm", "a\n", "b\n").splitlines()[0] == "--- a/site/update.htm"
+    assert diff("sub/update.htm", "a\n", "b\n").splitlines()[0] == "--- a/sub/update.htm"
+
+
+def test_target_version_help_names_the_oldest_version_accepted():
+    from innoscript import catalog
+
+    help_text = " ".join(invoke("--help").stdout.split())
+    assert f"({catalog.VERSIONS[0]} ... {catalog.VERSIONS[-1]})" in help_text
+    write("update-ip232.htm", "# x\n")
+    assert invoke("--target-version", catalog.VERSIONS[0], "update-ip232.htm").exit_code == 0

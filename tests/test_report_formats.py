@@ -164,7 +164,7 @@ def test_json_objects_have_the_documented_keys():
     fixed = [item for item in data if item["fix"]]
     assert {tuple(sorted(item["fix"])) for item in fixed} == {("edits", "message", "safe")}
     syntax = next(item for item in data if item["code"] == "UPD-090")
-    assert syntax["fix"] is None and syntax["url"].endswith("UPD-090.md")
+    assert syntax["fix"] is None and syntax["url"] is None  # no published address: no made-up link
     assert next(item for item in data if item["code"] == "TST-001")["url"] is None
 
 
@@ -328,7 +328,8 @@ def test_sarif_results_rules_and_regions():
     syntax_rule = next(r for r in rules if r["id"] == "UPD-090")
     assert syntax_rule["name"] == "syntax-error"
     assert syntax_rule["defaultConfiguration"]["level"] == "error"
-    assert syntax_rule["helpUri"].endswith("UPD-090.md")
+    assert "helpUri" not in syntax_rule and syntax_rule["help"]["text"].endswith("(innolint rule UPD-090)")
+    assert syntax_rule["help"]["markdown"].startswith("A line cannot be read as a command.")
     assert "tags" in syntax_rule["properties"]
     for result in run["results"]:
         assert rules[result["ruleIndex"]]["id"] == result["ruleId"]

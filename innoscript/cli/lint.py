@@ -76,7 +76,8 @@ def _explain(key: str) -> None:
     click.echo(f"{found.code} {found.name} ({found.severity.name.lower()}, group {found.group}"
                f"{', fix: ' + found.fix if found.fix else ''})\n")
     click.echo(found.doc.rstrip())
-    click.echo(f"\n{found.url}")
+    if found.url:
+        click.echo(f"\n{found.url}")
 
 
 def _explain_callback(ctx: click.Context, _param, value: str | None) -> None:
@@ -213,7 +214,7 @@ def default_format() -> str:
 @click.option("--extend-ignore", multiple=True, metavar="RULES", help="Add to the configured ignores.")
 @click.option("--severity", multiple=True, metavar="CODE=LEVEL", help="Override a rule's severity (UPD-025=error).")
 @click.option("--fail-level", type=click.Choice(FAIL_LEVELS), help="Lowest severity that fails the run [default: warning].")
-@click.option("--target-version", metavar="VERSION", help="Firmware version the scripts run on (v6 ... v13r3) [default: v10].")
+@click.option("--target-version", metavar="VERSION", help="Firmware version the scripts run on (v5 ... v13r3) [default: v10].")
 @click.option("--model", metavar="MODEL", help="Device model [default: from update-<model>.htm].")
 @click.option("--mode", type=click.Choice(("script", "cfg-payload")), help="Lint as an update script or as a file `cfg` loads.")
 @click.option("--url-map", multiple=True, metavar="PREFIX=DIR", help="Find files `cfg` URLs load: URL prefix -> folder.")
@@ -244,9 +245,10 @@ def default_format() -> str:
 def lint_command(paths: tuple[str, ...], **options: Any) -> None:
     """Lint innovaphone update scripts.
 
-    PATH is a file, a folder (searched for update-*.htm and *.upd) or `-`
-    for standard input.  Exit status: 0 clean, 1 findings at or above the
-    fail level, 2 bad usage, configuration or unreadable input.
+    PATH is a file, a folder (searched for update-*.htm, *.upd and the
+    per-device <MAC>.txt and <hwid>.htm) or `-` for standard input.  Exit
+    status: 0 clean, 1 findings at or above the fail level, 2 bad usage,
+    configuration or unreadable input, or a folder without update scripts.
 
     \b
     Examples:

@@ -306,7 +306,10 @@ def diff(path: str, old_text: str, new_text: str) -> str:
     """
     if old_text == new_text:
         return ""
+    # git's a/ b/ prefixes before the path as given; an absolute path loses its
+    # root (and drive) so the header reads a/srv/x, not a//srv/x (`patch -p1` from /).
     path = path.replace("\\", "/")
+    path = re.sub(r"^(?:[A-Za-z]:)?/+", "", path)
     out: list[str] = []
     for line in difflib.unified_diff(_lines(old_text), _lines(new_text), f"a/{path}", f"b/{path}", lineterm="\n"):
         out.append(line)

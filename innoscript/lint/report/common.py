@@ -34,6 +34,14 @@ def rule_url(code: str) -> str | None:
     return rule.url if rule else None
 
 
+def rule_docs(code: str) -> str | None:
+    """Where a rule's documentation is: its web page, else the command that prints it."""
+    rule = rule_for(code)
+    if rule is None:
+        return None
+    return rule.url or rule.docs_command
+
+
 def severity_word(severity: Severity) -> str:
     return severity.name.lower()
 

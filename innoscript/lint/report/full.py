@@ -7,7 +7,7 @@
       = fix (safe): use `times`
     3 - mod cmd UP1 time /allow 22,23,0,1
       + mod cmd UP1 times /allow 22,23,0,1
-      = docs: https://.../UPD-002.md
+      = docs: innolint rule UPD-002
 
 Tabs are expanded to the next multiple of ``TAB_WIDTH`` in the excerpt and
 the caret line alike, so the carets stay under the span; control characters
@@ -23,7 +23,7 @@ from typing import Sequence
 from ...source import Source, Span
 from ..diagnostic import Diagnostic, Edit, Fix, Severity
 from ..result import FileResult
-from .common import Counts, one_line, plural, rule_url, severity_word, summary_lines
+from .common import Counts, one_line, plural, rule_docs, severity_word, summary_lines
 
 TAB_WIDTH = 4
 
@@ -98,9 +98,9 @@ def render_diagnostic(diagnostic: Diagnostic, source: Source, paint: _Paint | No
     for related in diagnostic.related:
         where = f"{related.path or diagnostic.path}:{related.span.line}:{related.span.col}"
         lines.append(f"{blank} {paint('=', _CYAN)} related: {where}: {one_line(related.message)}")
-    url = rule_url(diagnostic.code)
-    if url:
-        lines.append(f"{blank} {paint('=', _CYAN)} docs: {url}")
+    docs = rule_docs(diagnostic.code)
+    if docs:
+        lines.append(f"{blank} {paint('=', _CYAN)} docs: {docs}")
     return "\n".join(lines) + "\n"
 
 
@@ -116,9 +116,12 @@ def summary_text(results: Sequence[FileResult], paint: _Paint | None = None, *, 
     lines.append(paint(found, _BOLD))
     lines += why
     if counts.safe_fixes or counts.unsafe_fixes:
-        fixable = f"{counts.safe_fixes} fixable with --fix"
-        if counts.unsafe_fixes:
-            fixable += f" ({counts.unsafe_fixes} more with --unsafe-fixes)"
+        if not counts.safe_fixes:
+            fixable = f"{counts.unsafe_fixes} fixable with --fix --unsafe-fixes"
+        else:
+            fixable = f"{counts.safe_fixes} fixable with --fix"
+            if counts.unsafe_fixes:
+                fixable += f" ({counts.unsafe_fixes} more with --unsafe-fixes)"
         lines.append(fixable + ".")
     return "\n".join(lines) + "\n"
 
