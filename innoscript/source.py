@@ -11,9 +11,11 @@ from __future__ import annotations
 import codecs
 import re
 from bisect import bisect_right
-from dataclasses import dataclass
-from pathlib import Path
-from typing import NamedTuple
+import os
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:  # pathlib costs innolint's start a few milliseconds
+    from pathlib import Path
 
 BOM = "\ufeff"
 _LINE_END = re.compile(r"\r\n|\r|\n")
@@ -41,8 +43,7 @@ class Span(NamedTuple):
         return self._asdict()
 
 
-@dataclass(frozen=True, slots=True)
-class SourceProblem:
+class SourceProblem(NamedTuple):
     """Something wrong with the bytes themselves (not the language)."""
 
     kind: str  # "binary" | "not-utf8" | "bom" | "wide" (UTF-16 or UTF-32)
@@ -50,8 +51,9 @@ class SourceProblem:
     offset: int = 0
 
 
-@dataclass(frozen=True, slots=True)
-class PhysicalLine:
+class PhysicalLine(NamedTuple):
+    # A NamedTuple, not a dataclass: one per line of every file, and no class
+    # creation at import (innolint's start).
     number: int  # 1-based
     start: int  # offset of the first character
     end: int  # offset just past the content (before the line ending)
@@ -143,10 +145,10 @@ class Source:
     @classmethod
     def from_path(cls, path: str | Path) -> "Source":
         """Read a file.  Raises ``OSError`` (the caller reports it)."""
-        p = Path(path)
-        if p.is_dir():
+        if os.path.isdir(path):
             raise IsADirectoryError(21, "is a directory", str(path))
-        return cls.from_bytes(p.read_bytes(), str(path))
+        with open(path, "rb") as handle:
+            return cls.from_bytes(handle.read(), str(path))
 
     # -- writing back -----------------------------------------------------
 

@@ -548,13 +548,13 @@ def test_a_utf16_script_is_named_so_and_converted_by_the_unsafe_fix(encoding):
 
 
 def test_progress_for_long_runs_on_a_terminal_only(monkeypatch):
-    from innoscript.cli import common, lint
+    from innoscript.cli import checks, lint
 
     for n in range(3):
         write(f"update-ip{n}.htm", BAD)
     monkeypatch.setattr(lint, "PROGRESS_FILES", 3)
     assert "linting 3 files" not in invoke(".").stderr  # stderr is no terminal here
-    monkeypatch.setattr(common, "show_progress", lambda stream=None: True)
+    monkeypatch.setattr(checks, "show_progress", lambda stream=None: True)
     shown = invoke("--select", "UPD-090", ".")
     assert "linting 3 files" in shown.stderr
     assert shown.stdout.count("UPD-090 error") == 3  # every file linted, in order
@@ -595,3 +595,59 @@ def test_target_version_help_names_the_oldest_version_accepted():
     assert f"({catalog.VERSIONS[0]} ... {catalog.VERSIONS[-1]})" in help_text
     write("update-ip232.htm", "# x\n")
     assert invoke("--target-version", catalog.VERSIONS[0], "update-ip232.htm").exit_code == 0
+
+
+# -- the lean start: a plain run without click, the same options as the click command --
+
+
+@pytest.mark.parametrize("argv", [
+    ["update-a.htm"],
+    ["--format", "json", "-o", "out.json", "--select", "UPD-0", "--select=UPD-1,UPD-2", "a.htm", "b.htm"],
+    ["--quiet", "--exit-zero", "--no-color", "--color", "always", "--jobs", "3", "--", "-weird.htm"],
+    ["-", "--stdin-filename", "update-ip72.htm", "--fix", "--unsafe-fixes", "--severity", "UPD-025=error"],
+    ["--config", "fail-level='error'", "--url-map", "http://x/=.", "--target-version", "v5", "--model", "IP232",
+     "--mode", "cfg-payload", "--fail-level", "info", "--watch", "--statistics", "--diff", "--no-cache",
+     "--cache-dir", "c", "--baseline", "b.json", "--write-baseline", "w.json", "--simulate", "--fleet", "f.toml",
+     "--require-reason", "--show-settings", "--extend-select", "X", "--extend-ignore", "Y", "--ignore", "Z", "."],
+])
+def test_the_fast_parser_reads_a_command_line_as_click_does(argv):
+    from innoscript.cli.lint import lint_command
+    from innoscript.cli.lint_options import parse_fast
+
+    paths, options = parse_fast(argv)
+    params = lint_command.make_context("innolint", list(argv)).params
+    assert paths == params.pop("paths")
+    assert options == params
+
+
+@pytest.mark.parametrize("argv", [
+    [], ["--help"], ["-h"], ["--version"], ["--explain", "UPD-002"], ["rules"], ["rule", "UPD-002"],
+    ["--bogus", "a.htm"], ["--format", "xml", "a.htm"], ["--jobs", "0", "a.htm"], ["-qo", "x", "a.htm"],
+    ["--select"], ["--fix=yes", "a.htm"], ["--baseline", ".", "a.htm"],
+])
+def test_what_the_fast_parser_leaves_to_click(argv):
+    from innoscript.cli.lint_options import parse_fast
+
+    assert parse_fast(argv) is None
+
+
+def test_every_option_keeps_its_help():
+    from innoscript.cli.lint_options import OPTIONS
+
+    text = " ".join(invoke("--help").stdout.split())
+    for option in OPTIONS:
+        assert ", ".join(option.flags) in text and " ".join(option.help.split())[:40] in text, option.flags
+
+
+def test_a_plain_lint_run_imports_no_click(tmp_path):
+    write("update-ip232.htm", BAD)
+    probe = ("import sys, atexit; atexit.register(lambda: print(sorted(m for m in sys.modules if m.split('.')[0] == 'click'),"
+             " file=sys.stderr)); from innoscript.cli.lint import main; main(sys.argv[1:])")
+    plain = subprocess.run([sys.executable, "-c", probe, "--no-cache", "update-ip232.htm"], capture_output=True, text=True)
+    assert plain.returncode == 1 and "UPD-090 error" in plain.stdout
+    assert plain.stderr.strip().splitlines()[-1] == "[]"
+    helped = subprocess.run([sys.executable, "-c", probe, "--help"], capture_output=True, text=True)
+    assert helped.returncode == 0 and "--output-file" in helped.stdout and "'click'" in helped.stderr
+    usage = subprocess.run([sys.executable, "-c", probe, "--fix", "-", "update-ip232.htm"], capture_output=True,
+                           text=True, input="")
+    assert usage.returncode == 2 and "Error: --fix and --diff read - on its own" in usage.stderr

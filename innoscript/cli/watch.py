@@ -12,8 +12,6 @@ import os
 import time
 from typing import Any, Callable
 
-import click
-
 CONFIG_NAMES = (".innolint.toml", "pyproject.toml")
 
 
@@ -50,18 +48,23 @@ def snapshot(paths: tuple[str, ...]) -> dict[str, tuple[int, int]]:
 def watch(paths: tuple[str, ...], options: dict[str, Any], lint_once: Callable[..., int],
           interval: float = 0.5) -> int:
     """Run ``lint_once`` now and after each change until interrupted; the last status."""
+    import gc
+
     from ..lint.config import clear_caches
+    from .lint import LintError, echo
+
+    gc.enable()  # a long run: the collector is back (innolint switches it off for short ones)
 
     def one_run() -> int:
         try:
             return lint_once(paths, options)
-        except click.ClickException as exc:  # a bad configuration: say so, keep watching
-            exc.show()
-            return exc.exit_code
+        except LintError as exc:  # a bad configuration: say so, keep watching
+            echo(f"error: {exc}", err=True)
+            return 2
 
     status = one_run()
     state = snapshot(paths)
-    click.echo("watching for changes (Ctrl-C stops)", err=True)
+    echo("watching for changes (Ctrl-C stops)", err=True)
     try:
         while True:
             time.sleep(interval)
@@ -70,7 +73,7 @@ def watch(paths: tuple[str, ...], options: dict[str, Any], lint_once: Callable[.
                 continue
             state = current
             clear_caches()
-            click.echo(f"-- {time.strftime('%H:%M:%S')} files changed: linting again", err=True)
+            echo(f"-- {time.strftime('%H:%M:%S')} files changed: linting again", err=True)
             status = one_run()
     except KeyboardInterrupt:
         return status

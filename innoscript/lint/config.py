@@ -22,10 +22,21 @@ from .globs import path_matches
 from .selection import known_key
 from .settings import MODES, Settings
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib
+
+
+def _tomllib():
+    """The TOML reader, imported when a configuration file is read (not on every start)."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on 3.10 only
+        import tomli as tomllib
+    return tomllib
+
+
+def __getattr__(name: str):
+    if name == "tomllib":  # for callers that parse TOML values the same way
+        return _tomllib()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 CONFIG_NAMES = (".innolint.toml", "pyproject.toml")  # in one folder, the first wins
 _HEX = "[0-9a-fA-F]"
@@ -249,6 +260,7 @@ def load_config(path: str | os.PathLike) -> ConfigFile | None:
             raw = handle.read()
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    tomllib = _tomllib()
     try:
         data = tomllib.loads(_toml_text(raw, path))
     except tomllib.TOMLDecodeError as exc:

@@ -12,7 +12,7 @@ script is an error: a run that lints nothing must not look like a clean one.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .globs import path_matches
 
@@ -23,8 +23,7 @@ class DiscoveryError(Exception):
     """A path that does not exist or cannot be read."""
 
 
-@dataclass(frozen=True)
-class Target:
+class Target(NamedTuple):
     path: str  # as the user will see it (relative when under the cwd)
     explicit: bool  # named on the command line
 
