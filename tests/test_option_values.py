@@ -205,3 +205,11 @@ def test_a_new_download_verb_is_one_catalogue_entry(monkeypatch):
     assert [(d.kind, d.url, d.status) for d in downloads] == [("app", "http://10.0.0.5/apps/ip232-app.bin", 200)]
     assert dict(result.state.vars)["UPDATE/APP"] == "A-7"
     assert [e for e in result.events if isinstance(e, ev.Error)] == []
+
+
+def test_completion_offers_the_catalogue_settings():
+    labels = lambda text: [item.label for item in complete(text, len(text))]  # noqa: E731
+    assert labels("config add UP1 ") == [s.name for s in catalog.CONFIG_SETTINGS["UP1"]]
+    assert "/poll" not in labels("config add UP1 /poll 15 ")
+    assert labels("config add UP1 /poll ") == []  # the cursor is on the value
+    assert labels("config write ") == []

@@ -222,6 +222,8 @@ class _LineBuilder:
                 kind = spec.value if spec else None
                 if kind is not None:
                     parsed = self.parse_value(kind, value, span, token.text)
+                    if kind == "url" and not isinstance(parsed, values.Invalid):
+                        parsed = self.url(value)  # with its meta sequences
                 else:
                     parsed = value.text if value is not None else True
                 options.append(ast.Option(name=token, value=value, span=span, kind=kind, parsed=parsed))
