@@ -6,18 +6,18 @@ from __future__ import annotations
 from ...syntax import ast
 from ..context import LintContext
 from ..rule import rule
-from . import _semantics as sem
+from .. import facts
 
 MIN_POLL = 15  # minutes: the default and the lowest recommended interval [ASCOM5]
 
 
 def _changes(ctx: LintContext) -> list[ast.ConfigLine]:
-    return [line for line in ctx.lines(ast.ConfigLine) if sem.changes_config(line)]
+    return [line for line in ctx.lines(ast.ConfigLine) if facts.changes_config(line)]
 
 
 def _writes(line: ast.Line) -> bool:
     """`config write`, or a `cfg` load (it appends `config write`)."""
-    return sem.is_config(line, "write") or isinstance(line, ast.Cfg)
+    return facts.is_config(line, "write") or isinstance(line, ast.Cfg)
 
 
 def _head_span(ctx: LintContext, line: ast.ConfigLine):
@@ -26,8 +26,7 @@ def _head_span(ctx: LintContext, line: ast.ConfigLine):
     return ctx.source.span(line.keyword.span.start, last.span.end)
 
 
-@rule("UPD-070", "config-not-written", "W", group="config", fix="unsafe",
-      spec="lint-rules.md UPD-070; innovaphone-spec.md 5.7, 5.10")
+@rule("UPD-070", spec="lint-rules.md UPD-070; innovaphone-spec.md 5.7, 5.10")
 def config_not_written(ctx: LintContext):
     """`config add` / `config change` without a later `config write`.
 
@@ -82,8 +81,7 @@ def config_not_written(ctx: LintContext):
         )
 
 
-@rule("UPD-071", "config-never-activated", "W", group="config", fix="unsafe",
-      spec="lint-rules.md UPD-071; innovaphone-spec.md 4, 5.1, 5.10")
+@rule("UPD-071", spec="lint-rules.md UPD-071; innovaphone-spec.md 4, 5.1, 5.10")
 def config_never_activated(ctx: LintContext):
     """Configuration changed but never activated.
 
@@ -127,14 +125,14 @@ def config_never_activated(ctx: LintContext):
     if ctx.payload:
         return
     commands = ctx.commands
-    activation_after = sem.later_activation(commands)
+    activation_after = facts.later_activation(commands)
     inactive = [c for c in _changes(ctx) if activation_after(c) is None]
     if not inactive:
         return
-    writes = [c for c in commands if sem.is_config(c, "write") and c.number > inactive[-1].number]
+    writes = [c for c in commands if facts.is_config(c, "write") and c.number > inactive[-1].number]
     anchor = writes[-1] if writes else inactive[-1]
     fix = ctx.insert_line_after(anchor, "config activate", "add `config activate`", safe=False)
-    check = sem.first_check(commands)
+    check = facts.first_check(commands)
     related = (ctx.related(check.final.span, "the check's final command does not restart"),) if check and check.final else ()
     for line in inactive:
         yield ctx.finding(
@@ -146,8 +144,7 @@ def config_never_activated(ctx: LintContext):
         )
 
 
-@rule("UPD-072", "config-change-up1", "W", group="config", fix="unsafe",
-      spec="lint-rules.md UPD-072; innovaphone-spec.md 2.1, 5.10")
+@rule("UPD-072", spec="lint-rules.md UPD-072; innovaphone-spec.md 2.1, 5.10")
 def config_change_up1(ctx: LintContext):
     """`config change UP1 ...` in an update script.
 
@@ -191,7 +188,7 @@ def config_change_up1(ctx: LintContext):
     if ctx.payload:
         return
     for line in ctx.lines(ast.ConfigLine):
-        if sem.is_config(line, "change") and sem.config_module(line) == "UP1":
+        if facts.is_config(line, "change") and facts.config_module(line) == "UP1":
             yield ctx.finding(
                 line.verb.span,
                 "`config change UP1` restates the whole update configuration (omitted settings such as /poll or "
@@ -200,8 +197,7 @@ def config_change_up1(ctx: LintContext):
             )
 
 
-@rule("UPD-073", "poll-interval-short", "H", group="config", fix="unsafe",
-      spec="lint-rules.md UPD-073; innovaphone-spec.md 2.1")
+@rule("UPD-073", spec="lint-rules.md UPD-073; innovaphone-spec.md 2.1")
 def poll_interval_short(ctx: LintContext):
     """Poll interval below 15 minutes.
 
@@ -241,7 +237,7 @@ def poll_interval_short(ctx: LintContext):
     lint-rules.md UPD-073; innovaphone-spec.md 2.1 [ASCOM5][PHPUS].
     """
     for line in ctx.lines(ast.ConfigLine):
-        if not sem.is_up1_setting(line):
+        if not facts.is_up1_setting(line):
             continue
         for option in line.options:
             value = option.value
@@ -257,8 +253,7 @@ def poll_interval_short(ctx: LintContext):
                     )
 
 
-@rule("UPD-077", "invalid-setting-value", "E", group="config",
-      spec="innovaphone-spec.md 2.1, 3")
+@rule("UPD-077", spec="innovaphone-spec.md 2.1, 3")
 def invalid_setting_value(ctx: LintContext):
     """A configuration setting's value is not what the device reads.
 
@@ -312,8 +307,7 @@ def _up1_action(ctx: LintContext, verb: str):
             yield line
 
 
-@rule("UPD-074", "up1-poll-in-script", "W", group="config", fix="unsafe",
-      spec="lint-rules.md UPD-074; innovaphone-spec.md 5.9")
+@rule("UPD-074", spec="lint-rules.md UPD-074; innovaphone-spec.md 5.9")
 def up1_poll_in_script(ctx: LintContext):
     """`mod cmd UP1 poll` inside an update script.
 
@@ -352,8 +346,7 @@ def up1_poll_in_script(ctx: LintContext):
         )
 
 
-@rule("UPD-075", "up1-reinit-in-script", "W", group="config", fix="unsafe",
-      spec="lint-rules.md UPD-075; innovaphone-spec.md 5.9, 7")
+@rule("UPD-075", spec="lint-rules.md UPD-075; innovaphone-spec.md 5.9, 7")
 def up1_reinit_in_script(ctx: LintContext):
     """`mod cmd UP1 reinit` inside an update script.
 
@@ -393,8 +386,7 @@ def up1_reinit_in_script(ctx: LintContext):
         )
 
 
-@rule("UPD-076", "update-url-without-no-dhcp", "H", group="config", fix="unsafe",
-      spec="lint-rules.md UPD-076; innovaphone-spec.md 2.1, 11")
+@rule("UPD-076", spec="lint-rules.md UPD-076; innovaphone-spec.md 2.1, 11")
 def update_url_without_no_dhcp(ctx: LintContext):
     """Update URL set without `/no-dhcp` on V13r1 or later.
 
@@ -442,7 +434,7 @@ def update_url_without_no_dhcp(ctx: LintContext):
     if not ctx.target_at_least("v13r1"):
         return
     # `config rem UP1 /url` removes a setting: it sets neither a URL nor /no-dhcp.
-    settings = [line for line in ctx.lines(ast.ConfigLine) if sem.is_up1_setting(line) and line.spec.option_values]
+    settings = [line for line in ctx.lines(ast.ConfigLine) if facts.is_up1_setting(line) and line.spec.option_values]
     if any(o.name.text.lower() == "/no-dhcp" for line in settings for o in line.options):
         return
     for line in settings:
