@@ -133,5 +133,12 @@ class LintContext:
         return Fix(message, (Edit(position, text + (line.newline or self.script.newline)),), safe)
 
     def delete_line(self, line: ast.Line, message: str, *, safe: bool = True) -> Fix:
-        span = self.source.span(line.span.start, line.span.end + len(line.newline))
-        return Fix(message, (Edit(span, ""),), safe)
+        start, end = line.span.start, line.span.end + len(line.newline)
+        text = self.source.text
+        if start and text[start - 1] == "\r" and text[end : end + 1] == "\n" and line.newline.endswith("\n"):
+            # The line before ends in a lone CR and the next one starts with
+            # LF: cut out, the two would join into one CRLF and the next line
+            # would vanish.  Cut that CR instead of this line's LF; the line
+            # before then ends as this one did.
+            start, end = start - 1, end - 1
+        return Fix(message, (Edit(self.source.span(start, end), ""),), safe)

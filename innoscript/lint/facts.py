@@ -20,7 +20,7 @@ import re
 from functools import lru_cache
 from typing import TYPE_CHECKING, Callable, Iterable, NamedTuple
 
-from .. import catalog
+from .. import catalog, values
 from ..source import Span
 from ..syntax import ast
 
@@ -294,8 +294,6 @@ class HourList(NamedTuple):
         return len(self.tokens) > 1
 
 
-_RANGE = re.compile(r"^\d+-\d+$")
-_HOUR = re.compile(r"^\d+$")
 
 
 def hour_list(ctx: "LintContext", line: ast.Times) -> HourList | None:
@@ -344,16 +342,12 @@ def continuation_tokens(ctx: "LintContext", line: ast.Times) -> set[ast.Token]:
 
 
 def hour_value(piece: Piece) -> int | None:
-    """The hour an element names, when it is a plain integer 0-23."""
-    if _HOUR.match(piece.text):
-        value = int(piece.text)
-        if 0 <= value <= 23:
-            return value
-    return None
+    """The hour an element names, when it is a plain integer 0-23 (the catalogue's reading)."""
+    return values.hour_of(piece.text)
 
 
 def is_range(piece: Piece) -> bool:
-    return _RANGE.match(piece.text) is not None
+    return values.is_hour_range(piece.text)
 
 
 # -- lines in order ---------------------------------------------------------------

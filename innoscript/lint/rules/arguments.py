@@ -140,7 +140,7 @@ def unknown_times_option(ctx: LintContext, line: ast.Times):
     lint-rules.md UPD-012; innovaphone-spec.md 5.2.
     """
     known = line.spec.options if line.spec else ()
-    names = " and ".join(f"`{o.name} <{o.value}>`" for o in known)
+    names = " and ".join(f"`{o.name} <{o.placeholder}>`" for o in known)
     for option in line.options:
         if line.spec and line.spec.option(option.key) is None:
             same = [o.name for o in known if o.name == option.key.lower()]

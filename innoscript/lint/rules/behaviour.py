@@ -49,13 +49,9 @@ class _LintFetcher:
 
 def _start_clock(ctx: LintContext) -> datetime:
     """02:00, or the first hour of the first valid `/allow` list."""
-    from ...device.interpreter import parse_hours
-
     for line in ctx.lines(ast.Times):
-        if line.allow is not None and line.allow.value is not None:
-            hours = parse_hours(line.allow.value.text)
-            if hours:
-                return datetime(2026, 1, 1, hours[0], 0)
+        if line.allow is not None and line.allow.invalid is None:
+            return datetime(2026, 1, 1, line.allow.parsed[0].value, 0)
     return datetime(2026, 1, 1, 2, 0)
 
 

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import re
-
 from ...syntax import ast
 from ..context import LintContext
 from ..rule import rule
 from .. import facts
 
-_INTEGER = re.compile(r"^\d+$")
 MIN_POLL = 15  # minutes: the default and the lowest recommended interval [ASCOM5]
 
 
@@ -241,8 +238,8 @@ def poll_interval_short(ctx: LintContext, line: ast.ConfigLine):
         return
     for option in line.options:
         value = option.value
-        if option.name.text.lower() == "/poll" and value is not None and _INTEGER.match(value.text):
-            minutes = int(value.text)
+        if option.name.text.lower() == "/poll" and value is not None and isinstance(option.parsed, int):
+            minutes = option.parsed
             if minutes < MIN_POLL:
                 unit = "minute" if minutes == 1 else "minutes"
                 yield ctx.finding(
@@ -251,6 +248,53 @@ def poll_interval_short(ctx: LintContext, line: ast.ConfigLine):
                     f"often than recommended; use {MIN_POLL} or more",
                     fix=ctx.replace(value.span, str(MIN_POLL), f"poll every {MIN_POLL} minutes", safe=False),
                 )
+
+
+@rule("UPD-077", spec="innovaphone-spec.md 2.1, 3", kinds=(ast.ConfigLine,))
+def invalid_setting_value(ctx: LintContext, line: ast.ConfigLine):
+    """A configuration setting's value is not what the device reads.
+
+    ## What it does
+    Reports values of the settings the catalogue knows (`UP1 /url`,
+    `/poll`, `/poll-fast`) that their kind does not allow: a poll interval
+    that is not a positive whole number of minutes in ASCII digits (`²`,
+    `-5`, `1.5`, `0`), an update URL without `scheme://`, or a setting
+    without its value.
+
+    ## Why is this bad?
+    The device cannot read the value: the setting is not applied, and a
+    device told to poll every `١٥` minutes keeps its old interval, or a
+    device given a broken update URL stops finding its script.
+
+    ## Example
+    ```
+    mod cmd UP1 times /allow 23,0,1,2,3,4 /initial 6
+    mod cmd UP1 check iresetn 2024-06-15
+    config add UP1 /poll 15min
+    config write
+    config activate
+    ```
+    Reported at 3:22.
+
+    ## Use instead
+    ```
+    mod cmd UP1 times /allow 23,0,1,2,3,4 /initial 6
+    mod cmd UP1 check iresetn 2024-06-15
+    config add UP1 /poll 15
+    config write
+    config activate
+    ```
+
+    ## Fix safety
+    No fix: the value meant is the author's choice.
+
+    ## Source
+    innovaphone-spec.md 2.1 (settings), 3 (values are single words).
+    """
+    for option in line.options:
+        invalid = option.invalid
+        if invalid is not None:
+            yield ctx.finding(invalid.span, f"`{line.target} {option.key}`: {invalid.message}")
 
 
 @rule("UPD-074", spec="lint-rules.md UPD-074; innovaphone-spec.md 5.9", kinds=(ast.Up1Action,))
@@ -381,7 +425,8 @@ def update_url_without_no_dhcp(ctx: LintContext):
     """
     if not ctx.target_at_least("v13r1"):
         return
-    settings = [line for line in ctx.lines(ast.ConfigLine) if facts.is_up1_setting(line)]
+    # `config rem UP1 /url` removes a setting: it sets neither a URL nor /no-dhcp.
+    settings = [line for line in ctx.lines(ast.ConfigLine) if facts.is_up1_setting(line) and line.spec.option_values]
     if any(o.name.text.lower() == "/no-dhcp" for line in settings for o in line.options):
         return
     for line in settings:

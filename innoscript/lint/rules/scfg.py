@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import re
-
 from ...syntax import ast
 from ..context import LintContext
 from ..diagnostic import Edit, Fix
 from ..rule import rule
 from .. import facts
-
-_HOURS = re.compile(r"^\d+$")
 
 
 def _backups(ctx: LintContext) -> list[ast.Scfg]:
@@ -84,8 +80,8 @@ def scfg_optionals_malformed(ctx: LintContext, line: ast.Scfg):
 
     ## What it does
     Reports an `scfg` line with a final command but no save-serial, `/force`
-    without a save-serial, or `/force` without a whole number of hours. The
-    form is `scfg <url> [<final-command> <save-serial> [/force <hours>]]`.
+    without a save-serial, `/force` without a whole number of hours (ASCII
+    digits), or `/always` without its command. The form is `scfg <url> [<final-command> <save-serial> [/force <hours>]]`.
 
     ## Why is this bad?
     `/force` only acts on an unchanged save-serial; without one the line does
@@ -129,8 +125,10 @@ def scfg_optionals_malformed(ctx: LintContext, line: ast.Scfg):
         value = line.force.value
         if value is None:
             yield ctx.finding(line.force.name.span, "`/force` needs a number of hours")
-        elif not _HOURS.match(value.text):
+        elif line.force.invalid is not None:
             yield ctx.finding(value.span, f"`/force {value.text}`: the hours must be a whole number such as 168")
+    if line.always is not None and line.always.invalid is not None:
+        yield ctx.finding(line.always.span, "`/always` needs a URL-encoded command such as `mod%20cmd%20CMD0%20xml-info`")
 
 
 @rule("UPD-053", spec="lint-rules.md UPD-053; innovaphone-spec.md 5.6, 11", kinds=(ast.Scfg,))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from ...syntax import ast
 from ..context import LintContext
 from ..diagnostic import Severity
@@ -163,9 +161,6 @@ def malformed_hour_list(ctx: LintContext, line: ast.Times):
             yield ctx.finding(piece.span, f"empty element in the hour list ({where} comma); remove the comma")
 
 
-_MINUTES = re.compile(r"^\d+$")
-
-
 @rule("UPD-023", spec="lint-rules.md UPD-023; innovaphone-spec.md 5.2", kinds=(ast.Times,))
 def initial_not_positive(ctx: LintContext, line: ast.Times):
     """`/initial` is not a positive whole number of minutes.
@@ -201,7 +196,7 @@ def initial_not_positive(ctx: LintContext, line: ast.Times):
         return
     if option.value is None:
         yield ctx.finding(option.span, "`/initial` without a number of minutes (for example `/initial 6`)")
-    elif not _MINUTES.match(option.value.text) or int(option.value.text) == 0:
+    elif option.invalid is not None:
         yield ctx.finding(
             option.value.span, f"`{option.value.text}` is not a positive whole number of minutes (for example `6`)"
         )
