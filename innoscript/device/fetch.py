@@ -66,6 +66,36 @@ class MemoryFetcher:
         return 201
 
 
+class FailingFetcher:
+    """Another fetcher whose transfers to some URLs fail (failure injection).
+
+    ``rules``: (glob, status) pairs, tried in order against the URL without
+    its query and the full URL; status None is no answer at all (a
+    timeout), which the device shows as 502 (spec 2.4).
+    """
+
+    def __init__(self, inner, rules) -> None:
+        self.inner = inner
+        self.rules = tuple(rules)
+
+    def _failure(self, url: str) -> int | None:
+        from fnmatch import fnmatchcase
+
+        bare = url.split("?", 1)[0]
+        for glob, status in self.rules:
+            if fnmatchcase(bare, glob) or fnmatchcase(url, glob):
+                return NO_ANSWER if status is None else status
+        return None
+
+    def get(self, url: str) -> Response:
+        status = self._failure(url)
+        return self.inner.get(url) if status is None else Response(status)
+
+    def put(self, url: str, body: bytes) -> int:
+        status = self._failure(url)
+        return self.inner.put(url, body) if status is None else status
+
+
 class FolderFetcher:
     """Serves GETs from local folders; uploads go to an output folder.
 

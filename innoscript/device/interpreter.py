@@ -377,8 +377,9 @@ class _Poll:
 
     def run(self, script: ast.Script | None) -> str:
         state = self.state
-        if self.pending_restart and state.idle:
-            # A reset queued while the device was busy happens once it is idle.
+        if self.pending_restart and (state.idle or self.pending_restart == POWER_CUT):
+            # A reset queued while the device was busy happens once it is
+            # idle; a power cut (``power_cut``) happened already.
             self.restart(0, self.pending_restart)
         if self.restarts:
             # The restarted device polls with its new builds, serials and UP1 settings.
@@ -864,6 +865,15 @@ _HANDLERS = {
     ast.FinalLine: _final_line,
     ast.SyntaxErrorLine: _syntax_error,
 }
+
+
+POWER_CUT = "power cut"
+
+
+def power_cut(state: DeviceState) -> DeviceState:
+    """``state`` with a power cut before its next poll: the device restarts
+    (unsaved configuration lost, downloaded code active) as the poll begins."""
+    return state.replace(pending_restart=POWER_CUT)
 
 
 def run_poll(
