@@ -129,7 +129,8 @@ def test_why_explains_each_poll_for_one_line(tmp_path):
     path = script(tmp_path, "mod cmd UP1 times /allow 3\nmod cmd UP1 check ser S1\nvars create A/B p 1\n")
     result = run([str(path), "--time", "02:30", "--why", "3"])
     text = result.output.split("why line 3 (vars create A/B p 1):", 1)[1]
-    assert "poll 1 2026-01-01 02:30: did not run: not reached: stopped by times at line 1: hour 2 is not in /allow 3" in text
+    assert ("polls 1-2 2026-01-01 02:30 to 02:45: did not run: not reached: stopped by times at line 1: "
+            "hour 2 is not in /allow 3") in text
     assert "poll 3 2026-01-01 03:00: ran: vars create: applied" in text
     assert "stopped by check at line 2" in text
     as_json = polls_of(run([str(path), "--time", "02:30", "--why", "3", "--json"]))[1]["why"]
@@ -224,3 +225,23 @@ def test_download_deadline_ends_a_trickling_download():
         server.stopping.set()
         server.shutdown()
         server.server_close()
+
+
+def test_run_against_the_update_server_on_loopback(tmp_path):
+    pytest.importorskip("aiohttp")  # the server extra
+    from innoscript.server.app import ServerThread
+    from innoscript.server.config import ServerConfig
+
+    root = tmp_path / "root"
+    (root / "fw").mkdir(parents=True)
+    (root / "backups").mkdir()
+    (root / "fw" / "IP232.bin").write_bytes(b"firmware")
+    config = ServerConfig(root=root, port=0, anonymous=frozenset({"read", "write"}))
+    with ServerThread(config) as server:
+        (root / "update-ip232.htm").write_text(
+            f"mod cmd UP0 prot {server.url}/fw/ ireset 08-2\nmod cmd UP0 scfg {server.url}/backups/#m.txt ser B1\n")
+        result = run([server.url + "/update-ip232.htm", "--firmware", "08-1", "--mac", "00-90-33-01-02-03", "--json"])
+    assert result.exit_code == 0, result.output
+    polls, summary = polls_of(result)
+    assert polls[0]["downloads"][0]["status"] == 200 and summary["converged"] and summary["firmware"] == "08-2"
+    assert (root / "backups" / "00-90-33-01-02-03.txt").is_file()

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from .. import catalog
+from ..gcpause import paused_gc
 from ..syntax import ast, parse
 from . import events as ev
 from .expand import default_name, expand_meta, update_url
@@ -101,6 +102,7 @@ class PollResult:
 _PARSED: dict[bytes, ast.Script] = {}
 _PLANS: dict[int, tuple[ast.Script, tuple[ast.Line, ...]]] = {}
 _CACHE_SIZE = 128
+_LARGE_PLAN = 2000  # lines; above this a poll runs with cyclic GC paused
 
 
 def _evict(cache: dict) -> None:
@@ -409,6 +411,14 @@ class _Poll:
         if self.trace:
             self.emit(ev.Status(0, "ok"))
         self.plan = plan = _plan(script)
+        if len(plan) > _LARGE_PLAN:
+            # Cyclic collections would walk the whole parsed script again and
+            # again while the lines allocate; reference counting frees it all.
+            with paused_gc():
+                return self.lines(plan)
+        return self.lines(plan)
+
+    def lines(self, plan: tuple[ast.Line, ...]) -> str:
         handlers = _HANDLERS
         for index, line in enumerate(plan):
             self.executed.append(line.number)
@@ -564,7 +574,7 @@ def _download(p: _Poll, line: ast.Download, index: int) -> str | None:
     if p.trace:
         p.emit(ev.Download(line.number, kind, requested, serial, status, written))
     if not ok(status):
-        return p.transfer_failed(line.number, f"{kind} download failed({status}): {url}")
+        return p.transfer_failed(line.number, f"{kind} download failed({status}): {requested}")
     # The device reports its build without the Info page's dot (spec 2.2).
     p.flashed[short] = prot_form(serial) if short == "PROT" else serial
     p.set_var(line.number, name, serial)
@@ -897,4 +907,7 @@ def run_poll(
         script = parse(script)
     poll = _Poll(state, fetcher, options, trace)
     stopped_by = poll.run(script)
+    if len(poll.plan) > _LARGE_PLAN:
+        with paused_gc():
+            return poll.result(stopped_by)
     return poll.result(stopped_by)

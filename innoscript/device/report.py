@@ -184,8 +184,12 @@ def summary_text(run: RunResult) -> str:
     if run.converged:
         return f"converged after {polls}{horizon}"
     last = run.polls[-1].result.summary if run.polls else None
+    ran = [r for r in run.polls if r.result.summary.stopped_by not in ("times", "initial", "fetch")]
     why = ""
-    if run.failing:
+    if ran and not ran[-1].quiet and last is not None and last.stopped_by in ("times", "initial"):
+        # Waiting for the window now, but the polls that ran were never quiet.
+        why = f"; poll {ran[-1].number}, the last that ran, still " + _activity(ran[-1].result.summary)
+    elif run.failing:
         f = run.failing[0]
         what = "upload" if f.kind == "scfg" else f"{f.kind} download"
         why = f"; line {f.line}: {what} failed({f.status}) {f.url}"
@@ -217,38 +221,58 @@ def _activity(summary) -> str:
 
 
 def why_line(run: RunResult, number: int) -> list[dict]:
-    """For line ``number``: on each poll, whether it ran and why (not)."""
+    """For line ``number``: on each poll, whether it ran and why (not).
+
+    Each row: ``poll``, ``ran``, ``reason`` and ``cause`` (what kept it
+    from running: `times`, `check`, ... with the line; "" when it ran).
+    """
     rows = []
     for record in run.polls:
         summary = record.result.summary
         events = [e for e in record.result.events if e.line == number]
         if number in summary.executed:
-            outcomes = [event_text(e) for e in events if e.event in ("line-executed", "error", "skipped", "restart")]
+            outcomes = [event_text(e) for e in events
+                        if e.event in ("download", "upload", "line-executed", "error", "skipped", "restart")]
             reason = "; ".join(t for t in outcomes if t) or "ran"
             if summary.stopped_by != "end" and summary.stop_line == number and summary.stopped_by in ("times", "initial", "check"):
-                rows.append({"poll": record.number, "ran": True, "reason": reason + " (and stopped the script)"})
-            else:
-                rows.append({"poll": record.number, "ran": True, "reason": reason})
+                reason += " (and stopped the script)"
+            rows.append({"poll": record.number, "ran": True, "reason": reason, "cause": ""})
             continue
         stop = summary.stopped_by
         if stop == "fetch":
             reason = f"the script was not fetched ({summary.status})"
+            cause = f"fetch {summary.status}"
         elif stop == "end":
             reason = "not a line the device runs"
+            cause = "none"
         else:
             skipped = [e for e in record.result.events if e.event == "skipped" and e.line == summary.stop_line]
             detail = f": {skipped[0].reason}" if skipped else ""
             reason = f"not reached: stopped by {stop} at line {summary.stop_line}{detail}"
-        rows.append({"poll": record.number, "ran": False, "reason": reason})
+            cause = f"{stop} at line {summary.stop_line}"
+        rows.append({"poll": record.number, "ran": False, "reason": reason, "cause": cause})
     return rows
 
 
 def why_text(run: RunResult, number: int, line_text: str) -> str:
+    """``why_line`` as text; polls in a row kept from running by the same
+    cause share one line (the first poll's reason)."""
     out = [f"why line {number} ({line_text.strip()}):"]
-    for row in why_line(run, number):
-        record = run.polls[row["poll"] - 1]
+    rows = why_line(run, number)
+    i = 0
+    while i < len(rows):
+        row = rows[i]
+        j = i
+        while not row["ran"] and j + 1 < len(rows) and rows[j + 1]["cause"] == row["cause"]:
+            j += 1
+        first, last = run.polls[row["poll"] - 1], run.polls[rows[j]["poll"] - 1]
         mark = "ran" if row["ran"] else "did not run"
-        out.append(f"  poll {row['poll']} {record.clock:%Y-%m-%d %H:%M}: {mark}: {row['reason']}")
+        if j == i:
+            out.append(f"  poll {row['poll']} {first.clock:%Y-%m-%d %H:%M}: {mark}: {row['reason']}")
+        else:
+            out.append(f"  polls {row['poll']}-{rows[j]['poll']} {first.clock:%Y-%m-%d %H:%M} to {last.clock:%H:%M}: "
+                       f"{mark}: {row['reason']}")
+        i = j + 1
     return "\n".join(out)
 
 
