@@ -12,11 +12,11 @@ import zlib
 from dataclasses import dataclass
 from datetime import datetime
 
-from .. import catalog
+from .. import catalog, values
 from ..gcpause import paused_gc
 from ..syntax import ast, parse
 from . import events as ev
-from .expand import default_name, expand_meta, update_url
+from .expand import expand_meta, update_url
 from .fetch import NO_ANSWER, Fetcher, ok
 from .options import DEFAULT_OPTIONS, InterpreterOptions
 from .state import (
@@ -140,15 +140,6 @@ def _differing(a: dict, b: dict) -> set[str]:
 
 def _clock_text(state: DeviceState) -> str | None:
     return state.clock.strftime("%Y-%m-%d %H:%M") if state.has_time else None
-
-
-def parse_hours(text: str) -> list[int] | None:
-    hours = []
-    for part in text.split(","):
-        if not part.isdigit() or int(part) > 23:
-            return None
-        hours.append(int(part))
-    return hours
 
 
 def _name(line: ast.Line) -> str:
@@ -315,12 +306,11 @@ class _Poll:
     def restart(self, line: int, word: str) -> None:
         """uptime 0, new code active, reset-required cleared, saved config active (spec 10)."""
         activated = tuple(f"{k} {v}" for k, v in sorted(self.flashed.items()))
-        if "PROT" in self.flashed:
-            self.firmware = self.flashed["PROT"]
-        if "BOOT" in self.flashed:
-            self.boot = self.flashed["BOOT"]
-        if "BMC" in self.flashed:
-            self.radio = self.flashed["BMC"]
+        # The flashed builds become the running ones (the catalogue names
+        # which build each download replaces).
+        for command in catalog.COMMANDS:
+            if command.running is not None and command.writes in self.flashed:
+                setattr(self, command.running, self.flashed[command.writes])
         self.flashed = {}
         self.uptime = 0
         self.reset_required = False
@@ -355,11 +345,14 @@ class _Poll:
         # all, spec 5.10): an omitted /url is no URL, an omitted /poll the
         # default interval (spec 2.1).
         self.update_url = up1.get("/url", "")
-        poll = up1.get("/poll", "")
-        if poll.isdigit() and int(poll) > 0:
-            self.poll_minutes = int(poll)
-        elif "/poll" not in up1:
+        if "/poll" not in up1:
             self.poll_minutes = DEFAULT_POLL_MINUTES
+            return
+        # Values were checked when the configuration line ran; a state file
+        # may still hold anything, which the catalogue's parser rejects.
+        poll = catalog.setting_value("UP1", "/poll", up1.get("/poll"))
+        if isinstance(poll, int):
+            self.poll_minutes = poll
 
     def commit_check(self, line: int, *, run_final: bool = True, index: int | None = None) -> str | None:
         """The deferred check commit (spec 4, 5.1)."""
@@ -494,23 +487,13 @@ def _times(p: _Poll, line: ast.Times, index: int) -> str | None:
     if line.verb is not None and line.verb.text != "times" and not p.options.accept_time_alias:
         return p.fail(line.number, f"unknown command `mod cmd UP1 {line.verb.text}` (option accept_time_alias is off)")
     # Every bad value of the line is reported, not only the first (spec 10.10).
-    problems = []
-    initial = None
-    if line.initial is not None:
-        text = line.initial.value.text if line.initial.value else ""
-        if not text.isdigit():
-            problems.append(f"/initial needs a number of minutes, not {text!r}")
-        else:
-            initial = int(text)
-    hours = None
-    if line.allow is not None:
-        text = line.allow.value.text if line.allow.value else ""
-        hours = parse_hours(text)
-        if hours is None:
-            problems.append(f"/allow needs hours 0-23 separated by commas, not {text!r}")
+    problems = [f"{option.key}: {option.invalid.message}" for option in (line.initial, line.allow)
+                if option is not None and option.invalid is not None]
     if problems:
         stops = [p.fail(line.number, message) for message in problems]
         return stops[0]
+    initial = line.initial.parsed if line.initial is not None else None
+    hours = [hour.value for hour in line.allow.parsed] if line.allow is not None else None
     if initial is not None and p.uptime < initial:
         if p.trace:
             p.emit(ev.Skipped(line.number, INITIAL, f"uptime {p.uptime} min is within /initial {initial}"))
@@ -549,21 +532,24 @@ def _check(p: _Poll, line: ast.Check, index: int) -> str | None:
 
 def _download(p: _Poll, line: ast.Download, index: int) -> str | None:
     """prot / boot / bmc: spec 5.3-5.5, 10.4."""
-    kind = line.spec.verb
-    short = line.spec.reads
+    spec = line.spec
+    kind = spec.verb
+    short = spec.reads
     if line.url is None or line.final is None or line.serial is None:
         return p.fail(line.number, f"{kind} needs <url> <final-command> <serial>")
-    if kind == "bmc" and not p.model.dect:
-        return p.fail(line.number, f"{p.model.name} has no DECT radio: bmc ignored")
+    if not p.model.has(spec.models):
+        return p.fail(line.number, f"{p.model.name} has no {spec.models} capability: {kind} ignored")
     serial = line.serial.text
     name = UPDATE_PREFIX + short
-    running = {"PROT": p.firmware, "BOOT": p.boot, "BMC": p.radio}[short]
+    running = getattr(p, spec.running) if spec.running else ""
     compare = p.var(name) or running
     if compare == serial:
         p.done(line, f"up to date ({serial})")
         return None
-    url = default_name(line.url.text, kind, p.model)
-    if kind in ("prot", "boot") and p.model.wlan and p.power_save:
+    url = line.url.text
+    if url.endswith("/") and spec.default_name(p.model):
+        url += spec.default_name(p.model)
+    if spec.needs_active_mode and p.model.wlan and p.power_save:
         p.warn(line.number, "download while the phone is in power-save mode (spec 5.8: use activate-pwr)")
     requested, written = _requested(url, url)
     if kind in ("prot", "boot") and p.model.wlan and p.power_save and p.options.power_save_fails:
@@ -633,12 +619,10 @@ def _scfg(p: _Poll, line: ast.Scfg, index: int) -> str | None:
     if line.serial is None and line.force is not None:
         return p.fail(line.number, "scfg /force needs <final-command> <save-serial> before it; nothing uploaded")
     serial = line.serial.text if line.serial is not None else None
-    force = None
-    if line.force is not None:
-        text = line.force.value.text if line.force.value else ""
-        if not text.isdigit():
-            return p.fail(line.number, f"/force needs a number of hours, not {text!r}")
-        force = int(text)
+    for option in (line.force, line.always):
+        if option is not None and option.invalid is not None:
+            return p.fail(line.number, f"{option.key}: {option.invalid.message}")
+    force = line.force.parsed if line.force is not None else None
     always = line.always
     if serial is not None and always is None and p.var(UPDATE_PREFIX + "SCFG") == serial:
         last = p.stamps.get("SCFG")
@@ -652,9 +636,7 @@ def _scfg(p: _Poll, line: ast.Scfg, index: int) -> str | None:
     url, size = expand_meta(line.url.text, p.state, p.options, backup_index=rolling)
     if always is not None:
         # The output of the command is not modelled: its text stands in (spec Q5).
-        from urllib.parse import unquote
-
-        command = unquote(always.value.text) if always.value else ""
+        command = always.parsed
         body = f"# output of: {command}\r\n".encode("utf-8")
     else:
         body = _backup_text(p)
@@ -677,7 +659,8 @@ def _scfg(p: _Poll, line: ast.Scfg, index: int) -> str | None:
 
 def _next_index(last: str) -> int:
     """The rolling index after ``last`` (expand_meta takes it modulo n, spec 6.2)."""
-    return int(last) + 1 if last.isdigit() else 0
+    number = values.ascii_number(last)
+    return 0 if number is None else number + 1
 
 
 def _cfg(p: _Poll, line: ast.Cfg, index: int) -> str | None:
@@ -755,41 +738,50 @@ def _activate(p: _Poll, number: int) -> None:
 
 
 def _config(p: _Poll, line: ast.ConfigLine, index: int, origin: int = 0) -> str | None:
-    """config add/change/write/activate: spec 5.10, Q12."""
+    """config add/change/rem/write/activate: spec 5.10, Q12."""
     number = origin or line.number
     verb = line.verb.text if line.verb else ""
-    spec = catalog.CONFIG_VERBS.get(verb)
+    spec = line.spec
     if spec is None:
         return p.fail(number, f"unknown config verb {verb!r}")
     if spec.takes_module:
-        if line.module is None:
+        target = line.target
+        if target is None:
             return p.fail(number, f"config {verb} needs a module")
-        module = line.module.text.upper()
-        values = {o.name.text: (o.value.text if o.value else "") for o in line.options}
-        current = p.edited.get(module)
-        if verb == "add":
+        for option in line.options:
+            if option.invalid is not None:
+                return p.fail(number, f"{target} {option.key}: {option.invalid.message}")
+        current = p.edited.get(target)
+        if spec.edit == "remove":
+            names = [o.key for o in line.options if current is not None and o.key in current]
+            if names:
+                current = p.edited[target] = {k: v for k, v in current.items() if k not in names}
+            changed = bool(names)
+        elif spec.edit == "merge":
             # Only the named settings change; in place, so many `add` lines
             # on one module cost constant time each.
             if current is None:
-                current = p.edited[module] = {}
+                current = p.edited[target] = {}
                 changed = True
             else:
                 changed = False
-            for key, value in values.items():
-                if current.get(key, None) != value:
-                    current[key] = value
+            for option in line.options:
+                value = option.value.text if option.value else ""
+                if current.get(option.key, None) != value:
+                    current[option.key] = value
                     changed = True
         else:
             # `change` states the whole module: omitted settings take their defaults.
-            changed = current != values
+            new = {o.key: (o.value.text if o.value else "") for o in line.options}
+            changed = current != new
             if changed:
-                p.edited[module] = values
+                p.edited[target] = new
         if changed:
-            p.unsaved.add(module)
-            p.inactive.add(module)
+            p.unsaved.add(target)
+            p.inactive.add(target)
             p.config_changed = True
             if p.trace:
-                p.emit(ev.ConfigChanged(number, "edited", module))
+                p.emit(ev.ConfigChanged(number, "edited", target))
     elif verb == "write":
         _write(p, number)
     elif verb == "activate":
@@ -832,7 +824,7 @@ def _up1_action(p: _Poll, line: ast.Up1Action, index: int) -> str | None:
 
 def _wlan_power(p: _Poll, line: ast.WlanPower, index: int) -> str | None:
     """IP72 power save: spec 5.8."""
-    if not p.model.wlan:
+    if not p.model.has(line.spec.models):
         return p.fail(line.number, f"{p.model.name} has no WLANMGR0 module")
     p.power_save = not line.activate
     p.done(line, "power save off" if line.activate else "power save on")

@@ -19,7 +19,7 @@ from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 
 from .. import __version__
-from ..lint import Settings, lint_text
+from ..lint import lint_text
 from .accesslog import AccessRecord, combined, json_line
 from .auth import Authenticator
 from .config import ServerConfig
@@ -55,7 +55,7 @@ class UpdateServer:
             for path in sweep_temporaries(self.root / folder):
                 log.warning("removed an unfinished upload left by a crash: %s", path)
         self.inventory = Inventory(self.state / "inventory.sqlite3")
-        self.gate = LintGate(self.state, Settings()) if config.lint_gate else None
+        self.gate = LintGate(self.state) if config.lint_gate else None  # each script with its project configuration
         if self.gate is not None:
             # build the parser and load the rules now, not while the first
             # devices of a busy minute wait for their script

@@ -7,6 +7,14 @@ instead; it is kept in memory and in the state folder, so a restart does not
 forget it.  With no good version at all the gate answers "unavailable" and
 the server replies 503: a device keeps running what it has, which is always
 better than executing a broken script.
+
+Scripts are linted as `innolint` lints them: with the configuration that
+applies to the file (`.innolint.toml` or `[tool.innolint]` in pyproject.toml,
+found by walking up from it), so rules the project ignores or re-grades do
+not block, and the files its `cfg` lines load are found next to it.  The
+gate blocks at error level, or at the configuration's `fail-level` when the
+configuration sets one.  A configuration that cannot be read is logged and
+the defaults are used.
 """
 
 from __future__ import annotations
@@ -20,8 +28,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..lint import Severity, Settings, lint_source
-from ..source import Source
+from ..lint.config import ORIGIN_DEFAULT, ConfigError
+from ..lint.diagnostic import Severity
+from ..lint.session import Session
+from ..lint.settings import Settings
 from .storage import write_atomically
 
 log = logging.getLogger("innoscript.server")
@@ -63,7 +73,9 @@ class LintGate:
     """Decides, per script path, which bytes may be served."""
 
     def __init__(self, state_dir: Path | None, settings: Settings | None = None) -> None:
-        self.settings = settings or Settings()
+        # Fixed settings for every script, or None: each script's configuration.
+        self.settings = settings
+        self._session = Session(cache=False)
         self.folder = state_dir / "gate" if state_dir else None
         self._entries: dict[str, _Entry] = {}
         self._lock = threading.Lock()
@@ -110,7 +122,7 @@ class LintGate:
         elif digest == good_digest:
             entry = _Entry(key, digest, good, good_digest, "")
         else:
-            reason = self._errors(relative, data)
+            reason = self._errors(relative, path, data)
             if reason:
                 served = "last good version" if good is not None else "nothing (503)"
                 log.warning("lint gate: %s has errors, serving %s: %s", relative, served, reason)
@@ -123,9 +135,22 @@ class LintGate:
         self._entries[relative] = entry
         return entry
 
-    def _errors(self, relative: str, data: bytes) -> str:
-        diagnostics = lint_source(Source.from_bytes(data, relative), self.settings)
-        errors = [d for d in diagnostics if d.severity >= Severity.ERROR]
+    def policy(self, path: Path) -> tuple[Settings, Severity]:
+        """The settings a script is linted with, and the lowest severity that blocks it."""
+        if self.settings is not None:
+            return self.settings, Severity.ERROR
+        try:
+            resolved = self._session.resolved(str(path))
+        except ConfigError as exc:
+            log.warning("lint gate: %s; linting %s with the default settings", exc, path)
+            return Settings(), Severity.ERROR
+        configured = resolved.provenance.get("fail-level", ORIGIN_DEFAULT) != ORIGIN_DEFAULT
+        return resolved.settings, resolved.settings.fail_level if configured else Severity.ERROR
+
+    def _errors(self, relative: str, path: Path, data: bytes) -> str:
+        settings, level = self.policy(path)
+        result = self._session.lint_file(data, str(path), settings)
+        errors = result.failing(level)
         if not errors:
             return ""
         first = errors[0]
