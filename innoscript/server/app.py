@@ -23,7 +23,8 @@ from ..lint import Settings, lint_text
 from .accesslog import AccessRecord, combined, json_line
 from .auth import Authenticator
 from .config import ServerConfig
-from .gate import LintGate, is_script
+from .connections import ConnectionGuard, ConnectionLimits
+from .gate import GateDecision, LintGate, is_script
 from .inventory import Inventory, Observation
 from .paths import PathRefused, is_inside, normalise_folder, resolve, split_target, under_folder
 from .storage import Upload, UploadTooLarge, sweep_temporaries
@@ -55,7 +56,8 @@ class UpdateServer:
             for path in sweep_temporaries(self.root / folder):
                 log.warning("removed an unfinished upload left by a crash: %s", path)
         self.inventory = Inventory(self.state / "inventory.sqlite3")
-        self.gate = LintGate(self.state, Settings()) if config.lint_gate else None
+        self.gate = (LintGate(self.state, Settings(), max_size=config.gate_max_size, timeout=config.gate_timeout)
+                     if config.lint_gate else None)
         if self.gate is not None:
             # build the parser and load the rules now, not while the first
             # devices of a busy minute wait for their script
@@ -65,8 +67,16 @@ class UpdateServer:
         self._inventory_thread = ThreadPoolExecutor(1, thread_name_prefix="inventory")
         self._commit_locks: dict[Path, threading.Lock] = {}
         self._locks_guard = threading.Lock()
+        self.connections = ConnectionGuard(ConnectionLimits(
+            header_timeout=config.header_timeout, idle_timeout=config.idle_timeout,
+            max_connections=config.max_connections, max_per_address=config.max_per_address,
+            max_header_size=config.max_header_size,
+        ))
+        self.uploads = 0  # PUT bodies being received (event loop only: no lock)
 
     def close(self) -> None:
+        if self.gate is not None:
+            self.gate.close()
         self._inventory_thread.shutdown(wait=True)
         self.inventory.close()
 
@@ -84,7 +94,7 @@ class UpdateServer:
 
 def build_app(config: ServerConfig) -> web.Application:
     server = UpdateServer(config)
-    app = web.Application()
+    app = web.Application(middlewares=[_request_bounds])
     app[_STATE_KEY] = server
     app.router.add_route("*", "/{tail:.*}", _handle)
 
@@ -97,6 +107,18 @@ def build_app(config: ServerConfig) -> web.Application:
 
 def server_of(app: web.Application) -> UpdateServer:
     return app[_STATE_KEY]  # type: ignore[return-value]
+
+
+@web.middleware
+async def _request_bounds(request: web.Request, handler) -> web.StreamResponse:
+    """Tells the connection guard when a request is being handled: the header
+    timeout applies to the next head only once this one is answered."""
+    connections = server_of(request.app).connections
+    connections.request_started(request.transport)
+    try:
+        return await handler(request)
+    finally:
+        connections.request_finished(request.transport)
 
 
 def _refuse(request: web.Request, status: int, reason: str, *, warn: bool = True) -> web.Response:
@@ -165,11 +187,20 @@ async def _get(request: web.Request, server: UpdateServer, relative: str, path: 
     if script and server.gate is not None:
         loop = asyncio.get_running_loop()
         try:
-            # the common case (unchanged file) costs one stat; reading and
-            # linting a changed script happens off the event loop
+            # the common case (unchanged file) costs one stat; reading a
+            # changed script happens off the event loop, linting it on the
+            # gate's worker, and this request waits for that within a budget
             decision = server.gate.cached(relative, path)
             if decision is None:
-                decision = await loop.run_in_executor(None, server.gate.decide, relative, path)
+                verdict = await loop.run_in_executor(None, server.gate.check, relative, path)
+                if isinstance(verdict, GateDecision):
+                    decision = verdict
+                else:
+                    try:
+                        decision = await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(verdict)),
+                                                          server.gate.timeout)
+                    except asyncio.TimeoutError:
+                        decision = server.gate.while_linting(relative)
         except OSError as exc:
             log.error("cannot read %s: %s", relative, exc)
             return _refuse(request, 404, "not found", warn=False)
@@ -211,6 +242,24 @@ async def _put(request: web.Request, server: UpdateServer, relative: str, path: 
         response = _refuse(request, 413, f"upload larger than {config.max_upload} bytes")
         response.force_close()  # do not read the rest of a body we refuse
         return response
+    if server.uploads >= config.max_uploads:
+        # each upload holds a temporary file and a connection until it ends
+        response = _refuse(request, 503, f"{server.uploads} uploads in progress (--max-uploads)")
+        response.headers["Retry-After"] = "10"
+        response.force_close()
+        return response
+    server.uploads += 1
+    try:
+        return await _receive(request, server, relative, path, query)
+    finally:
+        server.uploads -= 1
+
+
+async def _receive(request: web.Request, server: UpdateServer, relative: str, path: Path,
+                   query: dict[str, str]) -> web.StreamResponse:
+    config = server.config
+    client = request.remote or "-"
+    declared = request.content_length
     existed = path.exists()
     try:
         upload = Upload(path, config.max_upload)
@@ -353,9 +402,13 @@ async def start(config: ServerConfig) -> tuple[web.AppRunner, int]:
         # after a refused upload, wait only briefly for the rest of its body:
         # a slow client must not keep the connection for aiohttp's default 10 s
         lingering_time=1.0,
+        # quiet time between requests; the guard bounds the rest
+        keepalive_timeout=config.idle_timeout,
+        max_line_size=max(config.max_header_size, 8190),
+        max_field_size=max(config.max_header_size, 8190),
     )
     await runner.setup()
-    site = web.TCPSite(runner, config.bind, config.port)
+    site = _GuardedSite(runner, server_of(app).connections, config.bind, config.port)
     try:
         await site.start()
     except BaseException:
@@ -366,6 +419,20 @@ async def start(config: ServerConfig) -> tuple[web.AppRunner, int]:
         port = address[1]
         break
     return runner, port
+
+
+class _GuardedSite(web.TCPSite):
+    """A TCP site whose connections pass through the connection guard."""
+
+    def __init__(self, runner: web.AppRunner, guard: ConnectionGuard, host: str, port: int) -> None:
+        super().__init__(runner, host, port)
+        self._guard = guard
+
+    async def start(self) -> None:
+        self._runner._reg_site(self)
+        self._guard.inner = self._runner.server
+        loop = asyncio.get_running_loop()
+        self._server = await loop.create_server(self._guard, self._host, self._port, backlog=self._backlog)
 
 
 def serve_forever(config: ServerConfig, on_ready=None) -> None:
