@@ -40,7 +40,9 @@ def root(tmp_path: Path) -> Path:
 
 
 def make_config(root: Path, **changes) -> ServerConfig:
-    values = dict(root=root, bind="127.0.0.1", port=0, anonymous=frozenset({"read", "write"}))
+    # backups and status pages readable without credentials: these tests are about other things
+    values = dict(root=root, bind="127.0.0.1", port=0, anonymous=frozenset({"read", "write"}),
+                  anonymous_backups=True, anonymous_status=True)
     values.update(changes)
     return ServerConfig(**values)
 

@@ -261,7 +261,7 @@ def test_a_new_version_being_linted_serves_the_last_good_one(root: Path, slow_li
 
 def test_scripts_over_the_gate_size_limit_are_withheld_unlinted(root: Path, slow_lint) -> None:
     _, linted = slow_lint
-    with ServerThread(make_config(root, gate_max_size=64 * 1024)) as server:
+    with ServerThread(make_config(root, gate_max_size=64 * 1024, anonymous_status=True)) as server:
         (root / "update-big.htm").write_bytes(b"\r" * (1 << 20))  # 1 MB of CR
         status, body = get(server.port, "/update-big.htm")
         assert status == 503
@@ -269,3 +269,180 @@ def test_scripts_over_the_gate_size_limit_are_withheld_unlinted(root: Path, slow
         [row] = [g for g in json.loads(get(server.port, "/_status.json")[1])["gate"] if g["path"] == "update-big.htm"]
         assert row["blocked"] and "larger than 65536 bytes" in row["reason"]
         assert get(server.port, "/update-ip1200.htm") == (200, GOOD)
+
+
+# --- the inventory ---------------------------------------------------------------------
+
+def status(server: ServerThread) -> dict:
+    code, body = get(server.port, "/_status.json")
+    assert code == 200
+    return json.loads(body)
+
+
+def test_inventory_records_only_requests_that_served_a_script(root: Path) -> None:
+    (root / "update-broken.htm").write_bytes(b"mod cmd UP1 check\x01 x\r\n")
+    with ServerThread(make_config(root, anonymous_status=True)) as server:
+        for n in range(20):
+            mac = f"00-90-33-00-00-{n:02x}"
+            assert get(server.port, f"/x?mac={mac}")[0] == 404
+            assert get(server.port, f"/update-missing.htm?mac={mac}&ver=x")[0] == 404
+            assert get(server.port, f"/fw.bin?mac={mac}&PROT=1")[0] == 200  # a file, not a script
+            assert get(server.port, f"/update-broken.htm?mac={mac}")[0] == 503  # withheld
+        assert status(server)["devices"] == []
+        assert get(server.port, "/update-ip1200.htm?mac=00-90-33-03-0d-f0")[0] == 200
+        # a known device's downloads do update it
+        assert get(server.port, "/fw.bin?mac=00-90-33-03-0d-f0&PROT=08-1")[0] == 200
+        [device] = status(server)["devices"]
+        assert device["key"] == "mac:00-90-33-03-0d-f0" and device["serials"] == {"PROT": "08-1"}
+
+
+def test_inventory_is_capped(root: Path) -> None:
+    with ServerThread(make_config(root, max_devices=30, anonymous_status=True)) as server:
+        for n in range(60):
+            assert get(server.port, f"/update-ip1200.htm?mac=00-90-33-00-01-{n:02x}")[0] == 200
+        devices = status(server)["devices"]
+        assert len(devices) == 30
+        # the devices it knows are still followed
+        assert get(server.port, "/update-ip1200.htm?mac=00-90-33-00-01-00&BOOT=145")[0] == 200
+        first = {d["key"]: d for d in status(server)["devices"]}["mac:00-90-33-00-01-00"]
+        assert first["polls"] == 2 and first["serials"] == {"BOOT": "145"}
+
+
+# --- anonymous access ---------------------------------------------------------------------
+
+def basic(name: str, password: str) -> str:
+    return "Authorization: Basic " + base64.b64encode(f"{name}:{password}".encode()).decode() + "\r\n"
+
+
+@pytest.fixture
+def users(tmp_path: Path) -> Path:
+    from innoscript.server.auth import add_user
+
+    path = tmp_path / "users.txt"
+    add_user(path, "admin", "admin-pw", frozenset({"read", "write"}))
+    add_user(path, "phone", "phone-pw", frozenset({"write"}))
+    return path
+
+
+def test_anonymous_read_reaches_neither_backups_nor_status_pages(root: Path, users: Path) -> None:
+    (root / "backups" / "IP1200-03-0d-f0.txt").write_bytes(b"config change ADMIN /pwd secret\r\n")
+    with ServerThread(make_config(root, users_file=users, anonymous=frozenset({"read"}))) as server:
+        assert get(server.port, "/update-ip1200.htm") == (200, GOOD)
+        for path in ("/backups/IP1200-03-0d-f0.txt", "/_status", "/_status.json"):
+            status, body = get(server.port, path)
+            assert status == 401 and b"secret" not in body, path
+            assert get(server.port, path, headers=basic("admin", "admin-pw"))[0] == 200
+        assert b"secret" in get(server.port, "/backups/IP1200-03-0d-f0.txt", headers=basic("admin", "admin-pw"))[1]
+    # `--anonymous all` (no users at all) does not open them either
+    with ServerThread(make_config(root)) as server:
+        assert get(server.port, "/backups/IP1200-03-0d-f0.txt")[0] == 401
+        assert get(server.port, "/_status.json")[0] == 401
+        assert put(server.port, "/backups/IP1200-03-0d-f0.txt", b"new") == 204  # writing is still anonymous
+    # unless asked for by name
+    with ServerThread(make_config(root, anonymous_backups=True, anonymous_status=True)) as server:
+        assert get(server.port, "/backups/IP1200-03-0d-f0.txt") == (200, b"new")
+        assert get(server.port, "/_status.json")[0] == 200
+
+
+# --- password checks ----------------------------------------------------------------------
+
+@pytest.fixture
+def counted_scrypt(monkeypatch: pytest.MonkeyPatch):
+    """Counts password hashings; those for user `slow` block until released."""
+    from innoscript.server import auth
+
+    release = threading.Event()
+    names: list[str] = []
+    original = auth.verify_password
+
+    def verify(password: str, hashed: str) -> bool:
+        names.append(password)
+        if password.startswith("slow"):
+            release.wait(60)
+        return original(password, hashed)
+
+    monkeypatch.setattr(auth, "verify_password", verify)
+    yield release, names
+    release.set()
+
+
+def test_wrong_passwords_are_rate_limited_per_address(root: Path, users: Path, counted_scrypt) -> None:
+    _, hashed = counted_scrypt
+    config = make_config(root, users_file=users, anonymous=frozenset({"read"}), auth_burst=3, auth_per_minute=1)
+    with ServerThread(config) as server:
+        answers = [put(server.port, "/backups/x.txt", b"x", "127.0.0.2", basic("phone", f"guess-{n}"))
+                   for n in range(10)]
+        assert answers == [401] * 3 + [429] * 7
+        assert len(hashed) == 3  # the refused tries cost no scrypt
+        status, data = http(server.port, b"PUT /backups/x.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 1\r\n"
+                            + basic("phone", "guess-x").encode() + b"\r\n", b"x", "127.0.0.2")
+        assert status == 429 and b"Retry-After: " in data
+        # the same wrong header again costs nothing either, and another address is not affected
+        assert put(server.port, "/backups/x.txt", b"x", "127.0.0.3", basic("phone", "guess-0")) == 401
+        assert len(hashed) == 3
+        assert put(server.port, "/backups/x.txt", b"x", "127.0.0.3", basic("phone", "phone-pw")) == 201
+
+
+def test_password_checks_run_off_the_request_threads(root: Path, users: Path, counted_scrypt) -> None:
+    release, _ = counted_scrypt
+    config = make_config(root, users_file=users, anonymous=frozenset({"read"}))
+    with ServerThread(config) as server:
+        assert put(server.port, "/backups/dev.txt", b"first", headers=basic("phone", "phone-pw")) == 201
+        # twelve clients whose password hashing hangs (more than the default thread pool has threads)
+        flood = []
+        try:
+            for n in range(12):
+                sock = connect(server.port, f"127.0.0.{n + 2}")
+                sock.sendall(b"PUT /backups/x.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 1\r\n"
+                             + basic("phone", f"slow-{n}").encode() + b"\r\nx")
+                flood.append(sock)
+            # a device whose credentials are known uploads and polls meanwhile
+            assert put(server.port, "/backups/dev.txt", b"second", headers=basic("phone", "phone-pw")) == 204
+            assert get(server.port, "/update-ip1200.htm") == (200, GOOD)
+            assert not release.is_set()
+        finally:
+            release.set()
+            replies = [closed_by_server(sock) for sock in flood]
+            for sock in flood:
+                sock.close()
+        assert all(r.startswith(b"HTTP/1.1 401 ") for r in replies)
+    assert (root / "backups" / "dev.txt").read_bytes() == b"second"
+
+
+# --- long names -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("target", [
+    "/" + "%C3%A9" * 129,  # 258 bytes once decoded (129 characters)
+    "/" + "a" * 257,  # a 258-byte path
+    "/backups/" + "%C3%A9" * 128,
+    "/" + "a" * 256 + "/x",
+])
+@pytest.mark.parametrize("method", ["GET", "PUT"])
+def test_long_paths_get_414_not_500(root: Path, target: str, method: str, caplog: pytest.LogCaptureFixture) -> None:
+    with ServerThread(make_config(root)) as server:
+        if method == "GET":
+            status, body = get(server.port, target)
+        else:
+            status = put(server.port, target, b"x")
+        assert status == 414
+        assert get(server.port, "/update-ip1200.htm") == (200, GOOD)
+    assert not [r for r in caplog.records if r.exc_info]  # no traceback anywhere
+    assert [p.name for p in (root / "backups").iterdir()] == []
+
+
+@pytest.mark.parametrize("length", [250, 254, 255])
+def test_backup_names_without_room_for_versions_are_refused_up_front(root: Path, length: int) -> None:
+    with ServerThread(make_config(root, keep_versions=5)) as server:
+        status, data = http(server.port, f"PUT /backups/{'n' * length} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                                         "Content-Length: 3\r\n\r\n".encode(), b"one")
+        assert status == 414 and b"longer than 249 bytes" in data
+        assert list((root / "backups").iterdir()) == []
+
+
+def test_the_longest_backup_name_keeps_all_its_versions(root: Path) -> None:
+    name = "n" * 249
+    with ServerThread(make_config(root, keep_versions=5)) as server:
+        statuses = [put(server.port, f"/backups/{name}", f"v{n}".encode()) for n in range(8)]
+    assert statuses == [201] + [204] * 7
+    assert (root / "backups" / name).read_bytes() == b"v7"
+    assert (root / "backups" / ".versions" / f"{name}.5").read_bytes() == b"v2"

@@ -67,7 +67,7 @@ def test_sigkill_during_upload_leaves_no_torn_file(tmp_path: Path) -> None:
     (root / "backups").mkdir(parents=True)
     (root / "update-ip1200.htm").write_bytes(b"mod cmd UP1 times /allow 1 /initial 6\n")
     old = b"config change OLD\n" * 1000
-    server = ServeProcess(root, "--anonymous", "all")
+    server = ServeProcess(root, "--anonymous", "all", "--anonymous-backups", "--anonymous-status")
     try:
         assert server.request("GET", "/update-ip1200.htm?mac=00-90-33-03-0d-f0&BOOT=145")[0] == 200
         assert server.request("PUT", "/backups/00-90-33-03-0d-f0.txt", old)[0] == 201
@@ -86,7 +86,7 @@ def test_sigkill_during_upload_leaves_no_torn_file(tmp_path: Path) -> None:
             server.stop(signal.SIGKILL)
     # whatever the kill left, the backup under its real name is the old, whole file
     assert (root / "backups" / "00-90-33-03-0d-f0.txt").read_bytes() == old
-    restarted = ServeProcess(root, "--anonymous", "all")
+    restarted = ServeProcess(root, "--anonymous", "all", "--anonymous-backups", "--anonymous-status")
     try:
         assert "removed an unfinished upload" in restarted.banner
         assert not list((root / "backups").glob(".upload-*"))

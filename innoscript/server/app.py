@@ -7,6 +7,7 @@ The only module of the server that imports aiohttp (the ``server`` extra).
 from __future__ import annotations
 
 import asyncio
+import errno
 import html
 import logging
 import threading
@@ -21,13 +22,13 @@ from aiohttp.abc import AbstractAccessLogger
 from .. import __version__
 from ..lint import Settings, lint_text
 from .accesslog import AccessRecord, combined, json_line
-from .auth import Authenticator
+from .auth import Authenticator, RateLimiter
 from .config import ServerConfig
 from .connections import ConnectionGuard, ConnectionLimits
 from .gate import GateDecision, LintGate, is_script
 from .inventory import Inventory, Observation
 from .paths import PathRefused, is_inside, normalise_folder, resolve, split_target, under_folder
-from .storage import Upload, UploadTooLarge, sweep_temporaries
+from .storage import Upload, UploadTooLarge, longest_name, sweep_temporaries
 
 log = logging.getLogger("innoscript.server")
 access_log = logging.getLogger("innoscript.server.access")
@@ -55,7 +56,8 @@ class UpdateServer:
         for folder in self.writable:
             for path in sweep_temporaries(self.root / folder):
                 log.warning("removed an unfinished upload left by a crash: %s", path)
-        self.inventory = Inventory(self.state / "inventory.sqlite3")
+        self.inventory = Inventory(self.state / "inventory.sqlite3", max_devices=config.max_devices,
+                                   expiry=config.device_expiry)
         self.gate = (LintGate(self.state, Settings(), max_size=config.gate_max_size, timeout=config.gate_timeout)
                      if config.lint_gate else None)
         if self.gate is not None:
@@ -63,6 +65,10 @@ class UpdateServer:
             # devices of a busy minute wait for their script
             lint_text("", "warm-up", self.gate.settings)
         self.auth = Authenticator(config.users_file, config.anonymous)
+        self.auth_limiter = RateLimiter(config.auth_burst, config.auth_per_minute)
+        # scrypt on a thread of its own: a flood of wrong passwords waits
+        # there, not in front of uploads, the gate or known devices
+        self._auth_thread = ThreadPoolExecutor(1, thread_name_prefix="auth")
         # one writer thread: inventory transactions are serialised anyway
         self._inventory_thread = ThreadPoolExecutor(1, thread_name_prefix="inventory")
         self._commit_locks: dict[Path, threading.Lock] = {}
@@ -77,6 +83,7 @@ class UpdateServer:
     def close(self) -> None:
         if self.gate is not None:
             self.gate.close()
+        self._auth_thread.shutdown(wait=False, cancel_futures=True)
         self._inventory_thread.shutdown(wait=True)
         self.inventory.close()
 
@@ -144,15 +151,18 @@ async def _handle(request: web.Request) -> web.StreamResponse:
     raw_path, raw_query = split_target(request.raw_path)
     right = "write" if request.method == "PUT" else "read"
     if raw_path in STATUS_PATHS and request.method != "PUT":
-        denied = await _authorise(request, server, "read")
-        return denied or _status(server, json=raw_path.endswith(".json"))
+        denied = await _authorise(request, server, "read", anonymous_ok=server.config.anonymous_status)
+        return denied or await _status(server, json=raw_path.endswith(".json"))
     try:
         resolved = resolve(server.root, raw_path)
     except PathRefused as refused:
         return _refuse(request, refused.status, refused.reason)
     if is_inside(server.state, resolved.path):
         return _refuse(request, 403, "the state folder is not served")
-    denied = await _authorise(request, server, right)
+    # backups hold passwords: anonymous read does not reach them unless asked for
+    private = right == "read" and under_folder(resolved.relative, server.writable) is not None
+    denied = await _authorise(request, server, right,
+                              anonymous_ok=not private or server.config.anonymous_backups)
     if denied:
         return denied
     query = dict(parse_qsl(raw_query, keep_blank_values=True))
@@ -161,12 +171,30 @@ async def _handle(request: web.Request) -> web.StreamResponse:
     return await _get(request, server, resolved.relative, resolved.path, query)
 
 
-async def _authorise(request: web.Request, server: UpdateServer, right: str) -> web.Response | None:
+async def _authorise(request: web.Request, server: UpdateServer, right: str,
+                     anonymous_ok: bool = True) -> web.Response | None:
+    """None when the request has ``right``, else the refusal.  ``anonymous_ok``
+    False: this resource needs credentials even where ``right`` is anonymous."""
     header = request.headers.get("Authorization")
-    if not header and right in server.auth.anonymous:
-        return None
-    loop = asyncio.get_running_loop()
-    allowed, user, authenticated = await loop.run_in_executor(None, server.auth.check, header, right)
+    if not header:
+        if right in server.auth.anonymous and anonymous_ok:
+            return None
+        reason = f"{right} access needs valid credentials"
+        if right in server.auth.anonymous:
+            reason += " here (see --anonymous-backups and --anonymous-status)"
+        return _refuse(request, 401, reason, warn=False)
+    verdict = server.auth.quick_check(header, right)
+    if verdict is None:
+        # a password to hash: limited per address, and done off the shared threads
+        client = request.remote or "-"
+        wait = server.auth_limiter.allow(client)
+        if wait:
+            response = _refuse(request, 429, "too many password attempts from this address")
+            response.headers["Retry-After"] = str(max(1, round(wait)))
+            return response
+        loop = asyncio.get_running_loop()
+        verdict = await loop.run_in_executor(server._auth_thread, server.auth.check, header, right)
+    allowed, user, authenticated = verdict
     if user:
         request[USER] = user
     if allowed:
@@ -181,8 +209,15 @@ async def _get(request: web.Request, server: UpdateServer, relative: str, path: 
                query: dict[str, str]) -> web.StreamResponse:
     script = is_script(relative, server.config.script_patterns)
     kind = "poll" if script else "fetch"
-    if not path.is_file():
-        await server.record(Observation(request.remote or "-", kind, relative, 404, query))
+    # the inventory records only what served a script (or stored a backup):
+    # made-up identifiers on a 404 or a withheld script add nothing
+    try:
+        found = path.is_file()
+    except OSError as exc:  # a name the file system refuses: nothing of that name exists
+        if exc.errno == errno.ENAMETOOLONG:
+            return _refuse(request, 414, "path too long for the file system")
+        found = False
+    if not found:
         return _refuse(request, 404, "not found", warn=False)
     if script and server.gate is not None:
         loop = asyncio.get_running_loop()
@@ -205,7 +240,6 @@ async def _get(request: web.Request, server: UpdateServer, relative: str, path: 
             log.error("cannot read %s: %s", relative, exc)
             return _refuse(request, 404, "not found", warn=False)
         if decision.body is None:
-            await server.record(Observation(request.remote or "-", kind, relative, 503, query))
             response = _refuse(request, 503, "script withheld by the lint gate", warn=False)
             response.headers["Retry-After"] = "300"
             return response
@@ -235,8 +269,16 @@ async def _put(request: web.Request, server: UpdateServer, relative: str, path: 
     client = request.remote or "-"
     if under_folder(relative, server.writable) is None:
         return _refuse(request, 403, "not a writable folder")
-    if path.is_dir():
-        return _refuse(request, 409, "a folder has that name")
+    room = longest_name(config.keep_versions)
+    if len(path.name.encode("utf-8")) > room:
+        # refused before a byte is stored: a name that fits once but leaves no
+        # room for `.versions/<name>.N` would make every later update fail
+        return _refuse(request, 414, f"backup name longer than {room} bytes (its previous versions need the rest)")
+    try:
+        if path.is_dir():
+            return _refuse(request, 409, "a folder has that name")
+    except OSError:
+        return _refuse(request, 414, "path too long for the file system")
     declared = request.content_length
     if declared is not None and declared > config.max_upload:
         response = _refuse(request, 413, f"upload larger than {config.max_upload} bytes")
@@ -326,12 +368,19 @@ def status_data(server: UpdateServer) -> dict:
     }
 
 
-def _status(server: UpdateServer, json: bool) -> web.Response:
-    data = status_data(server)
+async def _status(server: UpdateServer, json: bool) -> web.Response:
+    # built on a worker thread: thousands of devices must not hold the polls
+    loop = asyncio.get_running_loop()
+    text = await loop.run_in_executor(None, _status_text, server, json)
     headers = {"Cache-Control": "no-store"}
     if json:
-        return web.json_response(data, headers=headers, dumps=_dumps)
-    return web.Response(text=_status_html(data), content_type="text/html", headers=headers)
+        return web.Response(text=text, content_type="application/json", headers=headers)
+    return web.Response(text=text, content_type="text/html", headers=headers)
+
+
+def _status_text(server: UpdateServer, json: bool) -> str:
+    data = status_data(server)
+    return _dumps(data) if json else _status_html(data)
 
 
 def _dumps(data: object) -> str:
