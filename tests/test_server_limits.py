@@ -215,11 +215,11 @@ def slow_lint(monkeypatch: pytest.MonkeyPatch):
     linted: list[str] = []
     original = LintGate._errors
 
-    def errors(self, relative: str, data: bytes) -> str:
+    def errors(self, relative: str, *rest) -> str:
         linted.append(relative)
         if "slow" in relative:
             release.wait(60)
-        return original(self, relative, data)
+        return original(self, relative, *rest)
 
     monkeypatch.setattr(LintGate, "_errors", errors)
     yield release, linted

@@ -343,3 +343,23 @@ def test_inventory_cap_and_expiry(tmp_path: Path) -> None:
     inventory.close()
     time.sleep(0.01)
     assert len(Inventory(tmp_path / "inventory.sqlite3", expiry=0.0)) == 0  # expired at open
+
+
+def test_rate_limiter_burst_then_rate_and_bounded_memory() -> None:
+    from innoscript.server.auth import RateLimiter
+
+    limiter = RateLimiter(burst=3, per_minute=60, max_addresses=4)  # one a second after the burst
+    assert [limiter.allow("a", now=0.0) for _ in range(3)] == [0.0, 0.0, 0.0]
+    assert limiter.allow("a", now=0.0) == pytest.approx(1.0)
+    assert limiter.allow("a", now=0.5) == pytest.approx(0.5)
+    assert limiter.allow("a", now=1.5) == 0.0
+    assert limiter.allow("b", now=1.5) == 0.0  # addresses are counted apart
+    for n in range(100):
+        limiter.allow(f"flood-{n}", now=2.0)
+    assert len(limiter._buckets) <= 4
+
+
+def test_longest_backup_name_leaves_room_for_versions() -> None:
+    assert storage.longest_name(0) == 255
+    assert storage.longest_name(5) == 249  # `.5` and `.tmp`
+    assert storage.longest_name(1000) == 246

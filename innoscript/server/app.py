@@ -189,7 +189,7 @@ async def _authorise(request: web.Request, server: UpdateServer, right: str,
         client = request.remote or "-"
         wait = server.auth_limiter.allow(client)
         if wait:
-            response = _refuse(request, 429, "too many password attempts from this address")
+            response = _refuse(request, 429, "too many password attempts from this address", warn=False)
             response.headers["Retry-After"] = str(max(1, round(wait)))
             return response
         loop = asyncio.get_running_loop()
@@ -386,7 +386,9 @@ def _status_text(server: UpdateServer, json: bool) -> str:
 def _dumps(data: object) -> str:
     import json as _json
 
-    return _json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False)
+    # compact: with `indent` Python's JSON encoder falls back to pure Python,
+    # three times slower on an inventory of 10,000 devices
+    return _json.dumps(data, separators=(",", ":"), sort_keys=True, ensure_ascii=False)
 
 
 def _status_html(data: dict) -> str:
