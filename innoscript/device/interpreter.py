@@ -12,10 +12,10 @@ import zlib
 from dataclasses import dataclass
 from datetime import datetime
 
-from .. import catalog
+from .. import catalog, values
 from ..syntax import ast, parse
 from . import events as ev
-from .expand import default_name, expand_meta, update_url
+from .expand import expand_meta, update_url
 from .fetch import Fetcher, ok
 from .options import DEFAULT_OPTIONS, InterpreterOptions
 from .state import (
@@ -128,15 +128,6 @@ def _plan(script: ast.Script) -> tuple[ast.Line, ...]:
 
 def _clock_text(state: DeviceState) -> str | None:
     return state.clock.strftime("%Y-%m-%d %H:%M") if state.has_time else None
-
-
-def parse_hours(text: str) -> list[int] | None:
-    hours = []
-    for part in text.split(","):
-        if not part.isdigit() or int(part) > 23:
-            return None
-        hours.append(int(part))
-    return hours
 
 
 def _name(line: ast.Line) -> str:
@@ -297,12 +288,11 @@ class _Poll:
     def restart(self, line: int, word: str) -> None:
         """uptime 0, new code active, reset-required cleared, saved config active (spec 10)."""
         activated = tuple(f"{k} {v}" for k, v in sorted(self.flashed.items()))
-        if "PROT" in self.flashed:
-            self.firmware = self.flashed["PROT"]
-        if "BOOT" in self.flashed:
-            self.boot = self.flashed["BOOT"]
-        if "BMC" in self.flashed:
-            self.radio = self.flashed["BMC"]
+        # The flashed builds become the running ones (the catalogue names
+        # which build each download replaces).
+        for command in catalog.COMMANDS:
+            if command.running is not None and command.writes in self.flashed:
+                setattr(self, command.running, self.flashed[command.writes])
         self.flashed = {}
         self.uptime = 0
         self.reset_required = False
@@ -329,9 +319,11 @@ class _Poll:
         url = up1.get("/url")
         if url:
             self.update_url = url
-        poll = up1.get("/poll", "")
-        if poll.isdigit() and int(poll) > 0:
-            self.poll_minutes = int(poll)
+        # Values were checked when the configuration line ran; a state file
+        # may still hold anything, which the catalogue's parser rejects.
+        poll = catalog.setting_value("UP1", "/poll", up1.get("/poll"))
+        if isinstance(poll, int):
+            self.poll_minutes = poll
 
     def commit_check(self, line: int, *, run_final: bool = True, index: int | None = None) -> str | None:
         """The deferred check commit (spec 4, 5.1)."""
@@ -455,18 +447,11 @@ def _times(p: _Poll, line: ast.Times, index: int) -> str | None:
     """spec 5.2, 9, 10.2."""
     if line.verb is not None and line.verb.text != "times" and not p.options.accept_time_alias:
         return p.fail(line.number, f"unknown command `mod cmd UP1 {line.verb.text}` (option accept_time_alias is off)")
-    initial = None
-    if line.initial is not None:
-        text = line.initial.value.text if line.initial.value else ""
-        if not text.isdigit():
-            return p.fail(line.number, f"/initial needs a number of minutes, not {text!r}")
-        initial = int(text)
-    hours = None
-    if line.allow is not None:
-        text = line.allow.value.text if line.allow.value else ""
-        hours = parse_hours(text)
-        if hours is None:
-            return p.fail(line.number, f"/allow needs hours 0-23 separated by commas, not {text!r}")
+    for option in (line.initial, line.allow):
+        if option is not None and option.invalid is not None:
+            return p.fail(line.number, f"{option.key}: {option.invalid.message}")
+    initial = line.initial.parsed if line.initial is not None else None
+    hours = [hour.value for hour in line.allow.parsed] if line.allow is not None else None
     if initial is not None and p.uptime < initial:
         if p.trace:
             p.emit(ev.Skipped(line.number, INITIAL, f"uptime {p.uptime} min is within /initial {initial}"))
@@ -505,21 +490,24 @@ def _check(p: _Poll, line: ast.Check, index: int) -> str | None:
 
 def _download(p: _Poll, line: ast.Download, index: int) -> str | None:
     """prot / boot / bmc: spec 5.3-5.5, 10.4."""
-    kind = line.spec.verb
-    short = line.spec.reads
+    spec = line.spec
+    kind = spec.verb
+    short = spec.reads
     if line.url is None or line.final is None or line.serial is None:
         return p.fail(line.number, f"{kind} needs <url> <final-command> <serial>")
-    if kind == "bmc" and not p.model.dect:
-        return p.fail(line.number, f"{p.model.name} has no DECT radio: bmc ignored")
+    if not p.model.has(spec.models):
+        return p.fail(line.number, f"{p.model.name} has no {spec.models} capability: {kind} ignored")
     serial = line.serial.text
     name = UPDATE_PREFIX + short
-    running = {"PROT": p.firmware, "BOOT": p.boot, "BMC": p.radio}[short]
+    running = getattr(p, spec.running) if spec.running else ""
     compare = p.var(name) or running
     if compare == serial:
         p.done(line, f"up to date ({serial})")
         return None
-    url = default_name(line.url.text, kind, p.model)
-    if kind in ("prot", "boot") and p.model.wlan and p.power_save:
+    url = line.url.text
+    if url.endswith("/") and spec.default_name(p.model):
+        url += spec.default_name(p.model)
+    if spec.needs_active_mode and p.model.wlan and p.power_save:
         p.warn(line.number, "download while the phone is in power-save mode (spec 5.8: use activate-pwr)")
     status = p.fetcher.get(url).status
     p.downloads.append(DownloadInfo(line.number, kind, url, serial, status))
@@ -567,12 +555,10 @@ def _scfg(p: _Poll, line: ast.Scfg, index: int) -> str | None:
     if line.url is None:
         return p.fail(line.number, "scfg needs <url>")
     serial = line.serial.text if line.serial is not None else None
-    force = None
-    if line.force is not None:
-        text = line.force.value.text if line.force.value else ""
-        if not text.isdigit():
-            return p.fail(line.number, f"/force needs a number of hours, not {text!r}")
-        force = int(text)
+    for option in (line.force, line.always):
+        if option is not None and option.invalid is not None:
+            return p.fail(line.number, f"{option.key}: {option.invalid.message}")
+    force = line.force.parsed if line.force is not None else None
     always = line.always
     if serial is not None and always is None and p.var(UPDATE_PREFIX + "SCFG") == serial:
         last = p.stamps.get("SCFG")
@@ -586,9 +572,7 @@ def _scfg(p: _Poll, line: ast.Scfg, index: int) -> str | None:
     url, size = expand_meta(line.url.text, p.state, p.options, backup_index=index)
     if always is not None:
         # The output of the command is not modelled: its text stands in (spec Q5).
-        from urllib.parse import unquote
-
-        command = unquote(always.value.text) if always.value else ""
+        command = always.parsed
         body = f"# output of: {command}\r\n".encode("utf-8")
     else:
         body = _backup_text(p)
@@ -610,7 +594,8 @@ def _scfg(p: _Poll, line: ast.Scfg, index: int) -> str | None:
 
 def _next_index(last: str) -> int:
     """The rolling index after ``last`` (expand_meta takes it modulo n, spec 6.2)."""
-    return int(last) + 1 if last.isdigit() else 0
+    number = values.ascii_number(last)
+    return 0 if number is None else number + 1
 
 
 def _cfg(p: _Poll, line: ast.Cfg, index: int) -> str | None:
@@ -657,24 +642,31 @@ def _write(p: _Poll, number: int) -> None:
 
 
 def _config(p: _Poll, line: ast.ConfigLine, index: int, origin: int = 0) -> str | None:
-    """config add/change/write/activate: spec 5.10, Q12."""
+    """config add/change/rem/write/activate: spec 5.10, Q12."""
     number = origin or line.number
     verb = line.verb.text if line.verb else ""
-    spec = catalog.CONFIG_VERBS.get(verb)
+    spec = line.spec
     if spec is None:
         return p.fail(number, f"unknown config verb {verb!r}")
     if spec.takes_module:
-        if line.module is None:
+        target = line.target
+        if target is None:
             return p.fail(number, f"config {verb} needs a module")
-        module = line.module.text.upper()
-        values = {o.name.text: (o.value.text if o.value else "") for o in line.options}
-        current = p.edited.get(module, {})
-        new = {**current, **values} if verb == "add" else values
-        if new != current or module not in p.edited:
-            p.edited[module] = new
+        for option in line.options:
+            if option.invalid is not None:
+                return p.fail(number, f"{target} {option.key}: {option.invalid.message}")
+        current = p.edited.get(target, {})
+        if spec.edit == "remove":
+            names = {o.key for o in line.options}
+            new = {k: v for k, v in current.items() if k not in names}
+        else:
+            values = {o.key: (o.value.text if o.value else "") for o in line.options}
+            new = {**current, **values} if spec.edit == "merge" else values
+        if new != current or (target not in p.edited and spec.edit != "remove"):
+            p.edited[target] = new
             p.config_changed = True
             if p.trace:
-                p.emit(ev.ConfigChanged(number, "edited", module))
+                p.emit(ev.ConfigChanged(number, "edited", target))
     elif verb == "write":
         _write(p, number)
     elif verb == "activate":
@@ -722,7 +714,7 @@ def _up1_action(p: _Poll, line: ast.Up1Action, index: int) -> str | None:
 
 def _wlan_power(p: _Poll, line: ast.WlanPower, index: int) -> str | None:
     """IP72 power save: spec 5.8."""
-    if not p.model.wlan:
+    if not p.model.has(line.spec.models):
         return p.fail(line.number, f"{p.model.name} has no WLANMGR0 module")
     p.power_save = not line.activate
     p.done(line, "power save off" if line.activate else "power save on")

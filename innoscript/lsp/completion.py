@@ -32,7 +32,7 @@ def _verb_snippet(spec: catalog.Command) -> str:
             index += 1
     if not spec.params:  # `times`: the options are the command
         for option in spec.options:
-            parts.append(f"{option.name} ${{{index}:{option.value or ''}}}" if option.value else option.name)
+            parts.append(f"{option.name} ${{{index}:{option.placeholder}}}" if option.value else option.name)
             index += 1
     return " ".join(parts)
 
@@ -125,7 +125,7 @@ def _mod_slot(rest: list[str], current: str, start: int) -> list[Item]:
             continue
         positional += 1
     if expecting_value is not None:
-        if expecting_value.value == "hours":
+        if expecting_value.value == "hour-list":
             return [
                 Item("22,23,0,1,2,3,4", "value", "22:00-04:59", "night hours", start=start),
                 Item("1,2,3,4", "value", "01:00-04:59", "early morning", start=start),
@@ -134,7 +134,7 @@ def _mod_slot(rest: list[str], current: str, start: int) -> list[Item]:
     if current.startswith("/") or (not current and positional >= len(spec.params)):
         taken = set(rest[2:])
         return [
-            Item(o.name, "option", f"{o.name} <{o.value}>" if o.value else o.name, o.doc, start=start)
+            Item(o.name, "option", f"{o.name} <{o.placeholder}>" if o.value else o.name, o.doc, start=start)
             for o in spec.options if o.name not in taken
         ]
     if positional >= len(spec.params):

@@ -20,7 +20,7 @@ from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 
 from .. import __version__
-from ..lint import Settings, lint_text
+from ..lint import lint_text
 from .accesslog import AccessRecord, combined, json_line
 from .auth import Authenticator, RateLimiter
 from .config import ServerConfig
@@ -58,7 +58,8 @@ class UpdateServer:
                 log.warning("removed an unfinished upload left by a crash: %s", path)
         self.inventory = Inventory(self.state / "inventory.sqlite3", max_devices=config.max_devices,
                                    expiry=config.device_expiry)
-        self.gate = (LintGate(self.state, Settings(), max_size=config.gate_max_size, timeout=config.gate_timeout)
+        # each script with its project configuration
+        self.gate = (LintGate(self.state, max_size=config.gate_max_size, timeout=config.gate_timeout)
                      if config.lint_gate else None)
         if self.gate is not None:
             # build the parser and load the rules now, not while the first

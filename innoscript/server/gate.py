@@ -8,6 +8,14 @@ forget it.  With no good version at all the gate answers "unavailable" and
 the server replies 503: a device keeps running what it has, which is always
 better than executing a broken script.
 
+Scripts are linted as `innolint` lints them: with the configuration that
+applies to the file (`.innolint.toml` or `[tool.innolint]` in pyproject.toml,
+found by walking up from it), so rules the project ignores or re-grades do
+not block, and the files its `cfg` lines load are found next to it.  The
+gate blocks at error level, or at the configuration's `fail-level` when the
+configuration sets one.  A configuration that cannot be read is logged and
+the defaults are used.
+
 Linting runs on the gate's own worker thread, one script at a time, never on
 the threads that serve requests, and within limits: a script larger than
 ``max_size`` is withheld without being linted, and a request waits at most
@@ -30,8 +38,10 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..lint import Severity, Settings, lint_source
-from ..source import Source
+from ..lint.config import ORIGIN_DEFAULT, ConfigError
+from ..lint.diagnostic import Severity
+from ..lint.session import Session
+from ..lint.settings import Settings
 from .storage import write_atomically
 
 log = logging.getLogger("innoscript.server")
@@ -76,7 +86,9 @@ class LintGate:
 
     def __init__(self, state_dir: Path | None, settings: Settings | None = None, *,
                  max_size: int = MAX_SIZE, timeout: float = TIMEOUT) -> None:
-        self.settings = settings or Settings()
+        # Fixed settings for every script, or None: each script's configuration.
+        self.settings = settings
+        self._session = Session(cache=False)
         self.folder = state_dir / "gate" if state_dir else None
         self.max_size = max_size
         self.timeout = timeout
@@ -151,7 +163,7 @@ class LintGate:
             else:
                 pending = self._pending.get((relative, digest))
                 if pending is None:
-                    pending = self._worker.submit(self._lint, relative, data, digest, key)
+                    pending = self._worker.submit(self._lint, relative, path, data, digest, key)
                     self._pending[(relative, digest)] = pending
                 if old is None:
                     # a first look: what to serve while the verdict is not known
@@ -170,10 +182,10 @@ class LintGate:
             return GateDecision(None, False, "being linted", "")
         return GateDecision(good, True, "new version being linted", entry.good_digest)  # type: ignore[union-attr]
 
-    def _lint(self, relative: str, data: bytes, digest: str, key: tuple[int, int, int]) -> GateDecision:
+    def _lint(self, relative: str, path: Path, data: bytes, digest: str, key: tuple[int, int, int]) -> GateDecision:
         """On the worker: lint one content and record the verdict."""
         try:
-            reason = self._errors(relative, data)
+            reason = self._errors(relative, path, data)
         except Exception as exc:  # a bug in a rule must not leave the path pending for ever
             log.error("lint gate: linting %s failed: %s", relative, exc)
             reason = f"lint failed: {exc}"
@@ -193,9 +205,22 @@ class LintGate:
             self._entries[relative] = entry
             return self._decision(entry)
 
-    def _errors(self, relative: str, data: bytes) -> str:
-        diagnostics = lint_source(Source.from_bytes(data, relative), self.settings)
-        errors = [d for d in diagnostics if d.severity >= Severity.ERROR]
+    def policy(self, path: Path) -> tuple[Settings, Severity]:
+        """The settings a script is linted with, and the lowest severity that blocks it."""
+        if self.settings is not None:
+            return self.settings, Severity.ERROR
+        try:
+            resolved = self._session.resolved(str(path))
+        except ConfigError as exc:
+            log.warning("lint gate: %s; linting %s with the default settings", exc, path)
+            return Settings(), Severity.ERROR
+        configured = resolved.provenance.get("fail-level", ORIGIN_DEFAULT) != ORIGIN_DEFAULT
+        return resolved.settings, resolved.settings.fail_level if configured else Severity.ERROR
+
+    def _errors(self, relative: str, path: Path, data: bytes) -> str:
+        settings, level = self.policy(path)
+        result = self._session.lint_file(data, str(path), settings)
+        errors = result.failing(level)
         if not errors:
             return ""
         first = errors[0]

@@ -1,19 +1,31 @@
-"""What lines *do*: the facts the download, scfg, meta, cfg and config rules share.
+"""What lines *are* and *do*: the facts several rule families read.
 
-Small pure functions over AST nodes and the line list: which words restart
-the device and when, what counts as a later restart or activation, the part
-of a script a `check` guards, URL parts, build-serial shapes and meta
-sequences in words.  Rules stay a few lines of policy on top of these.
+Small pure functions over AST nodes and the line list: what a URL looks
+like, how an hour list reads, which words are final commands and which of
+them restart the device, what counts as a later restart or activation,
+build-serial shapes, meta sequences in words, configuration lines.  Rules
+stay a few lines of policy on top of these.
+
+Each fact is computed once: a fact about one line is asked through
+``ctx.fact(fact, line)`` and a fact about the whole script through
+``ctx.shared(fact)``; both are cached on the LintContext.  A URL word is
+split once per distinct text (``split_url`` is memoized: its result is an
+immutable tuple).
 """
 
 from __future__ import annotations
 
+import ipaddress
 import re
-from typing import Callable, Iterable, NamedTuple
+from functools import lru_cache
+from typing import TYPE_CHECKING, Callable, Iterable, NamedTuple
 
-from ... import catalog
-from ...source import Span
-from ...syntax import ast
+from .. import catalog, values
+from ..source import Span
+from ..syntax import ast
+
+if TYPE_CHECKING:  # the context reads facts, not the other way round
+    from .context import LintContext
 
 # -- final commands ---------------------------------------------------------------
 
@@ -23,6 +35,12 @@ def final_of(token: ast.Token | None) -> catalog.FinalCommand | None:
     if token is None:
         return None
     return catalog.FINAL_COMMANDS.get(token.text.lower())
+
+
+def is_final_word(text: str) -> bool:
+    """A final command or one of the no-op spellings some sources use."""
+    word = text.lower()
+    return word in catalog.FINAL_COMMANDS or word in catalog.NOOP_ALIASES
 
 
 def is_noop_word(token: ast.Token | None) -> bool:
@@ -40,6 +58,24 @@ def final_token(line: ast.Line) -> ast.Token | None:
     if isinstance(line, (ast.Download, ast.Scfg, ast.Cfg, ast.Check)):
         return line.final
     return None
+
+
+def restarts_unconditionally(final: catalog.FinalCommand | None) -> bool:
+    """`reset`, `ireset`, `reboot`, `ireboot`: restart whether or not a restart is required.
+
+    `ireset`/`ireboot` wait until the device is idle; while an update script
+    runs the device normally is idle (spec section 4), so they act at once.
+    """
+    return final is not None and final.restarts and not final.only_if_required
+
+
+def restarts(line: ast.Line) -> bool:
+    """A bare final line that restarts the device (`iresetn`, `reset`, ...).
+
+    `iresetn`/`resetn` restart only when a restart is required; a download
+    before them requires one, so after a download they count as restarts.
+    """
+    return isinstance(line, ast.FinalLine) and line.final.restarts
 
 
 # -- URLs -------------------------------------------------------------------------
@@ -65,6 +101,7 @@ class UrlParts(NamedTuple):
         return "" if not self.path or self.path.endswith("/") else self.path.rsplit("/", 1)[-1]
 
 
+@lru_cache(maxsize=8192)
 def split_url(text: str) -> UrlParts | None:
     """Scheme, host, path and query of a URL word; None when it is no URL at all.
 
@@ -79,7 +116,58 @@ def split_url(text: str) -> UrlParts | None:
     return UrlParts(match.group("scheme").lower(), host, match.group("path"), match.group("query") or "")
 
 
-def has_url(line: ast.Download | ast.Scfg | ast.Cfg) -> bool:
+def is_url(text: str) -> bool:
+    """A word that has a scheme and `://` (what the device can fetch at all)."""
+    return split_url(text) is not None
+
+
+def url_scheme(text: str) -> str | None:
+    parts = split_url(text)
+    return parts.scheme if parts else None
+
+
+def url_host(text: str) -> str | None:
+    """The host part of a URL (no user info, no port, no IPv6 brackets), or None."""
+    parts = split_url(text)
+    if parts is None:
+        return None
+    host = parts.host
+    if host.startswith("["):  # IPv6 literal
+        return host[1 : host.find("]")] if "]" in host else host[1:]
+    return host
+
+
+def is_ip_literal(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+def has_host_name(text: str) -> bool:
+    """True when the URL names its host instead of giving an IP address.
+
+    A host built from a meta sequence (`http://#i/...`) is the device's own
+    address, not a name.
+    """
+    host = url_host(text)
+    return bool(host) and "#" not in host and not is_ip_literal(host)
+
+
+def url_path_ends_with_slash(text: str) -> bool:
+    """The URL's path ends in `/`, so the device appends a default file name."""
+    return text.split("?", 1)[0].endswith("/")
+
+
+Transfer = ast.Download | ast.Scfg | ast.Cfg
+
+
+def transfers(lines: Iterable[ast.Line]) -> list[Transfer]:
+    return [line for line in lines if isinstance(line, (ast.Download, ast.Scfg, ast.Cfg))]
+
+
+def has_url(line: Transfer) -> bool:
     """The first argument of a UP0 transfer is a URL.
 
     When it is not (missing, or lost so the other words moved up: UPD-010),
@@ -87,6 +175,19 @@ def has_url(line: ast.Download | ast.Scfg | ast.Cfg) -> bool:
     depend on that reading stay silent.
     """
     return line.url is not None and split_url(line.url.text) is not None
+
+
+def url_tokens(line: ast.Line) -> list[ast.Token]:
+    """The URL words of a line: a UP0 transfer's URL and the update URL `config ... UP1 /url ...`."""
+    tokens: list[ast.Token] = []
+    if isinstance(line, (ast.Download, ast.Scfg, ast.Cfg)) and has_url(line):
+        tokens.append(line.url.token)
+    if isinstance(line, ast.ConfigLine) and line.module is not None and line.module.text.upper() == "UP1":
+        # The update URL itself; other modules' values may be SIP or LDAP URIs.
+        for option in line.options:
+            if option.key == "/url" and option.value is not None and is_url(option.value.text):
+                tokens.append(option.value)
+    return tokens
 
 
 # -- meta sequences in words -------------------------------------------------------
@@ -172,16 +273,102 @@ def build_segments(url: UrlParts) -> list[str]:
     return found
 
 
-# -- restarts and activation -----------------------------------------------------
+# -- hour lists -------------------------------------------------------------------
 
 
-def restarts(line: ast.Line) -> bool:
-    """A bare final line that restarts the device (`iresetn`, `reset`, ...).
+class Piece(NamedTuple):
+    """One comma-separated element of an `/allow` list, with its place."""
 
-    `iresetn`/`resetn` restart only when a restart is required; a download
-    before them requires one, so after a download they count as restarts.
+    text: str
+    span: Span
+
+
+class HourList(NamedTuple):
+    option: ast.Option
+    tokens: tuple[ast.Token, ...]  # the value word and the words a blank split off it
+    pieces: tuple[Piece, ...]
+    span: Span  # from the first to the last word
+
+    @property
+    def split(self) -> bool:
+        return len(self.tokens) > 1
+
+
+
+
+def hour_list(ctx: "LintContext", line: ast.Times) -> HourList | None:
+    """The `/allow` list of a times line, including words split off by blanks.
+
+    A per-line fact: ask it as ``ctx.fact(facts.hour_list, line)``.
+
+    `/allow 22, 23, 0` is read as one list: a word ending in a comma, or a word
+    starting with one, continues the list (the blank is the mistake, not the
+    words after it).
     """
-    return isinstance(line, ast.FinalLine) and line.final.restarts
+    option = line.allow
+    if option is None or option.value is None:
+        return None
+    source = ctx.source
+    tokens = list(line.tokens)
+    index = tokens.index(option.value)
+    words = [option.value]
+    for token in tokens[index + 1 :]:
+        if token.text.startswith(("/", "#")):
+            break  # the next option, or a trailing comment (UPD-003)
+        if words[-1].text.endswith(",") or token.text.startswith(","):
+            words.append(token)
+        else:
+            break
+    # Read the words as if the blanks were not there, remembering where each
+    # character came from.
+    text = "".join(word.text for word in words)
+    where = [word.span.start + i for word in words for i in range(len(word.text))]
+    end_of_list = words[-1].span.end
+    pieces: list[Piece] = []
+    pos = 0
+    for part in text.split(","):
+        start = where[pos] if pos < len(where) else end_of_list
+        end = where[pos + len(part) - 1] + 1 if part else start
+        pieces.append(Piece(part, source.span(start, end)))
+        pos += len(part) + 1
+    span = source.span(words[0].span.start, words[-1].span.end)
+    return HourList(option, tuple(words), tuple(pieces), span)
+
+
+def continuation_tokens(ctx: "LintContext", line: ast.Times) -> set[ast.Token]:
+    """Words that belong to a blank-split `/allow` list (not stray words)."""
+    hours = ctx.fact(hour_list, line)
+    return set(hours.tokens[1:]) if hours else set()
+
+
+def hour_value(piece: Piece) -> int | None:
+    """The hour an element names, when it is a plain integer 0-23 (the catalogue's reading)."""
+    return values.hour_of(piece.text)
+
+
+def is_range(piece: Piece) -> bool:
+    return values.is_hour_range(piece.text)
+
+
+# -- lines in order ---------------------------------------------------------------
+
+
+def changes_state(line: ast.Command) -> bool:
+    """Lines whose effect persists: configuration, variables, downloads, serial resets.
+
+    `times` and `check` only steer the script; a backup (`scfg`) only reads
+    the configuration; bare restarts and unknown commands are left out.
+    """
+    if isinstance(line, ast.ConfigLine):
+        return True
+    if isinstance(line, ast.VarsLine):
+        verb = catalog.VARS_VERBS.get(line.verb.text.lower()) if line.verb else None
+        return verb is None or verb.changes_config
+    if isinstance(line, (ast.Download, ast.Cfg)):
+        return True
+    if isinstance(line, ast.Up1Action):
+        return line.verb is not None and line.verb.text in ("reinit", "provision")
+    return False
 
 
 def restarting_checks(commands: Iterable[ast.Command]) -> list[ast.Check]:
@@ -229,9 +416,6 @@ def later_restart(commands: list[ast.Command]) -> Callable[[ast.Line], ast.Comma
 def later_activation(commands: list[ast.Command]) -> Callable[[ast.Line], ast.Command | None]:
     """For a line: what activates configuration it wrote: a later `config activate` or restart."""
     return _later(commands, lambda c: is_config(c, "activate") or restarts(c))
-
-
-# -- the check-guarded part ---------------------------------------------------------
 
 
 def first_check(commands: Iterable[ast.Command]) -> ast.Check | None:
