@@ -152,7 +152,7 @@ async def _handle(request: web.Request) -> web.StreamResponse:
     raw_path, raw_query = split_target(request.raw_path)
     right = "write" if request.method == "PUT" else "read"
     if raw_path in STATUS_PATHS and request.method != "PUT":
-        denied = await _authorise(request, server, "read", anonymous_ok=server.config.anonymous_status)
+        denied = await _authorise(request, server, "read")
         return denied or await _status(server, json=raw_path.endswith(".json"))
     try:
         resolved = resolve(server.root, raw_path)
@@ -172,10 +172,18 @@ async def _handle(request: web.Request) -> web.StreamResponse:
     return await _get(request, server, resolved.relative, resolved.path, query)
 
 
+def is_status_path(raw_path: str) -> bool:
+    return raw_path == "/_status" or raw_path.startswith(("/_status/", "/_status."))
+
+
 async def _authorise(request: web.Request, server: UpdateServer, right: str,
-                     anonymous_ok: bool = True) -> web.Response | None:
+                     anonymous_ok: bool | None = None) -> web.Response | None:
     """None when the request has ``right``, else the refusal.  ``anonymous_ok``
-    False: this resource needs credentials even where ``right`` is anonymous."""
+    False: this resource needs credentials even where ``right`` is anonymous;
+    None: decided by the path (the status pages need them unless
+    ``--anonymous-status``)."""
+    if anonymous_ok is None:
+        anonymous_ok = server.config.anonymous_status or not is_status_path(split_target(request.raw_path)[0])
     header = request.headers.get("Authorization")
     if not header:
         if right in server.auth.anonymous and anonymous_ok:
@@ -241,8 +249,9 @@ async def _get(request: web.Request, server: UpdateServer, relative: str, path: 
             log.error("cannot read %s: %s", relative, exc)
             return _refuse(request, 404, "not found", warn=False)
         if decision.body is None:
-            response = _refuse(request, 503, "script withheld by the lint gate", warn=False)
-            response.headers["Retry-After"] = "300"
+            response = _refuse(request, 503, f"script withheld by the lint gate ({decision.reason})", warn=False)
+            # a verdict still being computed is worth asking again soon
+            response.headers["Retry-After"] = "30" if decision.reason == "being linted" else "300"
             return response
         await server.record(Observation(request.remote or "-", kind, relative, 200, query))
         if decision.stale:
@@ -267,7 +276,6 @@ async def _get(request: web.Request, server: UpdateServer, relative: str, path: 
 async def _put(request: web.Request, server: UpdateServer, relative: str, path: Path,
                query: dict[str, str]) -> web.StreamResponse:
     config = server.config
-    client = request.remote or "-"
     if under_folder(relative, server.writable) is None:
         return _refuse(request, 403, "not a writable folder")
     room = longest_name(config.keep_versions)
