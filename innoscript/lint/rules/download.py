@@ -127,7 +127,7 @@ def download_loop_risk(ctx: LintContext, line: ast.Download):
         return
     if _kind(line) != "prot":
         return
-    url = facts.split_url(line.url.text)
+    url = line.url.parts
     builds = facts.build_segments(url) if url else []
     wanted = facts.undotted(serial)
     other = [b for b in builds if facts.undotted(b) != wanted]
