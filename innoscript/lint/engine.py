@@ -189,14 +189,17 @@ def _wanted(by_type: dict, rules: list[Rule], kind: type) -> list[tuple[int, Rul
 
 
 def _run_line(ctx: LintContext, line: ast.Line, wanted: list[tuple[int, Rule]]) -> _LineResult:
-    found = []
+    found = None
     for index, rule in wanted:
         try:
-            findings = tuple(rule.check(ctx, line) or ())
+            findings = rule.check(ctx, line)
+            if findings is not None:
+                findings = tuple(findings)
         except Exception as exc:  # a broken rule must not hide the others' findings
-            found.append((index, repr(exc)))
-            continue
+            findings = repr(exc)
         if findings:
+            if found is None:
+                found = []
             found.append((index, findings))
     return _LineResult(line.span.start, line.number, tuple(found) if found else _NOTHING)
 
