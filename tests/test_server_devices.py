@@ -42,7 +42,7 @@ def test_virtual_device_updates_and_backs_up(tmp_path: Path) -> None:
     (root / "fw").mkdir()
     firmware = bytes(range(256)) * 300
     (root / "fw" / "IP1200.bin").write_bytes(firmware)
-    config = ServerConfig(root=root, port=0, anonymous=frozenset({"read", "write"}))
+    config = ServerConfig(root=root, port=0, anonymous=frozenset({"read", "write"}), anonymous_status=True)
     with ServerThread(config) as server:
         base = server.url
         (root / "update-ip1200.htm").write_text(
