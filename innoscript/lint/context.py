@@ -36,6 +36,11 @@ class LintContext:
         self.settings = settings
         self._lines_by_types: dict[tuple[type, ...], list[ast.Line]] = {}
         self._shared: dict = {}
+        self._per_line: dict = {}
+        # Set by the engine: the rules that run (code -> Rule), and after the
+        # suppressions stage what the directives dropped (suppress.Suppressed).
+        self.active_rules: dict = {}
+        self.suppressions = None
 
     # -- settings, resolved
 
@@ -80,6 +85,13 @@ class LintContext:
         if fact not in self._shared:
             self._shared[fact] = fact(self)
         return self._shared[fact]
+
+    def fact(self, fact: Callable[["LintContext", L], T], line: L) -> T:
+        """``fact(self, line)``, computed once per line for all rules that ask."""
+        key = (fact, line.number)
+        if key not in self._per_line:
+            self._per_line[key] = fact(self, line)
+        return self._per_line[key]
 
     def after(self, line: ast.Line) -> list[ast.Command]:
         """Effective lines after ``line``."""
