@@ -46,7 +46,7 @@ def test_virtual_device_updates_and_backs_up(tmp_path: Path) -> None:
     with ServerThread(config) as server:
         base = server.url
         (root / "update-ip1200.htm").write_text(
-            f"mod cmd UP0 scfg {base}/backups/#h.txt\r\n"
+            f"mod cmd UP0 scfg {base}/backups/#h.txt ser B1\r\n"
             f"mod cmd UP0 prot {base}/fw/ ireset 08-22222\r\n",
             encoding="ascii",
         )

@@ -168,6 +168,8 @@ def relocate(node: ast.Line, delta: int, delta_line: int) -> ast.Line:
             return value._replace(span=span(value.span, d, dl))
         if isinstance(value, tuple):
             return tuple([ast.Hour(h.value, span(h.span, d, dl)) for h in value])
+        if isinstance(value, ast.Url):
+            return url(value, d, dl)
         return value
 
     def option(o: ast.Option, d: int, dl: int) -> ast.Option:

@@ -54,9 +54,10 @@ class Url:
 class Option:
     """`/name` with its value, if it takes one, parsed by its catalogue kind.
 
-    ``parsed`` is the typed value (an int, a tuple of Hour, UrlParts, the
-    word itself, True for a flag) or an ``Invalid`` with its span; options
-    the catalogue does not know keep their word.
+    ``parsed`` is the typed value (an int, a tuple of Hour, a Url with its
+    parts and meta sequences, the word itself, True for a flag) or an
+    ``Invalid`` with its span; options the catalogue does not know keep
+    their word.
     """
 
     name: Token

@@ -76,6 +76,7 @@ class LineSyntaxError(Exception):
 
 def tokenize_line_lark(text: str) -> tuple[str, list[RawToken]]:
     """Shape and tokens of one line by the Lark parser; raises LineSyntaxError."""
+    from lark import Token
     from lark.exceptions import UnexpectedCharacters, UnexpectedInput
 
     try:
@@ -93,7 +94,8 @@ def tokenize_line_lark(text: str) -> tuple[str, list[RawToken]]:
     if not tree.children:
         return EMPTY, []
     node = tree.children[0]
-    return node.data, [(tok.value, tok.start_pos, tok.end_pos) for tok in node.children]
+    # The command rules nest the words in typed subtrees; in line order.
+    return node.data, [(tok.value, tok.start_pos, tok.end_pos) for tok in node.scan_values(lambda v: isinstance(v, Token))]
 
 
 def tokenize_line(text: str) -> tuple[str, list[RawToken]]:
@@ -222,6 +224,8 @@ class _LineBuilder:
                 kind = spec.value if spec else None
                 if kind is not None:
                     parsed = self.parse_value(kind, value, span, token.text)
+                    if kind == "url" and not isinstance(parsed, values.Invalid):
+                        parsed = self.url(value)  # with its meta sequences
                 else:
                     parsed = value.text if value is not None else True
                 options.append(ast.Option(name=token, value=value, span=span, kind=kind, parsed=parsed))

@@ -183,7 +183,7 @@ def cfg_loads_backup(ctx: LintContext):
                 related=(ctx.related(backup.url.span, "the backup that writes it"),),
             )
             continue
-        url = facts.split_url(text)
+        url = line.url.parts
         if url is not None and (
             _BACKUP_FOLDER.search(url.path) or _BACKUP_QUERY.search(url.query) or _BACKUP_FILE.match(url.file_name)
         ):

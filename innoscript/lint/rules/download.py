@@ -125,7 +125,7 @@ def download_loop_risk(ctx: LintContext):
             continue
         if _kind(line) != "prot":
             continue
-        url = facts.split_url(line.url.text)
+        url = line.url.parts
         builds = facts.build_segments(url) if url else []
         wanted = facts.undotted(serial)
         other = [b for b in builds if facts.undotted(b) != wanted]

@@ -403,7 +403,7 @@ def scfg_url_ends_with_slash(ctx: LintContext):
     lint-rules.md UPD-058; innovaphone-spec.md 5.6 [INF].
     """
     for line in _backups(ctx):
-        url = facts.split_url(line.url.text)
+        url = line.url.parts
         if url is not None and (url.path == "" or url.path.endswith("/")):
             yield ctx.finding(
                 line.url.span,
