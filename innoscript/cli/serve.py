@@ -42,6 +42,8 @@ def parse_size(text: str) -> int:
               help="Users file for HTTP Basic authentication (see --add-user).")
 @click.option("--anonymous", type=click.Choice(["none", "read", "write", "all"]),
               help="What needs no credentials. Required when there is no --users file.")
+@click.option("--status", "status", type=click.Choice(["none", "read"]), default="read", show_default=True,
+              help="Status pages (/_status): for users with the read right, or none at all.")
 @click.option("--json-log", is_flag=True, help="Access log as JSON lines instead of Combined Log Format.")
 @click.option("--access-log", default="-", show_default=True, metavar="FILE",
               help="Where the access log goes (-: standard output).")
@@ -50,14 +52,15 @@ def parse_size(text: str) -> int:
 @click.option("--password-stdin", is_flag=True, help="Read the --add-user password from standard input.")
 def serve_command(root: str | None, bind: str, port: int, state_dir: str | None, writable: tuple[str, ...],
                   max_upload: str, upload_timeout: float, keep_versions: int, lint_gate: bool,
-                  users_file: str | None, anonymous: str | None, json_log: bool, access_log: str,
+                  users_file: str | None, anonymous: str | None, status: str, json_log: bool, access_log: str,
                   add_user: str | None, rights: str, password_stdin: bool) -> None:
     """Serve scripts, firmware and cfg payloads from ROOT; accept backups by PUT.
 
     Devices poll ROOT by exact path (the query parameters they append are
     recorded in the device inventory); backups are PUT into the writable
     folders, replaced atomically with previous versions kept. The status
-    page is /_status (HTML) and /_status.json.
+    pages are /_status (devices, next polls, backups, scripts; HTML) and
+    /_status.json.
 
     \b
     Examples:
@@ -108,6 +111,7 @@ def serve_command(root: str | None, bind: str, port: int, state_dir: str | None,
         users_file=Path(users_file) if users_file else None,
         anonymous=ANONYMOUS_CHOICES[anonymous or "none"],
         json_log=json_log,
+        status=status,
     )
     try:
         config.state.mkdir(parents=True, exist_ok=True)

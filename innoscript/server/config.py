@@ -28,6 +28,7 @@ class ServerConfig:
     users_file: Path | None = None
     anonymous: frozenset[str] = field(default_factory=frozenset)
     json_log: bool = False
+    status: str = "read"  # the status pages: "read" (users with the read right), "none" (off)
 
     @property
     def state(self) -> Path:
