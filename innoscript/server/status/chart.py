@@ -25,8 +25,9 @@ def rollout_svg(rollout: dict, title: str = "devices by firmware") -> str:
     totals = [sum(values[i] for values in series.values()) for i in range(n)]
     top = max(1, max(totals))
 
+    # point i counts the devices at the end of slice i: a step from x(i) to x(i + 1)
     def x(i: int) -> float:
-        return LEFT + (plot_w * i / (n - 1) if n > 1 else plot_w / 2)
+        return LEFT + plot_w * i / n
 
     def y(value: float) -> float:
         return TOP + plot_h - plot_h * value / top
@@ -46,8 +47,8 @@ def rollout_svg(rollout: dict, title: str = "devices by firmware") -> str:
     for index, name in enumerate(order):
         values = series[name]
         upper = [base[i] + values[i] for i in range(n)]
-        points = [f"{x(i):.1f},{y(upper[i]):.1f}" for i in range(n)]
-        points += [f"{x(i):.1f},{y(base[i]):.1f}" for i in reversed(range(n))]
+        points = [f"{x(i + k):.1f},{y(upper[i]):.1f}" for i in range(n) for k in (0, 1)]
+        points += [f"{x(i + k):.1f},{y(base[i]):.1f}" for i in reversed(range(n)) for k in (1, 0)]
         colour = PALETTE[index % len(PALETTE)]
         parts.append(f'<polygon points="{" ".join(points)}" fill="{colour}" fill-opacity="0.85" '
                      f'stroke="{colour}"><title>{escape(name)}: {values[-1]} now</title></polygon>')
@@ -57,8 +58,10 @@ def rollout_svg(rollout: dict, title: str = "devices by firmware") -> str:
         parts.append(f'<text x="{LEFT + plot_w + 32}" y="{ly}" class="legend">{escape(name)} ({values[-1]})</text>')
     # time axis: first, middle and last sample
     parts.append(f'<line x1="{LEFT}" x2="{LEFT + plot_w}" y1="{TOP + plot_h}" y2="{TOP + plot_h}" class="axis"/>')
-    for i, anchor in ((0, "start"), ((n - 1) // 2, "middle"), (n - 1, "end")):
-        label = times[i].replace("T", " ")[:16]
+    labels = ((0, rollout.get("start") or times[0], "start"), (n // 2, times[n // 2 - 1], "middle"),
+              (n, times[-1], "end"))
+    for i, stamp, anchor in labels:
+        label = stamp.replace("T", " ")[:16]
         parts.append(f'<text x="{x(i):.1f}" y="{HEIGHT - 12}" text-anchor="{anchor}" class="tick">{escape(label)} UTC</text>')
     parts.append("</svg>")
     return "".join(parts)

@@ -335,10 +335,11 @@ def rollout(changes: list[tuple[str, float, str]], now: float, points: int = CHA
     from the first recorded change to ``now`` (``changes`` sorted by time)."""
     if not changes:
         return {"times": [], "series": {}}
+    # each point counts the devices at the end of its slice of the time span
     start = changes[0][1]
     end = max(now, changes[-1][1])
-    step = (end - start) / (points - 1) if end > start else 0
-    times = [start + i * step for i in range(points)]
+    step = (end - start) / points
+    times = [start + (i + 1) * step for i in range(points)]
     current: dict[str, str] = {}
     counts: dict[str, int] = {}
     series: dict[str, list[int]] = {}
@@ -356,7 +357,7 @@ def rollout(changes: list[tuple[str, float, str]], now: float, points: int = CHA
             index += 1
         for firmware, count in counts.items():
             series[firmware][i] = count
-    return {"times": [iso(t) for t in times], "series": dict(sorted(series.items()))}
+    return {"start": iso(start), "times": [iso(t) for t in times], "series": dict(sorted(series.items()))}
 
 
 def expected_poll(last_poll: float, interval: float, now: float) -> float:

@@ -27,7 +27,7 @@ a{color:var(--accent)}
 .cards{display:flex;gap:12px;margin-bottom:14px;flex-wrap:wrap}
 .card{background:#fff;border:1px solid var(--line);border-radius:6px;padding:8px 14px;min-width:120px}
 .card .n{font-size:22px;font-weight:600}.card .l{color:var(--muted);font-size:12px}
-.card.bad .n{color:var(--bad)}.card.ok .n{color:var(--ok)}
+.card.bad .n,.card.bad .n a{color:var(--bad)}.card.ok .n{color:var(--ok)}.card .n a{color:inherit;text-decoration:none}
 form.filter{display:flex;gap:10px;align-items:center;margin:0 0 10px}
 form.filter input[type=search]{padding:5px 8px;border:1px solid var(--line);border-radius:4px;width:280px}
 table{border-collapse:collapse;background:#fff;border:1px solid var(--line);width:100%}
@@ -36,12 +36,12 @@ th{background:#eef1f5;position:sticky;top:0;cursor:pointer;white-space:nowrap;fo
 th[data-sort]:after{content:" \\2195";color:#98a2b3;font-size:11px}
 tr.flagged td:first-child{box-shadow:inset 3px 0 0 var(--bad)}
 td.mono,.mono{font-family:ui-monospace,"DejaVu Sans Mono",monospace;font-size:12px}
-.muted{color:var(--muted)}.small{font-size:12px}
+.muted{color:var(--muted)}.small{font-size:12px}.nowrap,.script{white-space:nowrap}
 .badge{display:inline-block;border-radius:10px;padding:0 7px;font-size:12px;white-space:nowrap}
 .b-ok{background:#dafbe1;color:var(--ok)}.b-wait{background:#eef1f5;color:var(--muted)}
 .b-bad{background:#ffebe9;color:var(--bad)}.b-warn{background:#fff8c5;color:var(--warn)}
 .flag{display:block;color:var(--bad);font-size:12px}
-.next{max-width:340px}.next.change{color:#0a3069;font-weight:500}
+.next{min-width:220px;max-width:300px}.next.change{color:#0a3069;font-weight:500}
 .pager{margin:10px 0;display:flex;gap:12px;align-items:center}
 dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:3px 16px;background:#fff;border:1px solid var(--line);padding:10px 14px;border-radius:6px;max-width:900px}
 dl.facts dt{color:var(--muted)}dl.facts dd{margin:0}
@@ -50,7 +50,7 @@ pre.diff .add{color:var(--ok)}pre.diff .del{color:var(--bad)}pre.diff .hunk{colo
 svg.chart{max-width:100%;height:auto;background:#fff;border:1px solid var(--line);border-radius:6px}
 svg .grid{stroke:#eef1f5}svg .axis{stroke:#98a2b3}svg .tick{font-size:11px;fill:#667085}svg .legend{font-size:12px;fill:#1f2328}
 section.script{background:#fff;border:1px solid var(--line);border-radius:6px;padding:10px 14px;margin-bottom:16px}
-section.script h2{margin-top:0}section.script h3{font-size:14px;margin:14px 0 6px}
+section.script h2{margin-top:0;font-size:15px}.card .n.list{font-size:14px;font-weight:500;padding-top:6px}section.script h3{font-size:14px;margin:14px 0 6px}
 """
 
 SORT_SCRIPT = """
@@ -95,15 +95,22 @@ def _layout(title: str, active: str, body: str, data: dict) -> str:
         f"<style>{STYLE}</style></head><body>\n"
         f"<header><b>innoscript update server</b>{tabs}"
         f"<span class=\"ver\">version {e(server['version'])} &middot; lint gate {'on' if server['lint_gate'] else 'off'}"
-        f" &middot; {e(data['now'])}</span></header>\n"
+        f" &middot; {e(shown(data['now']))}</span></header>\n"
         f"<main>\n{body}\n</main>\n<script src=\"{BASE}/sort.js\" defer></script>\n</body></html>\n"
     )
+
+
+def shown(stamp: str | None) -> str:
+    """`2026-12-02T07:00:00Z` as `2026-12-02 07:00:00 UTC`."""
+    if not stamp:
+        return "never"
+    return stamp.replace("T", " ").replace("Z", " UTC")
 
 
 def _when(stamp: str | None, seconds: int | None) -> str:
     if stamp is None:
         return '<span class="muted">never</span>'
-    return f'{e(stamp.replace("T", " ").rstrip("Z"))}<br><span class="muted small">{age(seconds or 0)} ago</span>'
+    return f'<span class="nowrap" title="{e(shown(stamp))}">{age(seconds or 0)} ago</span>'
 
 
 def _goal(value: bool | None) -> str:
@@ -117,21 +124,29 @@ def _next(prediction: dict | None) -> str:
         return '<span class="muted">-</span>'
     css = "next change" if prediction.get("changes") else "next"
     when = prediction.get("at")
-    at = f'<br><span class="muted small">at {e(when.replace("T", " ").rstrip("Z"))}</span>' if when else ""
+    at = f'<br><span class="muted small" title="{e(shown(when))}">at {e(shown(when)[11:])}</span>' if when else ""
     return f'<div class="{css}">{e(prediction.get("text"))}{at}</div>'
 
 
+def _flag_badge(flag: str) -> str:
+    """`backup overdue: last backup 20 h ago` as a badge, the details in its tooltip."""
+    name, _, detail = flag.partition(": ")
+    return f'<span class="badge b-bad flag-badge" title="{e(detail)}">{e(name)}</span> '
+
+
 def _cards(summary: dict) -> str:
-    cards = (("", summary["devices"], "devices"), ("ok", summary["in_goal"], "in the goal state"),
-             ("bad" if summary["flagged"] else "", summary["flagged"], "flagged"),
-             ("", summary["scripts"], "scripts polled"))
-    return '<div class="cards">' + "".join(
-        f'<div class="card {css}"><div class="n">{n}</div><div class="l">{label}</div></div>' for css, n, label in cards
-    ) + "</div>"
+    cards = (("", summary["devices"], "devices", BASE), ("ok", summary["in_goal"], "in the goal state", None),
+             ("bad" if summary["flagged"] else "", summary["flagged"], "flagged", f"{BASE}?flagged=1"),
+             ("", summary["scripts"], "scripts polled", f"{BASE}/scripts"))
+    html = []
+    for css, number, label, href in cards:
+        shown_number = f'<a href="{href}">{number}</a>' if href else str(number)
+        html.append(f'<div class="card {css}"><div class="n">{shown_number}</div><div class="l">{label}</div></div>')
+    return '<div class="cards">' + "".join(html) + "</div>"
 
 
-def devices_page(data: dict, *, query: str = "", flagged: bool = False, sort: str = "key") -> str:
-    head = (("key", "device"), ("model", "model"), ("firmware", "firmware / boot / radio"), (None, "CHECK / SCFG"),
+def devices_page(data: dict, *, query: str = "", flagged: bool = False, sort: str = "flags") -> str:
+    head = (("key", "device"), ("model", "model / script"), ("firmware", "firmware / boot / radio"), (None, "CHECK / SCFG"),
             ("last_poll", "last poll"), ("last_backup", "last backup"), ("goal", "goal"), ("next", "next poll"),
             ("flags", "flags"))
     ths = "".join(f'<th data-sort="{k}">{label}</th>' if k else f"<th>{label}</th>" for k, label in head)
@@ -140,16 +155,15 @@ def devices_page(data: dict, *, query: str = "", flagged: bool = False, sort: st
         serials = d.get("serials") or {}
         builds = " / ".join(e(d.get(name) or "-") for name in ("firmware", "bootcode", "bmc"))
         ident = d.get("mac") or d.get("hwid") or d.get("address") or ""
-        flags = "".join(f'<span class="flag">{e(flag)}</span>' for flag in d["flags"]) or '<span class="muted">-</span>'
-        script = f'<br><span class="muted small">{e(d.get("script"))}</span>' if d.get("script") else ""
+        flags = "".join(_flag_badge(flag) for flag in d["flags"]) or '<span class="muted">-</span>'
         rows.append(
             f'<tr class="{"flagged" if d["flags"] else ""}" data-key="{e(d["key"])}">'
-            f'<td data-value="{e(d["key"])}"><a href="{device_url(d["key"])}">{e(ident)}</a>'
+            f'<td class="nowrap" data-value="{e(d["key"])}"><a href="{device_url(d["key"])}">{e(ident)}</a>'
             f'<br><span class="muted small">{e(d.get("hwid") if d.get("mac") else d["key"])}</span></td>'
-            f"<td>{e(d.get('model') or '?')}</td>"
+            f"<td>{e(d.get('model') or '?')}<br><span class=\"mono muted small script\">{e(d.get('script') or '-')}</span></td>"
             f'<td class="mono" title="{e(d.get("ver"))}">{builds}</td>'
             f'<td class="mono">{e(serials.get("CHECK") or "-")}<br>{e(serials.get("SCFG") or "-")}</td>'
-            f'<td data-value="{e(d.get("last_poll"))}">{_when(d.get("last_poll"), d.get("last_poll_age"))}{script}</td>'
+            f'<td data-value="{e(d.get("last_poll"))}">{_when(d.get("last_poll"), d.get("last_poll_age"))}</td>'
             f'<td data-value="{e(d.get("last_backup"))}">{_when(d.get("last_backup"), d.get("last_backup_age"))}</td>'
             f'<td data-value="{0 if d["in_goal"] else 1}">{_goal(d["in_goal"])}</td>'
             f'<td class="next-poll">{_next(d.get("next_poll"))}</td>'
@@ -203,10 +217,10 @@ def device_page(data: dict) -> str:
         ("key", d["key"]), ("MAC", d.get("mac")), ("hardware id", d.get("hwid")), ("address", d.get("address")),
         ("model", d.get("model")), ("firmware", d.get("firmware")), ("boot code", d.get("bootcode")),
         ("radio (BMC)", d.get("bmc")), ("version line", d.get("ver")),
-        ("serials", " ".join(f"{k}={v}" for k, v in sorted(serials.items())) or "-"),
+        ("serials", " ".join(f"{k}={v}" for k, v in sorted(serials.items()) if v) or "-"),
         ("script", d.get("script")), ("polls", f'{d.get("polls")} (every {age(d["interval"])})'),
-        ("last poll", (d.get("last_poll") or "never").replace("T", " ")),
-        ("last backup", (d.get("last_backup") or "never").replace("T", " ")), ("first seen", d.get("first_seen")),
+        ("last poll", shown(d.get("last_poll"))), ("last backup", shown(d.get("last_backup"))),
+        ("first seen", shown(d.get("first_seen"))),
     ]
     dl = "".join(f"<dt>{e(k)}</dt><dd class=\"mono\">{e(v if v is not None else '-')}</dd>" for k, v in facts)
     flags = "".join(f'<p class="flag">{e(flag)}</p>' for flag in d["flags"])
@@ -217,13 +231,13 @@ def device_page(data: dict) -> str:
         transfers += [f'backup &rarr; <span class="mono">{e(x.get("url"))}</span> ({x["status"]})' for x in poll.get("uploads", [])]
         events = "".join(f"<li class=\"mono small\">{e(_event_text(ev))}</li>" for ev in poll.get("events", []))
         polls.append(
-            f'<tr><td>{number}</td><td>{e((poll.get("at") or "").replace("T", " "))}</td>'
+            f'<tr><td>{number}</td><td class="nowrap">{e(shown(poll.get("at")))}</td>'
             f'<td class="next-poll">{e(poll.get("text"))}</td><td>{"<br>".join(transfers) or "-"}</td>'
             f'<td>{e(poll.get("stopped_by", ""))}</td>'
             f'<td><details><summary>{len(poll.get("events", []))} events</summary><ul>{events}</ul></details></td></tr>'
         )
     history = "".join(
-        f'<tr><td>{e(h["at"].replace("T", " "))}</td><td>{e(h["kind"])}</td><td class="mono">{e(h["path"])}</td>'
+        f'<tr><td class="nowrap">{e(shown(h["at"]))}</td><td>{e(h["kind"])}</td><td class="mono">{e(h["path"])}</td>'
         f'<td>{e(h["status"])}</td><td class="mono">{e(h.get("firmware") or "-")}</td>'
         f'<td class="mono">{e(h["serials"].get("CHECK", "-"))}</td><td class="mono">{e(h["serials"].get("SCFG", "-"))}</td></tr>'
         for h in data["history"]
@@ -235,13 +249,13 @@ def device_page(data: dict) -> str:
             link = device_url(d["key"], "/backup?" + urlencode({"path": backup["path"], "version": v["version"]}))
             label = "current" if v["version"] == 0 else f"version {v['version']}"
             items.append(f'<li><a href="{link}">{label}</a> <span class="muted small">{v["size"]} bytes, '
-                         f'{e((v["modified"] or "").replace("T", " "))}</span></li>')
+                         f'stored {e(shown(v["modified"]))}</span></li>')
         diff = ""
         if len(backup["versions"]) > 1:
             options = "".join(f'<option value="{v["version"]}">{v["version"]}</option>' for v in backup["versions"])
             diff = (f'<form method="get" action="{device_url(d["key"], "/diff")}">'
                     f'<input type="hidden" name="path" value="{e(backup["path"])}">diff version '
-                    f'<select name="old">{options.replace(">1<", " selected>1<", 1)}</select> with '
+                    f'<select name="old">{_selected(options, backup["versions"][-1]["version"])}</select> with '
                     f'<select name="new">{options}</select> <button>show diff</button></form>')
         backups.append(f'<h3 class="mono small">{e(backup["path"])}</h3><ul>{"".join(items)}</ul>{diff}')
     script = data["script"]
@@ -259,16 +273,25 @@ def device_page(data: dict) -> str:
         f"<th>transfers</th><th>stops at</th><th>trace</th></tr></thead><tbody>{''.join(polls)}</tbody></table>"
         f"<h2>Backups</h2>{''.join(backups) or NO_BACKUPS}"
         f"<h2>Lint findings of the script it polls</h2>{script_part}"
-        f"<h2>Poll history</h2><table id=\"history\"><thead><tr><th>time (UTC)</th><th>request</th><th>path</th>"
+        f"<h2>Poll history</h2><table id=\"history\"><thead><tr><th>time</th><th>request</th><th>path</th>"
         f"<th>status</th><th>firmware</th><th>CHECK</th><th>SCFG</th></tr></thead><tbody>{history}</tbody></table>"
     )
     return _layout(d["key"], "devices", body, data)
+
+
+def _selected(options: str, version: int) -> str:
+    """The oldest version preselected: the diff shows what changed since then."""
+    return options.replace(f'value="{version}">', f'value="{version}" selected>', 1)
 
 
 def _event_text(event: dict) -> str:
     fields = " ".join(f"{k}={v}" for k, v in event.items() if k not in ("event", "line"))
     where = f"line {event['line']}: " if event.get("line") else ""
     return f"{where}{event['event']} {fields}"
+
+
+def _version(number: int) -> str:
+    return "current" if number == 0 else f"version {number}"
 
 
 def diff_page(data: dict, key: str, diff: dict) -> str:
@@ -280,7 +303,7 @@ def diff_page(data: dict, key: str, diff: dict) -> str:
     if diff["binary"]:
         text = "(not a text file: no diff)"
     body = (f'<p class="small"><a href="{device_url(key)}">&larr; device</a></p>'
-            f'<h1>{e(diff["path"])}: version {diff["old"]} &rarr; {diff["new"]}</h1><pre class="diff">{text}</pre>')
+            f'<h1>{e(diff["path"])}: {_version(diff["old"])} &rarr; {_version(diff["new"])}</h1><pre class="diff">{text}</pre>')
     return _layout("diff", "devices", body, data)
 
 
@@ -296,7 +319,7 @@ def scripts_page(data: dict) -> str:
             f'<div class="cards"><div class="card"><div class="n">{s["devices"]}</div><div class="l">devices poll it</div></div>'
             f'<div class="card ok"><div class="n">{s["in_goal"]}</div><div class="l">converged</div></div>'
             f'<div class="card {"bad" if s["flagged"] else ""}"><div class="n">{s["flagged"]}</div><div class="l">flagged</div></div>'
-            f'<div class="card"><div class="n small mono">{firmware}</div><div class="l">firmware now</div></div></div>'
+            f'<div class="card"><div class="n list mono">{firmware}</div><div class="l">firmware now</div></div></div>'
             f'<h3>Rollout: devices by firmware over time</h3>{rollout_svg(s["rollout"], "devices by firmware: " + s["path"])}'
             f'<h3>Lint findings</h3>{_findings(s["findings"])}</section>'
         )

@@ -297,7 +297,7 @@ class Predictor:
         for number in range(count):
             result = self._run(facts, state, trace=True)
             entry = describe(result, detail=True)
-            entry["at"] = state.clock.isoformat(timespec="minutes")
+            entry["at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(state.clock.timestamp()))
             found.append(entry)
             state = advance(result.state, result.state.poll_minutes)
         return found

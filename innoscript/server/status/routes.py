@@ -9,7 +9,7 @@ from urllib.parse import unquote
 from aiohttp import web
 
 from . import pages
-from .dashboard import Dashboard
+from .dashboard import Dashboard, iso
 
 HTML_PER_PAGE = 100
 MAX_PER_PAGE = 5000
@@ -67,7 +67,8 @@ def answer(dashboard: Dashboard, path: str, query) -> web.StreamResponse:
         options = {
             "query": query.get("q", "").strip(),
             "flagged": query.get("flagged", "") not in ("", "0"),
-            "sort": query.get("sort", "key"),
+            # the page shows flagged devices first; the API sorts by key
+            "sort": query.get("sort", "key" if as_json else "flags"),
         }
         per_page = _number(query, "per_page", 0 if as_json else HTML_PER_PAGE, MAX_PER_PAGE)
         data = dashboard.devices(page=_number(query, "page", 1, 10**9), per_page=per_page, **options)
@@ -100,5 +101,5 @@ def answer(dashboard: Dashboard, path: str, query) -> web.StreamResponse:
                 return _missing("no such backup")
             if as_json:
                 return _json(diff)
-            return _html(pages.diff_page({"server": dashboard.server_info(), "now": ""}, key, diff))
+            return _html(pages.diff_page({"server": dashboard.server_info(), "now": iso(dashboard.now())}, key, diff))
     return _missing("not found")
