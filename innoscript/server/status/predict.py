@@ -180,13 +180,15 @@ def describe(result: PollResult, *, detail: bool) -> dict:
             entry.update(line=u.line, url=u.url)
     restart = summary.restarts[-1].command if summary.restarts else None
     check = result.state.var("CHECK") if summary.check_committed else None
-    parts = []
-    for d in downloads:
+    # transfers in the order of the script's lines
+    moves = []
+    for d, info in zip(downloads, summary.downloads):
         failed = "" if 200 <= d["status"] < 300 else f" (fails: {d['status']})"
-        parts.append(f"download {d['kind']} {d['serial']}{failed}")
-    for u in uploads:
+        moves.append((info.line, f"download {d['kind']} {d['serial']}{failed}"))
+    for u, info in zip(uploads, summary.uploads):
         failed = "" if 200 <= u["status"] < 300 else f" (fails: {u['status']})"
-        parts.append(f"backup{failed}")
+        moves.append((info.line, f"backup{failed}"))
+    parts = [text for _, text in sorted(moves, key=lambda move: move[0])]
     if restart:
         parts.append(f"restart ({restart})")
     if check:
