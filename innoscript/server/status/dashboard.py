@@ -30,6 +30,7 @@ HISTORY_SHOWN = 50
 CHART_POINTS = 48
 SORT_KEYS = ("key", "model", "firmware", "last_poll", "last_backup", "script", "goal", "flags", "next")
 TEXT_LIMIT = 256 * 1024  # larger backups are not diffed
+TIMES = ("first_seen", "last_seen", "last_poll", "last_backup", "firmware_since")
 
 
 def iso(stamp: float | None) -> str | None:
@@ -145,8 +146,8 @@ class Dashboard:
                 except DeviceError as exc:
                     row["next_poll"] = {"at": iso(at), "text": f"unknown: {exc}", "error": str(exc)}
                 else:
-                    row["next_poll"] = {"at": iso(at), **self.predictor.next_poll(facts, state)}
-                    row["in_goal"] = self.predictor.in_goal(facts, state)
+                    prediction, row["in_goal"] = self.predictor.predict(facts, state)
+                    row["next_poll"] = {"at": iso(at), **prediction}
         elif script is not None:
             text = "script not served (404)" if not script.exists else "script withheld by the lint gate (503)"
             row["next_poll"] = {"at": None, "text": text, "error": text}
@@ -163,8 +164,6 @@ class Dashboard:
         rows = []
         for device in self.server.inventory.devices():
             device.update(self._row(device, now, scripts))
-            for name in ("first_seen", "last_seen", "last_poll", "last_backup", "firmware_since"):
-                device[name] = iso(device.get(name))
             rows.append(device)
         summary = {
             "devices": len(rows),
@@ -188,6 +187,9 @@ class Dashboard:
         page = min(max(1, page), pages)
         if per_page:
             rows = rows[(page - 1) * per_page : page * per_page]
+        for row in rows:  # only the rows shown: 10,000 conversions cost a tenth of a second
+            for name in TIMES:
+                row[name] = iso(row.get(name))
         return {
             "server": self.server_info(),
             "now": iso(now),
@@ -225,7 +227,7 @@ class Dashboard:
         history = self.server.inventory.history(key, HISTORY_SHOWN)
         for entry in history:
             entry["at"] = iso(entry["at"])
-        for name in ("first_seen", "last_seen", "last_poll", "last_backup", "firmware_since"):
+        for name in TIMES:
             device[name] = iso(device.get(name))
         return {
             "server": self.server_info(),

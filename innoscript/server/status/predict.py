@@ -46,11 +46,24 @@ def local_time(epoch: float) -> datetime:
     return datetime.fromtimestamp(epoch).replace(microsecond=0)
 
 
+_STAMPS: dict[str, datetime | None] = {}
+
+
 def parse_stamp(text: str) -> datetime | None:
+    """`20261201-080000` (STAMP_FORMAT) as a datetime; None when malformed.
+
+    Cached: many devices report the same stamps, and strptime is slow."""
+    found = _STAMPS.get(text, False)
+    if found is not False:
+        return found
     try:
-        return datetime.strptime(text, STAMP_FORMAT)
-    except (TypeError, ValueError):
-        return None
+        found = datetime.strptime(text, STAMP_FORMAT) if len(text) == 15 else None
+    except ValueError:
+        found = None
+    if len(_STAMPS) > 100_000:
+        _STAMPS.clear()
+    _STAMPS[text] = found
+    return found
 
 
 def reported_state(device: dict, clock: datetime, *, uptime_min: int = 24 * 60,
@@ -66,7 +79,8 @@ def reported_state(device: dict, clock: datetime, *, uptime_min: int = 24 * 60,
     values = {name: serials[name] for name in SERIALS if serials.get(name)}
     stamps = []
     for name in SERIALS:
-        when = parse_stamp(serials.get(name + "date", ""))
+        text = serials.get(name + "date")
+        when = parse_stamp(text) if text else None
         if when is not None:
             stamps.append((name, when))
     fields = {
@@ -158,13 +172,10 @@ class ScriptFacts:
 
     def allowed_time(self, clock: datetime) -> datetime:
         """The first time at or after ``clock`` inside the /allow hours."""
-        if not self.allow:
+        if not self.allow or clock.hour in self.allow:
             return clock
-        for step in range(25):
-            candidate = clock + timedelta(hours=step)
-            if candidate.hour in self.allow:
-                return candidate if step == 0 else candidate.replace(minute=0, second=0)
-        return clock
+        step = min((hour - clock.hour) % 24 for hour in self.allow)
+        return (clock + timedelta(hours=step)).replace(minute=0, second=0)
 
 
 def describe(result: PollResult, *, detail: bool) -> dict:
@@ -248,15 +259,22 @@ class Predictor:
                 self._facts[digest] = facts
         return facts
 
-    def _key(self, kind: str, facts: ScriptFacts, state) -> tuple:
-        stamps = dict(state.stamps)
-        backup = stamps.get("SCFG")
-        due = tuple(backup is None or (state.clock - backup).total_seconds() >= h * 3600 for h in facts.force)
-        hour = state.clock.hour if facts.allow is not None else None
-        bucket = bisect_right(facts.initial, state.uptime_min)
+    @staticmethod
+    def _base(facts: ScriptFacts, state) -> tuple:
+        """What a poll depends on apart from time (no identity: devices share it)."""
         values = tuple(pair for pair in state.vars if not pair[0].endswith("CFG-BACKUP-NUM"))
-        return (kind, facts.digest, state.model, state.firmware, state.boot, state.radio, values,
-                hour, bucket, due)
+        return (facts.digest, state.model, state.firmware, state.boot, state.radio, values)
+
+    @staticmethod
+    def _timing(facts: ScriptFacts, state, clock: datetime, uptime_min: int) -> tuple:
+        """What a poll depends on of the time: the hour (with /allow), the
+        /initial bucket, whether each /force is due."""
+        due = ()
+        if facts.force:
+            backup = next((when for name, when in state.stamps if name == "SCFG"), None)
+            due = tuple(backup is None or (clock - backup).total_seconds() >= h * 3600 for h in facts.force)
+        hour = clock.hour if facts.allow is not None else None
+        return (hour, bisect_right(facts.initial, uptime_min) if facts.initial else 0, due)
 
     def _cached(self, key: tuple, compute) -> dict:
         with self._lock:
@@ -273,25 +291,32 @@ class Predictor:
             self._cache[key] = value
         return value
 
-    def next_poll(self, facts: ScriptFacts, state) -> dict:
+    def next_poll(self, facts: ScriptFacts, state, base: tuple | None = None) -> dict:
         """The next poll in short (no URLs, no events): for the devices list."""
-        key = self._key("next", facts, state)
+        base = base or self._base(facts, state)
+        key = ("next", base, self._timing(facts, state, state.clock, state.uptime_min))
         return self._cached(key, lambda: describe(self._run(facts, state, trace=False), detail=False))
 
-    def in_goal(self, facts: ScriptFacts, state) -> bool:
+    def in_goal(self, facts: ScriptFacts, state, base: tuple | None = None) -> bool:
         """Whether the script, run in full (inside its /allow hours, after
         /initial), would change nothing on the device: no download, no
         restart, no serial or configuration change."""
         clock = facts.allowed_time(state.clock)
-        uptime = max(state.uptime_min, (facts.initial[-1] if facts.initial else 0) + 1)
-        goal_state = state.replace(clock=clock, uptime_min=uptime)
-        key = self._key("goal", facts, goal_state)
+        uptime = max(state.uptime_min, facts.initial[-1] + 1) if facts.initial else state.uptime_min
+        base = base or self._base(facts, state)
+        key = ("goal", base, self._timing(facts, state, clock, uptime))
 
         def compute() -> dict:
+            goal_state = state.replace(clock=clock, uptime_min=uptime)
             summary = self._run(facts, goal_state, trace=False).summary
             return {"goal": summary.stopped_by not in ("fetch", "error") and not summary.changed}
 
         return self._cached(key, compute)["goal"]
+
+    def predict(self, facts: ScriptFacts, state) -> tuple[dict, bool]:
+        """(next poll, in goal) of one device of the list."""
+        base = self._base(facts, state)
+        return self.next_poll(facts, state, base), self.in_goal(facts, state, base)
 
     def next_polls(self, facts: ScriptFacts, state, count: int = 3) -> list[dict]:
         """The next ``count`` polls in full, for one device (not cached)."""
