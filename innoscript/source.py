@@ -136,13 +136,19 @@ class Source:
     def encode(self, text: str | None = None) -> bytes:
         """Bytes for ``text`` (default: this source) in the original encoding.
 
-        Characters the original encoding cannot hold make the text UTF-8.
+        Characters the original encoding cannot hold make the text UTF-8, and
+        so do latin-1 bytes that would be read back as something else: as a
+        byte-order mark (a fix deleted what stood before `ï»¿`) or as valid
+        UTF-8 (a fix deleted the one byte that was not).
         """
         text = self.text if text is None else text
         try:
             data = text.encode(self.encoding)
         except UnicodeEncodeError:
             data = text.encode("utf-8")
+        else:
+            if self.encoding == "latin-1" and _reads_back_otherwise(data, self.bom):
+                data = text.encode("utf-8")
         return (codecs.BOM_UTF8 + data) if self.bom else data
 
     # -- positions --------------------------------------------------------
@@ -187,6 +193,19 @@ class Source:
                 return index + 1
             count += 2 if ord(ch) > 0xFFFF else 1
         return len(self.lines[line - 1].text) + 1
+
+
+def _reads_back_otherwise(latin1: bytes, bom: bool) -> bool:
+    """Latin-1 bytes that ``Source.from_bytes`` would not read as latin-1."""
+    if not bom and latin1.startswith(codecs.BOM_UTF8):
+        return True
+    if latin1.isascii():
+        return False
+    try:
+        latin1.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _split_lines(text: str) -> list[PhysicalLine]:

@@ -158,7 +158,7 @@ def run_day(tmp_path: Path, **config) -> Site:
     day; the caller stops ``site.server``."""
     root = tmp_path / "www"
     root.mkdir()
-    options = {"root": root, "port": 0, "anonymous": frozenset({"read", "write"})}
+    options = {"root": root, "port": 0, "anonymous": frozenset({"read", "write"}), "anonymous_status": True}
     options.update(config)
     server = ServerThread(ServerConfig(**options)).start()
     try:

@@ -8,15 +8,8 @@ import os
 import pytest
 
 from innoscript.lint import Settings
-from innoscript.lint.cache import (
-    CachedSource,
-    Job,
-    Linter,
-    ResultCache,
-    diagnostic_from_data,
-    diagnostic_to_data,
-    lint_data,
-)
+from innoscript.lint.cache import CachedSource, ResultCache, diagnostic_from_data, diagnostic_to_data
+from innoscript.lint.pipeline import Job, Linter, lint_data
 from innoscript.source import Source
 from innoscript.lint.config import clear_caches
 

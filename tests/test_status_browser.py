@@ -30,6 +30,7 @@ from innoscript.server.auth import add_user  # noqa: E402
 from status_support import QUIET_PHONE, run_day  # noqa: E402
 
 WIDTH, HEIGHT = 1280, 800
+AUTH = {"Authorization": "Basic " + base64.b64encode(b"admin:status-secret").decode()}
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +39,7 @@ def site(tmp_path_factory):
     users = folder / "users.txt"
     add_user(users, "admin", "status-secret", frozenset({"read", "write"}))
     # devices read and write without credentials; the browser logs in
-    site = run_day(folder, users_file=users, anonymous=frozenset({"read", "write"}))
+    site = run_day(folder, users_file=users, anonymous=frozenset({"read", "write"}), anonymous_status=False)
     yield site
     site.server.stop()
 
@@ -59,9 +60,8 @@ def browser():
     # exactly 1280x800 CSS pixels, whatever the window decorations
     driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
                            {"width": WIDTH, "height": HEIGHT, "deviceScaleFactor": 1, "mobile": False})
-    token = base64.b64encode(b"admin:status-secret").decode()
     driver.execute_cdp_cmd("Network.enable", {})
-    driver.execute_cdp_cmd("Network.setExtraHTTPHeaders", {"headers": {"Authorization": f"Basic {token}"}})
+    driver.execute_cdp_cmd("Network.setExtraHTTPHeaders", {"headers": AUTH})
     yield driver
     driver.quit()
 
@@ -87,7 +87,7 @@ def png_size(path: Path) -> tuple[int, int]:
 
 
 def test_devices_page(site, browser, tmp_path: Path) -> None:
-    expected = {row["key"]: row for row in site.json("/_status.json")["devices"]}
+    expected = {row["key"]: row for row in site.json("/_status.json", AUTH)["devices"]}
     browser.get(site.server.url + "/_status")
     assert browser.title.startswith("Devices")
     rows = browser.find_elements(By.CSS_SELECTOR, "table#devices tbody tr")
@@ -132,7 +132,7 @@ def test_device_page(site, browser, tmp_path: Path) -> None:
     assert "IP232" in heading and device.mac in heading and "in goal" in heading
     polls = browser.find_elements(By.CSS_SELECTOR, "table#next-polls tbody tr")
     assert len(polls) == 3
-    data = site.json(f"/_status/device/{quote(device.key)}.json")
+    data = site.json(f"/_status/device/{quote(device.key)}.json", AUTH)
     for row, poll in zip(polls, data["next_polls"]):
         assert row.find_element(By.CSS_SELECTOR, "td.next-poll").text == poll["text"]
     history = browser.find_elements(By.CSS_SELECTOR, "table#history tbody tr")
@@ -162,7 +162,10 @@ def test_scripts_page(site, browser, tmp_path: Path) -> None:
     assert png_size(shot) == (WIDTH, HEIGHT)
 
 
-def test_status_needs_credentials_in_the_browser(site, tmp_path: Path) -> None:
-    # without credentials the server asks for them (no anonymous status with users)
-    status, _ = site.get("/_status", headers={"Authorization": "Basic " + base64.b64encode(b"admin:wrong").decode()})
-    assert status == 401
+def test_status_needs_credentials(site) -> None:
+    # devices read without credentials, the status pages do not
+    assert site.get("/update-ip232.htm")[0] == 200
+    assert site.get("/_status")[0] == 401
+    wrong = {"Authorization": "Basic " + base64.b64encode(b"admin:wrong").decode()}
+    assert site.get("/_status", wrong)[0] == 401
+    assert site.get("/_status", AUTH)[0] == 200

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import json
 import sqlite3
+import time
 import urllib.error
 import urllib.request
 from datetime import datetime
@@ -100,8 +101,9 @@ def test_an_older_inventory_gets_the_new_columns(tmp_path: Path) -> None:
         " first_seen REAL NOT NULL, last_seen REAL NOT NULL, last_poll REAL, last_poll_path TEXT,"
         " polls INTEGER NOT NULL DEFAULT 0, last_backup REAL, last_backup_path TEXT, last_backup_size INTEGER,"
         " backups INTEGER NOT NULL DEFAULT 0, last_path TEXT, last_status INTEGER);"
-        "INSERT INTO devices (key, first_seen, last_seen, polls) VALUES ('mac:00-90-33-03-0d-f0', 1, 1, 4);"
     )
+    now = time.time()  # a device seen just now (older ones expire)
+    old.execute("INSERT INTO devices (key, first_seen, last_seen, polls) VALUES (?, ?, ?, 4)", (f"mac:{MAC}", now, now))
     old.commit()
     old.close()
     inventory = Inventory(path)
@@ -176,7 +178,7 @@ def root(tmp_path: Path) -> Path:
 
 
 def config(root: Path, **changes) -> ServerConfig:
-    options = {"root": root, "port": 0, "anonymous": frozenset({"read", "write"})}
+    options = {"root": root, "port": 0, "anonymous": frozenset({"read", "write"}), "anonymous_status": True}
     options.update(changes)
     return ServerConfig(**options)
 

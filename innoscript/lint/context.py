@@ -36,6 +36,11 @@ class LintContext:
         self.settings = settings
         self._lines_by_types: dict[tuple[type, ...], list[ast.Line]] = {}
         self._shared: dict = {}
+        self._per_line: dict = {}
+        # Set by the engine: the rules that run (code -> Rule), and after the
+        # suppressions stage what the directives dropped (suppress.Suppressed).
+        self.active_rules: dict = {}
+        self.suppressions = None
 
     # -- settings, resolved
 
@@ -81,6 +86,13 @@ class LintContext:
             self._shared[fact] = fact(self)
         return self._shared[fact]
 
+    def fact(self, fact: Callable[["LintContext", L], T], line: L) -> T:
+        """``fact(self, line)``, computed once per line for all rules that ask."""
+        key = (fact, line.number)
+        if key not in self._per_line:
+            self._per_line[key] = fact(self, line)
+        return self._per_line[key]
+
     def after(self, line: ast.Line) -> list[ast.Command]:
         """Effective lines after ``line``."""
         return [c for c in self.commands if c.number > line.number]
@@ -121,5 +133,12 @@ class LintContext:
         return Fix(message, (Edit(position, text + (line.newline or self.script.newline)),), safe)
 
     def delete_line(self, line: ast.Line, message: str, *, safe: bool = True) -> Fix:
-        span = self.source.span(line.span.start, line.span.end + len(line.newline))
-        return Fix(message, (Edit(span, ""),), safe)
+        start, end = line.span.start, line.span.end + len(line.newline)
+        text = self.source.text
+        if start and text[start - 1] == "\r" and text[end : end + 1] == "\n" and line.newline.endswith("\n"):
+            # The line before ends in a lone CR and the next one starts with
+            # LF: cut out, the two would join into one CRLF and the next line
+            # would vanish.  Cut that CR instead of this line's LF; the line
+            # before then ends as this one did.
+            start, end = start - 1, end - 1
+        return Fix(message, (Edit(self.source.span(start, end), ""),), safe)

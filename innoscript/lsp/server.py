@@ -20,6 +20,7 @@ from pygls.uris import to_fs_path
 
 from .. import __version__
 from ..lint import Severity, lint_script
+from ..lint.session import lint_document
 from ..lint.diagnostic import Diagnostic, Edit
 from ..lint.rule import find_rule
 from ..source import Source, Span
@@ -129,7 +130,7 @@ class InnoServer(LanguageServer):
             self._config_problems += (problem,)
             self.window_show_message(lsp.ShowMessageParams(lsp.MessageType.Warning, f"innolint: {problem}"))
         try:
-            doc.diagnostics = lint_script(doc.script, settings)
+            doc.diagnostics = lint_document(doc.script, settings)
         except Exception:  # a crash in a rule must not take the server down
             log.exception("lint failed for %s", doc.uri)
             doc.diagnostics = []

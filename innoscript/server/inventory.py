@@ -10,17 +10,32 @@ else its hardware id, else its address.
 
 Every observation is one transaction, so a crash loses at most the request
 in flight and never leaves a half-updated row.
+
+Anyone who can reach the server can make up identifiers, so the inventory is
+bounded: it holds at most ``max_devices`` devices (a new one beyond that is
+not recorded; the ones known are still updated), and a device not seen for
+``expiry`` seconds is forgotten.  Which requests are recorded at all is the
+server's choice (only those that served a script or stored a backup);
+requests that only fetch a file update a device already known and never
+create one.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import re
 import sqlite3
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+log = logging.getLogger("innoscript.server")
+
+MAX_DEVICES = 10_000
+EXPIRY = 30 * 86400.0  # seconds
+_EXPIRY_CHECK = 60.0  # seconds between two sweeps of expired devices
 
 SERIAL_PARAMETERS = ("BOOT", "CHECK", "PROT", "BMC", "CFG", "SCFG", "CFG-BACKUP-NUM")
 DATE_PARAMETERS = tuple(f"{name}date" for name in SERIAL_PARAMETERS)
@@ -142,6 +157,7 @@ CREATE TABLE IF NOT EXISTS devices (
     last_path TEXT,
     last_status INTEGER
 );
+CREATE INDEX IF NOT EXISTS devices_last_seen ON devices (last_seen);
 """
 
 # Added columns (an older inventory gets them on open): the radio (BMC) code
@@ -189,7 +205,14 @@ class Inventory:
     from a worker thread while the status page reads it.
     """
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, *, max_devices: int = MAX_DEVICES, expiry: float = EXPIRY) -> None:
+        self.max_devices = max_devices
+        self.expiry = expiry
+        self.refused = 0  # new devices not recorded because the inventory was full
+        # the time of an observation without one, of expiry, and the status pages' "now"
+        self.clock = time.time
+        self._next_sweep = 0.0
+        self._full_warned = 0.0
         self.path = Path(path) if path != ":memory:" else path
         if isinstance(self.path, Path):
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -207,8 +230,21 @@ class Inventory:
             if name not in known:
                 self._db.execute(f"ALTER TABLE devices ADD COLUMN {name} {kind}")
         self._db.executescript(_HISTORY_SCHEMA)
-        # the time of an observation without one; the status pages' "now"
-        self.clock = time.time
+        self.expire()
+        self._count = self._db.execute("SELECT COUNT(*) FROM devices").fetchone()[0]
+
+    def __len__(self) -> int:
+        return self._count
+
+    def expire(self, now: float | None = None) -> int:
+        """Forget devices not seen for ``expiry`` seconds; how many were removed."""
+        now = self.clock() if now is None else now
+        with self._lock:
+            removed = self._db.execute("DELETE FROM devices WHERE last_seen < ?", (now - self.expiry,)).rowcount
+            if removed:
+                self._count = self._db.execute("SELECT COUNT(*) FROM devices").fetchone()[0]
+            self._next_sweep = time.monotonic() + _EXPIRY_CHECK
+        return removed
 
     def close(self) -> None:
         with self._lock:
@@ -222,6 +258,8 @@ class Inventory:
         serials = {k: query[k] for k in SERIAL_PARAMETERS + DATE_PARAMETERS if k in query}
         if obs.kind == "fetch" and not (ids or ver or serials):
             return None  # a plain download tells nothing about a device
+        if time.monotonic() >= self._next_sweep:
+            self.expire()
         key = f"mac:{ids['mac']}" if "mac" in ids else f"hwid:{ids['hwid']}" if "hwid" in ids else f"ip:{obs.client}"
         now = obs.when if obs.when is not None else self.clock()
         parsed = parse_ver(ver) if ver else {}
@@ -243,10 +281,16 @@ class Inventory:
                 row = cur.execute(
                     "SELECT serials, model, firmware, last_poll, poll_gaps FROM devices WHERE key = ?", (key,)
                 ).fetchone()
+                if row is None and (obs.kind == "fetch" or self._count >= self.max_devices):
+                    cur.execute("ROLLBACK")
+                    if obs.kind != "fetch":
+                        self._note_full(key)
+                    return None
                 if row is None:
                     cur.execute(
                         "INSERT INTO devices (key, first_seen, last_seen) VALUES (?, ?, ?)", (key, now, now)
                     )
+                    self._count += 1
                     known: dict[str, str] = {}
                     stored_model = stored_firmware = None
                 else:
@@ -305,6 +349,7 @@ class Inventory:
                 cur.execute("COMMIT")
             except BaseException:
                 cur.execute("ROLLBACK")
+                self._count = self._db.execute("SELECT COUNT(*) FROM devices").fetchone()[0]
                 raise
         return key
 
@@ -350,6 +395,15 @@ class Inventory:
         """(device key, time, firmware) of every recorded change, oldest first."""
         with self._lock:
             return self._db.execute("SELECT key, at, firmware FROM firmware_changes ORDER BY at, id").fetchall()
+
+    def _note_full(self, key: str) -> None:
+        # called with the lock held; one warning a minute, not one per request
+        self.refused += 1
+        now = time.monotonic()
+        if now - self._full_warned >= 60.0:
+            self._full_warned = now
+            log.warning("inventory full (%d devices, --max-devices): new device %s not recorded"
+                        " (%d refused since the start)", self.max_devices, key, self.refused)
 
     def devices(self) -> list[dict]:
         """All devices, ordered by key (deterministic output)."""

@@ -11,8 +11,10 @@ from dataclasses import dataclass, fields
 from typing import ClassVar, NamedTuple
 
 from ..catalog import Command as CommandSpec
-from ..catalog import FinalCommand
+from ..catalog import FinalCommand, SimpleVerb
 from ..source import Source, Span
+from ..values import Hour, Invalid, UrlParts  # noqa: F401  (the types of parsed values)
+
 
 _node = dataclass(frozen=True, slots=True, kw_only=True)
 
@@ -37,6 +39,7 @@ class Meta:
 class Url:
     token: Token
     metas: tuple[Meta, ...]
+    parts: UrlParts | None  # scheme, host, path, query; None when the word is no URL
 
     @property
     def text(self) -> str:
@@ -49,15 +52,28 @@ class Url:
 
 @_node
 class Option:
-    """`/name` with its value, if it takes one."""
+    """`/name` with its value, if it takes one, parsed by its catalogue kind.
+
+    ``parsed`` is the typed value (an int, a tuple of Hour, a Url with its
+    parts and meta sequences, the word itself, True for a flag) or an
+    ``Invalid`` with its span; options the catalogue does not know keep
+    their word.
+    """
 
     name: Token
     value: Token | None
     span: Span
+    kind: str | None  # value kind from the catalogue (values.KINDS), None: unknown option or flag
+    parsed: object
 
     @property
     def key(self) -> str:
         return self.name.text
+
+    @property
+    def invalid(self) -> Invalid | None:
+        """The typed error when the value cannot be read, else None."""
+        return self.parsed if isinstance(self.parsed, Invalid) else None
 
 
 # -- lines --------------------------------------------------------------------
@@ -205,6 +221,16 @@ class ConfigLine(Command):
     keyword: Token
     verb: Token | None
     module: Token | None
+    sub: Token | None  # a named sub-object of the module: `config change PHONE SIG ...`
+    spec: SimpleVerb | None  # catalogue entry of the verb, None when unknown
+
+    @property
+    def target(self) -> str | None:
+        """What the line configures: `UP1`, `PHONE SIG` (upper case), None without a module."""
+        if self.module is None:
+            return None
+        module = self.module.text.upper()
+        return f"{module} {self.sub.text.upper()}" if self.sub is not None else module
 
 
 @_node

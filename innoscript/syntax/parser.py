@@ -22,7 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 from sys import intern
 
-from .. import catalog
+from .. import catalog, values
 from ..gcpause import paused_gc
 from ..source import Source, Span
 from . import ast
@@ -76,6 +76,7 @@ class LineSyntaxError(Exception):
 
 def tokenize_line_lark(text: str) -> tuple[str, list[RawToken]]:
     """Shape and tokens of one line by the Lark parser; raises LineSyntaxError."""
+    from lark import Token
     from lark.exceptions import UnexpectedCharacters, UnexpectedInput
 
     try:
@@ -93,7 +94,8 @@ def tokenize_line_lark(text: str) -> tuple[str, list[RawToken]]:
     if not tree.children:
         return EMPTY, []
     node = tree.children[0]
-    return node.data, [(tok.value, tok.start_pos, tok.end_pos) for tok in node.children]
+    # The command rules nest the words in typed subtrees; in line order.
+    return node.data, [(tok.value, tok.start_pos, tok.end_pos) for tok in node.scan_values(lambda v: isinstance(v, Token))]
 
 
 def tokenize_line(text: str) -> tuple[str, list[RawToken]]:
@@ -196,12 +198,14 @@ class _LineBuilder:
 
     # -- arguments and options
 
-    def split_args(self, tokens: tuple[ast.Token, ...], spec: catalog.Command | None):
-        """Positional words and options.
+    def split_args(self, tokens: tuple[ast.Token, ...], known=None, bare: bool = False):
+        """Positional words and options, each option's value parsed by its kind.
 
-        An option takes the next word as its value when the catalogue says it
-        has one, or, for options the catalogue does not know, when the next
-        word is not itself an option (`config add CMD0 /name x /flag`).
+        ``known(name)`` gives the catalogue entry of an option (None:
+        unknown).  An option takes the next word as its value when the
+        catalogue says it has one, or, for options the catalogue does not
+        know, when the next word is not itself an option (`config add CMD0
+        /name x /flag`).  With ``bare`` options are names only (`config rem`).
         """
         args: list[ast.Token] = []
         options: list[ast.Option] = []
@@ -209,20 +213,33 @@ class _LineBuilder:
         while i < len(tokens):
             token = tokens[i]
             if token.text.startswith("/"):
-                known = spec.option(token.text) if spec else None
-                takes_value = known.value is not None if known else True
+                spec = known(token.text) if known is not None and not bare else None
+                takes_value = not bare and (spec.value is not None if spec else True)
                 value = None
                 if takes_value and i + 1 < len(tokens) and not tokens[i + 1].text.startswith("/"):
                     value = tokens[i + 1]
                     i += 1
                 end = value.span if value else token.span
-                options.append(
-                    ast.Option(name=token, value=value, span=self.span(token.span.col - 1, end.end_col - 1))
-                )
+                span = self.span(token.span.col - 1, end.end_col - 1)
+                kind = spec.value if spec else None
+                if kind is not None:
+                    parsed = self.parse_value(kind, value, span, token.text)
+                    if kind == "url" and not isinstance(parsed, values.Invalid):
+                        parsed = self.url(value)  # with its meta sequences
+                else:
+                    parsed = value.text if value is not None else True
+                options.append(ast.Option(name=token, value=value, span=span, kind=kind, parsed=parsed))
             else:
                 args.append(token)
             i += 1
         return tuple(args), tuple(options)
+
+    def parse_value(self, kind: str, token: ast.Token | None, missing: Span, name: str = ""):
+        """The catalogue's parser for ``kind`` over ``token``, spans made absolute."""
+        if token is None:
+            return values.parse_value(kind, None, None, missing, name)
+        base = token.span.col - 1
+        return values.parse_value(kind, token.text, lambda start, end: self.span(base + start, base + end), missing, name)
 
     def url(self, token: ast.Token | None) -> ast.Url | None:
         if token is None:
@@ -236,7 +253,7 @@ class _LineBuilder:
             )
             for m in catalog.META_PATTERN.finditer(token.text)
         )
-        return ast.Url(token=token, metas=metas)
+        return ast.Url(token=token, metas=metas, parts=values.split_url(token.text))
 
     # -- mod cmd
 
@@ -248,7 +265,7 @@ class _LineBuilder:
         verb = rest[0] if module and rest and not rest[0].text.startswith("/") else None
         rest = rest[1:] if verb else rest
         spec = catalog.lookup(module.text, verb.text) if module and verb else None
-        args, options = self.split_args(rest, spec)
+        args, options = self.split_args(rest, spec.option if spec else None)
         taken = len(spec.params) if spec else len(args)
         common = dict(
             self.common(), keywords=keywords, module=module, verb=verb, spec=spec,
@@ -290,12 +307,19 @@ class _LineBuilder:
         verb = rest[0] if rest and not rest[0].text.startswith("/") else None
         rest = rest[1:] if verb else rest
         known = catalog.CONFIG_VERBS.get(verb.text.lower()) if verb else None
-        module = None
+        module = sub = None
         if verb and (known is None or known.takes_module) and rest and not rest[0].text.startswith("/"):
             module, rest = rest[0], rest[1:]
-        args, options = self.split_args(rest, None)
+            if known is not None and rest and catalog.SUBOBJECT_PATTERN.fullmatch(rest[0].text):
+                sub, rest = rest[0], rest[1:]
+        settings = None
+        if module is not None and sub is None:
+            name = module.text
+            settings = lambda option: catalog.config_setting(name, option)  # noqa: E731
+        args, options = self.split_args(rest, settings, bare=known is not None and not known.option_values)
         return ast.ConfigLine(
-            **self.common(), keyword=keyword, verb=verb, module=module, args=args, options=options, extra=args
+            **self.common(), keyword=keyword, verb=verb, module=module, sub=sub, spec=known,
+            args=args, options=options, extra=args,
         )
 
     def vars_line(self) -> ast.Line:
@@ -304,7 +328,7 @@ class _LineBuilder:
         rest = rest[1:] if verb else rest
         name = rest[0] if verb and rest and not rest[0].text.startswith("/") else None
         rest = rest[1:] if name else rest
-        args, options = self.split_args(rest, None)
+        args, options = self.split_args(rest)
         expected = 2 if verb and verb.text.lower() == "create" else 0
         return ast.VarsLine(
             **self.common(), keyword=keyword, verb=verb, name=name, args=args, options=options, extra=args[expected:]
@@ -312,7 +336,7 @@ class _LineBuilder:
 
     def other_line(self) -> ast.Line:
         head, rest = self.tokens[0], self.tokens[1:]
-        args, options = self.split_args(rest, None)
+        args, options = self.split_args(rest)
         final = catalog.FINAL_COMMANDS.get(head.text.lower())
         if final is not None:
             return ast.FinalLine(**self.common(), word=head, final=final, args=args, options=options, extra=args)

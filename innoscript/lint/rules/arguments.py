@@ -6,10 +6,10 @@ from ... import catalog
 from ...syntax import ast
 from ..context import LintContext
 from ..rule import rule
-from . import _facts
+from .. import facts
 
 
-@rule("UPD-010", "missing-url", "E", group="arguments", spec="lint-rules.md UPD-010; innovaphone-spec.md 5.3-5.7, 12")
+@rule("UPD-010", spec="lint-rules.md UPD-010; innovaphone-spec.md 5.3-5.7, 12")
 def missing_url(ctx: LintContext):
     """A UP0 transfer command has no URL.
 
@@ -41,8 +41,8 @@ def missing_url(ctx: LintContext):
     ## Source
     lint-rules.md UPD-010; innovaphone-spec.md 5.3-5.7, 12 (the IP3000 example).
     """
-    for line in _facts.transfers(ctx.commands):
-        if not _facts.url_missing(line):
+    for line in facts.transfers(ctx.commands):
+        if facts.has_url(line):
             continue
         verb = line.verb.text
         syntax = f"`{line.spec.syntax}`" if line.spec else verb
@@ -54,7 +54,7 @@ def missing_url(ctx: LintContext):
             )
         elif line.url is not None:
             word = line.url.token
-            if _facts.is_final_word(word.text):
+            if facts.is_final_word(word.text):
                 what = f"`{word.text}` is a final command: the URL is missing"
             else:
                 what = f"`{word.text}` is not a URL (it needs `http://`)"
@@ -63,7 +63,7 @@ def missing_url(ctx: LintContext):
             yield ctx.finding(line.verb.span, f"{verb} without a URL; the syntax is {syntax}")
 
 
-@rule("UPD-011", "missing-arguments", "E", group="arguments", spec="lint-rules.md UPD-011; innovaphone-spec.md 5")
+@rule("UPD-011", spec="lint-rules.md UPD-011; innovaphone-spec.md 5")
 def missing_arguments(ctx: LintContext):
     """A command lacks required positional arguments (final command, serial).
 
@@ -99,20 +99,20 @@ def missing_arguments(ctx: LintContext):
         spec = line.spec
         if spec is None or spec.kind in ("check", "scfg") or line.verb is None:
             continue
-        if isinstance(line, (ast.Download, ast.Cfg)) and _facts.url_missing(line):
+        if isinstance(line, (ast.Download, ast.Cfg)) and not facts.has_url(line):
             continue
         required = [p for p in spec.params if p.required]
         if len(line.args) >= len(required):
             continue
         missing = required[len(line.args):]
-        if isinstance(line, (ast.Download, ast.Cfg)) and len(line.args) == 2 and not _facts.is_final_word(line.args[1].text):
+        if isinstance(line, (ast.Download, ast.Cfg)) and len(line.args) == 2 and not facts.is_final_word(line.args[1].text):
             what = "a final command or the serial"
         else:
             what = " and ".join(f"<{p.name}>" for p in missing)
         yield ctx.finding(line.verb.span, f"{line.verb.text} is missing {what}; the syntax is `{spec.syntax}`")
 
 
-@rule("UPD-012", "unknown-times-option", "E", group="arguments", spec="lint-rules.md UPD-012; innovaphone-spec.md 5.2")
+@rule("UPD-012", spec="lint-rules.md UPD-012; innovaphone-spec.md 5.2")
 def unknown_times_option(ctx: LintContext):
     """`times` is given an option other than `/allow` and `/initial`.
 
@@ -143,7 +143,7 @@ def unknown_times_option(ctx: LintContext):
     """
     for line in ctx.lines(ast.Times):
         known = line.spec.options if line.spec else ()
-        names = " and ".join(f"`{o.name} <{o.value}>`" for o in known)
+        names = " and ".join(f"`{o.name} <{o.placeholder}>`" for o in known)
         for option in line.options:
             if line.spec and line.spec.option(option.key) is None:
                 same = [o.name for o in known if o.name == option.key.lower()]
@@ -154,11 +154,11 @@ def unknown_times_option(ctx: LintContext):
 def _urls(ctx: LintContext):
     """The URL words of the script, with their lines."""
     for line in ctx.commands:
-        for token in _facts.url_tokens(line):
+        for token in facts.url_tokens(line):
             yield line, token
 
 
-@rule("UPD-013", "url-scheme", "E", group="arguments", spec="lint-rules.md UPD-013; innovaphone-spec.md 5")
+@rule("UPD-013", spec="lint-rules.md UPD-013; innovaphone-spec.md 5")
 def url_scheme(ctx: LintContext):
     """A URL does not start with `http://` or `https://`.
 
@@ -189,13 +189,12 @@ def url_scheme(ctx: LintContext):
     lint-rules.md UPD-013; innovaphone-spec.md 1, 5.
     """
     for _line, token in _urls(ctx):
-        scheme = _facts.url_scheme(token.text)
+        scheme = facts.url_scheme(token.text)
         if scheme not in ("http", "https"):
             yield ctx.finding(token.span, f"`{scheme}://` cannot be used: the device transfers files by HTTP; use `http://`")
 
 
-@rule("UPD-014", "host-name-old-firmware", "W", group="arguments",
-      spec="lint-rules.md UPD-014; innovaphone-spec.md 2.2, 13 item 8")
+@rule("UPD-014", spec="lint-rules.md UPD-014; innovaphone-spec.md 2.2, 13 item 8")
 def host_name_old_firmware(ctx: LintContext):
     """A URL names its host, but the target firmware (v8 or older) needs an IP address.
 
@@ -229,16 +228,15 @@ def host_name_old_firmware(ctx: LintContext):
     if not ctx.target_before("v9"):
         return
     for _line, token in _urls(ctx):
-        if _facts.has_host_name(token.text):
-            host = _facts.url_host(token.text)
+        if facts.has_host_name(token.text):
+            host = facts.url_host(token.text)
             yield ctx.finding(
                 token.span,
                 f"`{host}` is a host name; firmware {ctx.settings.target_version} needs an IP address in URLs",
             )
 
 
-@rule("UPD-015", "host-name-or-https-unknown", "H", group="arguments",
-      spec="lint-rules.md UPD-015; innovaphone-spec.md 2.2, 11, 14 Q8")
+@rule("UPD-015", spec="lint-rules.md UPD-015; innovaphone-spec.md 2.2, 11, 14 Q8")
 def host_name_or_https_unknown(ctx: LintContext):
     """A URL uses a host name or `https` where the target firmware's support is unknown.
 
@@ -274,8 +272,8 @@ def host_name_or_https_unknown(ctx: LintContext):
         return
     names = not ctx.target_before("v9")
     for _line, token in _urls(ctx):
-        https = _facts.url_scheme(token.text) == "https"
-        named = names and _facts.has_host_name(token.text)
+        https = facts.url_scheme(token.text) == "https"
+        named = names and facts.has_host_name(token.text)
         if not (https or named):
             continue
         what = " and ".join(w for w, on in (("a host name", named), ("https", https)) if on)
@@ -288,12 +286,12 @@ def host_name_or_https_unknown(ctx: LintContext):
 
 def _downloads_to_folder(ctx: LintContext, verbs: tuple[str, ...]):
     for line in ctx.lines(ast.Download):
-        if line.verb is not None and line.verb.text in verbs and not _facts.url_missing(line):
-            if _facts.url_path_ends_with_slash(line.url.text):
+        if line.verb is not None and line.verb.text in verbs and facts.has_url(line):
+            if facts.url_path_ends_with_slash(line.url.text):
                 yield line
 
 
-@rule("UPD-016", "bmc-url-folder", "E", group="arguments", spec="lint-rules.md UPD-016; innovaphone-spec.md 5.5")
+@rule("UPD-016", spec="lint-rules.md UPD-016; innovaphone-spec.md 5.5")
 def bmc_url_folder(ctx: LintContext):
     """A `bmc` URL ends with `/` instead of naming the file.
 
@@ -330,8 +328,7 @@ def bmc_url_folder(ctx: LintContext):
         )
 
 
-@rule("UPD-017", "default-file-name", "H", group="arguments",
-      spec="lint-rules.md UPD-017; innovaphone-spec.md 5.3, 5.4, 14 Q6")
+@rule("UPD-017", spec="lint-rules.md UPD-017; innovaphone-spec.md 5.3, 5.4, 14 Q6")
 def default_file_name(ctx: LintContext):
     """A `prot` or `boot` URL ends in `/` and relies on a default file name.
 
@@ -374,8 +371,7 @@ def default_file_name(ctx: LintContext):
         yield ctx.finding(line.url.span, f"{what}; name the file on the server in the URL")
 
 
-@rule("UPD-018", "default-file-name-case", "H", group="arguments",
-      spec="lint-rules.md UPD-018; innovaphone-spec.md 2.2, 5.3")
+@rule("UPD-018", spec="lint-rules.md UPD-018; innovaphone-spec.md 2.2, 5.3")
 def default_file_name_case(ctx: LintContext):
     """A firmware URL relies on a default file name whose case may differ from the file.
 
@@ -424,8 +420,7 @@ def default_file_name_case(ctx: LintContext):
         )
 
 
-@rule("UPD-019", "backup-url-not-device-specific", "W", group="arguments",
-      spec="lint-rules.md UPD-019; innovaphone-spec.md 5.6, 6")
+@rule("UPD-019", spec="lint-rules.md UPD-019; innovaphone-spec.md 5.6, 6")
 def backup_url_not_device_specific(ctx: LintContext):
     """A backup (`scfg`) URL contains no device-specific meta sequence.
 
@@ -458,7 +453,7 @@ def backup_url_not_device_specific(ctx: LintContext):
     metas = [f"`{m}`" for m in catalog.DEVICE_SPECIFIC_META]
     wanted = ", ".join(metas[:-1]) + " or " + metas[-1]
     for line in ctx.lines(ast.Scfg):
-        if _facts.url_missing(line):
+        if not facts.has_url(line):
             continue
         if any(catalog.meta_code(m.text) in catalog.DEVICE_SPECIFIC_META for m in line.url.metas):
             continue

@@ -9,10 +9,10 @@ from ...syntax import ast
 from ..context import LintContext
 from ..diagnostic import Edit, Fix
 from ..rule import rule
-from . import _facts
+from .. import facts
 
 
-@rule("UPD-001", "unknown-verb", "E", group="lexical", spec="lint-rules.md UPD-001; innovaphone-spec.md 5")
+@rule("UPD-001", spec="lint-rules.md UPD-001; innovaphone-spec.md 5")
 def unknown_verb(ctx: LintContext):
     """A `mod cmd UP0`/`UP1` line names a command these modules do not have.
 
@@ -60,8 +60,7 @@ def unknown_verb(ctx: LintContext):
         yield ctx.finding(line.verb.span, f"unknown {module} command `{line.verb.text}`; {hint}")
 
 
-@rule("UPD-002", "time-alias", "W", group="lexical", fix="safe",
-      spec="lint-rules.md UPD-002; innovaphone-spec.md 3, 5.2, 13 item 4")
+@rule("UPD-002", spec="lint-rules.md UPD-002; innovaphone-spec.md 3, 5.2, 13 item 4")
 def time_alias(ctx: LintContext):
     """`time` is written instead of `times`.
 
@@ -113,7 +112,7 @@ def _stray_tokens(ctx: LintContext, line: ast.Command) -> list[ast.Token]:
         return []  # unknown verb (UPD-001): its arguments are unknown too
     extra = list(line.extra)
     if isinstance(line, ast.Times):
-        skip = _facts.continuation_tokens(line, ctx.source)
+        skip = ctx.fact(facts.continuation_tokens, line)
         extra = [t for t in extra if t not in skip]
     if isinstance(line, ast.Scfg) and line.always is not None:
         # `/always <command>` is the end of the line by design (UPD-057).
@@ -145,8 +144,7 @@ def _config_stray(line: ast.ConfigLine) -> list[ast.Token]:
     return stray
 
 
-@rule("UPD-003", "extra-tokens", "W", group="lexical", fix="sometimes",
-      spec="lint-rules.md UPD-003; innovaphone-spec.md 3")
+@rule("UPD-003", spec="lint-rules.md UPD-003; innovaphone-spec.md 3")
 def extra_tokens(ctx: LintContext):
     """Words follow a complete command (often an end-of-line `#` comment).
 
@@ -225,8 +223,7 @@ def _comment_fix(ctx: LintContext, line: ast.Command, comment_start: int, conten
 _INVISIBLE = {"Cc", "Cf"}
 
 
-@rule("UPD-004", "leading-bom", "H", group="lexical", fix="sometimes",
-      spec="lint-rules.md UPD-004; innovaphone-spec.md 3")
+@rule("UPD-004", spec="lint-rules.md UPD-004; innovaphone-spec.md 3")
 def leading_bom(ctx: LintContext):
     r"""The file starts with a byte-order mark or other invisible characters.
 
@@ -280,14 +277,13 @@ def _final_positions(line: ast.Command) -> ast.Token | None:
     if isinstance(line, ast.Check):
         return line.final if line.serial is not None else None
     if isinstance(line, (ast.Download, ast.Cfg, ast.Scfg)):
-        if _facts.url_missing(line) or line.serial is None:
+        if not facts.has_url(line) or line.serial is None:
             return None
         return line.final
     return None
 
 
-@rule("UPD-005", "unknown-final-command", "E", group="lexical",
-      spec="lint-rules.md UPD-005; innovaphone-spec.md 4")
+@rule("UPD-005", spec="lint-rules.md UPD-005; innovaphone-spec.md 4")
 def unknown_final_command(ctx: LintContext):
     """The final command is not one the device knows.
 
@@ -322,13 +318,12 @@ def unknown_final_command(ctx: LintContext):
     words = ", ".join(f"`{w}`" for w in catalog.FINAL_COMMANDS)
     for line in ctx.commands:
         token = _final_positions(line)
-        if token is None or _facts.is_final_word(token.text):
+        if token is None or facts.is_final_word(token.text):
             continue
         yield ctx.finding(token.span, f"unknown final command `{token.text}`; use one of {words}")
 
 
-@rule("UPD-006", "noop-final-command", "H", group="lexical", fix="safe",
-      spec="lint-rules.md UPD-006; innovaphone-spec.md 4, 13 item 5")
+@rule("UPD-006", spec="lint-rules.md UPD-006; innovaphone-spec.md 4, 13 item 5")
 def noop_final_command(ctx: LintContext):
     """`no-op` or `nop` is used as the final command instead of `ser`.
 
@@ -386,8 +381,7 @@ def split_values(line: ast.ConfigLine) -> list[tuple[ast.Option, list[ast.Token]
     return found
 
 
-@rule("UPD-007", "split-value", "W", group="lexical", fix="unsafe",
-      spec="lint-rules.md UPD-007; innovaphone-spec.md 3")
+@rule("UPD-007", spec="lint-rules.md UPD-007; innovaphone-spec.md 3")
 def split_value(ctx: LintContext):
     """A configuration value was split by a literal blank.
 
@@ -431,8 +425,7 @@ def split_value(ctx: LintContext):
             )
 
 
-@rule("UPD-008", "unreachable-after-restart", "W", group="lexical",
-      spec="lint-rules.md UPD-008; innovaphone-spec.md 4 item 4")
+@rule("UPD-008", spec="lint-rules.md UPD-008; innovaphone-spec.md 4 item 4")
 def unreachable_after_restart(ctx: LintContext):
     """Lines after an unconditional restart never run.
 
@@ -470,7 +463,7 @@ def unreachable_after_restart(ctx: LintContext):
     lint-rules.md UPD-008; innovaphone-spec.md 4 item 4 (the IP72 example).
     """
     for line in ctx.lines(ast.FinalLine):
-        if not _facts.restarts_unconditionally(line.final):
+        if not facts.restarts_unconditionally(line.final):
             continue
         related = (ctx.related(line.span, f"`{line.word.text}` restarts the device here"),)
         for unreachable in ctx.after(line):
@@ -484,8 +477,7 @@ def unreachable_after_restart(ctx: LintContext):
         return
 
 
-@rule("UPD-009", "module-case", "H", group="lexical", fix="safe",
-      spec="lint-rules.md UPD-009; innovaphone-spec.md 3, 14 Q7")
+@rule("UPD-009", spec="lint-rules.md UPD-009; innovaphone-spec.md 3, 14 Q7")
 def module_case(ctx: LintContext):
     """A module name is not written in upper case (`up0`, `Up1`).
 

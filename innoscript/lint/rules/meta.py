@@ -7,11 +7,11 @@ from typing import Iterator, NamedTuple
 from ...syntax import ast
 from ..context import LintContext
 from ..rule import rule
-from . import _semantics as sem
+from .. import facts
 
 
 class Place(NamedTuple):
-    use: sem.MetaUse
+    use: facts.MetaUse
     where: str  # what the word is: "cfg URL", "serial", "config value" ...
     expanded: bool  # the device replaces meta sequences here
 
@@ -31,27 +31,26 @@ def _places(ctx: LintContext) -> Iterator[Place]:
     for line in ctx.commands:
         if isinstance(line, (ast.Download, ast.Scfg, ast.Cfg)) and line.url is not None:
             kind = line.spec.verb if line.spec else "UP0"
-            for use in sem.url_metas(line.url):
+            for use in facts.url_metas(line.url):
                 yield Place(use, f"{kind} URL", isinstance(line, ast.Scfg))
         if isinstance(line, (ast.Download, ast.Scfg, ast.Cfg, ast.Check)) and line.serial is not None:
-            for use in sem.metas_in(line.serial, source):
+            for use in facts.metas_in(line.serial, source):
                 yield Place(use, "serial", False)
         if isinstance(line, ast.ConfigLine):
-            update_urls = sem.update_url_values(line)
+            update_urls = facts.update_url_values(line)
             for option in line.options:
                 if option.value is None:
                     continue
                 expanded = option.value in update_urls
-                for use in sem.metas_in(option.value, source):
+                for use in facts.metas_in(option.value, source):
                     yield Place(use, "update URL" if expanded else "configuration value", expanded)
         if isinstance(line, ast.VarsLine):
             for token in line.args:
-                for use in sem.metas_in(token, source):
+                for use in facts.metas_in(token, source):
                     yield Place(use, "variable value", False)
 
 
-@rule("UPD-060", "meta-not-expanded", "W", group="meta",
-      spec="lint-rules.md UPD-060; innovaphone-spec.md 6.1")
+@rule("UPD-060", spec="lint-rules.md UPD-060; innovaphone-spec.md 6.1")
 def meta_not_expanded(ctx: LintContext):
     """Meta sequence where it is not expanded.
 
@@ -99,8 +98,7 @@ def meta_not_expanded(ctx: LintContext):
             )
 
 
-@rule("UPD-061", "meta-t-undocumented", "H", group="meta",
-      spec="lint-rules.md UPD-061; innovaphone-spec.md 6.1")
+@rule("UPD-061", spec="lint-rules.md UPD-061; innovaphone-spec.md 6.1")
 def meta_t_undocumented(ctx: LintContext):
     """`#t` (device type) is used.
 
@@ -140,8 +138,7 @@ def meta_t_undocumented(ctx: LintContext):
             )
 
 
-@rule("UPD-062", "meta-h-old-target", "H", group="meta",
-      spec="lint-rules.md UPD-062; innovaphone-spec.md 6.1, 13.2")
+@rule("UPD-062", spec="lint-rules.md UPD-062; innovaphone-spec.md 6.1, 13.2")
 def meta_h_old_target(ctx: LintContext):
     """`#h` used with a target of V6 or older.
 

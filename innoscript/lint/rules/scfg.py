@@ -2,35 +2,32 @@
 
 from __future__ import annotations
 
-import re
 
 from ...syntax import ast
 from ..context import LintContext
 from ..diagnostic import Edit, Fix
 from ..rule import rule
-from . import _semantics as sem
+from .. import facts
 
-_HOURS = re.compile(r"^\d+$")
 
 
 def _backups(ctx: LintContext) -> list[ast.Scfg]:
     """scfg lines whose URL is in place (the optional words read as written)."""
-    return [line for line in ctx.lines(ast.Scfg) if sem.has_url(line)]
+    return [line for line in ctx.lines(ast.Scfg) if facts.has_url(line)]
 
 
 def _optionals(line: ast.Scfg) -> list[ast.Token | ast.Option]:
     return [part for part in (line.final, line.serial, line.force) if part is not None]
 
 
-def _rolling_index(line: ast.Scfg) -> sem.MetaUse | None:
-    for use in sem.url_metas(line.url):
+def _rolling_index(line: ast.Scfg) -> facts.MetaUse | None:
+    for use in facts.url_metas(line.url):
         if use.code == "#b":
             return use
     return None
 
 
-@rule("UPD-051", "rolling-index-reused", "E", group="scfg",
-      spec="lint-rules.md UPD-051; innovaphone-spec.md 6.2")
+@rule("UPD-051", spec="lint-rules.md UPD-051; innovaphone-spec.md 6.2")
 def rolling_index_reused(ctx: LintContext):
     """The rolling backup index (`#b5`) is used by more than one `scfg`.
 
@@ -63,7 +60,7 @@ def rolling_index_reused(ctx: LintContext):
     ## Source
     lint-rules.md UPD-051; innovaphone-spec.md 6.2 [RUS].
     """
-    first: tuple[ast.Scfg, sem.MetaUse] | None = None
+    first: tuple[ast.Scfg, facts.MetaUse] | None = None
     for line in _backups(ctx):
         use = _rolling_index(line)
         if use is None:
@@ -79,15 +76,14 @@ def rolling_index_reused(ctx: LintContext):
         )
 
 
-@rule("UPD-052", "scfg-optionals-malformed", "E", group="scfg",
-      spec="lint-rules.md UPD-052; innovaphone-spec.md 5.6")
+@rule("UPD-052", spec="lint-rules.md UPD-052; innovaphone-spec.md 5.6")
 def scfg_optionals_malformed(ctx: LintContext):
     """Malformed optional `scfg` parameters.
 
     ## What it does
     Reports an `scfg` line with a final command but no save-serial, `/force`
-    without a save-serial, or `/force` without a whole number of hours. The
-    form is `scfg <url> [<final-command> <save-serial> [/force <hours>]]`.
+    without a save-serial, `/force` without a whole number of hours (ASCII
+    digits), or `/always` without its command. The form is `scfg <url> [<final-command> <save-serial> [/force <hours>]]`.
 
     ## Why is this bad?
     `/force` only acts on an unchanged save-serial; without one the line does
@@ -130,12 +126,13 @@ def scfg_optionals_malformed(ctx: LintContext):
             value = line.force.value
             if value is None:
                 yield ctx.finding(line.force.name.span, "`/force` needs a number of hours")
-            elif not _HOURS.match(value.text):
+            elif line.force.invalid is not None:
                 yield ctx.finding(value.span, f"`/force {value.text}`: the hours must be a whole number such as 168")
+        if line.always is not None and line.always.invalid is not None:
+            yield ctx.finding(line.always.span, "`/always` needs a URL-encoded command such as `mod%20cmd%20CMD0%20xml-info`")
 
 
-@rule("UPD-053", "scfg-optionals-before-v7", "W", group="scfg",
-      spec="lint-rules.md UPD-053; innovaphone-spec.md 5.6, 11")
+@rule("UPD-053", spec="lint-rules.md UPD-053; innovaphone-spec.md 5.6, 11")
 def scfg_optionals_before_v7(ctx: LintContext):
     """Optional `scfg` parameters on firmware older than V7.
 
@@ -182,8 +179,7 @@ def scfg_optionals_before_v7(ctx: LintContext):
             )
 
 
-@rule("UPD-054", "scfg-without-serial", "I", group="scfg",
-      spec="lint-rules.md UPD-054; innovaphone-spec.md 5.6")
+@rule("UPD-054", spec="lint-rules.md UPD-054; innovaphone-spec.md 5.6")
 def scfg_without_serial(ctx: LintContext):
     """`scfg` without a save-serial uploads on every poll.
 
@@ -226,8 +222,7 @@ def scfg_without_serial(ctx: LintContext):
             )
 
 
-@rule("UPD-055", "scfg-below-check", "W", group="scfg", fix="unsafe",
-      spec="lint-rules.md UPD-055; innovaphone-spec.md 5.1, 5.6")
+@rule("UPD-055", spec="lint-rules.md UPD-055; innovaphone-spec.md 5.1, 5.6")
 def scfg_below_check(ctx: LintContext):
     """`scfg` below a `check` line.
 
@@ -270,7 +265,7 @@ def scfg_below_check(ctx: LintContext):
     """
     if ctx.payload:
         return
-    check = sem.first_check(ctx.commands)
+    check = facts.first_check(ctx.commands)
     if check is None:
         return
     for line in ctx.lines(ast.Scfg):
@@ -288,8 +283,7 @@ def scfg_below_check(ctx: LintContext):
         )
 
 
-@rule("UPD-056", "unknown-meta-sequence", "W", group="scfg",
-      spec="lint-rules.md UPD-056; innovaphone-spec.md 6.1")
+@rule("UPD-056", spec="lint-rules.md UPD-056; innovaphone-spec.md 6.1")
 def unknown_meta_sequence(ctx: LintContext):
     """Unknown meta sequence in an `scfg` URL or the update URL.
 
@@ -323,10 +317,10 @@ def unknown_meta_sequence(ctx: LintContext):
     lint-rules.md UPD-056; innovaphone-spec.md 6.1 [RUS][PHPUS].
     """
     for line in ctx.commands:
-        if isinstance(line, ast.Scfg) and sem.has_url(line):
-            uses = sem.url_metas(line.url)
+        if isinstance(line, ast.Scfg) and facts.has_url(line):
+            uses = facts.url_metas(line.url)
         else:
-            uses = [u for token in sem.update_url_values(line) for u in sem.metas_in(token, ctx.source)]
+            uses = [u for token in facts.update_url_values(line) for u in facts.metas_in(token, ctx.source)]
         for use in uses:
             if not use.known:
                 yield ctx.finding(
@@ -336,8 +330,7 @@ def unknown_meta_sequence(ctx: LintContext):
                 )
 
 
-@rule("UPD-057", "scfg-always-form", "H", group="scfg",
-      spec="lint-rules.md UPD-057; innovaphone-spec.md 5.6, 14 Q5")
+@rule("UPD-057", spec="lint-rules.md UPD-057; innovaphone-spec.md 5.6, 14 Q5")
 def scfg_always_form(ctx: LintContext):
     """The `scfg ... /always <command>` form.
 
@@ -379,8 +372,7 @@ def scfg_always_form(ctx: LintContext):
             )
 
 
-@rule("UPD-058", "scfg-url-ends-with-slash", "W", group="scfg",
-      spec="lint-rules.md UPD-058; innovaphone-spec.md 5.6")
+@rule("UPD-058", spec="lint-rules.md UPD-058; innovaphone-spec.md 5.6")
 def scfg_url_ends_with_slash(ctx: LintContext):
     """`scfg` URL ends with `/`.
 
@@ -411,7 +403,7 @@ def scfg_url_ends_with_slash(ctx: LintContext):
     lint-rules.md UPD-058; innovaphone-spec.md 5.6 [INF].
     """
     for line in _backups(ctx):
-        url = sem.split_url(line.url.text)
+        url = line.url.parts
         if url is not None and (url.path == "" or url.path.endswith("/")):
             yield ctx.finding(
                 line.url.span,
@@ -420,8 +412,7 @@ def scfg_url_ends_with_slash(ctx: LintContext):
             )
 
 
-@rule("UPD-059", "scfg-save-serials-differ", "W", group="scfg",
-      spec="lint-rules.md UPD-059; innovaphone-spec.md 5.6, 7")
+@rule("UPD-059", spec="lint-rules.md UPD-059; innovaphone-spec.md 5.6, 7")
 def scfg_save_serials_differ(ctx: LintContext):
     """Two `scfg` lines with different save-serials.
 

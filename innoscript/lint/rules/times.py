@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import re
-
 from ...syntax import ast
 from ..context import LintContext
 from ..diagnostic import Severity
 from ..rule import rule
-from . import _facts
+from .. import facts
 
 
 def _hour_lists(ctx: LintContext):
@@ -18,13 +16,13 @@ def _hour_lists(ctx: LintContext):
 def _read_hour_lists(ctx: LintContext) -> list:
     found = []
     for line in ctx.lines(ast.Times):
-        hours = _facts.hour_list(line, ctx.source)
+        hours = ctx.fact(facts.hour_list, line)
         if hours is not None:
             found.append((line, hours))
     return found
 
 
-@rule("UPD-020", "hour-out-of-range", "E", group="times", spec="lint-rules.md UPD-020; innovaphone-spec.md 5.2")
+@rule("UPD-020", spec="lint-rules.md UPD-020; innovaphone-spec.md 5.2")
 def hour_out_of_range(ctx: LintContext):
     """An `/allow` hour is not an integer from 0 to 23.
 
@@ -57,12 +55,12 @@ def hour_out_of_range(ctx: LintContext):
     """
     for _line, hours in _hour_lists(ctx):
         for piece in hours.pieces:
-            if piece.text and not _facts.is_range(piece) and _facts.hour_value(piece) is None:
+            if piece.text and not facts.is_range(piece) and facts.hour_value(piece) is None:
                 hint = " (midnight is `0`)" if piece.text == "24" else ""
                 yield ctx.finding(piece.span, f"`{piece.text}` is not an hour 0-23{hint}")
 
 
-@rule("UPD-021", "duplicate-hour", "W", group="times", fix="sometimes", spec="lint-rules.md UPD-021")
+@rule("UPD-021", spec="lint-rules.md UPD-021")
 def duplicate_hour(ctx: LintContext):
     """An hour appears twice in `/allow`.
 
@@ -94,9 +92,9 @@ def duplicate_hour(ctx: LintContext):
     lint-rules.md UPD-021.
     """
     for _line, hours in _hour_lists(ctx):
-        seen: dict[int, _facts.Piece] = {}
+        seen: dict[int, facts.Piece] = {}
         for index, piece in enumerate(hours.pieces):
-            value = _facts.hour_value(piece)
+            value = facts.hour_value(piece)
             if value is None:
                 continue
             if value not in seen:
@@ -117,8 +115,7 @@ def duplicate_hour(ctx: LintContext):
             )
 
 
-@rule("UPD-022", "malformed-hour-list", "E", group="times", fix="sometimes",
-      spec="lint-rules.md UPD-022; innovaphone-spec.md 3, 5.2")
+@rule("UPD-022", spec="lint-rules.md UPD-022; innovaphone-spec.md 3, 5.2")
 def malformed_hour_list(ctx: LintContext):
     """The `/allow` hour list is malformed (blank after a comma, empty element, range).
 
@@ -163,7 +160,7 @@ def malformed_hour_list(ctx: LintContext):
                 fix=ctx.replace(hours.span, joined, "remove the blanks from the hour list"),
             )
         for index, piece in enumerate(hours.pieces):
-            if _facts.is_range(piece):
+            if facts.is_range(piece):
                 yield ctx.finding(
                     piece.span, f"`{piece.text}` is a range; list every hour separated by commas (ranges are not understood)"
                 )
@@ -172,10 +169,7 @@ def malformed_hour_list(ctx: LintContext):
                 yield ctx.finding(piece.span, f"empty element in the hour list ({where} comma); remove the comma")
 
 
-_MINUTES = re.compile(r"^\d+$")
-
-
-@rule("UPD-023", "initial-not-positive", "E", group="times", spec="lint-rules.md UPD-023; innovaphone-spec.md 5.2")
+@rule("UPD-023", spec="lint-rules.md UPD-023; innovaphone-spec.md 5.2")
 def initial_not_positive(ctx: LintContext):
     """`/initial` is not a positive whole number of minutes.
 
@@ -211,13 +205,13 @@ def initial_not_positive(ctx: LintContext):
             continue
         if option.value is None:
             yield ctx.finding(option.span, "`/initial` without a number of minutes (for example `/initial 6`)")
-        elif not _MINUTES.match(option.value.text) or int(option.value.text) == 0:
+        elif option.invalid is not None:
             yield ctx.finding(
                 option.value.span, f"`{option.value.text}` is not a positive whole number of minutes (for example `6`)"
             )
 
 
-@rule("UPD-024", "times-not-first", "W", group="times", spec="lint-rules.md UPD-024; innovaphone-spec.md 4, 5.2")
+@rule("UPD-024", spec="lint-rules.md UPD-024; innovaphone-spec.md 4, 5.2")
 def times_not_first(ctx: LintContext):
     """`times` is not the first effective command.
 
@@ -271,8 +265,7 @@ def times_not_first(ctx: LintContext):
         return
 
 
-@rule("UPD-025", "download-without-initial", "H", group="times",
-      spec="lint-rules.md UPD-025; innovaphone-spec.md 5.2")
+@rule("UPD-025", spec="lint-rules.md UPD-025; innovaphone-spec.md 5.2")
 def download_without_initial(ctx: LintContext):
     """A firmware, boot code or radio code download without any `times ... /initial`.
 
@@ -314,7 +307,7 @@ def download_without_initial(ctx: LintContext):
         )
 
 
-@rule("UPD-026", "several-times", "W", group="times", spec="lint-rules.md UPD-026; innovaphone-spec.md 5.2")
+@rule("UPD-026", spec="lint-rules.md UPD-026; innovaphone-spec.md 5.2")
 def several_times(ctx: LintContext):
     """The script has more than one `times` line.
 
@@ -354,7 +347,7 @@ def several_times(ctx: LintContext):
         )
 
 
-@rule("UPD-027", "times-without-options", "W", group="times", spec="lint-rules.md UPD-027; innovaphone-spec.md 5.2")
+@rule("UPD-027", spec="lint-rules.md UPD-027; innovaphone-spec.md 5.2")
 def times_without_options(ctx: LintContext):
     """`times` has neither `/allow` nor `/initial`.
 
@@ -389,7 +382,7 @@ def times_without_options(ctx: LintContext):
             )
 
 
-@rule("UPD-028", "hour-gap", "H", group="times", spec="lint-rules.md UPD-028; innovaphone-spec.md 13 item 12")
+@rule("UPD-028", spec="lint-rules.md UPD-028; innovaphone-spec.md 13 item 12")
 def hour_gap(ctx: LintContext):
     """A single hour is missing between two allowed hours.
 
@@ -420,7 +413,7 @@ def hour_gap(ctx: LintContext):
     lint-rules.md UPD-028; innovaphone-spec.md 13 item 12.
     """
     for _line, hours in _hour_lists(ctx):
-        allowed = {v for v in map(_facts.hour_value, hours.pieces) if v is not None}
+        allowed = {v for v in map(facts.hour_value, hours.pieces) if v is not None}
         holes = [h for h in range(24) if h not in allowed and (h - 1) % 24 in allowed and (h + 1) % 24 in allowed]
         if holes and len(allowed) < 23:
             listed = ", ".join(str(h) for h in holes)

@@ -29,7 +29,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from ...device import DEFAULT_OPTIONS, DeviceError, InterpreterOptions, Response, advance, make_state, run_poll
-from ...device.interpreter import PollResult, parse_hours
+from ...device.interpreter import PollResult
 from ...syntax import ast, parse
 from ..paths import PathRefused, is_inside, resolve, under_folder
 
@@ -157,16 +157,12 @@ class ScriptFacts:
         initial, force, allow = set(), set(), None
         for line in script.lines:
             if isinstance(line, ast.Times):
-                value = line.initial.value if line.initial is not None else None
-                if value is not None and value.text.isdigit():
-                    initial.add(int(value.text))
-                value = line.allow.value if line.allow is not None else None
-                if allow is None and value is not None:
-                    hours = parse_hours(value.text)
-                    allow = frozenset(hours) if hours is not None else None
-            elif isinstance(line, ast.Scfg) and line.force is not None and line.force.value is not None:
-                if line.force.value.text.isdigit():
-                    force.add(int(line.force.value.text))
+                if line.initial is not None and line.initial.invalid is None:
+                    initial.add(line.initial.parsed)
+                if allow is None and line.allow is not None and line.allow.invalid is None:
+                    allow = frozenset(hour.value for hour in line.allow.parsed)
+            elif isinstance(line, ast.Scfg) and line.force is not None and line.force.invalid is None:
+                force.add(line.force.parsed)
         return ScriptFacts(script, hashlib.sha256(body).hexdigest(), tuple(sorted(initial)),
                            tuple(sorted(force)), allow)
 
