@@ -429,6 +429,10 @@ class _GuardedSite(web.TCPSite):
         loop = asyncio.get_running_loop()
         self._server = await loop.create_server(self._guard, self._host, self._port, backlog=self._backlog)
 
+    async def stop(self) -> None:
+        await super().stop()
+        self._guard.close_refused()
+
 
 def serve_forever(config: ServerConfig, on_ready=None) -> None:
     """Run until SIGINT/SIGTERM (the CLI)."""
