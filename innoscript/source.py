@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import codecs
 import re
+from array import array
 from bisect import bisect_right
 import os
+from collections.abc import Sequence
+from itertools import accumulate, islice
 from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:  # pathlib costs innolint's start a few milliseconds
@@ -19,6 +22,9 @@ if TYPE_CHECKING:  # pathlib costs innolint's start a few milliseconds
 
 BOM = "\ufeff"
 _LINE_END = re.compile(r"\r\n|\r|\n")
+_LINE_SPLIT = re.compile(r"(\r\n|\r|\n)")
+_LONE_CR = re.compile(r"\r(?!\n)")
+_LONE_LF = re.compile(r"(?<!\r)\n")
 
 
 class Span(NamedTuple):
@@ -52,13 +58,97 @@ class SourceProblem(NamedTuple):
 
 
 class PhysicalLine(NamedTuple):
-    # A NamedTuple, not a dataclass: one per line of every file, and no class
-    # creation at import (innolint's start).
+    """One line of the text, made when asked for (see ``Lines``)."""
+
     number: int  # 1-based
     start: int  # offset of the first character
     end: int  # offset just past the content (before the line ending)
     text: str  # the content, without line ending
     newline: str  # "\r\n", "\n", "\r" or "" for a last line without one
+
+
+class Lines(Sequence):
+    """The physical lines of a text: a sequence of ``PhysicalLine``.
+
+    Only the start offset of each line is stored (4 or 8 bytes a line, in an
+    array); a line object is made when it is asked for.  A file of ten
+    million empty lines (10 MB of CR) then costs 40 MB here, not the 1.5 GB
+    that one object per line would.  Lines end at CRLF, CR or LF (only
+    those: U+2028, VT, FF and the like are content, as on the device).
+    """
+
+    __slots__ = ("_text", "_starts")
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._starts = _line_starts(text)
+
+    def __len__(self) -> int:
+        return len(self._starts)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self._line(i) for i in range(*index.indices(len(self._starts)))]
+        if index < 0:
+            index += len(self._starts)
+        if not 0 <= index < len(self._starts):
+            raise IndexError("line index out of range")
+        return self._line(index)
+
+    def __iter__(self):
+        line = self._line
+        return (line(index) for index in range(len(self._starts)))
+
+    def __repr__(self) -> str:
+        return f"<Lines: {len(self)}>"
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Lines):
+            return self._text == other._text  # the same text splits the same way
+        if isinstance(other, (list, tuple)):
+            return list(self) == list(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # like a list
+
+    def _line(self, index: int) -> PhysicalLine:
+        text, starts = self._text, self._starts
+        start = starts[index]
+        limit = starts[index + 1] if index + 1 < len(starts) else len(text)
+        end = limit
+        if end > start:
+            last = text[end - 1]
+            if last == "\n":
+                end -= 2 if end - 2 >= start and text[end - 2] == "\r" else 1
+            elif last == "\r":
+                end -= 1
+        return PhysicalLine(index + 1, start, end, text[start:end], text[end:limit])
+
+
+def _line_starts(text: str) -> array:
+    """Start offsets of the lines of ``text``; no empty line after a final line ending."""
+    starts = array("I" if len(text) < 2**32 else "Q")
+    # str.split and len run in C; only the separators' sizes differ.
+    crlf = text.count("\r\n")
+    if crlf == text.count("\r") == text.count("\n"):
+        separator = "\r\n" if crlf else ("\n" if "\n" in text else "\r")
+    elif "\r" not in text:
+        separator = "\n"
+    elif "\n" not in text:
+        separator = "\r"
+    else:
+        separator = None
+    if separator is not None:
+        parts = text.split(separator)
+        starts.extend(accumulate(map(len(separator).__add__, map(len, parts[:-1])), initial=0))
+    else:
+        # Mixed: pieces alternate content and line ending; a line starts after each ending.
+        pieces = _LINE_SPLIT.split(text)
+        starts.extend(islice(accumulate(map(len, pieces), initial=0), 0, None, 2))
+        parts = pieces
+    if len(starts) > 1 and parts[-1] == "":
+        starts.pop()  # the text ends with a line ending: no empty line after it
+    return starts
 
 
 class Source:
@@ -89,9 +179,9 @@ class Source:
         self.bom = bom
         self.binary = binary
         self.problems = problems
-        self.lines = _split_lines(text)
-        self._starts = [line.start for line in self.lines]
-        self.newline = _dominant_newline(self.lines)
+        self.lines = Lines(text)
+        self._starts = self.lines._starts
+        self.newline = _dominant_newline(text)
 
     # -- construction -----------------------------------------------------
 
@@ -273,24 +363,15 @@ def _reads_back_otherwise(latin1: bytes, bom: bool) -> bool:
     return True
 
 
-def _split_lines(text: str) -> list[PhysicalLine]:
-    lines: list[PhysicalLine] = []
-    pos = 0
-    number = 1
-    for match in _LINE_END.finditer(text):
-        lines.append(PhysicalLine(number, pos, match.start(), text[pos : match.start()], match.group()))
-        pos = match.end()
-        number += 1
-    if pos < len(text) or not lines:
-        lines.append(PhysicalLine(number, pos, len(text), text[pos:], ""))
-    return lines
-
-
-def _dominant_newline(lines: list[PhysicalLine]) -> str:
-    counts: dict[str, int] = {}
-    for line in lines:
-        if line.newline:
-            counts[line.newline] = counts.get(line.newline, 0) + 1
-    if not counts:
+def _dominant_newline(text: str) -> str:
+    """The most frequent line ending; CRLF wins a tie, else the one seen first; LF when none."""
+    crlf = text.count("\r\n")
+    counts = {"\r\n": crlf, "\n": text.count("\n") - crlf, "\r": text.count("\r") - crlf}
+    most = max(counts.values())
+    if not most:
         return "\n"
-    return max(counts, key=lambda nl: (counts[nl], nl == "\r\n"))
+    if counts["\r\n"] == most:
+        return "\r\n"
+    if counts["\n"] != counts["\r"]:
+        return "\n" if counts["\n"] == most else "\r"
+    return "\n" if _LONE_LF.search(text).start() < _LONE_CR.search(text).start() else "\r"

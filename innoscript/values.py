@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import re
 from typing import Any, Callable, NamedTuple
-from urllib.parse import unquote
 
 SpanOf = Callable[[int, int], Any]
 
@@ -49,6 +48,10 @@ class UrlParts(NamedTuple):
     host: str  # without user info and port; an IPv6 literal keeps its brackets
     path: str  # from the first `/` after the host, without the query ("" when absent)
     query: str
+
+    @property
+    def segments(self) -> list[str]:
+        return [segment for segment in self.path.split("/") if segment]
 
     @property
     def file_name(self) -> str:
@@ -153,6 +156,8 @@ def parse_word(text: str, span_of: SpanOf):
 
 def parse_command(text: str, span_of: SpanOf):
     """A URL-encoded command (`mod%20cmd%20X509%20xml-info`), decoded."""
+    from urllib.parse import unquote  # only scripts with `/always` need it
+
     return unquote(text)
 
 

@@ -121,7 +121,9 @@ def test_superscript_digits_are_clean_errors_in_run(tmp_path):
     path = tmp_path / PATH
     path.write_text(SUPERSCRIPTS, encoding="utf-8")
     result = CliRunner().invoke(main, ["run", str(path)], catch_exceptions=False)
-    assert result.exit_code == 0, result.output
+    # Clean errors, no traceback; exit 1 because `config write`/`activate`
+    # rewrite the configuration on every poll, so the device never converges.
+    assert result.exit_code == 1, result.output
     assert "1  error: /allow: hours 0-23 separated by commas expected: `²` is not an hour 0-23" in result.output
     assert "2  error: /force: a whole number of hours expected" in result.output
     assert "3  error: UP1 /poll: a positive whole number of minutes expected" in result.output
@@ -205,3 +207,11 @@ def test_a_new_download_verb_is_one_catalogue_entry(monkeypatch):
     assert [(d.kind, d.url, d.status) for d in downloads] == [("app", "http://10.0.0.5/apps/ip232-app.bin", 200)]
     assert dict(result.state.vars)["UPDATE/APP"] == "A-7"
     assert [e for e in result.events if isinstance(e, ev.Error)] == []
+
+
+def test_completion_offers_the_catalogue_settings():
+    labels = lambda text: [item.label for item in complete(text, len(text))]  # noqa: E731
+    assert labels("config add UP1 ") == [s.name for s in catalog.CONFIG_SETTINGS["UP1"]]
+    assert "/poll" not in labels("config add UP1 /poll 15 ")
+    assert labels("config add UP1 /poll ") == []  # the cursor is on the value
+    assert labels("config write ") == []

@@ -80,10 +80,11 @@ def test_urls_carry_their_parts():
 def test_config_settings_verbs_and_subobjects():
     line = parse_line("config add UP1 /poll 10 /no-dhcp /url http://10.0.0.5/u/ /name x")
     assert isinstance(line.spec, catalog.SimpleVerb) and line.spec.edit == "merge"
-    assert [(o.key, o.kind, o.parsed) for o in line.options] == [
-        ("/poll", "minutes", 10), ("/no-dhcp", None, True),
-        ("/url", "url", values.UrlParts("http", "10.0.0.5", "/u/", "")), ("/name", None, "x"),
-    ]
+    assert [(o.key, o.kind) for o in line.options] == [("/poll", "minutes"), ("/no-dhcp", None), ("/url", "url"), ("/name", None)]
+    assert [o.parsed for o in line.options if o.key != "/url"] == [10, True, "x"]
+    # A URL-kind value is a Url: its parts and its meta sequences.
+    url = parse_line("config add UP1 /url http://10.0.0.5/#h/").options[0].parsed
+    assert url.parts == values.UrlParts("http", "10.0.0.5", "/#h/", "") and [m.text for m in url.metas] == ["#h"]
     rem = parse_line("config rem UP1 /provision /poll")
     assert rem.spec.edit == "remove" and [(o.key, o.value) for o in rem.options] == [("/provision", None), ("/poll", None)]
     sig = parse_line("config change PHONE SIG /prot SIP /gk-addr 10.0.0.1")

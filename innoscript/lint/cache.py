@@ -53,7 +53,7 @@ def linter_fingerprint() -> str:
             for path in sorted(base.glob("*.py")):
                 stat = path.stat()
                 digest.update(f"{folder}/{path.name} {stat.st_size} {stat.st_mtime_ns}\n".encode())
-    for name in ("catalog.py", "source.py", "gcpause.py", "grammar/innoscript.lark"):
+    for name in ("catalog.py", "values.py", "source.py", "gcpause.py", "grammar/innoscript.lark"):
         path = package / name
         if path.is_file():
             stat = path.stat()

@@ -1,7 +1,8 @@
 """Files a script loads with `mod cmd UP0 cfg <url>`, found on disk and linted.
 
-A cfg URL maps to a local file through the `url-map` setting (URL prefix ->
-folder, longest prefix first) or, by default, the URL's last path segment in
+A cfg URL maps to a local file by ``innoscript.urlmap.resolve``, the rule
+`innoscript run` serves downloads by: the `url-map` setting (URL prefix ->
+folder, longest prefix first), else the URL's path or its last segment in
 the script's own folder.  The payload is linted in `cfg-payload` mode with
 the script's other settings; its findings belong to the payload file, and
 rule UPD-068 (rules/cfg.py) notes their number at the cfg line.
@@ -11,30 +12,21 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from urllib.parse import unquote, urlsplit
 
 from ..source import Source
 from ..syntax import ast, parse
+from ..urlmap import resolve
 from .diagnostic import Diagnostic
 from .settings import PAYLOAD_MODE, Settings, payload_settings
 
 
 def payload_path(url: str, script_path: str, settings: Settings) -> str | None:
-    """The local file a cfg URL names, if it exists."""
+    """The local file a cfg URL names, if it exists (the dry run's rule too: innoscript.urlmap)."""
     if "#" in url:  # meta sequences expand per device: no single file
         return None
-    for prefix, folder in sorted(settings.url_map, key=lambda item: -len(item[0])):
-        if url.startswith(prefix):
-            rest = unquote(url[len(prefix):].split("?", 1)[0]).lstrip("/")
-            candidate = os.path.normpath(os.path.join(folder, *rest.split("/"))) if rest else None
-            return candidate if candidate and os.path.isfile(candidate) else None
-    if script_path.startswith("<"):
-        return None
-    segment = unquote(urlsplit(url).path).rsplit("/", 1)[-1]
-    if not segment or segment in (".", ".."):
-        return None
-    candidate = os.path.join(os.path.dirname(script_path), segment)
-    return candidate if os.path.isfile(candidate) else None
+    folder = None if script_path.startswith("<") else os.path.dirname(script_path) or "."
+    found = resolve(url, settings.url_map, folder).path
+    return os.path.normpath(found) if found is not None else None
 
 
 @dataclass(frozen=True)

@@ -80,40 +80,10 @@ def restarts(line: ast.Line) -> bool:
 
 # -- URLs -------------------------------------------------------------------------
 
-_URL = re.compile(
-    r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*)://(?P<authority>[^/?]*)(?P<path>[^?]*)(?:\?(?P<query>.*))?$"
-)
-
-
-class UrlParts(NamedTuple):
-    scheme: str
-    host: str
-    path: str  # from the first `/` after the host, without the query ("" when absent)
-    query: str
-
-    @property
-    def segments(self) -> list[str]:
-        return [segment for segment in self.path.split("/") if segment]
-
-    @property
-    def file_name(self) -> str:
-        """The last path segment, "" when the path ends in `/` (a default name is appended)."""
-        return "" if not self.path or self.path.endswith("/") else self.path.rsplit("/", 1)[-1]
-
-
-@lru_cache(maxsize=8192)
-def split_url(text: str) -> UrlParts | None:
-    """Scheme, host, path and query of a URL word; None when it is no URL at all.
-
-    A `#` is data here (meta sequences live inside hosts, paths and queries),
-    not the start of a fragment.
-    """
-    match = _URL.match(text)
-    if not match:
-        return None
-    authority = match.group("authority").rpartition("@")[2]
-    host = authority.partition(":")[0] if not authority.startswith("[") else authority
-    return UrlParts(match.group("scheme").lower(), host, match.group("path"), match.group("query") or "")
+# The catalogue's URL reading (a URL argument's parts are on its AST node,
+# ``line.url.parts``); cached for words that are not AST URLs.
+UrlParts = values.UrlParts
+split_url = lru_cache(maxsize=8192)(values.split_url)
 
 
 def is_url(text: str) -> bool:
@@ -174,7 +144,7 @@ def has_url(line: Transfer) -> bool:
     the remaining words can be read in more than one way, and rules that
     depend on that reading stay silent.
     """
-    return line.url is not None and split_url(line.url.text) is not None
+    return line.url is not None and line.url.parts is not None
 
 
 def url_tokens(line: ast.Line) -> list[ast.Token]:
@@ -183,9 +153,9 @@ def url_tokens(line: ast.Line) -> list[ast.Token]:
     if isinstance(line, (ast.Download, ast.Scfg, ast.Cfg)) and has_url(line):
         tokens.append(line.url.token)
     if isinstance(line, ast.ConfigLine) and line.module is not None and line.module.text.upper() == "UP1":
-        # The update URL itself; other modules' values may be SIP or LDAP URIs.
+        # The update URL itself (a URL-kind setting); other modules' values may be SIP or LDAP URIs.
         for option in line.options:
-            if option.key == "/url" and option.value is not None and is_url(option.value.text):
+            if isinstance(option.parsed, ast.Url):
                 tokens.append(option.value)
     return tokens
 

@@ -95,7 +95,25 @@ def complete(text: str, col: int) -> list[Item]:
         return [Item(v.verb, "function", "vars verb", v.doc, start=start) for v in catalog.VARS_VERBS.values()]
     if lower[0] == "config" and len(done) >= 3 and done[2].upper() == "UP1" and lower[-1] == "/url" and "#" in current:
         return _metas(start + current.rindex("#"))  # the device expands meta sequences in the update URL
+    if lower[0] == "config" and len(done) >= 3 and (current.startswith("/") or not current):
+        return _settings(done, current, start)
     return []
+
+
+def _settings(done: list[str], current: str, start: int) -> list[Item]:
+    """The settings the catalogue knows for `config <verb> <MODULE> ...` (not after an option awaiting its value)."""
+    verb = catalog.CONFIG_VERBS.get(done[1].lower())
+    if verb is None or not verb.takes_module:
+        return []
+    last = catalog.config_setting(done[2], done[-1]) if len(done) > 3 else None
+    if last is not None and last.value is not None and verb.option_values and not current:
+        return []  # the cursor is on the value
+    taken = {w.lower() for w in done[3:]}
+    return [
+        Item(s.name, "option", f"{s.name} <{s.placeholder}>" if s.value and verb.option_values else s.name, s.doc,
+             start=start)
+        for s in catalog.CONFIG_SETTINGS.get(done[2].upper(), ()) if s.name not in taken
+    ]
 
 
 def _mod_slot(rest: list[str], current: str, start: int) -> list[Item]:

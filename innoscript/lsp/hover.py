@@ -133,15 +133,11 @@ def hover(script: ast.Script, line: int, col: int, settings: Settings | None = N
                 return text, meta.span
     if isinstance(node, ast.ConfigLine) and node.module is not None and node.module.text.upper() == "UP1":
         for option in node.options:
-            if option.name.text.lower() == "/url" and option.value is not None and _at(option.value.span, col):
-                for meta in catalog.META_PATTERN.finditer(option.value.text):
-                    start = option.value.span.col - 1 + meta.start()
-                    if start <= col < start + max(len(meta.group()), 1):
-                        offset = option.value.span.start + meta.start()
-                        span = option.value.span._replace(
-                            start=offset, end=offset + len(meta.group()), col=start + 1, end_col=start + 1 + len(meta.group())
-                        )
-                        return meta_markdown(meta.group(), _model(script, settings)), span
+            # The update URL setting (a URL-kind value): its meta sequences expand.
+            if isinstance(option.parsed, ast.Url) and _at(option.parsed.span, col):
+                for meta in option.parsed.metas:
+                    if meta.span.col - 1 <= col < max(meta.span.end_col - 1, meta.span.col):
+                        return meta_markdown(meta.text, _model(script, settings)), meta.span
     # Options
     for option in node.options:
         if _at(option.span, col):

@@ -15,6 +15,7 @@ as an empty file) and every upload is accepted; nothing is written.
 
 from __future__ import annotations
 
+import os
 from datetime import datetime
 
 from ...syntax import ast
@@ -26,12 +27,13 @@ _DEFAULT_MODEL = "IP1200"
 
 
 class _LintFetcher:
-    """url-map files where they exist, an empty file for every other GET."""
+    """Files found as the dry run finds them (url-map, the script's folder:
+    innoscript.urlmap), an empty file for every other GET."""
 
-    def __init__(self, url_map) -> None:
+    def __init__(self, url_map, folder=None) -> None:
         from ...device import FolderFetcher, MemoryFetcher
 
-        self.folders = FolderFetcher(url_map=url_map) if url_map else None
+        self.folders = FolderFetcher(folder, url_map=url_map) if url_map or folder else None
         self.memory = MemoryFetcher(default=b"")
 
     def get(self, url: str):
@@ -72,7 +74,9 @@ def _run(ctx: LintContext):
     # --simulate never loads it.
     from ...device import run_until_converged
 
-    fetcher = _LintFetcher(ctx.settings.url_map)
+    path = ctx.script.path
+    folder = None if path.startswith("<") else os.path.dirname(os.path.abspath(path))
+    fetcher = _LintFetcher(ctx.settings.url_map, folder)
     return run_until_converged(_device(ctx), fetcher, script=ctx.script, max_polls=SIMULATED_POLLS)
 
 
