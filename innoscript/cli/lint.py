@@ -6,7 +6,6 @@ Reading options, finding files, printing: everything else is the library's
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from typing import Any
@@ -371,6 +370,8 @@ def statistics(results: list, as_json: bool = False) -> str:
     if as_json:
         rows = [{"code": code, "name": names[code][0], "severity": names[code][1], "count": count}
                 for code, count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))]
+        import json
+
         return json.dumps(rows, indent=2) + "\n"
     lines.append(f"{total:>6}  finding{'s' if total != 1 else ''} in total")
     return "\n".join(lines) + "\n"
@@ -401,6 +402,8 @@ def show_settings(path: str, resolved) -> str:
 
 
 def _toml(value: Any) -> str:
+    import json
+
     if isinstance(value, dict):
         return "{ " + ", ".join(f"{json.dumps(k)} = {_toml(v)}" for k, v in value.items()) + " }" if value else "{}"
     return json.dumps(value, ensure_ascii=False)
