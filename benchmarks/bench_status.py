@@ -94,7 +94,7 @@ def main() -> None:
         (root / "backups").mkdir()
         for name, text in SCRIPTS.items():
             (root / name).write_text(text, "ascii")
-        config = ServerConfig(root=root, port=0, anonymous=frozenset({"read"}))
+        config = ServerConfig(root=root, port=0, anonymous=frozenset({"read"}), anonymous_status=True)
         with ServerThread(config) as server:
             started = time.perf_counter()
             fill(server.server.inventory, args.devices)

@@ -75,13 +75,13 @@ def device_from(
             loaded = read_config(config_text, where=config_where)
             saved, table = loaded.config, dict(loaded.vars)
         for line in config_lines:
-            saved = read_config(line, saved, where="configuration line").config
+            saved = read_config(_setting(line), saved, where="configuration line").config
         up1 = ([f"/url {update_url}"] if update_url else []) + ([f"/poll {poll_minutes}"] if poll_minutes else [])
         if up1 and saved:
             saved = read_config("config add UP1 " + " ".join(up1), saved).config
         running = saved
         for line in unsaved_lines:
-            running = read_config(line, running, where="unsaved line").config
+            running = read_config(_setting(line), running, where="unsaved line").config
     except ConfigTextError as exc:
         raise DeviceError(str(exc)) from None
     for name, value in (vars or {}).items():
@@ -92,3 +92,11 @@ def device_from(
         # make_state turns these into the UP1 module of the configuration.
         fields.update(update_url=update_url, poll_minutes=poll_minutes or 15)
     return make_state(model, vars=table, **fields)
+
+
+def _setting(line: str) -> str:
+    """One `config add|change|rem MODULE ...` line; anything else is a mistake."""
+    words = line.split()
+    if len(words) < 3 or words[0] != "config" or words[1] not in ("add", "change", "rem") or "\n" in line.strip():
+        raise DeviceError(f"expected one `config add|change|rem MODULE /setting value` line, not {line!r}")
+    return line

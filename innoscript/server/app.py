@@ -222,7 +222,9 @@ async def _authorise(request: web.Request, server: UpdateServer, right: str,
 
 async def _get(request: web.Request, server: UpdateServer, relative: str, path: Path,
                query: dict[str, str]) -> web.StreamResponse:
-    script = is_script(relative, server.config.script_patterns)
+    # uploads are the devices' data, not scripts the site publishes: the gate
+    # never lints them (anyone allowed to upload could keep it busy)
+    script = is_script(relative, server.config.script_patterns) and under_folder(relative, server.writable) is None
     kind = "poll" if script else "fetch"
     # the inventory records only what served a script (or stored a backup):
     # made-up identifiers on a 404 or a withheld script add nothing

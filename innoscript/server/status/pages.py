@@ -233,7 +233,7 @@ def device_page(data: dict) -> str:
         polls.append(
             f'<tr><td>{number}</td><td class="nowrap">{e(shown(poll.get("at")))}</td>'
             f'<td class="next-poll">{e(poll.get("text"))}</td><td>{"<br>".join(transfers) or "-"}</td>'
-            f'<td>{e(poll.get("stopped_by", ""))}</td>'
+            f'<td>{e(_stop(poll))}</td>'
             f'<td><details><summary>{len(poll.get("events", []))} events</summary><ul>{events}</ul></details></td></tr>'
         )
     history = "".join(
@@ -277,6 +277,12 @@ def device_page(data: dict) -> str:
         f"<th>status</th><th>firmware</th><th>CHECK</th><th>SCFG</th></tr></thead><tbody>{history}</tbody></table>"
     )
     return _layout(d["key"], "devices", body, data)
+
+
+def _stop(poll: dict) -> str:
+    """`check (line 4)`, `end`."""
+    stopped = poll.get("stopped_by") or ""
+    return f"{stopped} (line {poll['stop_line']})" if poll.get("stop_line") else stopped
 
 
 def _selected(options: str, version: int) -> str:
