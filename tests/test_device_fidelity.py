@@ -86,6 +86,12 @@ def test_spec_5_10_config_change_omitted_poll_takes_the_default_interval():
     assert after.update_url == "http://10.0.0.6/" and after.poll_minutes == 15
     added = run_poll(state, MemoryFetcher(), script="config add UP1 /url http://10.0.0.6/\nconfig activate\n").state
     assert added.update_url == "http://10.0.0.6/" and added.poll_minutes == 60
+    from innoscript.device import PollRecord
+    from innoscript.device.report import poll_text
+
+    result = run_poll(state, MemoryFetcher(), script=text)
+    shown = poll_text(PollRecord(1, state.clock, 600, result, False, state))
+    assert "running configuration: UP1 /poll removed (was 60)" in shown and "poll interval: 60 -> 15 min" in shown
 
 
 def test_spec_10_9_restart_by_the_last_line_commits_the_check():

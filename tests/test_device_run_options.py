@@ -77,6 +77,10 @@ def test_spec_8_config_file_is_the_devices_saved_configuration(tmp_path):
     unreadable.write_text("config frobnicate X\n")
     refused = run([str(path), "--config", str(unreadable)])
     assert refused.exit_code == 2 and "bad.txt:1" in refused.output
+    for bad in (["--config", str(tmp_path / "missing.txt")], ["--config-line", "mod cmd UP0 prot x ser 1"],
+                ["--unsaved-line", "config write"]):
+        refused = run([str(path), *bad])
+        assert refused.exit_code == 2 and refused.output.count("\n") == 1, (bad, refused.output)
 
 
 def test_spec_5_10_unsaved_line_is_active_until_a_restart(tmp_path):

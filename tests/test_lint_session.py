@@ -132,3 +132,16 @@ def test_update_server_gate_reads_the_served_folders_configuration(tmp_path):
             assert (response.status, response.read()) == (200, BROKEN)
         finally:
             conn.close()
+
+
+def test_lint_document_gives_the_same_with_an_incremental_linter():
+    from innoscript.lint.engine import IncrementalLinter
+    from innoscript.lint.session import lint_document
+    from innoscript.lint.settings import Settings
+    from innoscript.source import Source
+    from innoscript.syntax import parse
+
+    linter = IncrementalLinter()
+    for text in (WARNED, WARNED + b"mod cmd UP1 time /allow 4\r\n", BROKEN):
+        script = parse(Source.from_bytes(text, "update-ip1200.htm"))
+        assert lint_document(script, Settings(), linter) == lint_document(script, Settings())

@@ -271,6 +271,33 @@ def test_scripts_over_the_gate_size_limit_are_withheld_unlinted(root: Path, slow
         assert get(server.port, "/update-ip1200.htm") == (200, GOOD)
 
 
+def test_uploads_named_like_scripts_are_not_linted(root: Path, slow_lint) -> None:
+    _, linted = slow_lint
+    config = make_config(root, max_upload=2 << 20, anonymous_backups=True)
+    with ServerThread(config) as server:
+        body = b"\r" * (1 << 20)
+        assert put(server.port, "/backups/update-ip1200.htm", body) == 201
+        assert get(server.port, "/backups/update-ip1200.htm") == (200, body)
+    assert linted == []
+
+
+def test_the_lint_backlog_is_bounded(root: Path, slow_lint) -> None:
+    from innoscript.server import gate
+
+    release, linted = slow_lint
+    with ServerThread(make_config(root, gate_timeout=0.1)) as server:
+        assert get(server.port, "/update-ip1200.htm") == (200, GOOD)  # its verdict is known
+        for n in range(gate.MAX_QUEUE + 10):
+            (root / f"update-slow-{n}.htm").write_bytes(GOOD)
+            assert get(server.port, f"/update-slow-{n}.htm")[0] == 503
+        assert len(server.server.gate._pending) == gate.MAX_QUEUE
+        assert get(server.port, "/update-ip1200.htm") == (200, GOOD)
+        release.set()
+        assert wait_until(lambda: not server.server.gate._pending)
+        # the scripts left out are queued at their next poll
+        assert wait_until(lambda: get(server.port, f"/update-slow-{gate.MAX_QUEUE + 5}.htm") == (200, GOOD))
+
+
 # --- the inventory ---------------------------------------------------------------------
 
 def status(server: ServerThread) -> dict:

@@ -363,3 +363,12 @@ def test_longest_backup_name_leaves_room_for_versions() -> None:
     assert storage.longest_name(0) == 255
     assert storage.longest_name(5) == 249  # `.5` and `.tmp`
     assert storage.longest_name(1000) == 246
+
+
+def test_status_paths() -> None:
+    from innoscript.server.app import is_status_path
+
+    for path in ("/_status", "/_status.json", "/_status/device/mac:00-90-33-03-0d-f0", "/_status/scripts.json"):
+        assert is_status_path(path), path
+    for path in ("/_statusx", "/backups/_status", "/status", "/"):
+        assert not is_status_path(path), path

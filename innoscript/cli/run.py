@@ -1,7 +1,8 @@
 """`innoscript run`: dry-run a script on a virtual device.
 
-Thin: reads the command line into a device state, a fetcher and options,
-calls ``innoscript.device.dry_run`` and prints with ``innoscript.device.report``.
+Thin: turns the command line into a device (``innoscript.device.setup``),
+a fetcher and options, calls ``innoscript.device.dry_run`` and prints with
+``innoscript.device.report``.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ import click
 from .common import InputError, read_source
 
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
-_MAC = re.compile(r"^[0-9a-fA-F]{2}([-:]?)[0-9a-fA-F]{2}(\1[0-9a-fA-F]{2}){4}$")
 _FAIL_STATUS = re.compile(r"^[1-5]\d\d$")
 
 
@@ -73,23 +73,6 @@ def _url_map_pairs(values: tuple[str, ...]) -> list[tuple[str, str]]:
             raise InputError(f"--url-map expects PREFIX=DIR, not {value!r}")
         pairs.append((prefix.strip(), folder.strip()))
     return pairs
-
-
-def _mac(value: str) -> str:
-    """A MAC address in the form `#m` shows (spec 6.1: 00-90-33-03-0d-f0)."""
-    if not _MAC.match(value.strip()):
-        raise InputError(f"--mac expects a MAC address such as 00-90-33-03-0d-f0, not {value!r}")
-    digits = re.sub(r"[-:]", "", value.strip()).lower()
-    return "-".join(digits[i:i + 2] for i in range(0, 12, 2))
-
-
-def _ip(value: str) -> str:
-    import ipaddress
-
-    try:
-        return str(ipaddress.ip_address(value.strip()))
-    except ValueError:
-        raise InputError(f"--ip expects an IP address, not {value!r}") from None
 
 
 def _failures(values: tuple[str, ...]) -> list[tuple[str, int | None]]:
@@ -175,10 +158,8 @@ def run_command(script, model, firmware, boot, bmc, mac, serial_number, hardware
       innoscript run http://127.0.0.1:8080/update-ip232.htm --json
     """
     from .. import catalog
-    from ..device import DeviceError, OptionError, dry_run, make_state, options_from, run_until_converged
-    from ..device import report
-    from ..device.backup import ConfigTextError, read_config
-    from ..device.state import update_var
+    from ..device import DeviceError, OptionError, dry_run, options_from, report, run_until_converged
+    from ..device.setup import device_from
 
     if polls is not None and (until_converged or max_polls):
         raise InputError("give either --polls or --until-converged/--max-polls, not both")
@@ -215,53 +196,20 @@ def run_command(script, model, firmware, boot, bmc, mac, serial_number, hardware
         if not match:
             raise InputError(f"--time expects HH:MM (00:00-23:59), not {time_!r}")
         clock = clock.replace(hour=int(match.group(1)), minute=int(match.group(2)))
-    identity = {}
-    if mac and serial_number and _mac(mac) != _mac(serial_number):
-        raise InputError("--mac and --serial-number differ; an innovaphone serial number is the MAC address")
-    if mac or serial_number:
-        identity["mac"] = _mac(mac or serial_number)
-    if hardware_id is not None:
-        if not hardware_id.strip() or any(c.isspace() for c in hardware_id):
-            raise InputError(f"--hardware-id expects one word, not {hardware_id!r}")
-        identity["hardware_id"] = hardware_id.strip()
-    if ip is not None:
-        identity["ip"] = _ip(ip)
-
-    # Its configuration: the file, then single lines; --update-url and
-    # --poll-interval are UP1 settings like any other.
-    device_vars: dict[str, str] = {}
     try:
-        saved = ()
-        if config_file:
-            loaded = read_config(_read_text(config_file, "--config"), where=config_file)
-            saved, device_vars = loaded.config, dict(loaded.vars)
-        for line in config_lines:
-            saved = read_config(line, saved, where="--config-line").config
-        up1 = []
-        url_setting = update_url or (script if is_url else "")
-        if url_setting:
-            up1.append(f"/url {url_setting}")
-        if poll_interval is not None:
-            up1.append(f"/poll {poll_interval}")
-        if up1 and (saved or config_file):
-            saved = read_config("config add UP1 " + " ".join(up1), saved).config
-        running = saved
-        for line in unsaved_lines:
-            running = read_config(line, running, where="--unsaved-line").config
-    except ConfigTextError as exc:
-        raise InputError(str(exc)) from None
-    for name, value in _pairs(variables, "--var"):
-        device_vars[update_var(name)] = value
-    fields = dict(firmware=firmware, boot=boot, radio=bmc, has_time=not no_time, clock=clock, uptime_min=uptime,
-                  is_new=new, idle=not busy, **identity)
-    if saved or running:
-        fields.update(saved_config=saved, edited_config=running, running_config=running)
-        if not dict(saved).get("UP1") and (url_setting or poll_interval):
-            fields.update(update_url=url_setting, poll_minutes=poll_interval or 15)
-    else:
-        fields.update(update_url=url_setting, poll_minutes=poll_interval or 15)
-    try:
-        state = make_state(model_name, vars=device_vars, **fields)
+        state = device_from(
+            model_name,
+            config_text=_read_text(config_file, "--config") if config_file else None,
+            config_where=config_file or "configuration",
+            config_lines=config_lines,
+            unsaved_lines=unsaved_lines,
+            update_url=update_url or (script if is_url else ""),
+            poll_minutes=poll_interval,
+            vars=dict(_pairs(variables, "--var")),
+            mac=mac, serial_number=serial_number, hardware_id=hardware_id, ip=ip,
+            firmware=firmware, boot=boot, radio=bmc, has_time=not no_time, clock=clock, uptime_min=uptime,
+            is_new=new, idle=not busy,
+        )
     except DeviceError as exc:
         raise InputError(str(exc)) from None
 

@@ -42,6 +42,8 @@ def parse_size(text: str) -> int:
               help="Users file for HTTP Basic authentication (see --add-user).")
 @click.option("--anonymous", type=click.Choice(["none", "read", "write", "all"]),
               help="What needs no credentials. Required when there is no --users file.")
+@click.option("--status", "status", type=click.Choice(["none", "read"]), default="read", show_default=True,
+              help="Status pages (/_status): for users with the read right, or none at all.")
 @click.option("--anonymous-backups", is_flag=True,
               help="Let --anonymous read reach the writable folders too (backups hold passwords).")
 @click.option("--anonymous-status", is_flag=True,
@@ -79,6 +81,7 @@ def parse_size(text: str) -> int:
 def serve_command(root: str | None, bind: str, port: int, state_dir: str | None, writable: tuple[str, ...],
                   max_upload: str, upload_timeout: float, keep_versions: int, lint_gate: bool,
                   users_file: str | None, anonymous: str | None, anonymous_backups: bool, anonymous_status: bool,
+                  status: str,
                   header_timeout: float, idle_timeout: float, max_connections: int, max_per_address: int,
                   max_header_size: str, max_uploads: int, gate_max_size: str, gate_timeout: float,
                   max_devices: int, device_expiry: float, auth_burst: int, auth_per_minute: float,
@@ -88,7 +91,8 @@ def serve_command(root: str | None, bind: str, port: int, state_dir: str | None,
     Devices poll ROOT by exact path (the query parameters they append are
     recorded in the device inventory); backups are PUT into the writable
     folders, replaced atomically with previous versions kept. The status
-    page is /_status (HTML) and /_status.json.
+    pages are /_status (devices, next polls, backups, scripts; HTML) and
+    /_status.json.
 
     \b
     Examples:
@@ -141,6 +145,7 @@ def serve_command(root: str | None, bind: str, port: int, state_dir: str | None,
         anonymous_backups=anonymous_backups,
         anonymous_status=anonymous_status,
         json_log=json_log,
+        status=status,
         header_timeout=header_timeout,
         idle_timeout=idle_timeout,
         max_connections=max_connections,

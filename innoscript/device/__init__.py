@@ -34,6 +34,7 @@ from .converge import (
 from .expand import default_name, expand_meta, update_url
 from .fetch import FailingFetcher, Fetcher, FolderFetcher, HttpFetcher, MemoryFetcher, Response
 from .interpreter import DownloadInfo, PollResult, PollSummary, RestartInfo, UploadInfo, power_cut, run_poll
+from .setup import device_from
 from .options import DEFAULT_OPTIONS, InterpreterOptions, OptionError, option_infos, options_from
 from .state import DeviceError, DeviceState, make_state
 
@@ -62,6 +63,7 @@ __all__ = [
     "UploadInfo",
     "advance",
     "default_name",
+    "device_from",
     "dry_run",
     "events",
     "expand_meta",

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .. import catalog
 from ..syntax import ast, parse
 from .state import Config, config_from_dict, config_to_dict
 
@@ -46,14 +45,20 @@ def read_config(text: str | bytes, base: Config = (), *, where: str = "configura
         if not isinstance(line, ast.ConfigLine):
             continue
         verb = line.verb.text if line.verb else ""
-        spec = catalog.CONFIG_VERBS.get(verb)
+        spec = line.spec
         if spec is None:
             raise ConfigTextError(f"{where}:{line.number}: unknown config verb {verb!r}")
         if not spec.takes_module:
             continue  # write, activate: the text is the saved configuration already
-        if line.module is None:
+        target = line.target
+        if target is None:
             raise ConfigTextError(f"{where}:{line.number}: config {verb} needs a module")
-        module = line.module.text.upper()
-        values = {o.name.text: (o.value.text if o.value else "") for o in line.options}
-        table[module] = {**table.get(module, {}), **values} if verb == "add" else values
+        # The interpreter's meaning of each verb (spec 5.10): merge, replace, remove.
+        current = table.get(target, {})
+        if spec.edit == "remove":
+            names = {o.key for o in line.options}
+            table[target] = {k: v for k, v in current.items() if k not in names}
+        else:
+            values = {o.key: (o.value.text if o.value else "") for o in line.options}
+            table[target] = {**current, **values} if spec.edit == "merge" else values
     return ConfigText(config_from_dict(table), variables)

@@ -95,6 +95,11 @@ def poll_text(record: PollRecord) -> str:
                                 ("saved", record.before.saved_config, state.saved_config)):
             for change in config_changes(old, new):
                 out.append(f"        {stage} configuration: {change}")
+        before = record.before
+        if before.poll_minutes != state.poll_minutes:
+            out.append(f"        poll interval: {before.poll_minutes} -> {state.poll_minutes} min")
+        if before.update_url != state.update_url:
+            out.append(f"        update URL: {before.update_url or '(none)'} -> {state.update_url or '(none)'}")
     stop = summary.stopped_by
     if stop == "end":
         out.append("  script ran to the end" + ("; check committed" if summary.check_committed else ""))

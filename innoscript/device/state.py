@@ -179,7 +179,7 @@ def _seed_up1(overrides: dict) -> None:
         return
     if not url and poll == 15:
         return
-    settings = (("/poll", str(poll)),) if not url else (("/poll", str(poll)), ("/url", url))
+    settings = (("/poll", str(poll)),) if not url else (("/url", url), ("/poll", str(poll)))
     for name in _CONFIGS:
         table = dict(overrides[name])
         if "UP1" not in table:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Callable, Iterator, NamedTuple, TypeVar
 
 from .. import catalog
@@ -25,6 +25,12 @@ class Finding(NamedTuple):
     # when only a backup precedes) gives the milder one per finding; a
     # severity the user configured for the rule still wins.
     severity: Severity | None = None
+
+
+@lru_cache(maxsize=None)
+def _version_index(version: str) -> int:
+    """catalog.version_index, once per version word: line rules ask it on every line."""
+    return catalog.version_index(version)
 
 
 class LintContext:
@@ -56,10 +62,10 @@ class LintContext:
         return catalog.version_index(self.settings.target_version)
 
     def target_before(self, version: str) -> bool:
-        return self.version < catalog.version_index(version)
+        return self.version < _version_index(version)
 
     def target_at_least(self, version: str) -> bool:
-        return self.version >= catalog.version_index(version)
+        return self.version >= _version_index(version)
 
     @property
     def payload(self) -> bool:

@@ -30,6 +30,7 @@ from .settings import Settings, payload_settings
 
 if TYPE_CHECKING:  # a cache hit must not load the parser
     from ..syntax import ast
+    from .engine import IncrementalLinter
 
 
 def display_path(path: str) -> str:
@@ -196,8 +197,14 @@ class Session:
         return result
 
 
-def lint_document(script: "ast.Script", settings: Settings) -> list[Diagnostic]:
-    """The diagnostics of one open document (the language server's call)."""
+def lint_document(script: "ast.Script", settings: Settings, linter: "IncrementalLinter | None" = None) -> list[Diagnostic]:
+    """The diagnostics of one open document (the language server's call).
+
+    Give the document's own ``engine.IncrementalLinter`` to re-run the line
+    rules on changed lines only; the result is the same either way.
+    """
+    if linter is not None:
+        return linter.lint(script, settings)
     from .engine import lint_script
 
     return lint_script(script, settings)

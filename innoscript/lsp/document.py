@@ -9,7 +9,6 @@ keep their text but move: their nodes are rebuilt with shifted positions
 
 from __future__ import annotations
 
-import dataclasses
 import gc
 
 from ..source import Source, Span
@@ -116,10 +115,10 @@ def _mover(cls: type):
     if mover is not None:
         return mover
     body = ["def move(node, d, dl, span, token, option, url):", "    new = new_(cls)"]
-    for f in dataclasses.fields(cls):
-        kind = _KINDS.get(f.type if isinstance(f.type, str) else getattr(f.type, "__name__", ""))
-        get = f"node.{f.name}"
-        if f.name == "number":
+    for name, annotation in ast.field_types(cls).items():
+        kind = _KINDS.get(annotation)
+        get = f"node.{name}"
+        if name == "number":
             expr = f"{get} + dl"
         elif kind == "span":
             expr = f"span({get}, d, dl)"
@@ -135,7 +134,7 @@ def _mover(cls: type):
             expr = f"url({get}, d, dl) if {get} is not None else None"
         else:
             expr = get
-        body.append(f"    set_(new, {f.name!r}, {expr})")
+        body.append(f"    set_(new, {name!r}, {expr})")
     body.append("    return new")
     namespace = {"new_": object.__new__, "set_": object.__setattr__, "cls": cls}
     exec("\n".join(body), namespace)  # noqa: S102 - generated from our own field list

@@ -7,19 +7,19 @@ The only module of the server that imports aiohttp (the ``server`` extra).
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import errno
-import html
 import logging
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import parse_qsl
 
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 
-from .. import __version__
 from ..lint import lint_text
 from .accesslog import AccessRecord, combined, json_line
 from .auth import Authenticator, RateLimiter
@@ -33,13 +33,14 @@ from .storage import Upload, UploadTooLarge, longest_name, sweep_temporaries
 log = logging.getLogger("innoscript.server")
 access_log = logging.getLogger("innoscript.server.access")
 
-STATUS_PATHS = ("/_status", "/_status.json")
 CHUNK = 64 * 1024
 _STATE_KEY = web.AppKey("innoscript_server", object)
 # typed request keys where aiohttp has them (3.14+), plain strings before
 _RequestKey = getattr(web, "RequestKey", None)
 NOTE = _RequestKey("innoscript_note", str) if _RequestKey else "innoscript_note"
 USER = _RequestKey("innoscript_user", str) if _RequestKey else "innoscript_user"
+# the User-Agent of the request being handled: each request runs in its own task
+_AGENT: contextvars.ContextVar[str | None] = contextvars.ContextVar("innoscript_agent", default=None)
 
 
 class UpdateServer:
@@ -93,6 +94,9 @@ class UpdateServer:
             return self._commit_locks.setdefault(path, threading.Lock())
 
     async def record(self, obs: Observation) -> None:
+        agent = _AGENT.get()
+        if agent:
+            obs = replace(obs, agent=agent)
         loop = asyncio.get_running_loop()
         try:
             await loop.run_in_executor(self._inventory_thread, self.inventory.record, obs)
@@ -104,6 +108,10 @@ def build_app(config: ServerConfig) -> web.Application:
     server = UpdateServer(config)
     app = web.Application(middlewares=[_request_bounds])
     app[_STATE_KEY] = server
+    if config.status != "none":
+        from .status import register as register_status
+
+        register_status(app, server, _authorise)
     app.router.add_route("*", "/{tail:.*}", _handle)
 
     async def _close(app: web.Application) -> None:
@@ -150,10 +158,8 @@ async def _handle(request: web.Request) -> web.StreamResponse:
         response.headers["Allow"] = "GET, HEAD, PUT"
         return response
     raw_path, raw_query = split_target(request.raw_path)
+    _AGENT.set(request.headers.get("User-Agent"))  # the inventory reads it (model hints)
     right = "write" if request.method == "PUT" else "read"
-    if raw_path in STATUS_PATHS and request.method != "PUT":
-        denied = await _authorise(request, server, "read")
-        return denied or await _status(server, json=raw_path.endswith(".json"))
     try:
         resolved = resolve(server.root, raw_path)
     except PathRefused as refused:
@@ -216,7 +222,9 @@ async def _authorise(request: web.Request, server: UpdateServer, right: str,
 
 async def _get(request: web.Request, server: UpdateServer, relative: str, path: Path,
                query: dict[str, str]) -> web.StreamResponse:
-    script = is_script(relative, server.config.script_patterns)
+    # uploads are the devices' data, not scripts the site publishes: the gate
+    # never lints them (anyone allowed to upload could keep it busy)
+    script = is_script(relative, server.config.script_patterns) and under_folder(relative, server.writable) is None
     kind = "poll" if script else "fetch"
     # the inventory records only what served a script (or stored a backup):
     # made-up identifiers on a 404 or a withheld script add nothing
@@ -352,77 +360,6 @@ async def _receive(request: web.Request, server: UpdateServer, relative: str, pa
     return web.Response(status=204) if existed else web.Response(status=201, text="stored\n")
 
 
-_TIMES = ("first_seen", "last_seen", "last_poll", "last_backup")
-_COLUMNS = ("key", "model", "firmware", "bootcode", "hardware", "mac", "hwid", "address", "serials",
-            "last_poll", "last_poll_path", "polls", "last_backup", "last_backup_path", "backups", "last_status",
-            "ver")
-
-
-def _iso(stamp: float | None) -> str | None:
-    if stamp is None:
-        return None
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(stamp))
-
-
-def status_data(server: UpdateServer) -> dict:
-    devices = server.inventory.devices()
-    for device in devices:
-        for name in _TIMES:
-            device[name] = _iso(device[name])
-    return {
-        "server": {"name": "innoscript", "version": __version__, "lint_gate": server.gate is not None,
-                   "writable": list(server.writable)},
-        "devices": devices,
-        "gate": server.gate.status() if server.gate is not None else [],
-    }
-
-
-async def _status(server: UpdateServer, json: bool) -> web.Response:
-    # built on a worker thread: thousands of devices must not hold the polls
-    loop = asyncio.get_running_loop()
-    text = await loop.run_in_executor(None, _status_text, server, json)
-    headers = {"Cache-Control": "no-store"}
-    if json:
-        return web.Response(text=text, content_type="application/json", headers=headers)
-    return web.Response(text=text, content_type="text/html", headers=headers)
-
-
-def _status_text(server: UpdateServer, json: bool) -> str:
-    data = status_data(server)
-    return _dumps(data) if json else _status_html(data)
-
-
-def _dumps(data: object) -> str:
-    import json as _json
-
-    # compact: with `indent` Python's JSON encoder falls back to pure Python,
-    # three times slower on an inventory of 10,000 devices
-    return _json.dumps(data, separators=(",", ":"), sort_keys=True, ensure_ascii=False)
-
-
-def _status_html(data: dict) -> str:
-    def cell(value: object) -> str:
-        if isinstance(value, dict):
-            value = " ".join(f"{k}={v}" for k, v in sorted(value.items()))
-        return f"<td>{html.escape('' if value is None else str(value))}</td>"
-
-    head = "".join(f"<th>{html.escape(name)}</th>" for name in _COLUMNS)
-    rows = "".join("<tr>" + "".join(cell(d.get(name)) for name in _COLUMNS) + "</tr>\n" for d in data["devices"])
-    gate_rows = "".join(
-        f"<tr>{cell(g['path'])}{cell('blocked' if g['blocked'] else 'ok')}{cell(g['reason'])}</tr>\n"
-        for g in data["gate"]
-    )
-    return (
-        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>innoscript update server</title>"
-        "<style>body{font-family:sans-serif}table{border-collapse:collapse}"
-        "td,th{border:1px solid #ccc;padding:2px 6px;font-size:90%}</style></head><body>\n"
-        f"<h1>innoscript update server {html.escape(data['server']['version'])}</h1>\n"
-        f"<h2>Devices ({len(data['devices'])})</h2>\n<table><tr>{head}</tr>\n{rows}</table>\n"
-        f"<h2>Lint gate</h2>\n<table><tr><th>script</th><th>state</th><th>reason</th></tr>\n{gate_rows}</table>\n"
-        "</body></html>\n"
-    )
-
-
 class AccessLogger(AbstractAccessLogger):
     """Writes one line per request to the ``innoscript.server.access`` logger."""
 
@@ -493,6 +430,10 @@ class _GuardedSite(web.TCPSite):
         self._guard.inner = self._runner.server
         loop = asyncio.get_running_loop()
         self._server = await loop.create_server(self._guard, self._host, self._port, backlog=self._backlog)
+
+    async def stop(self) -> None:
+        await super().stop()
+        self._guard.close_refused()
 
 
 def serve_forever(config: ServerConfig, on_ready=None) -> None:

@@ -32,6 +32,7 @@ class ServerConfig:
     anonymous_backups: bool = False
     anonymous_status: bool = False
     json_log: bool = False
+    status: str = "read"  # the status pages: "read" (users with the read right), "none" (off)
     # limits against slow, hostile and anonymous clients (docs/server.md)
     header_timeout: float = 10.0  # seconds for a whole request head
     idle_timeout: float = 30.0  # seconds a connection may wait without a request

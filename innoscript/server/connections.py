@@ -87,7 +87,16 @@ class ConnectionGuard:
         self.per_address: dict[str, int] = {}
         self.refused = 0
         self._by_transport: dict[object, GuardedProtocol] = {}
+        self._refusing: set[GuardedProtocol] = set()  # answered, closing after LINGER
         self._log = _Throttled()
+
+    def close_refused(self) -> None:
+        """Close the connections refused and still lingering (at shutdown;
+        aiohttp closes the others itself, after their requests)."""
+        for protocol in list(self._refusing):
+            if protocol.transport is not None:
+                protocol.transport.close()
+        self._refusing.clear()
 
     def __call__(self) -> "GuardedProtocol":
         return GuardedProtocol(self)
@@ -159,6 +168,7 @@ class GuardedProtocol(asyncio.Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm()
+        self.guard._refusing.discard(self)
         if self.inner is None:
             return  # refused at once: never counted
         self.state = "closed"
@@ -241,6 +251,7 @@ class GuardedProtocol(asyncio.Protocol):
         """Answer, stop sending, and close after a moment: closing at once with
         unread bytes would reset the connection and lose the answer."""
         self.guard.note_refusal(reason, self.address)
+        self.guard._refusing.add(self)
         self.state = "refused"
         transport = self.transport
         assert transport is not None

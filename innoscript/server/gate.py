@@ -55,6 +55,7 @@ SCRIPT_PATTERNS = ("update-*.htm", "update-*.html", "update-*.txt", "*.upd", "up
 RACY_SECONDS = 2.0
 MAX_SIZE = 256 * 1024  # bytes: real scripts are a few kilobytes
 TIMEOUT = 10.0  # seconds a request waits for a verdict
+MAX_QUEUE = 32  # contents waiting for the worker; beyond, a script is not queued (and asked again later)
 
 
 def is_script(name: str, patterns: tuple[str, ...] = SCRIPT_PATTERNS) -> bool:
@@ -162,6 +163,13 @@ class LintGate:
                 entry = _Entry(key, digest, good, good_digest, reason)
             else:
                 pending = self._pending.get((relative, digest))
+                if pending is None and len(self._pending) >= MAX_QUEUE:
+                    # many new scripts at once (or one rewritten again and
+                    # again): the worker's backlog stays bounded
+                    log.warning("lint gate: %d scripts waiting to be linted, %s not queued", MAX_QUEUE, relative)
+                    if good is None:
+                        return GateDecision(None, False, "being linted", "")
+                    return GateDecision(good, True, "new version being linted", good_digest)
                 if pending is None:
                     pending = self._worker.submit(self._lint, relative, path, data, digest, key)
                     self._pending[(relative, digest)] = pending

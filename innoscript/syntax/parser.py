@@ -146,6 +146,10 @@ class _LineBuilder:
             "tokens": self.tokens,
         }
 
+    def line_fields(self) -> tuple:
+        """The fields every line starts with, in order (nodes take them positionally)."""
+        return self.number, self.span(0, len(self.text)), self.text, self.newline, self.tokens
+
     def build(self) -> ast.Line:
         try:
             shape, raw = tokenize_line(self.text)
@@ -158,7 +162,7 @@ class _LineBuilder:
         # most of a large file.
         self.tokens = tuple(ast.Token(intern(t), self.span(s, e)) for t, s, e in raw)
         if shape == EMPTY:
-            return ast.Blank(**self.common())
+            return ast.Blank(*self.line_fields())
         if shape == COMMENT:
             return self.comment()
         if shape == MOD:
@@ -175,7 +179,7 @@ class _LineBuilder:
         token = self.tokens[0]
         body = token.text[1:]
         if not _DIRECTIVE_START.match(token.text):
-            return ast.Comment(**self.common(), body=body)
+            return ast.Comment(*self.line_fields(), body)
         base = token.span.col - 1
         match = _DIRECTIVE.match(token.text)
         if not match:
@@ -228,7 +232,7 @@ class _LineBuilder:
                         parsed = self.url(value)  # with its meta sequences
                 else:
                     parsed = value.text if value is not None else True
-                options.append(ast.Option(name=token, value=value, span=span, kind=kind, parsed=parsed))
+                options.append(ast.Option(token, value, span, kind, parsed))
             else:
                 args.append(token)
             i += 1
@@ -253,7 +257,7 @@ class _LineBuilder:
             )
             for m in catalog.META_PATTERN.finditer(token.text)
         )
-        return ast.Url(token=token, metas=metas, parts=values.split_url(token.text))
+        return ast.Url(token, metas, values.split_url(token.text))
 
     # -- mod cmd
 
@@ -267,10 +271,8 @@ class _LineBuilder:
         spec = catalog.lookup(module.text, verb.text) if module and verb else None
         args, options = self.split_args(rest, spec.option if spec else None)
         taken = len(spec.params) if spec else len(args)
-        common = dict(
-            self.common(), keywords=keywords, module=module, verb=verb, spec=spec,
-            args=args, options=options, extra=args[taken:],
-        )
+        # Line, Command and ModCommand fields, in order.
+        common = (*self.line_fields(), args, options, args[taken:], keywords, module, verb, spec)
         kind = spec.kind if spec else None
 
         def arg(index: int) -> ast.Token | None:
@@ -283,22 +285,20 @@ class _LineBuilder:
             return None
 
         if kind == "times":
-            return ast.Times(**common, allow=option("/allow"), initial=option("/initial"))
+            return ast.Times(*common, option("/allow"), option("/initial"))
         if kind == "check":
-            return ast.Check(**common, final=arg(0), serial=arg(1))
+            return ast.Check(*common, arg(0), arg(1))
         if kind == "download":
-            return ast.Download(**common, url=self.url(arg(0)), final=arg(1), serial=arg(2))
+            return ast.Download(*common, self.url(arg(0)), arg(1), arg(2))
         if kind == "scfg":
-            return ast.Scfg(
-                **common, url=self.url(arg(0)), final=arg(1), serial=arg(2), force=option("/force"), always=option("/always")
-            )
+            return ast.Scfg(*common, self.url(arg(0)), arg(1), arg(2), option("/force"), option("/always"))
         if kind == "cfg":
-            return ast.Cfg(**common, url=self.url(arg(0)), final=arg(1), serial=arg(2))
+            return ast.Cfg(*common, self.url(arg(0)), arg(1), arg(2))
         if kind == "wlan-power":
-            return ast.WlanPower(**common, activate=spec.verb == "activate-pwr")
+            return ast.WlanPower(*common, spec.verb == "activate-pwr")
         if kind == "up1-action":
-            return ast.Up1Action(**common)
-        return ast.ModCommand(**common)
+            return ast.Up1Action(*common)
+        return ast.ModCommand(*common)
 
     # -- config / vars / other
 
@@ -317,10 +317,7 @@ class _LineBuilder:
             name = module.text
             settings = lambda option: catalog.config_setting(name, option)  # noqa: E731
         args, options = self.split_args(rest, settings, bare=known is not None and not known.option_values)
-        return ast.ConfigLine(
-            **self.common(), keyword=keyword, verb=verb, module=module, sub=sub, spec=known,
-            args=args, options=options, extra=args,
-        )
+        return ast.ConfigLine(*self.line_fields(), args, options, args, keyword, verb, module, sub, known)
 
     def vars_line(self) -> ast.Line:
         keyword, rest = self.tokens[0], self.tokens[1:]
@@ -330,17 +327,15 @@ class _LineBuilder:
         rest = rest[1:] if name else rest
         args, options = self.split_args(rest)
         expected = 2 if verb and verb.text.lower() == "create" else 0
-        return ast.VarsLine(
-            **self.common(), keyword=keyword, verb=verb, name=name, args=args, options=options, extra=args[expected:]
-        )
+        return ast.VarsLine(*self.line_fields(), args, options, args[expected:], keyword, verb, name)
 
     def other_line(self) -> ast.Line:
         head, rest = self.tokens[0], self.tokens[1:]
         args, options = self.split_args(rest)
         final = catalog.FINAL_COMMANDS.get(head.text.lower())
         if final is not None:
-            return ast.FinalLine(**self.common(), word=head, final=final, args=args, options=options, extra=args)
-        return ast.GenericLine(**self.common(), head=head, args=args, options=options, extra=())
+            return ast.FinalLine(*self.line_fields(), args, options, args, head, final)
+        return ast.GenericLine(*self.line_fields(), args, options, (), head)
 
 
 def parse_line(text: str, number: int = 1, offset: int = 0, newline: str = "") -> ast.Line:

@@ -17,8 +17,8 @@ _BACKUP_QUERY = re.compile(r"(?:^|&)mode=backup(?:&|$)", re.IGNORECASE)
 _BACKUP_FILE = re.compile(r"^IP[0-9A-Z]+-[0-9a-f]{2}(?:-[0-9a-f]{2}){2,5}(?:[-.]\d+)?\.txt$", re.IGNORECASE)
 
 
-@rule("UPD-065", spec="lint-rules.md UPD-065; innovaphone-spec.md 4, 5.7")
-def nested_up0_in_payload(ctx: LintContext):
+@rule("UPD-065", spec="lint-rules.md UPD-065; innovaphone-spec.md 4, 5.7", kinds=(ast.ModCommand,))
+def nested_up0_in_payload(ctx: LintContext, line: ast.ModCommand):
     """Nested UP0 command in a file loaded by `cfg` (mode `cfg-payload`).
 
     ## What it does
@@ -52,14 +52,13 @@ def nested_up0_in_payload(ctx: LintContext):
     """
     if not ctx.payload:
         return
-    for line in ctx.lines(ast.ModCommand):
-        if line.module is not None and line.module.text.upper() == "UP0":
-            verb = line.verb.text if line.verb else ""
-            yield ctx.finding(
-                line.module.span,
-                f"`mod cmd UP0 {verb}` in a file loaded by `cfg`: UP0 commands cannot be nested; move the line "
-                "into the update script",
-            )
+    if line.module is not None and line.module.text.upper() == "UP0":
+        verb = line.verb.text if line.verb else ""
+        yield ctx.finding(
+            line.module.span,
+            f"`mod cmd UP0 {verb}` in a file loaded by `cfg`: UP0 commands cannot be nested; move the line "
+            "into the update script",
+        )
 
 
 @rule("UPD-066", spec="lint-rules.md UPD-066; innovaphone-spec.md 5.7")

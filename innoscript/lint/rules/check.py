@@ -26,8 +26,8 @@ def _record_only(ctx: LintContext, line: ast.Check) -> bool:
     return False
 
 
-@rule("UPD-030", spec="lint-rules.md UPD-030; innovaphone-spec.md 5.1")
-def check_arguments(ctx: LintContext):
+@rule("UPD-030", spec="lint-rules.md UPD-030; innovaphone-spec.md 5.1", kinds=(ast.Check,))
+def check_arguments(ctx: LintContext, line: ast.Check):
     """`check` is not given both `<final-command>` and `<serial>`.
 
     ## What it does
@@ -56,16 +56,15 @@ def check_arguments(ctx: LintContext):
     ## Source
     lint-rules.md UPD-030; innovaphone-spec.md 5.1.
     """
-    for line in _checks(ctx):
-        if line.serial is not None:
-            continue
-        if line.final is None:
-            what = "no final command and no serial"
-        elif facts.is_final_word(line.final.text):
-            what = "no serial"
-        else:
-            what = f"one word `{line.final.text}` (the final command or the serial is missing)"
-        yield ctx.finding(line.verb.span, f"check has {what}; the syntax is `mod cmd UP1 check <final-command> <serial>`")
+    if line.serial is not None:
+        return
+    if line.final is None:
+        what = "no final command and no serial"
+    elif facts.is_final_word(line.final.text):
+        what = "no serial"
+    else:
+        what = f"one word `{line.final.text}` (the final command or the serial is missing)"
+    yield ctx.finding(line.verb.span, f"check has {what}; the syntax is `mod cmd UP1 check <final-command> <serial>`")
 
 
 @rule("UPD-031", spec="lint-rules.md UPD-031; innovaphone-spec.md 5.1")
@@ -280,8 +279,8 @@ def restart_inside_check(ctx: LintContext):
         )
 
 
-@rule("UPD-035", spec="lint-rules.md UPD-035; innovaphone-spec.md 4, 5.1")
-def check_immediate_restart(ctx: LintContext):
+@rule("UPD-035", spec="lint-rules.md UPD-035; innovaphone-spec.md 4, 5.1", kinds=(ast.Check,))
+def check_immediate_restart(ctx: LintContext, line: ast.Check):
     """The final command of `check` restarts immediately (`reset`, `reboot`).
 
     ## What it does
@@ -311,19 +310,18 @@ def check_immediate_restart(ctx: LintContext):
     ## Source
     lint-rules.md UPD-035; innovaphone-spec.md 4 (final commands), 5.1.
     """
-    for line in _checks(ctx):
-        if line.serial is None:
-            continue  # the reading of a short line is UPD-030's
-        final = facts.final_of(line.final)
-        if final is None or not final.restarts or final.when_idle:
-            continue
-        idle = "i" + final.word
-        yield ctx.finding(
-            line.final.span,
-            f"`{line.final.text}` restarts immediately and cuts calls in progress; `{idle}` waits until the "
-            "device is idle",
-            fix=ctx.replace(line.final.span, idle, f"write `{idle}`", safe=False) if idle in catalog.FINAL_COMMANDS else None,
-        )
+    if line.serial is None:
+        return  # the reading of a short line is UPD-030's
+    final = facts.final_of(line.final)
+    if final is None or not final.restarts or final.when_idle:
+        return
+    idle = "i" + final.word
+    yield ctx.finding(
+        line.final.span,
+        f"`{line.final.text}` restarts immediately and cuts calls in progress; `{idle}` waits until the "
+        "device is idle",
+        fix=ctx.replace(line.final.span, idle, f"write `{idle}`", safe=False) if idle in catalog.FINAL_COMMANDS else None,
+    )
 
 
 _SERIAL_CHARS = re.compile(r"^[A-Za-z0-9._:-]+$")
@@ -334,16 +332,19 @@ _DATE_TIME = re.compile(
 )
 
 
-def _serials(ctx: LintContext):
-    for line in ctx.commands:
-        if isinstance(line, (ast.Check, ast.Download, ast.Cfg, ast.Scfg)) and line.serial is not None:
-            if isinstance(line, facts.Transfer) and not facts.has_url(line):
-                continue
-            yield line, line.serial
+def _serials(line: ast.Check | facts.Transfer) -> list[ast.Token]:
+    """The serial of a check or of a UP0 transfer whose URL is in place (its words read as written)."""
+    if line.serial is None or (isinstance(line, facts.Transfer) and not facts.has_url(line)):
+        return []
+    return [line.serial]
 
 
-@rule("UPD-037", spec="lint-rules.md UPD-037; innovaphone-spec.md 5.1, 6")
-def suspicious_serial(ctx: LintContext):
+@rule(
+    "UPD-037",
+    spec="lint-rules.md UPD-037; innovaphone-spec.md 5.1, 6",
+    kinds=(ast.Check, ast.Download, ast.Cfg, ast.Scfg),
+)
+def suspicious_serial(ctx: LintContext, line: ast.Command):
     """A serial contains unusual characters or looks generated from the date and time.
 
     ## What it does
@@ -375,7 +376,7 @@ def suspicious_serial(ctx: LintContext):
     ## Source
     lint-rules.md UPD-037; innovaphone-spec.md 5.1, 6 (meta sequences only in URLs).
     """
-    for _line, serial in _serials(ctx):
+    for serial in _serials(line):
         text = serial.text
         if "#" in text:
             yield ctx.finding(serial.span, f"`{text}`: meta sequences are not expanded in serials; write a fixed serial")

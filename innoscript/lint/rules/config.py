@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from ...syntax import ast
 from ..context import LintContext
 from ..rule import rule
@@ -144,8 +143,8 @@ def config_never_activated(ctx: LintContext):
         )
 
 
-@rule("UPD-072", spec="lint-rules.md UPD-072; innovaphone-spec.md 2.1, 5.10")
-def config_change_up1(ctx: LintContext):
+@rule("UPD-072", spec="lint-rules.md UPD-072; innovaphone-spec.md 2.1, 5.10", kinds=(ast.ConfigLine,))
+def config_change_up1(ctx: LintContext, line: ast.ConfigLine):
     """`config change UP1 ...` in an update script.
 
     ## What it does
@@ -187,18 +186,17 @@ def config_change_up1(ctx: LintContext):
     """
     if ctx.payload:
         return
-    for line in ctx.lines(ast.ConfigLine):
-        if facts.is_config(line, "change") and facts.config_module(line) == "UP1":
-            yield ctx.finding(
-                line.verb.span,
-                "`config change UP1` restates the whole update configuration (omitted settings such as /poll or "
-                "/no-dhcp may be lost): use `config add UP1` for single settings",
-                fix=ctx.replace(line.verb.span, "add", "use `config add UP1`", safe=False),
-            )
+    if facts.is_config(line, "change") and facts.config_module(line) == "UP1":
+        yield ctx.finding(
+            line.verb.span,
+            "`config change UP1` restates the whole update configuration (omitted settings such as /poll or "
+            "/no-dhcp may be lost): use `config add UP1` for single settings",
+            fix=ctx.replace(line.verb.span, "add", "use `config add UP1`", safe=False),
+        )
 
 
-@rule("UPD-073", spec="lint-rules.md UPD-073; innovaphone-spec.md 2.1")
-def poll_interval_short(ctx: LintContext):
+@rule("UPD-073", spec="lint-rules.md UPD-073; innovaphone-spec.md 2.1", kinds=(ast.ConfigLine,))
+def poll_interval_short(ctx: LintContext, line: ast.ConfigLine):
     """Poll interval below 15 minutes.
 
     ## What it does
@@ -236,25 +234,24 @@ def poll_interval_short(ctx: LintContext):
     ## Source
     lint-rules.md UPD-073; innovaphone-spec.md 2.1 [ASCOM5][PHPUS].
     """
-    for line in ctx.lines(ast.ConfigLine):
-        if not facts.is_up1_setting(line):
-            continue
-        for option in line.options:
-            value = option.value
-            if option.name.text.lower() == "/poll" and value is not None and isinstance(option.parsed, int):
-                minutes = option.parsed
-                if minutes < MIN_POLL:
-                    unit = "minute" if minutes == 1 else "minutes"
-                    yield ctx.finding(
-                        value.span,
-                        f"poll interval of {minutes} {unit}: below {MIN_POLL} every device polls more "
-                        f"often than recommended; use {MIN_POLL} or more",
-                        fix=ctx.replace(value.span, str(MIN_POLL), f"poll every {MIN_POLL} minutes", safe=False),
-                    )
+    if not facts.is_up1_setting(line):
+        return
+    for option in line.options:
+        value = option.value
+        if option.name.text.lower() == "/poll" and value is not None and isinstance(option.parsed, int):
+            minutes = option.parsed
+            if minutes < MIN_POLL:
+                unit = "minute" if minutes == 1 else "minutes"
+                yield ctx.finding(
+                    value.span,
+                    f"poll interval of {minutes} {unit}: below {MIN_POLL} every device polls more "
+                    f"often than recommended; use {MIN_POLL} or more",
+                    fix=ctx.replace(value.span, str(MIN_POLL), f"poll every {MIN_POLL} minutes", safe=False),
+                )
 
 
-@rule("UPD-077", spec="innovaphone-spec.md 2.1, 3")
-def invalid_setting_value(ctx: LintContext):
+@rule("UPD-077", spec="innovaphone-spec.md 2.1, 3", kinds=(ast.ConfigLine,))
+def invalid_setting_value(ctx: LintContext, line: ast.ConfigLine):
     """A configuration setting's value is not what the device reads.
 
     ## What it does
@@ -294,21 +291,14 @@ def invalid_setting_value(ctx: LintContext):
     ## Source
     innovaphone-spec.md 2.1 (settings), 3 (values are single words).
     """
-    for line in ctx.lines(ast.ConfigLine):
-        for option in line.options:
-            invalid = option.invalid
-            if invalid is not None:
-                yield ctx.finding(invalid.span, f"`{line.target} {option.key}`: {invalid.message}")
+    for option in line.options:
+        invalid = option.invalid
+        if invalid is not None:
+            yield ctx.finding(invalid.span, f"`{line.target} {option.key}`: {invalid.message}")
 
 
-def _up1_action(ctx: LintContext, verb: str):
-    for line in ctx.lines(ast.Up1Action):
-        if line.spec is not None and line.spec.verb == verb:
-            yield line
-
-
-@rule("UPD-074", spec="lint-rules.md UPD-074; innovaphone-spec.md 5.9")
-def up1_poll_in_script(ctx: LintContext):
+@rule("UPD-074", spec="lint-rules.md UPD-074; innovaphone-spec.md 5.9", kinds=(ast.Up1Action,))
+def up1_poll_in_script(ctx: LintContext, line: ast.Up1Action):
     """`mod cmd UP1 poll` inside an update script.
 
     ## What it does
@@ -337,17 +327,18 @@ def up1_poll_in_script(ctx: LintContext):
     ## Source
     lint-rules.md UPD-074; innovaphone-spec.md 5.9 [RUS][INF].
     """
-    for line in _up1_action(ctx, "poll"):
-        yield ctx.finding(
-            line.verb.span,
-            "`mod cmd UP1 poll` in an update script asks for another run of the same script (a possible "
-            "tight loop): remove it",
-            fix=ctx.delete_line(line, "remove the poll line", safe=False),
-        )
+    if line.spec is None or line.spec.verb != "poll":
+        return
+    yield ctx.finding(
+        line.verb.span,
+        "`mod cmd UP1 poll` in an update script asks for another run of the same script (a possible "
+        "tight loop): remove it",
+        fix=ctx.delete_line(line, "remove the poll line", safe=False),
+    )
 
 
-@rule("UPD-075", spec="lint-rules.md UPD-075; innovaphone-spec.md 5.9, 7")
-def up1_reinit_in_script(ctx: LintContext):
+@rule("UPD-075", spec="lint-rules.md UPD-075; innovaphone-spec.md 5.9, 7", kinds=(ast.Up1Action,))
+def up1_reinit_in_script(ctx: LintContext, line: ast.Up1Action):
     """`mod cmd UP1 reinit` inside an update script.
 
     ## What it does
@@ -377,13 +368,14 @@ def up1_reinit_in_script(ctx: LintContext):
     ## Source
     lint-rules.md UPD-075; innovaphone-spec.md 5.9, 7 [R8-CGU][INF].
     """
-    for line in _up1_action(ctx, "reinit"):
-        yield ctx.finding(
-            line.verb.span,
-            "`mod cmd UP1 reinit` clears the update serials on every run: downloads are compared with the "
-            "running build again and backups upload on every poll; remove it",
-            fix=ctx.delete_line(line, "remove the reinit line", safe=False),
-        )
+    if line.spec is None or line.spec.verb != "reinit":
+        return
+    yield ctx.finding(
+        line.verb.span,
+        "`mod cmd UP1 reinit` clears the update serials on every run: downloads are compared with the "
+        "running build again and backups upload on every poll; remove it",
+        fix=ctx.delete_line(line, "remove the reinit line", safe=False),
+    )
 
 
 @rule("UPD-076", spec="lint-rules.md UPD-076; innovaphone-spec.md 2.1, 11")

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from ...syntax import ast
 from ..context import LintContext
 from ..rule import rule
 
 
-@rule("UPD-090", spec="innovaphone-spec.md 3")
-def syntax_error(ctx: LintContext):
+@rule("UPD-090", spec="innovaphone-spec.md 3", kinds=(ast.SyntaxErrorLine,))
+def syntax_error(ctx: LintContext, line: ast.SyntaxErrorLine):
     r"""A line cannot be read as a command.
 
     ## What it does
@@ -33,8 +34,7 @@ def syntax_error(ctx: LintContext):
     ## Fix safety
     No fix: which character was meant is unknown.
     """
-    for line in ctx.script.syntax_errors:
-        yield ctx.finding(line.error, f"syntax error: {line.message}")
+    yield ctx.finding(line.error, f"syntax error: {line.message}")
 
 
 @rule("UPD-091", spec="innovaphone-spec.md 3")
