@@ -65,7 +65,7 @@ def format_source(source: Source) -> str:
         flush_blanks()
         out.append(format_line(line) + line.newline)
     flush_blanks()
-    if out and not source.bom and _reads_as_bom(out[0], source.encoding):
+    if out and _reads_as_bom(out[0], source.encoding):
         # A U+FEFF word (or, in a latin-1 file, the characters `ï»¿`) moved to
         # the very start of the text would be read back as a byte-order mark
         # and vanish: the first line stays as it was.

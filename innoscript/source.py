@@ -248,7 +248,9 @@ class Source:
         Characters the original encoding cannot hold make the text UTF-8, and
         so do latin-1 bytes that would be read back as something else: as a
         byte-order mark (a fix deleted what stood before `ï»¿`) or as valid
-        UTF-8 (a fix deleted the one byte that was not).
+        UTF-8 (a fix deleted the one byte that was not).  A text that starts
+        with U+FEFF (a fix deleted the line before it) gets a byte-order mark
+        in front, or the character would be read back as one and vanish.
         """
         text = self.text if text is None else text
         try:
@@ -261,7 +263,7 @@ class Source:
             if self.encoding == "latin-1" and _reads_back_otherwise(data, self.bom):
                 data = text.encode("utf-8")
                 encoding = "utf-8"
-        return (_BOMS.get(encoding, codecs.BOM_UTF8) + data) if self.bom else data
+        return (_BOMS.get(encoding, codecs.BOM_UTF8) + data) if self.bom or text.startswith(BOM) else data
 
     # -- positions --------------------------------------------------------
 

@@ -350,3 +350,22 @@ def test_many_fixes_in_one_round_are_taken_in_linear_time():
         fixes_module._overlaps = original
     assert outcome.text == "y " * 20000 + "\n"
     assert len(calls) < 5 * 20000
+
+
+@pytest.mark.parametrize(
+    "data, fixed",
+    [
+        # UTF-8, no BOM: deleting line 1 leaves U+FEFF first, which would read back as a BOM.
+        (b"a\n\xef\xbb\xbfb\n", "\ufeffb\n"),
+        # latin-1: deleting the stray byte leaves `\xef\xbb\xbf` first, a BOM once written.
+        (b"\x81\xef\xbb\xbf x\n", "\xef\xbb\xbf x\n"),
+        # latin-1: deleting the one byte that was not UTF-8 leaves valid UTF-8.
+        (b"\xe9\n\xc3\xa9\n", "\xc3\xa9\n"),
+    ],
+)
+def test_written_fixes_read_back_as_the_fixed_text(tmp_path, data, fixed):
+    path = tmp_path / "update-x.htm"
+    path.write_bytes(data)
+    source = Source.from_bytes(data, str(path))
+    write_atomically(path, source, fixed)
+    assert Source.from_bytes(path.read_bytes()).text == fixed

@@ -59,15 +59,15 @@ def test_dominant_line_ending():
     assert Source("abc").newline == "\n"
 
 
-def test_a_million_empty_lines_cost_a_few_bytes_each():
+def test_many_empty_lines_cost_a_few_bytes_each():
     """10 MB of CR once took 4.5 GB: one object per line.  The index stores offsets only."""
-    data = b"\r" * 1_000_000
+    data = b"\r" * 300_000
     tracemalloc.start()
     try:
         source = Source.from_bytes(data, "update-x.htm")
         size, _ = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    assert len(source.lines) == 1_000_000
+    assert len(source.lines) == 300_000
     assert size < 12 * len(data)  # the text (1 byte a character) and 4 bytes a line, with room
-    assert source.line_of(999_999).number == 1_000_000 and source.position(500_000) == (500_001, 1)
+    assert source.line_of(299_999).number == 300_000 and source.position(150_000) == (150_001, 1)

@@ -36,7 +36,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
-from ..source import Source
+from ..source import BOM, Source
 from .diagnostic import Diagnostic, Edit, Fix, Severity
 
 SYNTAX_ERROR = "UPD-090"
@@ -193,7 +193,9 @@ def _key(diagnostic: Diagnostic, text: str) -> tuple:
 
 
 def _source_like(source: Source, text: str) -> Source:
-    return Source(text, source.path, encoding=source.encoding, bom=source.bom)
+    # A text left starting with U+FEFF keeps it as content (it is written
+    # back behind a byte-order mark), rather than taking it for one.
+    return Source(text, source.path, encoding=source.encoding, bom=source.bom or text.startswith(BOM))
 
 
 def apply_fixes(source: Source, lint: Lint, *, unsafe: bool = False, max_rounds: int = 10) -> FixOutcome:
