@@ -72,6 +72,22 @@ def measure(name: str, text: str, state) -> None:
     print(f"  one poll, traced (all events)      {traced * 1e6:8.1f} us   target 1000 us  ratio {traced / 1e-3:.2f}")
 
 
+def config_scaling() -> None:
+    """One poll of N `config add` lines on one module: linear in N (constant
+    time per line), where copying the module per line was quadratic."""
+    state = make_state("IP1200", clock=datetime(2026, 1, 15, 2, 0), uptime_min=600)
+    fetcher = MemoryFetcher()
+    previous = None
+    for n in (5_000, 10_000, 20_000, 40_000):
+        script = parse("".join(f"config add CMD0 /k{i} {i}\n" for i in range(n)) + "config write\n")
+        start = time.perf_counter()
+        run_poll(state, fetcher, script=script, trace=False)
+        took = time.perf_counter() - start
+        growth = f"  x{took / previous:.1f} for x2 lines" if previous else ""
+        print(f"  {n:6d} config add lines on one module: one poll {took * 1e3:8.1f} ms{growth}")
+        previous = took
+
+
 def main() -> None:
     work = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(tempfile.gettempdir()) / "innoscript-bench"
     # Every serial matches and the window is open, but UPDATE/CHECK differs:
@@ -82,6 +98,8 @@ def main() -> None:
     measure("built-in site script", BUILT_IN, full)
     fresh = make_state("IP1200", firmware="08-1", clock=datetime(2026, 1, 15, 2, 0), uptime_min=600)
     measure("built-in site script, new firmware", BUILT_IN, fresh)
+    print("configuration updates: constant time per line")
+    config_scaling()
     text = generated_text(work)
     if text is not None:
         measure("benchmark corpus script", text, make_state("IP1200", clock=datetime(2026, 1, 15, 11, 0), uptime_min=600))

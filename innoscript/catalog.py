@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from . import values
+
 # --------------------------------------------------------------------------
 # Firmware versions, oldest first.  "v6sr2hf3" is V6.00 sr2-hotfix3, the
 # release that brought reboot/ireboot (spec section 11).
@@ -53,16 +55,28 @@ def normalize_version(version: str) -> str:
 @dataclass(frozen=True, slots=True)
 class Param:
     name: str  # as written in the syntax line, e.g. "url"
-    kind: str  # url | final | serial | number | word | command
+    kind: str  # url | final | serial | integer | word (final: a final command; the rest: values.KINDS)
     required: bool = True
     doc: str = ""
 
 
 @dataclass(frozen=True, slots=True)
 class OptionSpec:
+    """An option of a command or a configuration setting of a module.
+
+    ``value`` is the value kind, parsed by ``values.KINDS[value]`` when the
+    line is built (None: a flag that takes no value).
+    """
+
     name: str  # with the slash: "/allow"
-    value: str | None  # kind of the value (hours, minutes, number, command, word) or None for a flag
+    value: str | None  # hour-list | minutes | hours | integer | url | command | word, None for a flag
     doc: str = ""
+    label: str = ""  # placeholder in syntax lines ("hours" for an hour list); default: the kind
+    default: str | None = None  # a setting's value when the configuration does not name it
+
+    @property
+    def placeholder(self) -> str:
+        return self.label or self.value or ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,8 +94,16 @@ class Command:
     writes: str | None = None  # UPDATE/* short name written by the command
     since: str = "v5"
     expands_meta: bool = False  # meta sequences (#h ...) expanded in its URL
-    models: str | None = None  # "dect" or "wlan" when only such devices have it
+    models: str | None = None  # capability a model needs to run it ("dect", "wlan"; see Model.has)
     spec: str = ""  # section of innovaphone-spec.md
+    # Downloads: the device's running build the serial is compared with when
+    # UPDATE/<reads> is empty (a DeviceState field, None: no such build) ...
+    running: str | None = None
+    # ... the file a URL ending in `/` gets ({model} IP1200, {short} ip1200,
+    # {firmware} the model's firmware file name) ...
+    default_file: str | None = None
+    # ... and whether an IP72 must leave power save for it (spec 5.8).
+    needs_active_mode: bool = False
 
     @property
     def syntax(self) -> str:
@@ -89,9 +111,15 @@ class Command:
         for param in self.params:
             parts.append(f"<{param.name}>" if param.required else f"[<{param.name}>]")
         for option in self.options:
-            value = f" <{option.value}>" if option.value else ""
+            value = f" <{option.placeholder}>" if option.value else ""
             parts.append(f"[{option.name}{value}]")
         return " ".join(parts)
+
+    def default_name(self, model: "Model") -> str | None:
+        """The file name a URL ending in `/` gets on ``model`` (None: the command has none)."""
+        if self.default_file is None:
+            return None
+        return self.default_file.format(model=model.name, short=model.short, firmware=model.firmware_name)
 
     def option(self, name: str) -> OptionSpec | None:
         for option in self.options:
@@ -112,7 +140,10 @@ _DOWNLOAD_DOC = (
 )
 
 
-def _download(verb: str, var: str, what: str, thing: str, serial: str, since: str, models: str | None, spec: str, summary: str) -> Command:
+def _download(
+    verb: str, var: str, what: str, thing: str, serial: str, since: str, models: str | None, spec: str, summary: str,
+    *, running: str | None, default_file: str, needs_active_mode: bool = False,
+) -> Command:
     return Command(
         module="UP0",
         verb=verb,
@@ -125,6 +156,9 @@ def _download(verb: str, var: str, what: str, thing: str, serial: str, since: st
         since=since,
         models=models,
         spec=spec,
+        running=running,
+        default_file=default_file,
+        needs_active_mode=needs_active_mode,
     )
 
 
@@ -141,7 +175,7 @@ COMMANDS: tuple[Command, ...] = (
             "not restricted."
         ),
         options=(
-            OptionSpec("/allow", "hours", "comma-separated hours 0-23 (local time) in which the script may run"),
+            OptionSpec("/allow", "hour-list", "comma-separated hours 0-23 (local time) in which the script may run", "hours"),
             OptionSpec("/initial", "minutes", "no execution within this many minutes after each boot"),
         ),
         spec="5.2",
@@ -187,13 +221,21 @@ COMMANDS: tuple[Command, ...] = (
             "Used by the official update server together with `config add UP1 /poll 1` to switch "
             "fast polling on (<n>) and off (0). Not documented."
         ),
-        params=(Param("n", "number", doc="polling value; 0 switches fast polling off"),),
+        params=(Param("n", "integer", doc="polling value; 0 switches fast polling off"),),
         since="v10",
         spec="5.9",
     ),
-    _download("prot", "PROT", "firmware build", "the firmware", "build-serial", "v5", None, "5.3", "download and flash firmware when the build serial differs"),
-    _download("boot", "BOOT", "boot code build", "the boot code", "boot-serial", "v5", None, "5.4", "download and flash boot code when the serial differs"),
-    _download("bmc", "BMC", "DECT radio code", "the DECT radio (BMC) code", "build-serial", "v5", "dect", "5.5", "download DECT radio code (DECT devices only)"),
+    _download("prot", "PROT", "firmware build", "the firmware", "build-serial", "v5", None, "5.3",
+              "download and flash firmware when the build serial differs",
+              running="firmware", default_file="{firmware}", needs_active_mode=True),
+    # The boot code's default name is not documented (spec Q6).
+    _download("boot", "BOOT", "boot code build", "the boot code", "boot-serial", "v5", None, "5.4",
+              "download and flash boot code when the serial differs",
+              running="boot", default_file="{model}-boot.bin", needs_active_mode=True),
+    # The default radio-code name lacks the `.bin` the delivered file has (spec 5.5).
+    _download("bmc", "BMC", "DECT radio code", "the DECT radio (BMC) code", "build-serial", "v5", "dect", "5.5",
+              "download DECT radio code (DECT devices only)",
+              running="radio", default_file="{model}-bmc"),
     Command(
         module="UP0",
         verb="scfg",
@@ -346,7 +388,7 @@ META_SEQUENCES: dict[str, MetaSequence] = {
 }
 # A meta sequence in a word: `#` and one letter, the rolling index with its
 # digits (`#b5`) or the table's literal `#bn`.
-META_PATTERN = re.compile(r"#(?:b(?:\d+|n)?|.)?")
+META_PATTERN = re.compile(r"#(?:b(?:[0-9]+|n)?|.)?")
 # Sequences that make an upload URL device-specific (spec lint rule UPD-019).
 DEVICE_SPECIFIC_META = ("#h", "#m", "#i")
 
@@ -366,17 +408,74 @@ class SimpleVerb:
     takes_module: bool
     changes_config: bool
     doc: str
+    # How `config <verb> <MODULE> /name value ...` edits the module's options:
+    # merge (add), replace (change), remove (rem); None for verbs without options.
+    edit: str | None = None
+
+    @property
+    def option_values(self) -> bool:
+        """False when the options are bare names (`config rem UP1 /provision`)."""
+        return self.edit != "remove"
 
 
 CONFIG_VERBS: dict[str, SimpleVerb] = {
     v.verb: v
     for v in (
-        SimpleVerb("add", True, True, "change the named parameters of a module's configuration"),
-        SimpleVerb("change", True, True, "state a module's whole configuration (as saved configurations do)"),
+        SimpleVerb("add", True, True, "change the named parameters of a module's configuration", "merge"),
+        SimpleVerb("change", True, True, "state a module's whole configuration (as saved configurations do)", "replace"),
+        # Emitted by the official update server (`config rem UP1 /provision`) [PHPUS].
+        SimpleVerb("rem", True, True, "remove the named parameters from a module's configuration", "remove"),
         SimpleVerb("write", False, False, "store the running configuration so it survives a restart"),
         SimpleVerb("activate", False, False, "activate the stored configuration"),
     )
 }
+
+# Settings of modules whose values a face reads (spec 2.1): the update URL
+# and poll interval the device uses after `config activate` or a restart.
+CONFIG_SETTINGS: dict[str, tuple[OptionSpec, ...]] = {
+    "UP1": (
+        OptionSpec("/url", "url", "the update script's URL; meta sequences are replaced"),
+        OptionSpec("/poll", "minutes", "poll interval in minutes (15 when not set; less is discouraged)", default="15"),
+        OptionSpec("/poll-fast", "minutes", "poll interval while fast polling is on"),
+        OptionSpec("/disc", None, "close the HTTP sessions after each poll"),
+        OptionSpec("/no-dhcp", None, "ignore an update URL offered by DHCP"),
+        OptionSpec("/provision", "word", "set while the official update server provisions the device (undocumented)"),
+    ),
+}
+
+# Named sub-objects of a module's configuration, written as a word after the
+# module: `config change PHONE SIG /prot SIP`, `config change PHONE APP ...`.
+# Each is configured (and saved) on its own line.  Listed ones are documented
+# for hover and completion; any upper-case word in that place is read as one.
+CONFIG_SUBOBJECTS: dict[str, tuple[str, ...]] = {
+    "PHONE": ("SIG", "APP"),
+}
+SUBOBJECT_PATTERN = re.compile(r"[A-Z][A-Z0-9_-]*")
+
+
+def setting_value(module: str, name: str, text: str | None):
+    """A setting's value as written (``text``; None: not set, its default) read by its kind.
+
+    The typed value, or ``values.Invalid``; None for an unknown setting or
+    one that is not set and has no default.
+    """
+    setting = config_setting(module, name)
+    if setting is None:
+        return None
+    text = setting.default if text is None else text
+    if text is None:
+        return None
+    return values.parse_value(setting.value, text, lambda start, end: (start, end), name=name)
+
+
+def config_setting(module: str, name: str) -> OptionSpec | None:
+    """The catalogue entry of a configuration setting (`UP1`, `/poll`), None when unknown."""
+    for setting in CONFIG_SETTINGS.get(module.upper(), ()):
+        if setting.name == name.lower():
+            return setting
+    return None
+
+
 VARS_VERBS: dict[str, SimpleVerb] = {
     v.verb: v
     for v in (
@@ -406,6 +505,10 @@ class Model:
     @property
     def short(self) -> str:
         return self.name.lower()
+
+    def has(self, capability: str | None) -> bool:
+        """True when the model has ``capability`` ("dect", "wlan", "reboot"; None: always)."""
+        return capability is None or bool(getattr(self, capability, False))
 
     @property
     def script_name(self) -> str:

@@ -4,8 +4,7 @@ What it changes, line by line (docs/fmt.md has the reasons):
 
 * command lines: words joined by one blank, no leading or trailing blanks;
   `mod cmd`, `config`, `vars` in lower case; module names the catalogue knows
-  in upper case (`up0` -> `UP0`); verbs the catalogue knows and final
-  command words in lower case.  Every other word is kept as written;
+  in upper case (`up0` -> `UP0`).  Every other word is kept as written;
 * comment lines: leading and trailing blanks removed, the rest verbatim;
 * blank lines: emptied (except one whose LF would merge with the CR ending
   the line before it); a run of more than ``MAX_BLANK_LINES`` is cut to
@@ -17,17 +16,24 @@ What it changes, line by line (docs/fmt.md has the reasons):
 The device splits a line into words at blanks, so the number of blanks
 between words does not change what it executes (innovaphone-spec.md section
 3: the official server itself writes two blanks).  Whether keywords are case
-sensitive is an open question (spec Q7); every source writes module names
-upper case and keywords, verbs and final commands lower case, so the
-formatter writes what every source writes and leaves words it does not know
-alone.
+sensitive is an open question (spec Q7).  The formatter keeps this
+project's own reading of every line: it changes the case only of the words
+that the parser, the linter and the interpreter all read case-insensitively
+(the keywords and module names).  Verbs, config and vars verbs and final
+commands are read as written (`mod cmd UP1 TIMES` is an unknown command), so
+writing them in lower case would change what runs: that is a fix the linter
+offers, not formatting.  As a last guard, a formatted line whose reading
+differs from the original (``reading``) is kept as it was.
 """
 
 from __future__ import annotations
 
+import codecs
+
 from . import catalog
 from .source import BOM, Source
 from .syntax import ast, parse
+from .syntax.parser import parse_line
 
 MAX_BLANK_LINES = 2
 _BLANKS = " \t"
@@ -59,12 +65,22 @@ def format_source(source: Source) -> str:
         flush_blanks()
         out.append(format_line(line) + line.newline)
     flush_blanks()
-    if out and out[0].startswith(BOM):
-        # A U+FEFF word moved to the very start of the text would be read
-        # back as a byte-order mark and vanish: the first line stays as it was.
+    if out and not source.bom and _reads_as_bom(out[0], source.encoding):
+        # A U+FEFF word (or, in a latin-1 file, the characters `ï»¿`) moved to
+        # the very start of the text would be read back as a byte-order mark
+        # and vanish: the first line stays as it was.
         first = script.lines[0]
         out[0] = first.text + first.newline
     return "".join(out)
+
+
+def _reads_as_bom(text: str, encoding: str) -> bool:
+    if text.startswith(BOM):
+        return True
+    try:
+        return text[:3].encode(encoding).startswith(codecs.BOM_UTF8)
+    except UnicodeEncodeError:
+        return False
 
 
 def format_text(text: str, path: str = "<string>") -> str:
@@ -81,8 +97,41 @@ def format_line(line: ast.Line) -> str:
         return line.text.strip(_BLANKS)
     if isinstance(line, ast.Command):
         canonical = _canonical_words(line)
-        return " ".join(canonical.get(token.span.start, token.text) for token in line.tokens)
+        formatted = " ".join(canonical.get(token.span.start, token.text) for token in line.tokens)
+        if formatted != line.text and reading(parse_line(formatted)) != reading(line):
+            return line.text
+        return formatted
     return line.text
+
+
+def reading(line: ast.Line) -> tuple:
+    """What a line means to this project: what the formatter must keep.
+
+    The node kind, the catalogue entry and every word as the parser, the
+    linter and the interpreter read it: keywords (`mod`, `cmd`, `config`,
+    `vars`) and module names case-insensitively, everything else as written.
+    """
+    if isinstance(line, ast.Blank):
+        return ("blank",)
+    if isinstance(line, ast.Comment):
+        return (line.kind, line.text.strip(_BLANKS))
+    if not isinstance(line, ast.Command):
+        return (line.kind, line.text)
+    keywords: tuple = ()
+    module = None
+    if isinstance(line, ast.ModCommand):
+        keywords = line.keywords
+        module = line.module
+    elif isinstance(line, (ast.ConfigLine, ast.VarsLine)):
+        keywords = (line.keyword,)
+        module = getattr(line, "module", None)
+    folded = {token.span.start: token.text.lower() for token in keywords}
+    if module is not None:
+        folded[module.span.start] = module.text.upper()
+    words = [folded.get(token.span.start, token.text) for token in line.tokens]
+    options = tuple((o.name.text, o.value.text if o.value else None) for o in line.options)
+    args = tuple(a.text for a in line.args)
+    return (type(line).__name__, getattr(line, "spec", None), tuple(words), args, options)
 
 
 def _canonical_words(line: ast.Command) -> dict[int, str]:
@@ -99,29 +148,10 @@ def _canonical_words(line: ast.Command) -> dict[int, str]:
         module = line.module.text.upper() if line.module else None
         if line.module is not None and module in catalog.MODULES:
             put(line.module, module)
-            # The spec the line will have once its verb is lower case, so a
-            # second run finds nothing more to change (`Prot ... IRESET`).
-            spec = catalog.lookup(module, line.verb.text.lower()) if line.verb is not None else None
-            if spec is not None:
-                put(line.verb, line.verb.text.lower())
-                for param, arg in zip(spec.params, line.args):
-                    if param.kind == "final" and _is_final(arg.text):
-                        put(arg, arg.text.lower())
     elif isinstance(line, ast.ConfigLine):
         put(line.keyword, "config")
-        if line.verb is not None and line.verb.text.lower() in catalog.CONFIG_VERBS:
-            put(line.verb, line.verb.text.lower())
         if line.module is not None and line.module.text.upper() in catalog.MODULES:
             put(line.module, line.module.text.upper())
     elif isinstance(line, ast.VarsLine):
         put(line.keyword, "vars")
-        if line.verb is not None and line.verb.text.lower() in catalog.VARS_VERBS:
-            put(line.verb, line.verb.text.lower())
-    elif isinstance(line, ast.FinalLine):
-        put(line.word, line.word.text.lower())
     return words
-
-
-def _is_final(word: str) -> bool:
-    lowered = word.lower()
-    return lowered in catalog.FINAL_COMMANDS or lowered in catalog.NOOP_ALIASES

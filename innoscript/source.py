@@ -10,13 +10,19 @@ from __future__ import annotations
 
 import codecs
 import re
+from array import array
 from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import accumulate, islice
 from pathlib import Path
 from typing import NamedTuple
 
 BOM = "\ufeff"
 _LINE_END = re.compile(r"\r\n|\r|\n")
+_LINE_SPLIT = re.compile(r"(\r\n|\r|\n)")
+_LONE_CR = re.compile(r"\r(?!\n)")
+_LONE_LF = re.compile(r"(?<!\r)\n")
 
 
 class Span(NamedTuple):
@@ -50,13 +56,98 @@ class SourceProblem:
     offset: int = 0
 
 
-@dataclass(frozen=True, slots=True)
-class PhysicalLine:
+class PhysicalLine(NamedTuple):
+    """One line of the text, made when asked for (see ``Lines``)."""
+
     number: int  # 1-based
     start: int  # offset of the first character
     end: int  # offset just past the content (before the line ending)
     text: str  # the content, without line ending
     newline: str  # "\r\n", "\n", "\r" or "" for a last line without one
+
+
+class Lines(Sequence):
+    """The physical lines of a text: a sequence of ``PhysicalLine``.
+
+    Only the start offset of each line is stored (4 or 8 bytes a line, in an
+    array); a line object is made when it is asked for.  A file of ten
+    million empty lines (10 MB of CR) then costs 40 MB here, not the 1.5 GB
+    that one object per line would.  Lines end at CRLF, CR or LF (only
+    those: U+2028, VT, FF and the like are content, as on the device).
+    """
+
+    __slots__ = ("_text", "_starts")
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._starts = _line_starts(text)
+
+    def __len__(self) -> int:
+        return len(self._starts)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self._line(i) for i in range(*index.indices(len(self._starts)))]
+        if index < 0:
+            index += len(self._starts)
+        if not 0 <= index < len(self._starts):
+            raise IndexError("line index out of range")
+        return self._line(index)
+
+    def __iter__(self):
+        line = self._line
+        return (line(index) for index in range(len(self._starts)))
+
+    def __repr__(self) -> str:
+        return f"<Lines: {len(self)}>"
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Lines):
+            return self._text == other._text  # the same text splits the same way
+        if isinstance(other, (list, tuple)):
+            return list(self) == list(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # like a list
+
+    def _line(self, index: int) -> PhysicalLine:
+        text, starts = self._text, self._starts
+        start = starts[index]
+        limit = starts[index + 1] if index + 1 < len(starts) else len(text)
+        end = limit
+        if end > start:
+            last = text[end - 1]
+            if last == "\n":
+                end -= 2 if end - 2 >= start and text[end - 2] == "\r" else 1
+            elif last == "\r":
+                end -= 1
+        return PhysicalLine(index + 1, start, end, text[start:end], text[end:limit])
+
+
+def _line_starts(text: str) -> array:
+    """Start offsets of the lines of ``text``; no empty line after a final line ending."""
+    starts = array("I" if len(text) < 2**32 else "Q")
+    # str.split and len run in C; only the separators' sizes differ.
+    crlf = text.count("\r\n")
+    if crlf == text.count("\r") == text.count("\n"):
+        separator = "\r\n" if crlf else ("\n" if "\n" in text else "\r")
+    elif "\r" not in text:
+        separator = "\n"
+    elif "\n" not in text:
+        separator = "\r"
+    else:
+        separator = None
+    if separator is not None:
+        parts = text.split(separator)
+        starts.extend(accumulate(map(len(separator).__add__, map(len, parts[:-1])), initial=0))
+    else:
+        # Mixed: pieces alternate content and line ending; a line starts after each ending.
+        pieces = _LINE_SPLIT.split(text)
+        starts.extend(islice(accumulate(map(len, pieces), initial=0), 0, None, 2))
+        parts = pieces
+    if len(starts) > 1 and parts[-1] == "":
+        starts.pop()  # the text ends with a line ending: no empty line after it
+    return starts
 
 
 class Source:
@@ -87,9 +178,9 @@ class Source:
         self.bom = bom
         self.binary = binary
         self.problems = problems
-        self.lines = _split_lines(text)
-        self._starts = [line.start for line in self.lines]
-        self.newline = _dominant_newline(self.lines)
+        self.lines = Lines(text)
+        self._starts = self.lines._starts
+        self.newline = _dominant_newline(text)
 
     # -- construction -----------------------------------------------------
 
@@ -136,13 +227,19 @@ class Source:
     def encode(self, text: str | None = None) -> bytes:
         """Bytes for ``text`` (default: this source) in the original encoding.
 
-        Characters the original encoding cannot hold make the text UTF-8.
+        Characters the original encoding cannot hold make the text UTF-8, and
+        so do latin-1 bytes that would be read back as something else: as a
+        byte-order mark (a fix deleted what stood before `ï»¿`) or as valid
+        UTF-8 (a fix deleted the one byte that was not).
         """
         text = self.text if text is None else text
         try:
             data = text.encode(self.encoding)
         except UnicodeEncodeError:
             data = text.encode("utf-8")
+        else:
+            if self.encoding == "latin-1" and _reads_back_otherwise(data, self.bom):
+                data = text.encode("utf-8")
         return (codecs.BOM_UTF8 + data) if self.bom else data
 
     # -- positions --------------------------------------------------------
@@ -189,24 +286,28 @@ class Source:
         return len(self.lines[line - 1].text) + 1
 
 
-def _split_lines(text: str) -> list[PhysicalLine]:
-    lines: list[PhysicalLine] = []
-    pos = 0
-    number = 1
-    for match in _LINE_END.finditer(text):
-        lines.append(PhysicalLine(number, pos, match.start(), text[pos : match.start()], match.group()))
-        pos = match.end()
-        number += 1
-    if pos < len(text) or not lines:
-        lines.append(PhysicalLine(number, pos, len(text), text[pos:], ""))
-    return lines
+def _reads_back_otherwise(latin1: bytes, bom: bool) -> bool:
+    """Latin-1 bytes that ``Source.from_bytes`` would not read as latin-1."""
+    if not bom and latin1.startswith(codecs.BOM_UTF8):
+        return True
+    if latin1.isascii():
+        return False
+    try:
+        latin1.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
-def _dominant_newline(lines: list[PhysicalLine]) -> str:
-    counts: dict[str, int] = {}
-    for line in lines:
-        if line.newline:
-            counts[line.newline] = counts.get(line.newline, 0) + 1
-    if not counts:
+def _dominant_newline(text: str) -> str:
+    """The most frequent line ending; CRLF wins a tie, else the one seen first; LF when none."""
+    crlf = text.count("\r\n")
+    counts = {"\r\n": crlf, "\n": text.count("\n") - crlf, "\r": text.count("\r") - crlf}
+    most = max(counts.values())
+    if not most:
         return "\n"
-    return max(counts, key=lambda nl: (counts[nl], nl == "\r\n"))
+    if counts["\r\n"] == most:
+        return "\r\n"
+    if counts["\n"] != counts["\r"]:
+        return "\n" if counts["\n"] == most else "\r"
+    return "\n" if _LONE_LF.search(text).start() < _LONE_CR.search(text).start() else "\r"

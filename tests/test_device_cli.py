@@ -10,7 +10,7 @@ from innoscript.cli import main
 
 SCRIPT = """\
 mod cmd UP1 times /allow 1,2,3 /initial 6
-mod cmd UP0 scfg http://10.0.0.5/backup/#m.txt
+mod cmd UP0 scfg http://10.0.0.5/backup/#m.txt ser BK1
 mod cmd UP1 check ser 2024-1
 mod cmd UP0 prot http://10.0.0.5/fw/ ireset 08-2
 config add GW1 /name trunk
@@ -34,11 +34,12 @@ def test_human_trace_cites_lines_and_converges(tmp_path):
     path = write(tmp_path)
     result = run([str(path), "--firmware", "08-1"])
     assert result.exit_code == 0, result.output
-    # Poll 3 still uploads a changed backup (the configuration written in poll 2).
-    assert "poll 1" in result.output and "poll 4" in result.output
+    assert "poll 1" in result.output and "poll 3" in result.output and "poll 4" not in result.output
     assert "GET http://10.0.0.5/fw/IP1200.bin (prot 08-2) -> 200" in result.output
     assert "   4  RESTART (ireset, activates PROT 08-2)" in result.output
-    assert result.output.rstrip().endswith("converged after 4 polls")
+    assert "converged after 3 polls (polled until converged, at most 1 day of device time)" in result.output
+    # The configuration a poll stores is shown with the poll.
+    assert "saved configuration: GW1 added: /name trunk" in result.output
 
 
 def test_json_lines_per_poll_and_summary(tmp_path):
@@ -47,18 +48,23 @@ def test_json_lines_per_poll_and_summary(tmp_path):
     assert result.exit_code == 0
     objects = [json.loads(line) for line in result.output.splitlines()]
     polls, summary = objects[:-1], objects[-1]["summary"]
-    assert [p["poll"] for p in polls] == [1, 2, 3, 4]
+    assert [p["poll"] for p in polls] == [1, 2, 3]
     first = polls[0]
     for key in ("status", "executed", "stopped_by", "downloads", "uploads", "restarts", "check_committed", "vars", "firmware"):
         assert key in first
     assert first["executed"] == [1, 2, 3, 4] and first["stopped_by"] == "restart"
-    assert first["downloads"] == [{"line": 4, "kind": "prot", "url": "http://10.0.0.5/fw/IP1200.bin", "serial": "08-2", "status": 200}]
+    assert first["downloads"] == [{"line": 4, "kind": "prot", "url": "http://10.0.0.5/fw/IP1200.bin",
+                                   "written": "http://10.0.0.5/fw/IP1200.bin", "serial": "08-2", "status": 200}]
     assert first["restarts"] == [{"line": 4, "command": "ireset"}]
     assert first["uploads"][0]["url"] == "http://10.0.0.5/backup/00-90-33-03-0d-f0.txt"
-    assert polls[1]["check_committed"] and polls[1]["vars"] == {"CHECK": "2024-1", "PROT": "08-2"}
-    assert polls[2]["stopped_by"] == "check" and polls[2]["changed"]
-    assert polls[3]["stopped_by"] == "check" and not polls[3]["changed"]
-    assert summary == {"converged": True, "polls": 4, "loop": None, "firmware": "08-2", "vars": {"CHECK": "2024-1", "PROT": "08-2"}}
+    assert polls[1]["check_committed"] and polls[1]["vars"] == {"CHECK": "2024-1", "PROT": "08-2", "SCFG": "BK1"}
+    assert polls[1]["config"] == {"running": {}, "saved": {"GW1": {"/name": "trunk"}}}
+    assert polls[2]["stopped_by"] == "check" and not polls[2]["changed"] and polls[2]["quiet"]
+    assert summary == {
+        "converged": True, "polls": 3, "horizon": {"polls": None, "minutes": 1440}, "loop": None, "failing": [],
+        "firmware": "08-2", "vars": {"CHECK": "2024-1", "PROT": "08-2", "SCFG": "BK1"},
+        "config": {"running": {}, "saved": {"GW1": {"/name": "trunk"}}},
+    }
 
 
 def test_loop_exits_1_and_names_the_lines(tmp_path):
@@ -164,3 +170,22 @@ def test_json_output_is_deterministic(tmp_path):
     first = run([str(path), "--firmware", "08-1", "--json"]).output
     second = run([str(path), "--firmware", "08-1", "--json"]).output
     assert first == second
+
+
+def test_docs_cite_a_test_for_every_execution_rule():
+    # docs/interpreter.md names the test that checks each rule: each name must exist.
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent
+    text = (root.parent / "docs" / "interpreter.md").read_text(encoding="utf-8")
+    cited = set(re.findall(r"`(test_[a-z0-9_]+)`", text))
+    defined = set()
+    for path in root.glob("test_*.py"):
+        defined |= set(re.findall(r"^def (test_[a-z0-9_]+)\(", path.read_text(encoding="utf-8"), re.M))
+    assert len(cited) > 60
+    assert sorted(cited - defined) == []
+    table = text.split("3. Blank lines", 1)[1].split("### Final commands", 1)[0]
+    for row in table.splitlines():
+        if row.startswith("| `") or row.startswith("| bare") or row.startswith("| other") or row.startswith("| unreadable") or row.startswith("| extra"):
+            assert "`test_" in row, row

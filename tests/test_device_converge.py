@@ -56,7 +56,7 @@ def test_13_1_vars_lost_at_restart_with_dotted_serial_loops():
 
 
 def test_time_advances_between_polls_so_initial_plays_out():
-    text = "mod cmd UP1 times /initial 20\nconfig add GW1 /name a\nconfig write\n"
+    text = "mod cmd UP1 times /initial 20\nvars create A/B p 1\n"
     run = run_until_converged(device(uptime_min=0), MemoryFetcher(), script=text)
     stops = [p.result.summary.stopped_by for p in run.polls]
     assert stops[:2] == ["initial", "initial"] and stops[2] == "end"
@@ -65,7 +65,7 @@ def test_time_advances_between_polls_so_initial_plays_out():
 
 
 def test_allow_window_opens_as_the_clock_advances():
-    text = "mod cmd UP1 times /allow 3\nconfig add GW1 /name a\nconfig write\n"
+    text = "mod cmd UP1 times /allow 3\nvars create A/B p 1\n"
     run = run_until_converged(device(clock=datetime(2026, 3, 2, 2, 30)), MemoryFetcher(), script=text)
     assert [p.result.summary.stopped_by for p in run.polls][:3] == ["times", "times", "end"]
     assert run.polls[2].clock.hour == 3
@@ -78,7 +78,7 @@ def test_waiting_for_times_is_not_convergence():
 
 
 def test_polls_runs_exactly_n():
-    run = run_until_converged(device(), MemoryFetcher(), script="config write\n", polls=4)
+    run = run_until_converged(device(), MemoryFetcher(), script="vars create A/B p 1\n", polls=4)
     assert len(run.polls) == 4 and run.converged
 
 
@@ -96,11 +96,15 @@ def test_2_3_new_devices_poll_fast_until_they_fetch():
     assert poll_interval(device(is_new=False, uptime_min=3)) == 15
 
 
-def test_backups_with_unchanged_content_do_not_prevent_convergence():
+def test_converged_only_when_a_poll_uploads_nothing():
+    # A backup on every poll is activity: the device never settles, though
+    # nothing loops (converged = no change, download, upload or restart).
     text = "mod cmd UP0 scfg http://10.0.0.5/b/#m-#b3.txt\nconfig add GW1 /name a\nconfig write\n"
-    run = run_until_converged(device(), MemoryFetcher(), script=text)
-    assert run.converged and run.loop is None
+    run = run_until_converged(device(), MemoryFetcher(), script=text, max_polls=6)
+    assert not run.converged and run.loop is None
     assert all(p.result.summary.uploads for p in run.polls)
+    once = run_until_converged(device(), MemoryFetcher(), script="mod cmd UP0 scfg http://10.0.0.5/b/#m.txt ser B1\n")
+    assert once.converged and len(once.polls) == 2
 
 
 def test_same_inputs_same_event_stream():

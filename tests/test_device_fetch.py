@@ -74,11 +74,11 @@ def server(tmp_path):
 
 
 SCRIPT = (
-    "mod cmd UP0 scfg {base}/backup/#m.txt\n"
     "mod cmd UP1 check ser S1\n"
     "mod cmd UP0 prot {base}/fw/ ireset 08-2\n"
     "config add GW1 /name trunk\n"
     "config write\n"
+    "mod cmd UP0 scfg {base}/backup/#m.txt ser B1\n"
 )
 
 
@@ -104,7 +104,7 @@ def test_virtual_device_polls_a_real_server(server):
     assert run.state.firmware == "08-2" and run.state.var("CHECK") == "S1"
     # The backup arrives byte-exact.
     url = base + "/backup/00-90-33-01-02-03.txt"
-    assert [u.url for u in first.uploads] == [url]
+    assert [u.url for u in run.polls[1].result.summary.uploads] == [url]
     assert (uploads / "backup" / "00-90-33-01-02-03.txt").read_bytes() == sent[url]
     assert b"config change GW1 /name trunk" in sent[url]
 

@@ -138,3 +138,47 @@ def test_same_inputs_give_the_same_event_stream(text, state, opts):
     second = run_until_converged(state, fetcher(), opts, script=text, max_polls=4)
     assert [p.result.events for p in first.polls] == [p.result.events for p in second.polls]
     assert first.state == second.state and first.loop == second.loop
+
+
+QUICK = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+config_texts = st.lists(
+    st.builds(lambda v, m, o, x: f"config {v} {m} /{o} {x}", st.sampled_from(["add", "change"]), module,
+              st.sampled_from(["a", "url", "poll"]), st.sampled_from(["1", "60", "http://10.0.0.5/", ""])),
+    max_size=3,
+).map("\n".join)
+
+
+@QUICK
+@given(scripts(), devices, options, config_texts)
+def test_converged_script_does_nothing_on_the_next_poll(text, state, opts, config):
+    # Converged means quiet: no change, download, upload, restart or rewrite
+    # of the configuration, now and on the poll after.
+    from innoscript.device.backup import read_config
+
+    saved = read_config(config).config
+    state = state.replace(saved_config=saved, running_config=saved, edited_config=saved)
+    run = run_until_converged(state, fetcher(), opts, script=text, max_polls=8, trace=False)
+    if run.converged:
+        assert run.polls[-1].quiet
+        following = advance(run.state, poll_interval(run.state, opts))
+        result = run_poll(following, fetcher(), opts, script=text, trace=False)
+        assert result.summary.quiet, text
+
+
+@QUICK
+@given(st.one_of(st.binary(max_size=200), st.text(max_size=200).map(lambda t: t.encode("utf-8", "replace"))),
+       devices, options, st.integers(1, 3))
+def test_no_script_crashes_the_interpreter(data, state, opts, cut):
+    # Any bytes (binary, broken encodings, junk lines), any device, a power
+    # cut: the run and its report never raise.
+    from innoscript.device import power_cut, report
+
+    def before(number, device):
+        return power_cut(device) if number == cut else device
+
+    run = run_until_converged(state, fetcher(), opts, script=data, max_polls=3, before_poll=before)
+    for record in run.polls:
+        report.poll_data(record)
+        report.poll_text(record)
+    report.summary_text(run)
+    report.why_line(run, 1)

@@ -386,7 +386,9 @@ def test_13_2_hash_h_hardware_id_or_short_name():
 
 def test_6_1_meta_sequences_not_expanded_in_prot_urls():
     result = poll("mod cmd UP0 prot http://10.0.0.5/#m/fw.bin ser 08-2\n", firmware="08-1")
-    assert result.summary.downloads[0].url == "http://10.0.0.5/#m/fw.bin"
+    # `#m` stays as written, so the HTTP client sends no fragment: `/` is requested.
+    assert result.summary.downloads[0].url == "http://10.0.0.5/"
+    assert result.summary.downloads[0].written == "http://10.0.0.5/#m/fw.bin"
 
 
 def test_5_6_failed_upload_keeps_the_serial():

@@ -284,3 +284,69 @@ def test_failed_write_leaves_the_file_and_no_temporary(tmp_path, monkeypatch):
         write_atomically(path, Source.from_path(path), "new\n")
     assert path.read_bytes() == b"old\n"
     assert [p.name for p in tmp_path.iterdir()] == ["a.htm"]
+
+
+# -- one run is enough, and no line is lost ------------------------------------------
+
+
+def _cli_fix(text: str, *, unsafe: bool = True, select: tuple[str, ...] = ()) -> str:
+    source = Source(text, "update-ip232.htm")
+    settings = Settings(select=select) if select else Settings()
+    return apply_fixes(source, lambda s: lint_source(s, settings), unsafe=unsafe).text
+
+
+def test_deleting_a_line_keeps_a_blank_line_after_a_lone_cr():
+    # Line 2 (`poll`) goes; line 1 ends in CR and line 3 is an empty LF line:
+    # a plain cut would join CR and LF into one CRLF and line 3 would vanish.
+    text = "mod cmd UP1 times /allow 1\rmod cmd UP1 poll\n\nconfig write\n"
+    fixed = _cli_fix(text, select=("UPD-074",))
+    assert "poll" not in fixed
+    assert len(Source(fixed).lines) == len(Source(text).lines) - 1
+    assert [line.text for line in Source(fixed).lines] == ["mod cmd UP1 times /allow 1", "", "config write"]
+
+
+def test_moving_many_backups_above_the_check_takes_one_run():
+    backups = [f"mod cmd UP0 scfg http://10.0.0.5/bak/#h-{n}.txt ser WEEKLY /force 168" for n in range(15)]
+    text = "\n".join(["mod cmd UP1 times /allow 23,0,1,2,3,4 /initial 6", "mod cmd UP1 check iresetn 2024-06-01", *backups]) + "\n"
+    once = _cli_fix(text, select=("UPD-055",))
+    assert _cli_fix(once, select=("UPD-055",)) == once
+    lines = once.splitlines()
+    assert lines[1:16] == backups  # all above the check, in their order
+    assert lines[16] == "mod cmd UP1 check iresetn 2024-06-01"
+    assert not [d for d in lint_source(Source(once), Settings(select=("UPD-055",)))]
+
+
+def test_same_point_insertions_of_two_rules_still_wait_a_round():
+    source = Source("a\n", "a.htm")
+
+    def inserts(code, text):
+        def lint(s: Source):
+            return [make(s, code, 0, 1, [(0, 0, text)])] if text not in s.text else []
+
+        return lint
+
+    outcome = apply_fixes(source, combine(inserts("TST-001", "x"), inserts("TST-002", "y")))
+    assert [d.code for d in outcome.applied] == ["TST-001", "TST-002"]
+    assert outcome.text == "yxa\n"  # the second in its own round, at the point it then finds
+
+
+def test_many_fixes_in_one_round_are_taken_in_linear_time():
+    # 20,000 independent fixes: the old overlap check compared each with all
+    # taken before it (200 million comparisons); now each looks at its neighbours.
+    source = Source("x " * 20000 + "\n", "a.htm")
+    calls = []
+
+    def counting_overlaps(a, b, _real=__import__("innoscript.lint.fixes", fromlist=["_overlaps"])._overlaps):
+        calls.append(1)
+        return _real(a, b)
+
+    import innoscript.lint.fixes as fixes_module
+
+    original = fixes_module._overlaps
+    fixes_module._overlaps = counting_overlaps
+    try:
+        outcome = apply_fixes(source, word_rule("x", "y"), max_rounds=1)
+    finally:
+        fixes_module._overlaps = original
+    assert outcome.text == "y " * 20000 + "\n"
+    assert len(calls) < 5 * 20000

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from innoscript import catalog
 from innoscript.cli import main
-from innoscript.fmt import MAX_BLANK_LINES, format_source, format_text
+from innoscript.fmt import MAX_BLANK_LINES, format_source, format_text, reading
 from innoscript.source import Source
 from innoscript.syntax import ast, parse
 
@@ -119,13 +119,57 @@ def non_blank_words(text: str) -> list[tuple[str, tuple[str, ...]]]:
 
 
 def test_spacing_and_case_of_a_module_command():
-    text = "  MOD   Cmd  up0\tProt   http://10.0.0.5/fw/   IRESET 13-5001234  \r\n"
+    text = "  MOD   Cmd  up0\tprot   http://10.0.0.5/fw/   ireset 13-5001234  \r\n"
     assert format_text(text) == "mod cmd UP0 prot http://10.0.0.5/fw/ ireset 13-5001234\r\n"
 
 
-def test_case_of_config_vars_and_final_lines():
+def test_case_of_config_vars_and_final_lines_keywords_only():
     text = "CONFIG ADD up1 /poll 1\nConfig Write\nVARS Create X509/REQUEST 0 x\nIRESETN\n"
-    assert format_text(text) == "config add UP1 /poll 1\nconfig write\nvars create X509/REQUEST 0 x\niresetn\n"
+    assert format_text(text) == "config ADD UP1 /poll 1\nconfig Write\nvars Create X509/REQUEST 0 x\nIRESETN\n"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "mod cmd UP1 TIMES /allow 3",  # unknown for the linter and the dry run; `times` would run
+        "mod cmd UP0 Prot http://10.0.0.5/fw/ ireset 1",
+        "mod cmd UP1 check IRESET 1",  # the interpreter reads final commands as written
+        "mod cmd UP0 SCFG http://h/#h.txt",
+        "mod cmd UP1 Poll",
+        "mod cmd WLANMGR0 Activate-Pwr",
+    ],
+)
+def test_a_case_change_that_changes_the_reading_is_not_formatting(line):
+    """Verbs and final commands are read as written (spec Q7): their case stays."""
+    formatted = format_text("  " + line.replace(" ", "  ") + " \n")
+    assert formatted == line + "\n"
+    assert reading(parse(formatted).lines[0]) == reading(parse(line).lines[0])
+
+
+def test_fmt_does_not_change_what_the_dry_run_does():
+    from datetime import datetime
+
+    from innoscript.device import MemoryFetcher, make_state, run_poll
+
+    text = "mod cmd UP1 TIMES /allow 3\nmod cmd UP1 check IRESET 1\nconfig add UP1 /poll 1\n"
+
+    def dry_run(script: str):
+        result = run_poll(make_state("IP232"), MemoryFetcher(default=b""), now=datetime(2026, 1, 1, 3), script=script)
+        return [type(e).__name__ for e in result.events], result.summary
+
+    assert dry_run(format_text(text)) == dry_run(text)
+    assert parse(format_text(text)).lines[0].spec is None
+
+
+def test_fmt_never_turns_latin1_bytes_into_a_byte_order_mark():
+    data = b" \xef\xbb\xbfmod cmd UP1 times /allow 3\n# caf\xe9\n"
+    source = Source.from_bytes(data)
+    assert source.encoding == "latin-1" and not source.bom
+    out = source.encode(format_source(source))
+    assert not out.startswith(b"\xef\xbb\xbf")
+    again = Source.from_bytes(out)
+    assert not again.bom and again.encoding == "latin-1"
+    assert again.text.split("\n")[0].strip() == source.text.split("\n")[0].strip()
 
 
 def test_unknown_words_keep_their_case():
@@ -134,7 +178,8 @@ def test_unknown_words_keep_their_case():
 
 
 def test_time_alias_is_left_for_the_linter():
-    assert format_text("mod cmd up1 TIME /allow 1\n") == "mod cmd UP1 time /allow 1\n"
+    assert format_text("mod cmd up1 time /allow 1\n") == "mod cmd UP1 time /allow 1\n"
+    assert format_text("mod cmd up1 TIME /allow 1\n") == "mod cmd UP1 TIME /allow 1\n"
 
 
 def test_comments_lose_only_outer_blanks():
@@ -156,7 +201,7 @@ def test_blank_lines_are_emptied_and_long_runs_cut():
 
 def test_line_endings_are_kept_per_line_including_a_missing_last_one():
     text = "mod  cmd UP1 poll\r\nconfig  write\rIRESETN\nser  "
-    assert format_text(text) == "mod cmd UP1 poll\r\nconfig write\riresetn\nser"
+    assert format_text(text) == "mod cmd UP1 poll\r\nconfig write\rIRESETN\nser"
 
 
 def test_blank_run_at_the_end_keeps_the_missing_final_newline():
@@ -248,7 +293,7 @@ def write(path, data: bytes, mode: int = 0o644):
 
 
 def test_fmt_rewrites_files_keeping_encoding_bom_endings_and_mode(runner, tmp_path):
-    path = write(tmp_path / "update-ip232.htm", b"\xef\xbb\xbfMOD cmd up0  prot http://x/ IRESET 1\r\nconfig add CMD0 /name Caf\xe9\r\n", 0o640)
+    path = write(tmp_path / "update-ip232.htm", b"\xef\xbb\xbfMOD cmd up0  prot http://x/ ireset 1\r\nconfig add CMD0 /name Caf\xe9\r\n", 0o640)
     result = runner.invoke(main, ["fmt", str(path)])
     assert result.exit_code == 0, result.output
     assert path.read_bytes() == b"\xef\xbb\xbfmod cmd UP0 prot http://x/ ireset 1\r\nconfig add CMD0 /name Caf\xe9\r\n"

@@ -8,7 +8,7 @@ import pytest
 
 from innoscript.lint import Settings
 from innoscript.lint.baseline import BaselineError, filter_new, write
-from innoscript.lint.cache import Job, Linter
+from innoscript.lint.pipeline import Job, Linter
 
 BAD = "mod\x01cmd UP1 check iresetn 2024-06-01"
 

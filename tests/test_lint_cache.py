@@ -9,17 +9,8 @@ import os
 import pytest
 
 from innoscript.lint import Settings
-from innoscript.lint.cache import (
-    DIGEST,
-    MAGIC,
-    CachedSource,
-    Job,
-    Linter,
-    ResultCache,
-    diagnostic_from_data,
-    diagnostic_to_data,
-    lint_data,
-)
+from innoscript.lint.cache import DIGEST, MAGIC, CachedSource, ResultCache, diagnostic_from_data, diagnostic_to_data
+from innoscript.lint.pipeline import Job, Linter, lint_data
 from innoscript.source import Source
 from innoscript.lint.config import clear_caches
 

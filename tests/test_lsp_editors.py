@@ -122,6 +122,6 @@ def test_every_editor_section_starts_the_same_server():
     for section in ("## VS Code", "## Neovim", "## Helix", "## Emacs (eglot)"):
         assert section in text
     lua = "\n".join(_fenced("lua"))
-    assert lua.count('cmd = { "innoscript", "lsp" }') == 2
+    assert lua.count('cmd = { "innoscript", "lsp" }') == 3  # Neovim 0.7+, 0.11+ and nvim-lspconfig
     (elisp,) = _fenced("elisp")
     assert '("innoscript" "lsp")' in elisp and "update-" in elisp and "upd" in elisp

@@ -12,7 +12,7 @@ from innoscript.lsp.hover import hours_in_words, hover
 from innoscript.lsp.outline import folding_ranges
 from innoscript.lsp.settings import SettingsResolver, client_overrides, kebab
 from innoscript.source import Source
-from innoscript.syntax import parse
+from innoscript.syntax import parse, parse_line
 
 LINES = [
     "mod cmd UP1 times /allow 22,23,0,1 /initial 6",
@@ -88,11 +88,15 @@ def test_utf16_agrees_with_source():
 
 
 def test_hours_in_words():
-    assert hours_in_words("23,0,1,2,3,4") == "23:00-04:59"
-    assert hours_in_words("1,2,3,22") == "01:00-03:59, 22:00-22:59"
-    assert hours_in_words(",".join(str(h) for h in range(24))) == "every hour (00:00-23:59)"
-    assert "not an hour 0-23: 24" in hours_in_words("23,24")
-    assert hours_in_words("") .startswith("no hour")
+    def words(hours: str) -> str:
+        return hours_in_words(parse_line(f"mod cmd UP1 times /allow {hours}").allow.parsed)
+
+    assert words("23,0,1,2,3,4") == "23:00-04:59"
+    assert words("1,2,3,22") == "01:00-03:59, 22:00-22:59"
+    assert words(",".join(str(h) for h in range(24))) == "every hour (00:00-23:59)"
+    # A list the device cannot read restricts nothing: the interpreter logs an error and runs on.
+    assert "`24` is not an hour 0-23" in words("23,24") and words("23,24").startswith("any hour")
+    assert "`²` is not an hour" in words("2,\u00b2")
 
 
 def test_hover_directly():

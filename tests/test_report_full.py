@@ -153,3 +153,22 @@ def test_line_formats_keep_messages_on_one_line_and_free_of_control_codes():
         assert "\x1b" not in text
         assert "quoted `a\u241b[2J`\u240anext" in text
     assert render("concise", [result]).count("\n") == 1
+
+
+def test_preview_of_a_moved_line_does_not_print_the_lines_between():
+    from innoscript.lint import Settings, lint_source
+
+    filler = [f"config add CMD0 /name n{n}" for n in range(2000)]
+    text = "\n".join(
+        ["mod cmd UP1 times /allow 23 /initial 6", "mod cmd UP1 check iresetn 1", *filler, "mod cmd UP0 scfg http://h/#h.txt ser W /force 1"]
+    ) + "\n"
+    source = Source(text, "update-ip232.htm")
+    (finding,) = lint_source(source, Settings(select=("UPD-055",)))
+    rows = fix_preview(source, finding.fix)
+    assert rows == [
+        ("+", None, "mod cmd UP0 scfg http://h/#h.txt ser W /force 1"),
+        (" ", 2, "mod cmd UP1 check iresetn 1"),
+        (" ", None, "..."),
+        ("-", 2003, "mod cmd UP0 scfg http://h/#h.txt ser W /force 1"),
+    ]
+    assert len(render_diagnostic(finding, source)) < 1000

@@ -42,11 +42,11 @@ def test_virtual_device_updates_and_backs_up(tmp_path: Path) -> None:
     (root / "fw").mkdir()
     firmware = bytes(range(256)) * 300
     (root / "fw" / "IP1200.bin").write_bytes(firmware)
-    config = ServerConfig(root=root, port=0, anonymous=frozenset({"read", "write"}))
+    config = ServerConfig(root=root, port=0, anonymous=frozenset({"read", "write"}), anonymous_status=True)
     with ServerThread(config) as server:
         base = server.url
         (root / "update-ip1200.htm").write_text(
-            f"mod cmd UP0 scfg {base}/backups/#h.txt\r\n"
+            f"mod cmd UP0 scfg {base}/backups/#h.txt ser B1\r\n"
             f"mod cmd UP0 prot {base}/fw/ ireset 08-22222\r\n",
             encoding="ascii",
         )

@@ -67,7 +67,7 @@ def test_sigkill_during_upload_leaves_no_torn_file(tmp_path: Path) -> None:
     (root / "backups").mkdir(parents=True)
     (root / "update-ip1200.htm").write_bytes(b"mod cmd UP1 times /allow 1 /initial 6\n")
     old = b"config change OLD\n" * 1000
-    server = ServeProcess(root, "--anonymous", "all")
+    server = ServeProcess(root, "--anonymous", "all", "--anonymous-backups", "--anonymous-status")
     try:
         assert server.request("GET", "/update-ip1200.htm?mac=00-90-33-03-0d-f0&BOOT=145")[0] == 200
         assert server.request("PUT", "/backups/00-90-33-03-0d-f0.txt", old)[0] == 201
@@ -86,7 +86,7 @@ def test_sigkill_during_upload_leaves_no_torn_file(tmp_path: Path) -> None:
             server.stop(signal.SIGKILL)
     # whatever the kill left, the backup under its real name is the old, whole file
     assert (root / "backups" / "00-90-33-03-0d-f0.txt").read_bytes() == old
-    restarted = ServeProcess(root, "--anonymous", "all")
+    restarted = ServeProcess(root, "--anonymous", "all", "--anonymous-backups", "--anonymous-status")
     try:
         assert "removed an unfinished upload" in restarted.banner
         assert not list((root / "backups").glob(".upload-*"))
@@ -166,3 +166,38 @@ def test_add_user(tmp_path: Path) -> None:
 def test_parse_size() -> None:
     assert [parse_size(t) for t in ("1048576", "512K", "1M", "1MiB", "2g")] == [1 << 20, 512 << 10, 1 << 20,
                                                                                 1 << 20, 2 << 30]
+
+
+def test_limits_from_the_command_line(tmp_path: Path) -> None:
+    root = tmp_path / "root"
+    (root / "backups").mkdir(parents=True)
+    (root / "backups" / "dev.txt").write_bytes(b"config change ADMIN /pwd secret\r\n")
+    (root / "update-ip1200.htm").write_bytes(b"mod cmd UP1 times /allow 1 /initial 6\r\n")
+    server = ServeProcess(root, "--anonymous", "read", "--header-timeout", "0.5", "--max-per-address", "2",
+                          "--max-header-size", "2K", "--gate-max-size", "16", "--max-devices", "5",
+                          "--device-expiry", "1", "--auth-burst", "1", "--auth-per-minute", "1")
+    try:
+        assert server.request("GET", "/backups/dev.txt")[0] == 401  # backups stay private
+        assert server.request("GET", "/_status.json")[0] == 401
+        assert server.request("GET", "/update-ip1200.htm")[0] == 503  # over --gate-max-size
+        with socket.create_connection(("127.0.0.1", server.port), timeout=30) as first, \
+                socket.create_connection(("127.0.0.1", server.port), timeout=30) as second:
+            first.sendall(b"GET / HTTP/1.1\r\n")
+            second.sendall(b"GET / HTTP/1.1\r\n")
+            with socket.create_connection(("127.0.0.1", server.port), timeout=30) as third:
+                assert third.recv(100).startswith(b"HTTP/1.1 503 ")
+            assert first.recv(100).startswith(b"HTTP/1.1 408 ")
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+        conn.request("GET", "/update-ip1200.htm", headers={"X-Pad": "a" * 3000})
+        assert conn.getresponse().status == 431
+        conn.close()
+    finally:
+        server.stop()
+
+
+def test_bad_limits_exit_2(tmp_path: Path) -> None:
+    runner = CliRunner()
+    for option, value in (("--max-header-size", "big"), ("--gate-max-size", "-1"), ("--max-connections", "0"),
+                          ("--header-timeout", "0"), ("--device-expiry", "0"), ("--auth-per-minute", "0")):
+        result = runner.invoke(serve_command, [str(tmp_path), "--anonymous", "read", option, value])
+        assert result.exit_code == 2 and option in result.output and "Traceback" not in result.output, option

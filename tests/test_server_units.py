@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -238,16 +239,17 @@ def test_identify_from_query_and_path() -> None:
 def test_inventory_records_and_survives_reopen(tmp_path: Path) -> None:
     path = tmp_path / "state" / "inventory.sqlite3"
     inventory = Inventory(path)
+    now = float(int(time.time()))  # recent: older devices expire
     query = {"ver": "6.00 dvl-sr1 IP1200[07-60600.03], Bootcode[145], HW[104] 16384/131072",
              "BOOT": "145", "PROT": "07-6060003", "mac": "00-90-33-03-0d-f0", "page": "x"}
-    key = inventory.record(Observation("10.0.0.5", "poll", "update-ip1200.htm", 200, query, when=1000.0))
+    key = inventory.record(Observation("10.0.0.5", "poll", "update-ip1200.htm", 200, query, when=now))
     assert key == "mac:00-90-33-03-0d-f0"
     # the backup carries only #h: it joins the device by the MAC's last three bytes
     assert inventory.record(Observation("10.0.0.5", "backup", "backups/IP1200-03-0d-f0.txt", 201, {}, 77,
-                                        when=1001.0)) == key
+                                        when=now + 1)) == key
     assert inventory.record(Observation("10.0.0.9", "fetch", "fw/ip1200.bin", 200, {})) is None
     inventory.record(Observation("10.0.0.5", "poll", "update-ip1200.htm", 200,
-                                 {"CHECK": "20070511-01", "mac": "00-90-33-03-0d-f0"}, when=1002.0))
+                                 {"CHECK": "20070511-01", "mac": "00-90-33-03-0d-f0"}, when=now + 2))
     inventory.close()
     reopened = Inventory(path)
     [device] = reopened.devices()
@@ -255,7 +257,7 @@ def test_inventory_records_and_survives_reopen(tmp_path: Path) -> None:
     assert device["hwid"] == "IP1200-03-0d-f0"
     assert device["serials"] == {"BOOT": "145", "CHECK": "20070511-01", "PROT": "07-6060003"}
     assert (device["polls"], device["backups"], device["last_backup_size"]) == (2, 1, 77)
-    assert (device["last_poll"], device["last_backup"]) == (1002.0, 1001.0)
+    assert (device["last_poll"], device["last_backup"]) == (now + 2, now + 1)
 
 
 # --- auth --------------------------------------------------------------------
@@ -323,3 +325,50 @@ def test_access_log_formats() -> None:
     data = json.loads(json_line(record))
     assert data["time"] == "1970-01-01T00:00:00.250Z"
     assert (data["status"], data["size"], data["target"]) == (200, 42, '/update.htm?ver=a"b')
+
+
+def test_inventory_cap_and_expiry(tmp_path: Path) -> None:
+    now = time.time()
+    inventory = Inventory(tmp_path / "inventory.sqlite3", max_devices=3, expiry=3600.0)
+    keys = [inventory.record(Observation("10.0.0.5", "poll", "update.htm", 200, {"mac": f"00-90-33-00-00-0{n}"},
+                                         when=now - 7200 * (n == 0))) for n in range(5)]
+    assert keys[3:] == [None, None] and len(inventory) == 3 and inventory.refused == 2
+    # a download never adds a device
+    assert inventory.record(Observation("10.0.0.6", "fetch", "fw.bin", 200, {"mac": "00-90-33-00-00-09"})) is None
+    # the device not seen for more than an hour is forgotten, which makes room
+    assert inventory.expire() == 1 and len(inventory) == 2
+    assert inventory.record(Observation("10.0.0.7", "backup", "backups/a.txt", 201, {"mac": "00-90-33-00-00-07"}))
+    assert sorted(d["key"] for d in inventory.devices()) == [
+        "mac:00-90-33-00-00-01", "mac:00-90-33-00-00-02", "mac:00-90-33-00-00-07"]
+    inventory.close()
+    time.sleep(0.01)
+    assert len(Inventory(tmp_path / "inventory.sqlite3", expiry=0.0)) == 0  # expired at open
+
+
+def test_rate_limiter_burst_then_rate_and_bounded_memory() -> None:
+    from innoscript.server.auth import RateLimiter
+
+    limiter = RateLimiter(burst=3, per_minute=60, max_addresses=4)  # one a second after the burst
+    assert [limiter.allow("a", now=0.0) for _ in range(3)] == [0.0, 0.0, 0.0]
+    assert limiter.allow("a", now=0.0) == pytest.approx(1.0)
+    assert limiter.allow("a", now=0.5) == pytest.approx(0.5)
+    assert limiter.allow("a", now=1.5) == 0.0
+    assert limiter.allow("b", now=1.5) == 0.0  # addresses are counted apart
+    for n in range(100):
+        limiter.allow(f"flood-{n}", now=2.0)
+    assert len(limiter._buckets) <= 4
+
+
+def test_longest_backup_name_leaves_room_for_versions() -> None:
+    assert storage.longest_name(0) == 255
+    assert storage.longest_name(5) == 249  # `.5` and `.tmp`
+    assert storage.longest_name(1000) == 246
+
+
+def test_status_paths() -> None:
+    from innoscript.server.app import is_status_path
+
+    for path in ("/_status", "/_status.json", "/_status/device/mac:00-90-33-03-0d-f0", "/_status/scripts.json"):
+        assert is_status_path(path), path
+    for path in ("/_statusx", "/backups/_status", "/status", "/"):
+        assert not is_status_path(path), path

@@ -6,12 +6,15 @@
 const vscode = require("vscode");
 const { LanguageClient } = require("vscode-languageclient/node");
 
+/** @type {import("vscode-languageclient/node").LanguageClient | undefined} */
 let client;
 
 // The `innolint` settings without the unset ones: unset means "from the
 // configuration files", which the server finds by itself.
+/** @returns {Record<string, unknown>} */
 function innolintSettings() {
   const config = vscode.workspace.getConfiguration("innolint");
+  /** @type {Record<string, unknown>} */
   const result = {};
   for (const key of ["targetVersion", "model", "select", "ignore", "requireReason"]) {
     const value = config.get(key);
@@ -23,7 +26,9 @@ function innolintSettings() {
 }
 
 // Documents matching `innoscript.filePatterns` become innoscript documents.
+/** @param {import("vscode").TextDocument} document */
 function adopt(document) {
+  /** @type {string[]} */
   const patterns = vscode.workspace.getConfiguration("innoscript").get("filePatterns") || [];
   if (document.languageId === "innoscript" || document.uri.scheme !== "file") {
     return;
@@ -36,9 +41,14 @@ function adopt(document) {
   }
 }
 
+/** @param {import("vscode").ExtensionContext} context */
 function activate(context) {
-  const [command, ...args] = vscode.workspace.getConfiguration("innoscript").get("server.command");
+  /** @type {string[]} */
+  const configured = vscode.workspace.getConfiguration("innoscript").get("server.command") || ["innoscript", "lsp"];
+  const [command, ...args] = configured;
+  /** @type {import("vscode-languageclient/node").ServerOptions} */
   const serverOptions = { command, args };
+  /** @type {import("vscode-languageclient/node").LanguageClientOptions} */
   const clientOptions = {
     documentSelector: [
       { scheme: "file", language: "innoscript" },

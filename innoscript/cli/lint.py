@@ -196,17 +196,6 @@ def default_format() -> str:
     return "full" if sys.stdout.isatty() else "concise"
 
 
-def display_path(path: str) -> str:
-    """Relative to the current folder when below it (stable, short output)."""
-    if path.startswith("<") or not os.path.isabs(path):
-        return path
-    try:
-        relative = os.path.relpath(path)
-    except ValueError:  # another drive
-        return path
-    return path if relative.startswith("..") else relative
-
-
 @click.command("innolint", cls=InnolintCommand, context_settings=CONTEXT)
 @click.argument("paths", nargs=-1, type=click.Path(allow_dash=True))
 @click.option("--format", "output_format", type=click.Choice(FORMAT_NAMES),
@@ -279,100 +268,44 @@ def lint_command(paths: tuple[str, ...], **options: Any) -> None:
 
 def run(paths: tuple[str, ...], options: dict[str, Any]) -> int:
     """Lint ``paths`` as the options say; the exit status."""
-    from ..lint import config as config_module
-    from ..lint.cache import Job, Linter, ResultCache, default_cache_dir
-    from ..lint.settings import payload_settings
-    from ..lint.discover import STDIN, discover
+    from ..lint.discover import STDIN
+    from ..lint.session import Session
 
     overrides = cli_overrides(**options)
     if options["fleet"]:
         check_fleet(options["fleet"])
-    resolver = config_module.Resolver(overrides)
-    errors: list[str] = []
-    stdin_name = options["stdin_filename"]
-    targets = discover(paths, resolver=resolver, errors=errors)
+    fix = options["fix"] or options["diff"]
+    session = Session(overrides, cache=not options["no_cache"], cache_dir=options["cache_dir"], fix=fix,
+                      unsafe_fixes=options["unsafe_fixes"], write=not options["diff"], jobs=options["jobs"],
+                      stdin_name=options["stdin_filename"])
 
     if options["show_settings"]:
-        for target in targets:
-            name = stdin_name if target.path == STDIN and stdin_name else target.path
-            click.echo(show_settings(name, resolver(name)))
+        errors: list[str] = []
+        for target in session.targets(paths, errors):
+            name = session.stdin_name if target.path == STDIN and session.stdin_name else target.path
+            click.echo(show_settings(name, session.resolver(name)))
         for message in errors:
             click.echo(f"error: {message}", err=True)
         return 2 if errors else 0
 
-    fix = options["fix"] or options["diff"]
-    cache = None
-    if not options["no_cache"] and not fix:
-        folder = options["cache_dir"] or resolver(os.getcwd()).cache_dir or default_cache_dir()
-        cache = ResultCache(os.path.abspath(folder))
-    linter = Linter(cache, fix=fix, unsafe=options["unsafe_fixes"], write=not options["diff"], jobs=options["jobs"])
-
     if fix and STDIN in paths and len(paths) > 1:
         raise click.UsageError("--fix and --diff read - on its own: give - as the only PATH")
-    jobs: list[Job] = []
-    for target in targets:
-        if target.path == STDIN:
-            name = stdin_name or "<stdin>"
-            data = sys.stdin.buffer.read()
-            settings = resolver(name if not name.startswith("<") else "-").settings
-            jobs.append(Job(name, settings, data, writable=False))
-            continue
-        else:
-            name = display_path(target.path)
-            try:
-                with open(target.path, "rb") as handle:
-                    data = handle.read()
-            except OSError as exc:
-                errors.append(f"{target.path}: cannot read ({exc.strerror or exc})")
-                continue
-        settings = resolver(name if not name.startswith("<") else "-").settings
-        jobs.append(Job(name, settings, data))
-
-    results = []
-    fail_levels = []  # per result: each file may have its own
-    done_payloads: set[str] = {os.path.abspath(job.path) for job in jobs if not job.path.startswith("<")}
-    for job, (result, deps) in zip(jobs, linter.lint_many(jobs)):
-        results.append(result)
-        fail_levels.append(job.settings.fail_level)
-        payload_jobs = []
-        for dep in deps:
-            if os.path.abspath(dep) in done_payloads:
-                continue
-            done_payloads.add(os.path.abspath(dep))
-            try:
-                with open(dep, "rb") as handle:
-                    payload_jobs.append(Job(display_path(os.path.abspath(dep)), payload_settings(job.settings), handle.read()))
-            except OSError as exc:
-                errors.append(f"{dep}: cannot read ({exc.strerror or exc})")
-        if payload_jobs:
-            # Payloads are reported, never fixed: the script that loads them is the target.
-            plain = Linter(cache, jobs=1)
-            for payload_job, (payload_result, _) in zip(payload_jobs, plain.lint_many(payload_jobs)):
-                results.append(payload_result)
-                fail_levels.append(payload_job.settings.fail_level)
-    if cache is not None:
-        cache.save()
-    errors += linter.errors
-
-    for message in errors:
+    outcome = session.run(paths)
+    for message in outcome.errors:
         click.echo(f"error: {message}", err=True)
 
     if options["write_baseline"]:
-        from ..lint import baseline
-
-        count = baseline.write(options["write_baseline"], results)
+        count = outcome.write_baseline(options["write_baseline"])
         if not options["quiet"]:
             click.echo(f"{count} finding{'s' if count != 1 else ''} recorded in {options['write_baseline']}", err=True)
-        return 2 if errors else 0
-
+        return 2 if outcome.errors else 0
     if options["baseline_file"]:
-        from ..lint import baseline
-
-        results, accepted = baseline.filter_new(results, options["baseline_file"])  # same order
+        accepted = outcome.apply_baseline(options["baseline_file"])
         if accepted and not options["quiet"]:
             click.echo(f"{accepted} finding{'s' if accepted != 1 else ''} accepted by the baseline", err=True)
 
-    here = resolver(os.getcwd())
+    results = outcome.results
+    here = session.resolved(os.getcwd())
     base = here.settings  # for what a format shows about the run as a whole
     if here.output_format and not os.environ.get("GITHUB_ACTIONS") == "true":
         options = {**options, "configured_format": here.output_format}
@@ -384,12 +317,11 @@ def run(paths: tuple[str, ...], options: dict[str, Any]) -> int:
             if result.original is not None:
                 click.echo(diff(result.path, result.original.text, result.source.text), nl=False)
                 changed = True
-        return 2 if errors else (1 if changed else 0)
+        return 2 if outcome.errors else (1 if changed else 0)
 
     if options["fix"] and paths == (STDIN,) and results:
         # Fixing standard input: the fixed text goes to stdout, findings to stderr.
-        result = results[0]
-        sys.stdout.buffer.write(result.source.encode())
+        sys.stdout.buffer.write(results[0].source.encode())
         sys.stdout.flush()
         click.echo(render(results, options, color=False, settings=base), nl=False, err=True)
     else:
@@ -405,11 +337,7 @@ def run(paths: tuple[str, ...], options: dict[str, Any]) -> int:
         if count:
             click.echo(f"fixed {count} finding{'s' if count != 1 else ''} in {len(fixed)} file{'s' if len(fixed) != 1 else ''}",
                        err=True)
-
-    if errors:
-        return 2
-    failing = any(r.failing(level) for r, level in zip(results, fail_levels))
-    return 1 if failing else 0
+    return outcome.exit_status
 
 
 def render(results: list, options: dict[str, Any], *, color: bool, settings=None) -> str:

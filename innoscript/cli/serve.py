@@ -42,6 +42,36 @@ def parse_size(text: str) -> int:
               help="Users file for HTTP Basic authentication (see --add-user).")
 @click.option("--anonymous", type=click.Choice(["none", "read", "write", "all"]),
               help="What needs no credentials. Required when there is no --users file.")
+@click.option("--status", "status", type=click.Choice(["none", "read"]), default="read", show_default=True,
+              help="Status pages (/_status): for users with the read right, or none at all.")
+@click.option("--anonymous-backups", is_flag=True,
+              help="Let --anonymous read reach the writable folders too (backups hold passwords).")
+@click.option("--anonymous-status", is_flag=True,
+              help="Let --anonymous read reach the status pages too (they list every device).")
+@click.option("--header-timeout", default=10.0, show_default=True, type=click.FloatRange(min=0.1), metavar="SECONDS",
+              help="A request head not complete this long after its first byte gets 408.")
+@click.option("--idle-timeout", default=30.0, show_default=True, type=click.FloatRange(min=0.1), metavar="SECONDS",
+              help="A connection without a request for this long is closed.")
+@click.option("--max-connections", default=512, show_default=True, type=click.IntRange(1), metavar="N",
+              help="Open connections in all (keep it below the file-descriptor limit).")
+@click.option("--max-per-address", default=64, show_default=True, type=click.IntRange(1), metavar="N",
+              help="Open connections from one client address.")
+@click.option("--max-header-size", default="8K", show_default=True, metavar="SIZE",
+              help="Largest request head (request line and headers); larger gets 431.")
+@click.option("--max-uploads", default=64, show_default=True, type=click.IntRange(1), metavar="N",
+              help="Uploads received at once; more get 503.")
+@click.option("--gate-max-size", default="256K", show_default=True, metavar="SIZE",
+              help="Larger scripts are withheld by the lint gate without being linted.")
+@click.option("--gate-timeout", default=10.0, show_default=True, type=click.FloatRange(min=0.1), metavar="SECONDS",
+              help="How long a poll waits for the lint gate's verdict on a changed script.")
+@click.option("--max-devices", default=10_000, show_default=True, type=click.IntRange(1), metavar="N",
+              help="Devices kept in the inventory; new ones beyond are not recorded.")
+@click.option("--device-expiry", default=30.0, show_default=True, type=click.FloatRange(min=0, min_open=True),
+              metavar="DAYS", help="A device not seen for this long is dropped from the inventory.")
+@click.option("--auth-burst", default=10, show_default=True, type=click.IntRange(1), metavar="N",
+              help="Password checks one address may make at once (then --auth-per-minute).")
+@click.option("--auth-per-minute", default=30.0, show_default=True, type=click.FloatRange(min=0, min_open=True),
+              metavar="N", help="Password checks per minute and address after the burst; more get 429.")
 @click.option("--json-log", is_flag=True, help="Access log as JSON lines instead of Combined Log Format.")
 @click.option("--access-log", default="-", show_default=True, metavar="FILE",
               help="Where the access log goes (-: standard output).")
@@ -50,14 +80,19 @@ def parse_size(text: str) -> int:
 @click.option("--password-stdin", is_flag=True, help="Read the --add-user password from standard input.")
 def serve_command(root: str | None, bind: str, port: int, state_dir: str | None, writable: tuple[str, ...],
                   max_upload: str, upload_timeout: float, keep_versions: int, lint_gate: bool,
-                  users_file: str | None, anonymous: str | None, json_log: bool, access_log: str,
-                  add_user: str | None, rights: str, password_stdin: bool) -> None:
+                  users_file: str | None, anonymous: str | None, anonymous_backups: bool, anonymous_status: bool,
+                  status: str,
+                  header_timeout: float, idle_timeout: float, max_connections: int, max_per_address: int,
+                  max_header_size: str, max_uploads: int, gate_max_size: str, gate_timeout: float,
+                  max_devices: int, device_expiry: float, auth_burst: int, auth_per_minute: float,
+                  json_log: bool, access_log: str, add_user: str | None, rights: str, password_stdin: bool) -> None:
     """Serve scripts, firmware and cfg payloads from ROOT; accept backups by PUT.
 
     Devices poll ROOT by exact path (the query parameters they append are
     recorded in the device inventory); backups are PUT into the writable
     folders, replaced atomically with previous versions kept. The status
-    page is /_status (HTML) and /_status.json.
+    pages are /_status (devices, next polls, backups, scripts; HTML) and
+    /_status.json.
 
     \b
     Examples:
@@ -101,13 +136,28 @@ def serve_command(root: str | None, bind: str, port: int, state_dir: str | None,
         port=port,
         state_dir=Path(state_dir) if state_dir else None,
         writable=folders,
-        max_upload=parse_size(max_upload),
+        max_upload=_size(max_upload, "--max-upload"),
         upload_timeout=upload_timeout,
         keep_versions=keep_versions,
         lint_gate=lint_gate,
         users_file=Path(users_file) if users_file else None,
         anonymous=ANONYMOUS_CHOICES[anonymous or "none"],
+        anonymous_backups=anonymous_backups,
+        anonymous_status=anonymous_status,
         json_log=json_log,
+        status=status,
+        header_timeout=header_timeout,
+        idle_timeout=idle_timeout,
+        max_connections=max_connections,
+        max_per_address=max_per_address,
+        max_header_size=_size(max_header_size, "--max-header-size"),
+        max_uploads=max_uploads,
+        gate_max_size=_size(gate_max_size, "--gate-max-size"),
+        gate_timeout=gate_timeout,
+        max_devices=max_devices,
+        device_expiry=device_expiry * 86400.0,
+        auth_burst=auth_burst,
+        auth_per_minute=auth_per_minute,
     )
     try:
         config.state.mkdir(parents=True, exist_ok=True)
@@ -116,6 +166,10 @@ def serve_command(root: str | None, bind: str, port: int, state_dir: str | None,
     _setup_logging(access_log)
     for warning in config.warnings():
         click.echo(f"warning: {warning}", err=True)
+    limit = _descriptor_limit()
+    if limit is not None and config.max_connections > limit - 64:
+        click.echo(f"warning: --max-connections {config.max_connections} is close to the process's limit of "
+                   f"{limit} open files: files, backups and the inventory need some too", err=True)
     if users_file is None and "write" not in config.anonymous:
         click.echo("warning: no users file and no anonymous write: backups cannot be uploaded", err=True)
 
@@ -128,6 +182,22 @@ def serve_command(root: str | None, bind: str, port: int, state_dir: str | None,
         raise InputError(f"cannot serve on {bind}:{port}: {exc.strerror or exc}") from None
     except ValueError as exc:
         raise InputError(str(exc)) from None
+
+
+def _size(text: str, option: str) -> int:
+    try:
+        return parse_size(text)
+    except click.BadParameter as exc:
+        raise click.BadParameter(exc.message, param_hint=option) from None
+
+
+def _descriptor_limit() -> int | None:
+    try:
+        import resource
+    except ImportError:  # Windows
+        return None
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    return None if soft == resource.RLIM_INFINITY else soft
 
 
 def _add_user(users_file: str | None, name: str, rights: str, password_stdin: bool) -> None:

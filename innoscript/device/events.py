@@ -56,16 +56,18 @@ class Skipped(Event):
 @_event
 class Download(Event):
     kind: str  # "prot", "boot", "bmc", "cfg"
-    url: str
+    url: str  # what is requested
     serial: str
     status: int
+    written: str = ""  # the URL as written (with the default name) when it differs from url
 
 
 @_event
 class Upload(Event):
-    url: str
+    url: str  # what is requested (meta sequences replaced)
     status: int
     size: int
+    written: str = ""  # the URL as written when it differs from url
 
 
 @_event
@@ -77,7 +79,7 @@ class VariableChanged(Event):
 
 @_event
 class ConfigChanged(Event):
-    stage: str  # "edited", "saved", "running"
+    stage: str  # "edited", "saved", "running"; "lost": unsaved settings gone at a restart
     module: str  # "" for a whole-configuration step (write, activate)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from .. import catalog
+from .. import catalog, values
 from .options import InterpreterOptions
 from .state import BACKUP_NUM, DeviceState
 
@@ -19,17 +19,14 @@ def backup_size(text: str, options: InterpreterOptions) -> int | None:
     digits = text[2:]
     if digits == "n":
         return options.bn_default
-    if digits.isdigit() and int(digits) > 0:
-        return int(digits)
-    return None
+    size = values.ascii_number(digits)
+    return size if size else None
 
 
 def next_backup_index(state: DeviceState, size: int) -> int:
     """The rolling index the next backup uses: 0 .. size-1, advancing (spec 6.2)."""
-    last = state.var(BACKUP_NUM)
-    if not last.isdigit():
-        return 0
-    return (int(last) + 1) % size
+    last = values.ascii_number(state.var(BACKUP_NUM))
+    return 0 if last is None else (last + 1) % size
 
 
 def expand_meta(url: str, state: DeviceState, options: InterpreterOptions, backup_index: int | None = None) -> tuple[str, int | None]:
@@ -75,32 +72,19 @@ def expand_meta(url: str, state: DeviceState, options: InterpreterOptions, backu
     return catalog.META_PATTERN.sub(value, url), used
 
 
-def boot_name(model: catalog.Model) -> str:
-    # Not documented (spec Q6); the interpreter uses this name and says so.
-    return f"{model.name}-boot.bin"
-
-
-def bmc_name(model: catalog.Model) -> str:
-    # The default radio-code name lacks the `.bin` the delivered file has (spec 5.5).
-    return f"{model.name}-bmc"
-
-
 def default_name(url: str, kind: str, model: catalog.Model) -> str:
     """``url`` with the default file name appended when it ends in `/`.
 
-    ``kind`` is "script", "prot", "boot" or "bmc".
+    ``kind`` is "script" (the update script) or a UP0 download verb; the
+    catalogue names each command's default file.
     """
     if not url.endswith("/"):
         return url
     if kind == "script":
         return url + model.script_name
-    if kind == "prot":
-        return url + model.firmware_name
-    if kind == "boot":
-        return url + boot_name(model)
-    if kind == "bmc":
-        return url + bmc_name(model)
-    return url
+    command = catalog.lookup("UP0", kind)
+    name = command.default_name(model) if command is not None else None
+    return url + name if name else url
 
 
 def version_line(state: DeviceState) -> str:

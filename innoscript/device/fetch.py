@@ -15,6 +15,8 @@ from pathlib import Path, PurePosixPath
 from typing import Protocol
 from urllib.parse import unquote, urlsplit
 
+from ..urlmap import resolve, sorted_map
+
 NO_ANSWER = 502  # what the device shows when no HTTP answer came (spec 2.4)
 MAX_BODY = 64 * 1024 * 1024
 
@@ -64,12 +66,43 @@ class MemoryFetcher:
         return 201
 
 
+class FailingFetcher:
+    """Another fetcher whose transfers to some URLs fail (failure injection).
+
+    ``rules``: (glob, status) pairs, tried in order against the URL without
+    its query and the full URL; status None is no answer at all (a
+    timeout), which the device shows as 502 (spec 2.4).
+    """
+
+    def __init__(self, inner, rules) -> None:
+        self.inner = inner
+        self.rules = tuple(rules)
+
+    def _failure(self, url: str) -> int | None:
+        from fnmatch import fnmatchcase
+
+        bare = url.split("?", 1)[0]
+        for glob, status in self.rules:
+            if fnmatchcase(bare, glob) or fnmatchcase(url, glob):
+                return NO_ANSWER if status is None else status
+        return None
+
+    def get(self, url: str) -> Response:
+        status = self._failure(url)
+        return self.inner.get(url) if status is None else Response(status)
+
+    def put(self, url: str, body: bytes) -> int:
+        status = self._failure(url)
+        return self.inner.put(url, body) if status is None else status
+
+
 class FolderFetcher:
     """Serves GETs from local folders; uploads go to an output folder.
 
-    ``root``: a folder that answers every URL by its path
-    (`http://host/fw/IP232.bin` -> `root/fw/IP232.bin`).  ``url_map``:
-    (URL prefix, folder) pairs tried first, longest prefix first.
+    GETs follow ``innoscript.urlmap.resolve``: ``url_map`` (URL prefix,
+    folder) pairs first, longest prefix first; then ``root`` by the URL's
+    path (`http://host/fw/IP232.bin` -> `root/fw/IP232.bin`), then the last
+    path segment in ``root``.  No file: 404.
     ``output``: where PUT bodies are written, under the URL's path; None
     keeps them in memory only.  Uploads never go to the folders GETs read
     from, so a backup never overwrites the user's files; every upload is also
@@ -83,8 +116,7 @@ class FolderFetcher:
         url_map: tuple[tuple[str, str | Path], ...] | dict = (),
         output: str | Path | None = None,
     ) -> None:
-        pairs = url_map.items() if isinstance(url_map, dict) else url_map
-        self.url_map = tuple(sorted(((p, Path(d)) for p, d in pairs), key=lambda x: -len(x[0])))
+        self.url_map = sorted_map(url_map)
         self.root = Path(root) if root is not None else None
         self.output = Path(output) if output is not None else None
         self.uploads: dict[str, bytes] = {}
@@ -104,12 +136,11 @@ class FolderFetcher:
         return self.root, _safe(unquote(parts.path))
 
     def get(self, url: str) -> Response:
-        folder, relative = self._relative(url)
-        if relative is None:
-            return Response(NO_ANSWER if folder is None else 403)
-        if folder is None:
-            return Response(404)
-        path = folder.joinpath(*relative.parts) if relative.parts else folder
+        # The same resolution as innolint's for cfg payloads (innoscript.urlmap).
+        found = resolve(url, self.url_map, self.root)
+        path = found.path
+        if path is None:
+            return Response(found.status)
         try:
             if path.stat().st_size > MAX_BODY:
                 return Response(413)
@@ -153,59 +184,114 @@ def _safe(path: str) -> PurePosixPath | None:
 
 
 class HttpFetcher:
-    """Real HTTP GET and PUT with ``urllib.request`` (http and https).
+    """Real HTTP GET and PUT with ``http.client`` (http and https).
 
     HTTP errors give their status code; no answer at all (refused, timeout,
-    DNS failure, a URL urllib cannot use) gives 502.  Bodies above 64 MiB
-    give 413 without being read.
+    DNS failure, a URL that cannot be used) gives 502, and ``last_error``
+    says what happened.  ``timeout`` bounds each wait for the server;
+    ``deadline`` bounds a whole request (connect, headers and body), so a
+    server that trickles a byte now and then cannot hold a poll for ever.
+    Up to five redirects are followed.  Bodies above 64 MiB give 413
+    without being read.
     """
 
-    def __init__(self, *, timeout: float = 10.0, user_agent: str = "innoscript-virtual-device") -> None:
+    def __init__(self, *, timeout: float = 10.0, deadline: float = 60.0,
+                 user_agent: str = "innoscript-virtual-device") -> None:
         self.timeout = timeout
+        self.deadline = deadline
         self.user_agent = user_agent
+        self.last_error = ""  # why the last request got no HTTP answer ("" when it got one)
 
-    def _open(self, request) -> tuple[int, bytes]:
+    def _once(self, url: str, method: str, body: bytes | None) -> tuple[int, bytes, str]:
+        """(status, body, redirect location) of one request; raises OSError and the like."""
         import http.client
-        import urllib.error
-        import urllib.request
+        import threading
+        import time
+        from urllib.parse import urlsplit
 
+        parts = urlsplit(url)
+        scheme = parts.scheme.lower()
+        if scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"not an http(s) URL: {url}")
+        kind = http.client.HTTPSConnection if scheme == "https" else http.client.HTTPConnection
+        conn = kind(parts.hostname, parts.port, timeout=self.timeout)
+        expired = threading.Event()
+
+        def cut() -> None:
+            # The deadline passed: close the socket under the reading thread.
+            expired.set()
+            sock = conn.sock
+            if sock is not None:
+                try:
+                    import socket
+
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+        timer = threading.Timer(self.deadline, cut)
+        timer.daemon = True
+        timer.start()
+        started = time.monotonic()
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as reply:  # noqa: S310 - http(s) only, checked below
-                body = reply.read(MAX_BODY + 1)
-                if len(body) > MAX_BODY:
-                    return 413, b""
-                return reply.status, body
-        except urllib.error.HTTPError as exc:
-            try:
-                body = exc.read(MAX_BODY)
-            except Exception:  # noqa: BLE001 - the status is what matters
-                body = b""
-            finally:
-                exc.close()
-            return exc.code, body
-        except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError):
-            return NO_ANSWER, b""
+            target = parts.path or "/"
+            if parts.query:
+                target += "?" + parts.query
+            headers = {"User-Agent": self.user_agent}
+            if body is not None:
+                headers["Content-Type"] = "text/plain"
+            conn.request(method, target, body=body, headers=headers)
+            reply = conn.getresponse()
+            length = reply.getheader("Content-Length")
+            if length is not None and length.isdigit() and int(length) > MAX_BODY:
+                return 413, b"", ""
+            chunks, size = [], 0
+            while True:
+                chunk = reply.read1(65536) if hasattr(reply, "read1") else reply.read(65536)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                size += len(chunk)
+                if size > MAX_BODY:
+                    return 413, b"", ""
+                if time.monotonic() - started > self.deadline:
+                    raise TimeoutError("deadline")
+            location = reply.getheader("Location", "") if 300 <= reply.status < 400 else ""
+            return reply.status, b"".join(chunks), location
+        except (OSError, http.client.HTTPException):
+            if expired.is_set():
+                raise TimeoutError(f"no complete answer within {self.deadline:g} s") from None
+            raise
+        finally:
+            timer.cancel()
+            conn.close()
 
-    def _request(self, url: str, data: bytes | None, method: str):
-        import urllib.request
+    def _request(self, url: str, method: str, body: bytes | None) -> tuple[int, bytes]:
+        import http.client
+        from urllib.parse import urljoin
 
-        if not url.lower().startswith(("http://", "https://")):
-            return None
+        self.last_error = ""
+        url = url.split("#", 1)[0]
         try:
-            return urllib.request.Request(url, data=data, method=method, headers={"User-Agent": self.user_agent})
-        except ValueError:
-            return None
+            for _ in range(6):
+                status, data, location = self._once(url, method, body)
+                if not location or status not in (301, 302, 303, 307, 308):
+                    return status, data
+                url = urljoin(url, location)
+                if status == 303:
+                    method, body = "GET", None
+            return status, data
+        except TimeoutError as exc:
+            self.last_error = f"timed out ({exc})" if str(exc) else "timed out"
+        except ConnectionRefusedError:
+            self.last_error = "connection refused"
+        except (OSError, http.client.HTTPException, ValueError) as exc:
+            self.last_error = str(exc) or type(exc).__name__
+        return NO_ANSWER, b""
 
     def get(self, url: str) -> Response:
-        request = self._request(url, None, "GET")
-        if request is None:
-            return Response(NO_ANSWER)
-        status, body = self._open(request)
+        status, body = self._request(url, "GET", None)
         return Response(status, body)
 
     def put(self, url: str, body: bytes) -> int:
-        request = self._request(url, bytes(body), "PUT")
-        if request is None:
-            return NO_ANSWER
-        request.add_header("Content-Type", "text/plain")
-        return self._open(request)[0]
+        return self._request(url, "PUT", bytes(body))[0]

@@ -12,11 +12,12 @@ import zlib
 from dataclasses import dataclass
 from datetime import datetime
 
-from .. import catalog
+from .. import catalog, values
+from ..gcpause import paused_gc
 from ..syntax import ast, parse
 from . import events as ev
-from .expand import default_name, expand_meta, update_url
-from .fetch import Fetcher, ok
+from .expand import expand_meta, update_url
+from .fetch import NO_ANSWER, Fetcher, ok
 from .options import DEFAULT_OPTIONS, InterpreterOptions
 from .state import (
     BACKUP_NUM,
@@ -30,6 +31,7 @@ from .state import (
 # Why a poll ended (the `stopped_by` of the JSON output).
 END, CHECK, TIMES, INITIAL, RESTART, ERROR, FETCH = "end", "check", "times", "initial", "restart", "error", "fetch"
 _CHECK_VAR = UPDATE_PREFIX + "CHECK"
+DEFAULT_POLL_MINUTES = 15  # spec 2.1
 _BACKUP_VAR = UPDATE_PREFIX + BACKUP_NUM
 
 
@@ -37,18 +39,20 @@ _BACKUP_VAR = UPDATE_PREFIX + BACKUP_NUM
 class DownloadInfo:
     line: int
     kind: str  # prot, boot, bmc, cfg
-    url: str
+    url: str  # what is requested (a `#...` fragment is not sent)
     serial: str
     status: int
+    written: str = ""  # the URL as the line gives it, with the default name; "" when the same as url
 
 
 @dataclass(frozen=True, slots=True)
 class UploadInfo:
     line: int
-    url: str
+    url: str  # what is requested: meta sequences replaced, no fragment
     status: int
     size: int
     crc: int  # CRC-32 of the body without its always-changing lines (content_crc)
+    written: str = ""  # the URL as the line gives it; "" when the same as url
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,15 +76,18 @@ class PollSummary:
     vars_changed: bool  # the rolling backup index is not counted
     config_changed: bool
     errors: int
+    config_applied: bool = False  # a `config write`/`activate` or a `cfg` load ran, changed or not
 
     @property
     def changed(self) -> bool:
-        """Downloaded, restarted or changed a variable or the configuration.
-
-        Uploads are judged by the caller (an upload only counts when its
-        content differs from the last one, see converge.py).
-        """
+        """Downloaded, restarted or changed a variable or the configuration."""
         return bool(self.downloads or self.restarts or self.vars_changed or self.config_changed)
+
+    @property
+    def quiet(self) -> bool:
+        """Did nothing at all: no change, no download, no upload, no restart and
+        no configuration stored or activated again (what convergence asks)."""
+        return not (self.changed or self.uploads or self.config_applied)
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +102,7 @@ class PollResult:
 _PARSED: dict[bytes, ast.Script] = {}
 _PLANS: dict[int, tuple[ast.Script, tuple[ast.Line, ...]]] = {}
 _CACHE_SIZE = 128
+_LARGE_PLAN = 2000  # lines; above this a poll runs with cyclic GC paused
 
 
 def _evict(cache: dict) -> None:
@@ -126,17 +134,12 @@ def _plan(script: ast.Script) -> tuple[ast.Line, ...]:
     return plan
 
 
+def _differing(a: dict, b: dict) -> set[str]:
+    return {m for m in a.keys() | b.keys() if a.get(m) != b.get(m)}
+
+
 def _clock_text(state: DeviceState) -> str | None:
     return state.clock.strftime("%Y-%m-%d %H:%M") if state.has_time else None
-
-
-def parse_hours(text: str) -> list[int] | None:
-    hours = []
-    for part in text.split(","):
-        if not part.isdigit() or int(part) > 23:
-            return None
-        hours.append(int(part))
-    return hours
 
 
 def _name(line: ast.Line) -> str:
@@ -182,6 +185,12 @@ class _Poll:
         self.edited = config_to_dict(state.edited_config)
         self.saved = config_to_dict(state.saved_config)
         self.running = config_to_dict(state.running_config)
+        # Modules whose edited settings may differ from the saved / running
+        # ones: `config write` and `config activate` copy only these, so a
+        # long run of `config add` lines costs constant time per line.
+        self.unsaved = _differing(self.edited, self.saved)
+        self.inactive = _differing(self.edited, self.running)
+        self.config_applied = False  # a write, activate or cfg load ran
         self.status = state.status
         self.pending_check: tuple[str, ast.Token, int] | None = None
         self.executed: list[int] = []
@@ -297,22 +306,28 @@ class _Poll:
     def restart(self, line: int, word: str) -> None:
         """uptime 0, new code active, reset-required cleared, saved config active (spec 10)."""
         activated = tuple(f"{k} {v}" for k, v in sorted(self.flashed.items()))
-        if "PROT" in self.flashed:
-            self.firmware = self.flashed["PROT"]
-        if "BOOT" in self.flashed:
-            self.boot = self.flashed["BOOT"]
-        if "BMC" in self.flashed:
-            self.radio = self.flashed["BMC"]
+        # The flashed builds become the running ones (the catalogue names
+        # which build each download replaces).
+        for command in catalog.COMMANDS:
+            if command.running is not None and command.writes in self.flashed:
+                setattr(self, command.running, self.flashed[command.writes])
         self.flashed = {}
         self.uptime = 0
         self.reset_required = False
         self.pending_restart = None
         # IP72: the phone boots into its configured power-save mode (spec 5.8).
         self.power_save = self.model.wlan
-        if self.edited != self.saved or self.running != self.saved:
+        lost = sorted(m for m in self.unsaved if self.edited.get(m) != self.saved.get(m))
+        if lost or self.running != self.saved:
             self.config_changed = True
+        if self.trace:
+            # Active or edited but never written: gone with the restart (spec 5.10, UPD-070).
+            for module in lost:
+                self.emit(ev.ConfigChanged(line, "lost", module))
         self.edited = {m: dict(o) for m, o in self.saved.items()}
         self.running = {m: dict(o) for m, o in self.saved.items()}
+        self.unsaved = set()
+        self.inactive = set()
         self.apply_up1()
         if not self.options.update_vars_survive_reboot:
             for name in [n for n in self.vars if n.startswith(UPDATE_PREFIX)]:
@@ -324,14 +339,20 @@ class _Poll:
     def apply_up1(self) -> None:
         """The active UP1 settings become the update URL and poll interval (spec 2.1)."""
         up1 = self.running.get("UP1")
-        if not up1:
+        if up1 is None:
             return
-        url = up1.get("/url")
-        if url:
-            self.update_url = url
-        poll = up1.get("/poll", "")
-        if poll.isdigit() and int(poll) > 0:
-            self.poll_minutes = int(poll)
+        # The module's settings are complete (`config change` states them
+        # all, spec 5.10): an omitted /url is no URL, an omitted /poll the
+        # default interval (spec 2.1).
+        self.update_url = up1.get("/url", "")
+        if "/poll" not in up1:
+            self.poll_minutes = DEFAULT_POLL_MINUTES
+            return
+        # Values were checked when the configuration line ran; a state file
+        # may still hold anything, which the catalogue's parser rejects.
+        poll = catalog.setting_value("UP1", "/poll", up1.get("/poll"))
+        if isinstance(poll, int):
+            self.poll_minutes = poll
 
     def commit_check(self, line: int, *, run_final: bool = True, index: int | None = None) -> str | None:
         """The deferred check commit (spec 4, 5.1)."""
@@ -351,8 +372,9 @@ class _Poll:
 
     def run(self, script: ast.Script | None) -> str:
         state = self.state
-        if self.pending_restart and state.idle:
-            # A reset queued while the device was busy happens once it is idle.
+        if self.pending_restart and (state.idle or self.pending_restart == POWER_CUT):
+            # A reset queued while the device was busy happens once it is
+            # idle; a power cut (``power_cut``) happened already.
             self.restart(0, self.pending_restart)
         if self.restarts:
             # The restarted device polls with its new builds, serials and UP1 settings.
@@ -382,6 +404,14 @@ class _Poll:
         if self.trace:
             self.emit(ev.Status(0, "ok"))
         self.plan = plan = _plan(script)
+        if len(plan) > _LARGE_PLAN:
+            # Cyclic collections would walk the whole parsed script again and
+            # again while the lines allocate; reference counting frees it all.
+            with paused_gc():
+                return self.lines(plan)
+        return self.lines(plan)
+
+    def lines(self, plan: tuple[ast.Line, ...]) -> str:
         handlers = _HANDLERS
         for index, line in enumerate(plan):
             self.executed.append(line.number)
@@ -444,6 +474,7 @@ class _Poll:
             vars_changed=self.vars_changed,
             config_changed=self.config_changed,
             errors=self.errors,
+            config_applied=self.config_applied,
         )
         return PollResult(new_state, tuple(self.events), summary)
 
@@ -455,18 +486,14 @@ def _times(p: _Poll, line: ast.Times, index: int) -> str | None:
     """spec 5.2, 9, 10.2."""
     if line.verb is not None and line.verb.text != "times" and not p.options.accept_time_alias:
         return p.fail(line.number, f"unknown command `mod cmd UP1 {line.verb.text}` (option accept_time_alias is off)")
-    initial = None
-    if line.initial is not None:
-        text = line.initial.value.text if line.initial.value else ""
-        if not text.isdigit():
-            return p.fail(line.number, f"/initial needs a number of minutes, not {text!r}")
-        initial = int(text)
-    hours = None
-    if line.allow is not None:
-        text = line.allow.value.text if line.allow.value else ""
-        hours = parse_hours(text)
-        if hours is None:
-            return p.fail(line.number, f"/allow needs hours 0-23 separated by commas, not {text!r}")
+    # Every bad value of the line is reported, not only the first (spec 10.10).
+    problems = [f"{option.key}: {option.invalid.message}" for option in (line.initial, line.allow)
+                if option is not None and option.invalid is not None]
+    if problems:
+        stops = [p.fail(line.number, message) for message in problems]
+        return stops[0]
+    initial = line.initial.parsed if line.initial is not None else None
+    hours = [hour.value for hour in line.allow.parsed] if line.allow is not None else None
     if initial is not None and p.uptime < initial:
         if p.trace:
             p.emit(ev.Skipped(line.number, INITIAL, f"uptime {p.uptime} min is within /initial {initial}"))
@@ -505,28 +532,35 @@ def _check(p: _Poll, line: ast.Check, index: int) -> str | None:
 
 def _download(p: _Poll, line: ast.Download, index: int) -> str | None:
     """prot / boot / bmc: spec 5.3-5.5, 10.4."""
-    kind = line.spec.verb
-    short = line.spec.reads
+    spec = line.spec
+    kind = spec.verb
+    short = spec.reads
     if line.url is None or line.final is None or line.serial is None:
         return p.fail(line.number, f"{kind} needs <url> <final-command> <serial>")
-    if kind == "bmc" and not p.model.dect:
-        return p.fail(line.number, f"{p.model.name} has no DECT radio: bmc ignored")
+    if not p.model.has(spec.models):
+        return p.fail(line.number, f"{p.model.name} has no {spec.models} capability: {kind} ignored")
     serial = line.serial.text
     name = UPDATE_PREFIX + short
-    running = {"PROT": p.firmware, "BOOT": p.boot, "BMC": p.radio}[short]
+    running = getattr(p, spec.running) if spec.running else ""
     compare = p.var(name) or running
     if compare == serial:
         p.done(line, f"up to date ({serial})")
         return None
-    url = default_name(line.url.text, kind, p.model)
-    if kind in ("prot", "boot") and p.model.wlan and p.power_save:
+    url = line.url.text
+    if url.endswith("/") and spec.default_name(p.model):
+        url += spec.default_name(p.model)
+    if spec.needs_active_mode and p.model.wlan and p.power_save:
         p.warn(line.number, "download while the phone is in power-save mode (spec 5.8: use activate-pwr)")
-    status = p.fetcher.get(url).status
-    p.downloads.append(DownloadInfo(line.number, kind, url, serial, status))
+    requested, written = _requested(url, url)
+    if kind in ("prot", "boot") and p.model.wlan and p.power_save and p.options.power_save_fails:
+        status = NO_ANSWER  # the broken HTTP session of spec 5.8
+    else:
+        status = p.fetcher.get(requested).status
+    p.downloads.append(DownloadInfo(line.number, kind, requested, serial, status, written))
     if p.trace:
-        p.emit(ev.Download(line.number, kind, url, serial, status))
+        p.emit(ev.Download(line.number, kind, requested, serial, status, written))
     if not ok(status):
-        return p.transfer_failed(line.number, f"{kind} download failed({status}): {url}")
+        return p.transfer_failed(line.number, f"{kind} download failed({status}): {requested}")
     # The device reports its build without the Info page's dot (spec 2.2).
     p.flashed[short] = prot_form(serial) if short == "PROT" else serial
     p.set_var(line.number, name, serial)
@@ -534,6 +568,18 @@ def _download(p: _Poll, line: ast.Download, index: int) -> str | None:
     p.reset_required = True
     p.done(line, f"downloaded {serial}")
     return p.final(line.final, line.number, index)
+
+
+def _requested(url: str, text: str) -> tuple[str, str]:
+    """(what an HTTP client requests, the URL as written when that differs).
+
+    Everything from a `#` on is a fragment, which HTTP clients do not send:
+    `http://h/fw/#h/IP1200.bin` requests `http://h/fw/`.  ``url`` is the
+    URL after default names and meta sequences; ``text`` as the line has it.
+    """
+    requested = url.split("#", 1)[0]
+    written = url if url != requested else (text if text != requested and "#" in text else "")
+    return requested, written
 
 
 def _backup_text(p: _Poll) -> bytes:
@@ -566,13 +612,17 @@ def _scfg(p: _Poll, line: ast.Scfg, index: int) -> str | None:
     """spec 5.6, 6, 10.5."""
     if line.url is None:
         return p.fail(line.number, "scfg needs <url>")
+    if line.final is not None and line.serial is None:
+        # `scfg <url> ser /force 168`: a final command without its serial is
+        # malformed (spec 5.6 form, 10.10): an error, nothing uploaded.
+        return p.fail(line.number, "scfg needs <save-serial> after the final command; nothing uploaded")
+    if line.serial is None and line.force is not None:
+        return p.fail(line.number, "scfg /force needs <final-command> <save-serial> before it; nothing uploaded")
     serial = line.serial.text if line.serial is not None else None
-    force = None
-    if line.force is not None:
-        text = line.force.value.text if line.force.value else ""
-        if not text.isdigit():
-            return p.fail(line.number, f"/force needs a number of hours, not {text!r}")
-        force = int(text)
+    for option in (line.force, line.always):
+        if option is not None and option.invalid is not None:
+            return p.fail(line.number, f"{option.key}: {option.invalid.message}")
+    force = line.force.parsed if line.force is not None else None
     always = line.always
     if serial is not None and always is None and p.var(UPDATE_PREFIX + "SCFG") == serial:
         last = p.stamps.get("SCFG")
@@ -582,27 +632,26 @@ def _scfg(p: _Poll, line: ast.Scfg, index: int) -> str | None:
         if not due:
             p.done(line, f"backup {serial} already saved")
             return None
-    index = _next_index(p.vars.get(_BACKUP_VAR, ""))
-    url, size = expand_meta(line.url.text, p.state, p.options, backup_index=index)
+    rolling = _next_index(p.vars.get(_BACKUP_VAR, ""))
+    url, size = expand_meta(line.url.text, p.state, p.options, backup_index=rolling)
     if always is not None:
         # The output of the command is not modelled: its text stands in (spec Q5).
-        from urllib.parse import unquote
-
-        command = unquote(always.value.text) if always.value else ""
+        command = always.parsed
         body = f"# output of: {command}\r\n".encode("utf-8")
     else:
         body = _backup_text(p)
+    url, written = _requested(url, line.url.text)
     status = p.fetcher.put(url, body)
-    p.uploads.append(UploadInfo(line.number, url, status, len(body), content_crc(body)))
+    p.uploads.append(UploadInfo(line.number, url, status, len(body), content_crc(body), written))
     if p.trace:
-        p.emit(ev.Upload(line.number, url, status, len(body)))
+        p.emit(ev.Upload(line.number, url, status, len(body), written))
     if not ok(status):
         return p.transfer_failed(line.number, f"backup upload failed({status}): {url}")
     if serial is not None:
         p.set_var(line.number, UPDATE_PREFIX + "SCFG", serial)
         p.stamp("SCFG")
     if size is not None:
-        p.set_var(line.number, _BACKUP_VAR, str(index % size))
+        p.set_var(line.number, _BACKUP_VAR, str(rolling % size))
         p.stamp(BACKUP_NUM)
     p.done(line, "uploaded")
     return p.final(line.final, line.number, index)
@@ -610,7 +659,8 @@ def _scfg(p: _Poll, line: ast.Scfg, index: int) -> str | None:
 
 def _next_index(last: str) -> int:
     """The rolling index after ``last`` (expand_meta takes it modulo n, spec 6.2)."""
-    return int(last) + 1 if last.isdigit() else 0
+    number = values.ascii_number(last)
+    return 0 if number is None else number + 1
 
 
 def _cfg(p: _Poll, line: ast.Cfg, index: int) -> str | None:
@@ -622,11 +672,11 @@ def _cfg(p: _Poll, line: ast.Cfg, index: int) -> str | None:
     if p.options.cfg_compares_serial and p.var(name) == serial:
         p.done(line, f"configuration {serial} already loaded")
         return None
-    url = line.url.text
+    url, written = _requested(line.url.text, line.url.text)
     response = p.fetcher.get(url)
-    p.downloads.append(DownloadInfo(line.number, "cfg", url, serial, response.status))
+    p.downloads.append(DownloadInfo(line.number, "cfg", url, serial, response.status, written))
     if p.trace:
-        p.emit(ev.Download(line.number, "cfg", url, serial, response.status))
+        p.emit(ev.Download(line.number, "cfg", url, serial, response.status, written))
     if not ok(response.status):
         return p.transfer_failed(line.number, f"cfg download failed({response.status}): {url}")
     payload = _parse_cached(response.body)
@@ -646,44 +696,96 @@ def _cfg(p: _Poll, line: ast.Cfg, index: int) -> str | None:
     return p.final(line.final, line.number, index)
 
 
+def _copy_modules(p: _Poll, modules: set[str], target: dict[str, dict[str, str]]) -> list[str]:
+    """Copy the edited settings of ``modules`` into ``target``; the modules that changed."""
+    changed = []
+    for module in sorted(modules):
+        options = p.edited.get(module)
+        if options is None:
+            if target.pop(module, None) is not None:
+                changed.append(module)
+        elif target.get(module) != options:
+            target[module] = dict(options)
+            changed.append(module)
+    modules.clear()
+    return changed
+
+
 def _write(p: _Poll, number: int) -> None:
-    if p.saved != p.edited:
-        p.saved = {m: dict(o) for m, o in p.edited.items()}
+    """`config write`: the edited configuration is stored (spec 5.10)."""
+    p.config_applied = True
+    changed = _copy_modules(p, p.unsaved, p.saved)
+    if changed:
         p.config_changed = True
         if p.options.config_change_requires_reset:
             p.reset_required = True
         if p.trace:
-            p.emit(ev.ConfigChanged(number, "saved", ""))
+            for module in changed:
+                p.emit(ev.ConfigChanged(number, "saved", module))
+
+
+def _activate(p: _Poll, number: int) -> None:
+    """`config activate`: the edited configuration, written or not, runs (spec 5.10)."""
+    p.config_applied = True
+    changed = _copy_modules(p, p.inactive, p.running)
+    if changed:
+        p.config_changed = True
+        if "UP1" in changed:
+            p.apply_up1()
+        if p.trace:
+            for module in changed:
+                p.emit(ev.ConfigChanged(number, "running", module))
 
 
 def _config(p: _Poll, line: ast.ConfigLine, index: int, origin: int = 0) -> str | None:
-    """config add/change/write/activate: spec 5.10, Q12."""
+    """config add/change/rem/write/activate: spec 5.10, Q12."""
     number = origin or line.number
     verb = line.verb.text if line.verb else ""
-    spec = catalog.CONFIG_VERBS.get(verb)
+    spec = line.spec
     if spec is None:
         return p.fail(number, f"unknown config verb {verb!r}")
     if spec.takes_module:
-        if line.module is None:
+        target = line.target
+        if target is None:
             return p.fail(number, f"config {verb} needs a module")
-        module = line.module.text.upper()
-        values = {o.name.text: (o.value.text if o.value else "") for o in line.options}
-        current = p.edited.get(module, {})
-        new = {**current, **values} if verb == "add" else values
-        if new != current or module not in p.edited:
-            p.edited[module] = new
+        for option in line.options:
+            if option.invalid is not None:
+                return p.fail(number, f"{target} {option.key}: {option.invalid.message}")
+        current = p.edited.get(target)
+        if spec.edit == "remove":
+            names = [o.key for o in line.options if current is not None and o.key in current]
+            if names:
+                current = p.edited[target] = {k: v for k, v in current.items() if k not in names}
+            changed = bool(names)
+        elif spec.edit == "merge":
+            # Only the named settings change; in place, so many `add` lines
+            # on one module cost constant time each.
+            if current is None:
+                current = p.edited[target] = {}
+                changed = True
+            else:
+                changed = False
+            for option in line.options:
+                value = option.value.text if option.value else ""
+                if current.get(option.key, None) != value:
+                    current[option.key] = value
+                    changed = True
+        else:
+            # `change` states the whole module: omitted settings take their defaults.
+            new = {o.key: (o.value.text if o.value else "") for o in line.options}
+            changed = current != new
+            if changed:
+                p.edited[target] = new
+        if changed:
+            p.unsaved.add(target)
+            p.inactive.add(target)
             p.config_changed = True
             if p.trace:
-                p.emit(ev.ConfigChanged(number, "edited", module))
+                p.emit(ev.ConfigChanged(number, "edited", target))
     elif verb == "write":
         _write(p, number)
     elif verb == "activate":
-        if p.running != p.saved:
-            p.running = {m: dict(o) for m, o in p.saved.items()}
-            p.config_changed = True
-            p.apply_up1()
-            if p.trace:
-                p.emit(ev.ConfigChanged(number, "running", ""))
+        _activate(p, number)
     if not origin:
         p.done(line, "applied")
     return None
@@ -722,7 +824,7 @@ def _up1_action(p: _Poll, line: ast.Up1Action, index: int) -> str | None:
 
 def _wlan_power(p: _Poll, line: ast.WlanPower, index: int) -> str | None:
     """IP72 power save: spec 5.8."""
-    if not p.model.wlan:
+    if not p.model.has(line.spec.models):
         return p.fail(line.number, f"{p.model.name} has no WLANMGR0 module")
     p.power_save = not line.activate
     p.done(line, "power save off" if line.activate else "power save on")
@@ -767,6 +869,15 @@ _HANDLERS = {
 }
 
 
+POWER_CUT = "power cut"
+
+
+def power_cut(state: DeviceState) -> DeviceState:
+    """``state`` with a power cut before its next poll: the device restarts
+    (unsaved configuration lost, downloaded code active) as the poll begins."""
+    return state.replace(pending_restart=POWER_CUT)
+
+
 def run_poll(
     state: DeviceState,
     fetcher: Fetcher,
@@ -788,4 +899,7 @@ def run_poll(
         script = parse(script)
     poll = _Poll(state, fetcher, options, trace)
     stopped_by = poll.run(script)
+    if len(poll.plan) > _LARGE_PLAN:
+        with paused_gc():
+            return poll.result(stopped_by)
     return poll.result(stopped_by)

@@ -53,6 +53,9 @@ class InterpreterOptions:
     )
     new_poll_minutes: int = _opt(1, "poll interval of a new (factory-state) device (2.3)")
     new_poll_window: int = _opt(30, "minutes after boot during which a new device polls fast (2.3)")
+    power_save_fails: bool = _opt(
+        False, "a firmware or boot code download of a WLAN phone in power-save mode fails (spec 5.8)"
+    )
     warn_extra_tokens: bool = _opt(True, "report words beyond what a command takes as warnings (spec 10.11)")
 
     def replace(self, **changes) -> "InterpreterOptions":

@@ -149,7 +149,42 @@ def make_state(model: str = "IP232", *, vars: dict[str, str] | None = None, **ov
     poll = overrides.get("poll_minutes", 15)
     if not isinstance(poll, int) or poll < 1:
         raise DeviceError(f"poll interval must be a positive number of minutes, not {poll!r}")
+    _seed_up1(overrides)
     return DeviceState(model=found.name, vars=tuple(sorted(table.items())), **overrides)
+
+
+_CONFIGS = ("edited_config", "saved_config", "running_config")
+
+
+def _seed_up1(overrides: dict) -> None:
+    """The configurations hold the UP1 settings the device polls with (spec 2.1).
+
+    A configuration given without UP1 gets the update URL and poll interval
+    as its UP1 module, so `config add UP1 ...` merges with them and a
+    restart restores them.  A configuration with UP1 but no explicit
+    update_url / poll_minutes sets those from it.  The saved configuration
+    is the default for the other two (running and saved start equal).
+    """
+    saved = overrides.setdefault("saved_config", ())
+    for name in ("edited_config", "running_config"):
+        overrides.setdefault(name, saved)
+    url = overrides.get("update_url", "")
+    poll = overrides.get("poll_minutes", 15)
+    up1 = dict(dict(overrides["running_config"]).get("UP1", ()))
+    if up1:
+        overrides.setdefault("update_url", up1.get("/url", ""))
+        value = up1.get("/poll", "")
+        if "poll_minutes" not in overrides and value.isdigit() and int(value) > 0:
+            overrides["poll_minutes"] = int(value)
+        return
+    if not url and poll == 15:
+        return
+    settings = (("/poll", str(poll)),) if not url else (("/url", url), ("/poll", str(poll)))
+    for name in _CONFIGS:
+        table = dict(overrides[name])
+        if "UP1" not in table:
+            table["UP1"] = settings
+            overrides[name] = tuple(sorted(table.items()))
 
 
 def prot_form(build: str) -> str:

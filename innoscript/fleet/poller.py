@@ -110,12 +110,11 @@ class ScriptFacts:
         initial, force, allow = set(), set(), False
         for line in script.lines:
             if isinstance(line, ast.Times):
-                if line.initial is not None and line.initial.value is not None and line.initial.value.text.isdigit():
-                    initial.add(int(line.initial.value.text) * 60)
+                if line.initial is not None and line.initial.invalid is None:
+                    initial.add(line.initial.parsed * 60)
                 allow = allow or line.allow is not None
-            elif isinstance(line, ast.Scfg) and line.force is not None and line.force.value is not None:
-                if line.force.value.text.isdigit():
-                    force.add(int(line.force.value.text) * 3600)
+            elif isinstance(line, ast.Scfg) and line.force is not None and line.force.invalid is None:
+                force.add(line.force.parsed * 3600)
         return ScriptFacts(tuple(sorted(initial)), tuple(sorted(force)), allow)
 
 

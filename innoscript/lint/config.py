@@ -16,7 +16,10 @@ from functools import lru_cache
 from typing import Any, Callable
 
 from .. import catalog
+from . import registry
 from .diagnostic import Severity
+from .globs import path_matches
+from .selection import known_key
 from .settings import MODES, Settings
 
 if sys.version_info >= (3, 11):
@@ -94,16 +97,9 @@ def _severity(value: Any) -> Severity:
 def _rule_keys(value: Any) -> tuple[str, ...]:
     keys = _texts(value)
     for key in keys:
-        if not _known_rule_key(key):
+        if not known_key(key):
             raise ValueError(f"unknown rule {key!r} (a code such as UPD-025, a code prefix, a rule name or a group)")
     return keys
-
-
-def _known_rule_key(key: str) -> bool:
-    from .engine import rule_matches
-    from .rule import all_rules
-
-    return any(rule_matches(r, (key,)) for r in all_rules())
 
 
 def _severities(value: Any) -> dict[str, Severity]:
@@ -114,11 +110,9 @@ def _severities(value: Any) -> dict[str, Severity]:
         value = {k.strip(): v.strip() for k, _, v in pairs}
     if not isinstance(value, dict):
         raise ValueError(f"expected a table of CODE = severity, got {_kind(value)}")
-    from .rule import find_rule
-
     result: dict[str, Severity] = {}
     for key, level in value.items():
-        found = find_rule(key)
+        found = registry.find(key)
         if found is None:
             raise ValueError(f"unknown rule {key!r}")
         result[found.code] = _severity(level)
@@ -351,8 +345,6 @@ class Resolver:
         if config is not None:
             layers.append((config.path, config.values))
             if config.overrides and path not in ("-", "") and not path.startswith("<"):
-                from .discover import path_matches
-
                 relative = os.path.relpath(os.path.abspath(path), config.root).replace(os.sep, "/")
                 for override in config.overrides:
                     if any(path_matches(relative, pattern) for pattern in override.paths):

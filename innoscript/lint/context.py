@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Callable, Iterator, NamedTuple, TypeVar
 
 from .. import catalog
@@ -27,6 +27,12 @@ class Finding(NamedTuple):
     severity: Severity | None = None
 
 
+@lru_cache(maxsize=None)
+def _version_index(version: str) -> int:
+    """catalog.version_index, once per version word: line rules ask it on every line."""
+    return catalog.version_index(version)
+
+
 class LintContext:
     """A script with its settings: the "device context" rules share."""
 
@@ -36,6 +42,11 @@ class LintContext:
         self.settings = settings
         self._lines_by_types: dict[tuple[type, ...], list[ast.Line]] = {}
         self._shared: dict = {}
+        self._per_line: dict = {}
+        # Set by the engine: the rules that run (code -> Rule), and after the
+        # suppressions stage what the directives dropped (suppress.Suppressed).
+        self.active_rules: dict = {}
+        self.suppressions = None
 
     # -- settings, resolved
 
@@ -51,10 +62,10 @@ class LintContext:
         return catalog.version_index(self.settings.target_version)
 
     def target_before(self, version: str) -> bool:
-        return self.version < catalog.version_index(version)
+        return self.version < _version_index(version)
 
     def target_at_least(self, version: str) -> bool:
-        return self.version >= catalog.version_index(version)
+        return self.version >= _version_index(version)
 
     @property
     def payload(self) -> bool:
@@ -80,6 +91,13 @@ class LintContext:
         if fact not in self._shared:
             self._shared[fact] = fact(self)
         return self._shared[fact]
+
+    def fact(self, fact: Callable[["LintContext", L], T], line: L) -> T:
+        """``fact(self, line)``, computed once per line for all rules that ask."""
+        key = (fact, line.number)
+        if key not in self._per_line:
+            self._per_line[key] = fact(self, line)
+        return self._per_line[key]
 
     def after(self, line: ast.Line) -> list[ast.Command]:
         """Effective lines after ``line``."""
@@ -121,5 +139,12 @@ class LintContext:
         return Fix(message, (Edit(position, text + (line.newline or self.script.newline)),), safe)
 
     def delete_line(self, line: ast.Line, message: str, *, safe: bool = True) -> Fix:
-        span = self.source.span(line.span.start, line.span.end + len(line.newline))
-        return Fix(message, (Edit(span, ""),), safe)
+        start, end = line.span.start, line.span.end + len(line.newline)
+        text = self.source.text
+        if start and text[start - 1] == "\r" and text[end : end + 1] == "\n" and line.newline.endswith("\n"):
+            # The line before ends in a lone CR and the next one starts with
+            # LF: cut out, the two would join into one CRLF and the next line
+            # would vanish.  Cut that CR instead of this line's LF; the line
+            # before then ends as this one did.
+            start, end = start - 1, end - 1
+        return Fix(message, (Edit(self.source.span(start, end), ""),), safe)

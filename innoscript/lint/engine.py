@@ -1,65 +1,41 @@
-"""Run the rules over a script: one pass, facts shared, findings sorted."""
+"""Run the rules over a script: one pass over the lines, facts shared, findings sorted.
+
+Three stages (rule.py says which rule runs in which):
+
+1. line rules, dispatched by node type in a single loop over the lines;
+2. script rules, once each over the whole script;
+3. suppressions applied, then the rules that read what was suppressed
+   (UPD-093).
+
+``lint_script`` lints a script once.  ``IncrementalLinter`` lints the same
+document again and again as it is edited, running the line rules only on
+lines whose text it has not seen (see its docstring).
+"""
 
 from __future__ import annotations
 
+from typing import Iterable
+
 from ..gcpause import paused_gc
-from ..source import Source
+from ..source import Source, Span
 from ..syntax import ast, parse
-from .context import LintContext
-from .diagnostic import Diagnostic, Severity
+from .context import Finding, LintContext
+from .diagnostic import Diagnostic, Edit, Fix, Related, Severity
 from .rule import Rule, all_rules
+from .selection import selected
 from .settings import Settings
-
-
-def rule_matches(rule: Rule, keys: tuple[str, ...]) -> bool:
-    """True when a select/ignore list names the rule by code, name, group or prefix."""
-    for key in keys:
-        key = key.strip()
-        if key.upper() in ("ALL", rule.code) or key == rule.name or key == rule.group:
-            return True
-        if key.upper().startswith("UPD-") and rule.code.startswith(key.upper()):
-            return True  # a prefix such as UPD-02
-    return False
+from .suppress import suppress
 
 
 def active_rules(settings: Settings) -> list[Rule]:
-    rules = all_rules()
-    if settings.select:
-        rules = [r for r in rules if rule_matches(r, settings.select)]
-    return [r for r in rules if not rule_matches(r, settings.ignore)]
+    """The rules the settings select, by code."""
+    return selected(all_rules(), settings.select, settings.ignore)
 
 
 def lint_script(script: ast.Script, settings: Settings | None = None) -> list[Diagnostic]:
     """All diagnostics of one parsed script, suppressions applied, sorted."""
     with paused_gc():
-        return _lint(script, settings)
-
-
-def _lint(script: ast.Script, settings: Settings | None) -> list[Diagnostic]:
-    from .suppress import apply_suppressions
-
-    settings = settings or Settings()
-    ctx = LintContext(script, settings)
-    diagnostics: list[Diagnostic] = []
-    for rule in active_rules(settings):
-        configured = settings.severity.get(rule.code)
-        try:
-            findings = list(rule.check(ctx))
-        except Exception as exc:  # a broken rule must not hide the others' findings
-            diagnostics.append(
-                Diagnostic(rule.code, rule.name, Severity.ERROR,
-                           f"internal error in rule {rule.code}: {exc!r}; please report it",
-                           script.path, script.lines[0].span if script.lines else script.source.span(0, 0))
-            )
-            continue
-        for finding in findings:
-            severity = configured or finding.severity or rule.severity
-            diagnostics.append(
-                Diagnostic(rule.code, rule.name, severity, finding.message, script.path, finding.span,
-                           finding.fix, finding.related, finding.unnecessary)
-            )
-    diagnostics = apply_suppressions(script, diagnostics, settings)
-    return sorted(diagnostics, key=lambda d: d.sort_key)
+        return _lint(script, settings or Settings(), None)
 
 
 def lint_source(source: Source, settings: Settings | None = None) -> list[Diagnostic]:
@@ -68,3 +44,206 @@ def lint_source(source: Source, settings: Settings | None = None) -> list[Diagno
 
 def lint_text(text: str, path: str = "<string>", settings: Settings | None = None) -> list[Diagnostic]:
     return lint_script(parse(Source(text, path)), settings)
+
+
+class IncrementalLinter:
+    """Lints one document again after each edit, re-running line rules on changed lines only.
+
+    Line rules (rule.py) look at one line, the settings and the device model
+    only, so their findings are a function of the line's text: they are
+    kept per line text (with its line ending, and whether it is the last
+    line) and moved to wherever that text stands in the next version.  On
+    each call the line rules run only on lines whose text was not in the
+    previous version; script rules (the cross-line ones) and the
+    suppressions stage run again in full.  The result is exactly what
+    ``lint_script`` gives for the same script, diagnostic for diagnostic,
+    spans (offsets, lines, columns) included.
+
+    The language server keeps one per open document::
+
+        linter = IncrementalLinter()
+        diagnostics = linter.lint(script, settings)   # every line is new
+        # ... the user changes line 40; the document is parsed again
+        #     (or only line 40 is, and the Script rebuilt around it)
+        diagnostics = linter.lint(new_script, settings)  # line rules run on line 40 only
+
+    A change of settings, rule selection, model (the file name) or the
+    script's line-ending style empties the store.  It holds the lines of the
+    last version only, so its size follows the document's.
+    """
+
+    def __init__(self) -> None:
+        self._context: tuple | None = None
+        self._lines: dict[tuple, _LineResult] = {}
+        self.reused = 0  # lines answered from the store on the last call (for tests and benchmarks)
+        self.computed = 0
+
+    def lint(self, script: ast.Script, settings: Settings | None = None) -> list[Diagnostic]:
+        with paused_gc():
+            return _lint(script, settings or Settings(), self)
+
+    def _results(self, ctx: LintContext, rules: list[Rule]) -> Iterable[tuple[ast.Line, _LineResult]]:
+        from .config import settings_fingerprint
+
+        model = ctx.model
+        context = (settings_fingerprint(ctx.settings), model.name if model else None, ctx.script.newline,
+                   tuple(rule.code for rule in rules))
+        if context != self._context:
+            self._context, self._lines = context, {}
+        previous, current = self._lines, {}
+        lines = ctx.script.lines
+        last = len(lines)
+        by_type: dict[type, list[tuple[int, Rule]]] = {}
+        self.reused = self.computed = 0
+        for line in lines:
+            key = (line.text, line.newline, line.number == last)
+            result = current.get(key) or previous.get(key)
+            if result is None:
+                result = _run_line(ctx, line, _wanted(by_type, rules, type(line)))
+                self.computed += 1
+            else:
+                self.reused += 1
+            current[key] = result
+            yield line, result
+        self._lines = current
+
+
+# -- the stages -------------------------------------------------------------------
+
+
+def _lint(script: ast.Script, settings: Settings, incremental: IncrementalLinter | None) -> list[Diagnostic]:
+    rules = active_rules(settings)
+    ctx = LintContext(script, settings)
+    ctx.active_rules = {rule.code: rule for rule in rules}
+    diagnostics: list[Diagnostic] = []
+    line_rules = [rule for rule in rules if rule.stage == "line"]
+    if line_rules:
+        _line_stage(ctx, line_rules, diagnostics, incremental)
+    for rule in rules:
+        if rule.stage == "script":
+            _collect(ctx, rule, lambda rule=rule: rule.check(ctx), diagnostics)
+    suppressed = suppress(script, diagnostics)
+    diagnostics = suppressed.kept
+    ctx.suppressions = suppressed
+    for rule in rules:
+        if rule.stage == "suppressions":
+            found: list[Diagnostic] = []
+            _collect(ctx, rule, lambda rule=rule: rule.check(ctx), found)
+            # Findings about suppressions can be suppressed too, without counting as a use.
+            diagnostics += [d for d in found if not suppressed.covers(d)]
+    return sorted(diagnostics, key=lambda d: d.sort_key)
+
+
+def _collect(ctx: LintContext, rule: Rule, run, out: list[Diagnostic]) -> None:
+    """The findings of one rule run, as diagnostics; a broken rule becomes one error finding."""
+    try:
+        findings: list[Finding] = list(run() or ())
+    except Exception as exc:  # a broken rule must not hide the others' findings
+        out.append(_internal_error(ctx, rule, repr(exc)))
+        return
+    _add(ctx, rule, findings, out)
+
+
+def _add(ctx: LintContext, rule: Rule, findings: Iterable[Finding], out: list[Diagnostic]) -> None:
+    configured = ctx.settings.severity.get(rule.code)
+    path = ctx.script.path
+    for finding in findings:
+        severity = configured or finding.severity or rule.severity
+        out.append(Diagnostic(rule.code, rule.name, severity, finding.message, path, finding.span,
+                              finding.fix, finding.related, finding.unnecessary))
+
+
+def _internal_error(ctx: LintContext, rule: Rule, error: str) -> Diagnostic:
+    script = ctx.script
+    span = script.lines[0].span if script.lines else script.source.span(0, 0)
+    return Diagnostic(rule.code, rule.name, Severity.ERROR, f"internal error in rule {rule.code}: {error}; please report it",
+                      script.path, span)
+
+
+# -- line rules -------------------------------------------------------------------
+
+
+class _LineResult:
+    """What the line rules found on one line, where that line stood when they ran.
+
+    ``found`` holds (rule index, findings) for rules with findings and
+    (rule index, error text) for rules that raised.
+    """
+
+    __slots__ = ("start", "number", "found")
+
+    def __init__(self, start: int, number: int, found: tuple) -> None:
+        self.start = start
+        self.number = number
+        self.found = found
+
+
+_NOTHING: tuple = ()
+
+
+def _wanted(by_type: dict, rules: list[Rule], kind: type) -> list[tuple[int, Rule]]:
+    wanted = by_type.get(kind)
+    if wanted is None:
+        wanted = by_type[kind] = [(index, rule) for index, rule in enumerate(rules) if issubclass(kind, rule.kinds)]
+    return wanted
+
+
+def _run_line(ctx: LintContext, line: ast.Line, wanted: list[tuple[int, Rule]]) -> _LineResult:
+    found = None
+    for index, rule in wanted:
+        try:
+            findings = rule.check(ctx, line)
+            if findings is not None:
+                findings = tuple(findings)
+        except Exception as exc:  # a broken rule must not hide the others' findings
+            findings = repr(exc)
+        if findings:
+            if found is None:
+                found = []
+            found.append((index, findings))
+    return _LineResult(line.span.start, line.number, tuple(found) if found else _NOTHING)
+
+
+def _line_stage(ctx: LintContext, rules: list[Rule], out: list[Diagnostic], incremental: IncrementalLinter | None) -> None:
+    """Every line rule over every line it asks for, in one loop over the lines.
+
+    A rule that raises on any line gives one internal-error finding and no
+    other (as a script rule that raises does).
+    """
+    per_rule: list[list[Finding]] = [[] for _ in rules]
+    errors: dict[int, str] = {}
+    if incremental is None:
+        by_type: dict[type, list[tuple[int, Rule]]] = {}
+        results = ((line, _run_line(ctx, line, _wanted(by_type, rules, type(line)))) for line in ctx.script.lines)
+    else:
+        results = incremental._results(ctx, rules)
+    for line, result in results:
+        if not result.found:
+            continue
+        offset = line.span.start - result.start
+        lines = line.number - result.number
+        for index, findings in result.found:
+            if isinstance(findings, str):
+                errors.setdefault(index, findings)
+            elif offset or lines:
+                per_rule[index] += [_moved(f, offset, lines) for f in findings]
+            else:
+                per_rule[index] += findings
+    for index, rule in enumerate(rules):
+        if index in errors:
+            out.append(_internal_error(ctx, rule, errors[index]))
+        elif per_rule[index]:
+            _add(ctx, rule, per_rule[index], out)
+
+
+def _span(span: Span, offset: int, lines: int) -> Span:
+    return Span(span.start + offset, span.end + offset, span.line + lines, span.col, span.end_line + lines, span.end_col)
+
+
+def _moved(finding: Finding, offset: int, lines: int) -> Finding:
+    """A finding of a line rule, moved with its line (columns stay: the text is the same)."""
+    fix = finding.fix
+    if fix is not None:
+        fix = Fix(fix.message, tuple(Edit(_span(e.span, offset, lines), e.text) for e in fix.edits), fix.safe)
+    related = tuple(Related(_span(r.span, offset, lines), r.message, r.path) for r in finding.related)
+    return finding._replace(span=_span(finding.span, offset, lines), fix=fix, related=related)

@@ -7,6 +7,13 @@ back by an overlap come back in the next round, at their new positions.
 Rounds stop when nothing is left to apply, when a text comes back that was
 seen before (two fixes undoing each other) or after ``max_rounds``.
 
+Two insertions at the same point conflict (which goes first is unclear),
+except when one rule makes both: they are applied in the order of its
+findings, so a rule that moves several lines above one anchor (UPD-055)
+moves them all in one round, in their order.  A round costs one lint and
+time linear in the text and the number of fixes: the edits taken so far
+are kept sorted, and a new one is checked against its neighbours only.
+
 A fix is dropped, and reported, when applying it would add a syntax error
 (UPD-090) or any other error-level finding the text did not have.  When a
 round's batch does that, its fixes are tried one by one so that one bad fix
@@ -20,6 +27,7 @@ keep them.
 from __future__ import annotations
 
 import difflib
+from bisect import bisect_right
 import os
 import re
 import stat
@@ -52,19 +60,52 @@ def fixable(diagnostic: Diagnostic, unsafe: bool = False) -> bool:
 
 
 def apply_edits(text: str, edits: Iterable[Edit]) -> str:
-    """``text`` with non-overlapping edits applied (ValueError if they overlap)."""
-    ordered = sorted(edits, key=lambda e: (e.span.start, e.span.end))
+    """``text`` with non-overlapping edits applied (ValueError if they overlap).
+
+    No line is lost where an edit joins a lone CR to an LF (see ``kept_apart``).
+    """
     pieces: list[str] = []
     position = 0
+    for edit in kept_apart(text, edits):
+        pieces.append(text[position : edit.span.start])
+        pieces.append(edit.text)
+        position = edit.span.end
+    pieces.append(text[position:])
+    return "".join(pieces)
+
+
+def kept_apart(text: str, edits: Iterable[Edit]) -> list[Edit]:
+    """The edits, sorted, changed so that none joins a lone CR to an LF.
+
+    Deleting the line between `x<CR>` and an empty `<LF>` line (or inserting
+    a CR-ended line before it) would put CR and LF side by side: read back,
+    they are one CRLF and the empty line is gone.  Where that would happen,
+    the edit's text gets one more LF on that side, so the line before the
+    join ends in CRLF and every other line stays.  A CRLF the text already
+    had is left alone.
+    """
+    ordered = sorted(edits, key=lambda e: (e.span.start, e.span.end))
+    out: list[Edit] = []
+    position = 0
+    last = ""  # the last character written so far
     for edit in ordered:
         start, end = edit.span.start, edit.span.end
         if start < position or end < start or end > len(text):
             raise ValueError("edits overlap or fall outside the text")
-        pieces.append(text[position:start])
-        pieces.append(edit.text)
+        if start > position:
+            last = text[start - 1]
+        new = edit.text
+        if new[:1] == "\n" and last == "\r" and text[start - 1 : start + 1] != "\r\n":
+            new = "\n" + new
+        if new:
+            last = new[-1]
+        following = text[end : end + 1]
+        if following == "\n" and last == "\r" and text[end - 1 : end + 1] != "\r\n":
+            new += "\n"
+            last = "\n"
+        out.append(edit if new == edit.text else Edit(edit.span, new))
         position = end
-    pieces.append(text[position:])
-    return "".join(pieces)
+    return out
 
 
 def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
@@ -74,6 +115,35 @@ def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
     if a[0] == a[1] or b[0] == b[1]:  # an insertion: conflicts inside or at the same point
         return a[0] == b[0] or (b[0] < a[0] < b[1]) or (a[0] < b[0] < a[1])
     return False
+
+
+class _Taken:
+    """The ranges a round's fixes edit, sorted, with the rule that took each."""
+
+    def __init__(self) -> None:
+        self.starts: list[int] = []
+        self.ranges: list[tuple[int, int, str]] = []
+
+    def conflicts(self, r: tuple[int, int], code: str) -> bool:
+        # Taken ranges do not overlap, so sorted by start their ends grow too:
+        # only those starting at or before r's end and ending at or after
+        # its start can touch it, a run that ends just before ``index``.
+        index = bisect_right(self.starts, r[1])
+        while index > 0:
+            index -= 1
+            start, end, owner = self.ranges[index]
+            if end < r[0]:
+                break
+            if start == end == r[0] == r[1] and owner == code:
+                continue  # the same rule inserting at one point: in finding order
+            if _overlaps(r, (start, end)):
+                return True
+        return False
+
+    def add(self, r: tuple[int, int], code: str) -> None:
+        index = bisect_right(self.starts, r[0])
+        self.starts.insert(index, r[0])
+        self.ranges.insert(index, (r[0], r[1], code))
 
 
 def _own_edits_conflict(fix: Fix) -> bool:
@@ -129,7 +199,7 @@ def apply_fixes(source: Source, lint: Lint, *, unsafe: bool = False, max_rounds:
     seen = {current.text}
     for _ in range(max_rounds):
         batch: list[Diagnostic] = []
-        taken: list[tuple[int, int]] = []
+        taken = _Taken()
         for diagnostic in sorted((d for d in diagnostics if fixable(d, unsafe)), key=_order):
             key = _key(diagnostic, current.text)
             if key in rejected:
@@ -141,10 +211,11 @@ def apply_fixes(source: Source, lint: Lint, *, unsafe: bool = False, max_rounds:
                 dropped.append((diagnostic, problem))
                 continue
             ranges = [(e.span.start, e.span.end) for e in fix.edits]
-            if any(_overlaps(r, t) for r in ranges for t in taken):
+            if any(taken.conflicts(r, diagnostic.code) for r in ranges):
                 continue  # next round, after re-linting
             batch.append(diagnostic)
-            taken.extend(ranges)
+            for r in ranges:
+                taken.add(r, diagnostic.code)
         if not batch:
             break
         errors = _errors(diagnostics)
@@ -178,7 +249,8 @@ def _one_by_one(current, diagnostics, batch, lint, rejected, dropped, original):
     accepted: list[Diagnostic] = []
     shift: list[tuple[int, int]] = []  # (offset in the round's text, length change) of accepted fixes
     for diagnostic in batch:
-        edits = [_shifted(e, shift) for e in diagnostic.fix.edits]
+        own = sorted(diagnostic.fix.edits, key=lambda e: (e.span.start, e.span.end))
+        edits = kept_apart(text, [_shifted(e, shift) for e in own])
         trial = apply_edits(text, edits)
         trial_diagnostics = lint(_source_like(original, trial))
         reason = _new_errors(_errors(after), trial_diagnostics)
@@ -186,8 +258,8 @@ def _one_by_one(current, diagnostics, batch, lint, rejected, dropped, original):
             rejected.add(_key(diagnostic, current.text))
             dropped.append((diagnostic, reason))
             continue
-        for e in diagnostic.fix.edits:
-            shift.append((e.span.start, len(e.text) - (e.span.end - e.span.start)))
+        for shifted, e in zip(edits, own):
+            shift.append((e.span.start, len(shifted.text) - (e.span.end - e.span.start)))
         text, after = trial, trial_diagnostics
         accepted.append(diagnostic)
     return text, after, accepted

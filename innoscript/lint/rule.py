@@ -1,9 +1,12 @@
 r"""Rules: one small function each, its docstring is its documentation.
 
-A rule module defines check functions decorated with ``@rule``::
+A rule is a row of the registry table (registry.py: code, name, severity,
+group, fix kind, where its check lives) and a check function in a rule
+module, marked with ``@rule`` (the code it implements, the spec sections it
+follows, and how the engine runs it)::
 
-    @rule("UPD-002", "time-alias", "W", group="lexical", fix="safe", spec="5.2, 13.4")
-    def time_alias(ctx):
+    @rule("UPD-002", spec="5.2, 13.4", kinds=(ast.Times,))
+    def time_alias(ctx, line):
         \"\"\"`time` instead of `times`.
 
         ## What it does
@@ -21,9 +24,21 @@ A rule module defines check functions decorated with ``@rule``::
         ## Fix safety
         ...
         \"\"\"
-        for line in ctx.lines(Times):
-            if ...:
-                yield ctx.finding(line.verb.span, "message", fix=ctx.replace(...))
+        if ...:
+            yield ctx.finding(line.verb.span, "message", fix=ctx.replace(...))
+
+How the engine runs a check (the ``stage``):
+
+- ``kinds=(...)`` given: a *line rule*.  It is called as ``check(ctx, line)``
+  for each line of those node types, in one loop over the lines shared by
+  all line rules, and it may look at that line, the settings and the device
+  model only (never at other lines): its findings are cached by the line's
+  text, so an edit re-runs it on the changed line alone.
+- no ``kinds``: a *script rule*, called once as ``check(ctx)``; it may look
+  at the whole script.
+- ``stage="suppressions"``: called as ``check(ctx)`` after suppressions
+  have been applied to every other finding, with ``ctx.suppressions`` set
+  (UPD-093, unused suppressions).
 
 The first docstring line is the rule's summary.  In examples, ``\xNN``
 stands for the byte NN (control characters, latin-1 text, NUL).  The first fenced block
@@ -35,26 +50,16 @@ docs/rules/ are generated from the docstrings.
 
 from __future__ import annotations
 
+import importlib
 import inspect
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Callable, Iterable
 
+from . import registry
 from .diagnostic import Severity
-
-GROUPS = {
-    "lexical": "A. Lexical and structural",
-    "arguments": "B. Arguments and URLs",
-    "times": "C. times",
-    "check": "D. check",
-    "download": "E. prot, boot, bmc, WLAN",
-    "scfg": "F. scfg",
-    "meta": "G. Meta sequences",
-    "cfg": "H. cfg",
-    "config": "I. Configuration commands and UP1 housekeeping",
-    "source": "S. Source, syntax and suppressions",
-    "behaviour": "X. Behaviour found by simulation",
-}
+from .registry import GROUPS  # noqa: F401 - part of this module's interface (docs, SARIF)
 
 DOCS_URL = "https://github.com/innoscript/innoscript/blob/main/docs/rules/{code}.md"
 
@@ -78,10 +83,17 @@ class Rule:
     name: str
     severity: Severity
     group: str
-    fix: str | None  # None, "safe", "unsafe" or "sometimes"
+    fix: str | None  # None, "safe", "unsafe" or "sometimes" (registry.Entry.fix_availability)
     spec: str  # sections of innovaphone-spec.md / lint-rules.md
-    check: Callable  # (LintContext) -> Iterable[Finding]
+    check: Callable  # (LintContext[, Line]) -> Iterable[Finding]
     doc: str  # the docstring, dedented
+    kinds: tuple[type, ...] = ()  # node types of a line rule; () for the other stages
+    stage: str = "script"  # one of STAGES
+    fix_safety: str | None = None  # "safe", "unsafe" or None: what every fix it emits is
+
+    @property
+    def per_line(self) -> bool:
+        return self.stage == "line"
 
     @property
     def summary(self) -> str:
@@ -100,52 +112,60 @@ class Rule:
         return _example(self.doc, "Use instead")
 
 
-REGISTRY: dict[str, Rule] = {}
-_BY_NAME: dict[str, Rule] = {}
+STAGES = ("line", "script", "suppressions")
 
 
 def rule(
     code: str,
-    name: str,
-    severity: str,
     *,
-    group: str,
-    fix: str | None = None,
     spec: str = "",
+    kinds: tuple[type, ...] = (),
+    stage: str | None = None,
 ) -> Callable[[Callable], Callable]:
-    """Register a check function as a rule."""
-    if group not in GROUPS:
-        raise ValueError(f"{code}: unknown group {group!r}")
+    """Mark a check function as the implementation of rule ``code`` (a registry row).
 
-    def register(check: Callable[..., Iterable]) -> Callable:
-        if code in REGISTRY or name in _BY_NAME:
-            raise ValueError(f"rule {code} {name} registered twice")
-        entry = Rule(code, name, Severity.parse(severity), group, fix, spec, check, inspect.cleandoc(check.__doc__ or ""))
-        REGISTRY[code] = entry
-        _BY_NAME[name] = entry
-        check.rule = entry
+    Only marks it: the registry table decides which functions are rules.
+    """
+    stage = stage or ("line" if kinds else "script")
+    if stage not in STAGES or (stage == "line") != bool(kinds):
+        raise ValueError(f"{code}: stage {stage!r} with kinds {kinds!r}")
+
+    def mark(check: Callable[..., Iterable]) -> Callable:
+        check.rule_code = code
+        check.rule_spec = spec
+        check.rule_kinds = tuple(kinds)
+        check.rule_stage = stage
         return check
 
-    return register
+    return mark
+
+
+def _load(entry: registry.Entry) -> Rule:
+    module = importlib.import_module(f"{__package__}.rules.{entry.module}")
+    check = getattr(module, entry.function, None)
+    if check is None or getattr(check, "rule_code", None) != entry.code:
+        raise LookupError(f"registry: {entry.code} names {entry.module}.{entry.function}, which is not marked @rule({entry.code!r})")
+    return Rule(entry.code, entry.name, Severity.parse(entry.severity), entry.group, entry.fix_availability,
+                check.rule_spec, check, inspect.cleandoc(check.__doc__ or ""), check.rule_kinds, check.rule_stage,
+                entry.fix_safety)
+
+
+@lru_cache(maxsize=1)
+def _rules() -> tuple[Rule, ...]:
+    return tuple(_load(entry) for entry in sorted(registry.RULES, key=lambda e: e.code))
 
 
 def all_rules() -> list[Rule]:
-    """Every registered rule, by code (imports the rule modules once)."""
-    from . import rules  # noqa: F401 - registers the rules
-
-    return sorted(REGISTRY.values(), key=lambda r: r.code)
+    """Every rule of the registry, by code (imports the rule modules once)."""
+    return list(_rules())
 
 
 def find_rule(key: str) -> Rule | None:
     """A rule by code (`UPD-046`, `upd046`, `46`) or name."""
-    all_rules()
-    key = key.strip()
-    if key in _BY_NAME:
-        return _BY_NAME[key]
-    match = re.fullmatch(r"(?:UPD)?-?0*(\d{1,3})", key, re.IGNORECASE)
-    if match:
-        return REGISTRY.get(f"UPD-{int(match.group(1)):03d}")
-    return None
+    entry = registry.find(key)
+    if entry is None:
+        return None
+    return next(r for r in _rules() if r.code == entry.code)
 
 
 _SECTION = re.compile(r"^##\s+(.+?)\s*$", re.MULTILINE)

@@ -20,6 +20,7 @@ import queue
 import threading
 from typing import Any, Callable
 
+from ..lint.engine import IncrementalLinter
 from .buffer import TextBuffer
 from .document import Document
 from .encode import DiagnosticEncoder
@@ -95,7 +96,7 @@ class OpenDocument:
         # Used by one worker job at a time (jobs of a document run one after another).
         self.tree: Document | None = None
         self.encoder = DiagnosticEncoder()
-        self.lint_state: Any = None  # the linter's reusable per-line results
+        self.linter = IncrementalLinter()  # line rules' findings per line text, reused across edits
 
     def edited(self) -> None:
         self.generation += 1

@@ -32,7 +32,7 @@ def _verb_snippet(spec: catalog.Command) -> str:
             index += 1
     if not spec.params:  # `times`: the options are the command
         for option in spec.options:
-            parts.append(f"{option.name} ${{{index}:{option.value or ''}}}" if option.value else option.name)
+            parts.append(f"{option.name} ${{{index}:{option.placeholder}}}" if option.value else option.name)
             index += 1
     return " ".join(parts)
 
@@ -95,7 +95,25 @@ def complete(text: str, col: int) -> list[Item]:
         return [Item(v.verb, "function", "vars verb", v.doc, start=start) for v in catalog.VARS_VERBS.values()]
     if lower[0] == "config" and len(done) >= 3 and done[2].upper() == "UP1" and lower[-1] == "/url" and "#" in current:
         return _metas(start + current.rindex("#"))  # the device expands meta sequences in the update URL
+    if lower[0] == "config" and len(done) >= 3 and (current.startswith("/") or not current):
+        return _settings(done, current, start)
     return []
+
+
+def _settings(done: list[str], current: str, start: int) -> list[Item]:
+    """The settings the catalogue knows for `config <verb> <MODULE> ...` (not after an option awaiting its value)."""
+    verb = catalog.CONFIG_VERBS.get(done[1].lower())
+    if verb is None or not verb.takes_module:
+        return []
+    last = catalog.config_setting(done[2], done[-1]) if len(done) > 3 else None
+    if last is not None and last.value is not None and verb.option_values and not current:
+        return []  # the cursor is on the value
+    taken = {w.lower() for w in done[3:]}
+    return [
+        Item(s.name, "option", f"{s.name} <{s.placeholder}>" if s.value and verb.option_values else s.name, s.doc,
+             start=start)
+        for s in catalog.CONFIG_SETTINGS.get(done[2].upper(), ()) if s.name not in taken
+    ]
 
 
 def _mod_slot(rest: list[str], current: str, start: int) -> list[Item]:
@@ -125,7 +143,7 @@ def _mod_slot(rest: list[str], current: str, start: int) -> list[Item]:
             continue
         positional += 1
     if expecting_value is not None:
-        if expecting_value.value == "hours":
+        if expecting_value.value == "hour-list":
             return [
                 Item("22,23,0,1,2,3,4", "value", "22:00-04:59", "night hours", start=start),
                 Item("1,2,3,4", "value", "01:00-04:59", "early morning", start=start),
@@ -134,7 +152,7 @@ def _mod_slot(rest: list[str], current: str, start: int) -> list[Item]:
     if current.startswith("/") or (not current and positional >= len(spec.params)):
         taken = set(rest[2:])
         return [
-            Item(o.name, "option", f"{o.name} <{o.value}>" if o.value else o.name, o.doc, start=start)
+            Item(o.name, "option", f"{o.name} <{o.placeholder}>" if o.value else o.name, o.doc, start=start)
             for o in spec.options if o.name not in taken
         ]
     if positional >= len(spec.params):

@@ -9,7 +9,6 @@ keep their text but move: their nodes are rebuilt with shifted positions
 
 from __future__ import annotations
 
-import dataclasses
 import gc
 
 from ..source import Source, Span
@@ -128,10 +127,10 @@ def _mover(cls: type):
     if mover is not None:
         return mover
     body = ["def move(node, d, dl, span, token, option, url):", "    new = new_(cls)"]
-    for f in dataclasses.fields(cls):
-        kind = _KINDS.get(f.type if isinstance(f.type, str) else getattr(f.type, "__name__", ""))
-        get = f"node.{f.name}"
-        if f.name == "number":
+    for name, annotation in ast.field_types(cls).items():
+        kind = _KINDS.get(annotation)
+        get = f"node.{name}"
+        if name == "number":
             expr = f"{get} + dl"
         elif kind == "span":
             expr = f"span({get}, d, dl)"
@@ -147,7 +146,7 @@ def _mover(cls: type):
             expr = f"url({get}, d, dl) if {get} is not None else None"
         else:
             expr = get
-        body.append(f"    set_(new, {f.name!r}, {expr})")
+        body.append(f"    set_(new, {name!r}, {expr})")
     body.append("    return new")
     namespace = {"new_": object.__new__, "set_": object.__setattr__, "cls": cls}
     exec("\n".join(body), namespace)  # noqa: S102 - generated from our own field list
@@ -174,13 +173,24 @@ def relocate(node: ast.Line, delta: int, delta_line: int) -> ast.Line:
             found = moved[id(t)] = ast.Token(t[0], Span(s[0] + d, s[1] + d, s[2] + dl, s[3], s[4] + dl, s[5]))
         return found
 
+    def parsed(value, d: int, dl: int):
+        # Parsed option values that carry spans: an hour list, a typed error.
+        if isinstance(value, ast.Invalid):
+            return value._replace(span=span(value.span, d, dl))
+        if isinstance(value, tuple):
+            return tuple([ast.Hour(h.value, span(h.span, d, dl)) for h in value])
+        if isinstance(value, ast.Url):
+            return url(value, d, dl)
+        return value
+
     def option(o: ast.Option, d: int, dl: int) -> ast.Option:
         return ast.Option(
-            name=token(o.name, d, dl), value=token(o.value, d, dl) if o.value is not None else None, span=span(o.span, d, dl)
+            name=token(o.name, d, dl), value=token(o.value, d, dl) if o.value is not None else None,
+            span=span(o.span, d, dl), kind=o.kind, parsed=parsed(o.parsed, d, dl),
         )
 
     def url(u: ast.Url, d: int, dl: int) -> ast.Url:
         metas = tuple([ast.Meta(text=m.text, span=span(m.span, d, dl), known=m.known) for m in u.metas])
-        return ast.Url(token=token(u.token, d, dl), metas=metas)
+        return ast.Url(token=token(u.token, d, dl), metas=metas, parts=u.parts)
 
     return _mover(type(node))(node, delta, delta_line, span, token, option, url)

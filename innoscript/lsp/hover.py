@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .. import catalog
+from .. import catalog, values
 from ..lint.settings import Settings
 from ..syntax import ast
 
@@ -12,17 +12,17 @@ def _at(span, col: int) -> bool:
     return span.col - 1 <= col <= span.end_col - 1
 
 
-def hours_in_words(text: str) -> str:
-    """`23,0,1,2,3,4` -> `23:00-04:59`; runs in the order they were written."""
+def hours_in_words(parsed) -> str:
+    """An `/allow` option's parsed hours (`23,0,1,2,3,4`) as `23:00-04:59`.
+
+    Runs in the order they were written; a list the device cannot read says why.
+    """
+    if isinstance(parsed, ast.Invalid):
+        return f"any hour: the device cannot read this list ({parsed.message})"
     hours: list[int] = []
-    bad: list[str] = []
-    for part in text.split(","):
-        part = part.strip()
-        if part.isdigit() and 0 <= int(part) <= 23:
-            if int(part) not in hours:
-                hours.append(int(part))
-        elif part:
-            bad.append(part)
+    for hour in parsed:
+        if hour.value not in hours:
+            hours.append(hour.value)
     if not hours:
         words = "no hour at all: the script never runs past this line"
     elif len(hours) == 24:
@@ -38,8 +38,6 @@ def hours_in_words(text: str) -> str:
                 end = (end + 1) % 24
             runs.append(f"{hour:02d}:00-{end:02d}:59")
         words = ", ".join(runs)
-    if bad:
-        words += f" (not an hour 0-23: {', '.join(bad)})"
     return words
 
 
@@ -48,7 +46,7 @@ def command_markdown(spec: catalog.Command) -> str:
     for param in spec.params:
         lines.append(f"- `<{param.name}>`{'' if param.required else ' (optional)'}: {param.doc}")
     for option in spec.options:
-        value = f" <{option.value}>" if option.value else ""
+        value = f" <{option.placeholder}>" if option.value else ""
         lines.append(f"- `{option.name}{value}`: {option.doc}")
     facts = []
     if spec.reads:
@@ -83,8 +81,9 @@ def meta_markdown(text: str, model: catalog.Model | None) -> str:
             example = f"{model.name}-03-0d-f0"
         elif code == "#t":
             example = model.short
-    if code == "#b" and text[2:].isdigit():
-        expands = f"the rolling backup index 0..{int(text[2:]) - 1}" if int(text[2:]) > 0 else "the rolling backup index"
+    size = values.ascii_number(text[2:]) if code == "#b" else None
+    if size is not None:
+        expands = f"the rolling backup index 0..{size - 1}" if size > 0 else "the rolling backup index"
     else:
         expands = meta.doc
     lines = [f"**meta sequence `{text}`** ({meta.name}): expands to {expands}", "", f"Example{f' on {model.name}' if model else ''}: `{example}`"]
@@ -133,23 +132,19 @@ def hover(script: ast.Script, line: int, col: int, settings: Settings | None = N
                 return text, meta.span
     if isinstance(node, ast.ConfigLine) and node.module is not None and node.module.text.upper() == "UP1":
         for option in node.options:
-            if option.name.text.lower() == "/url" and option.value is not None and _at(option.value.span, col):
-                for meta in catalog.META_PATTERN.finditer(option.value.text):
-                    start = option.value.span.col - 1 + meta.start()
-                    if start <= col < start + max(len(meta.group()), 1):
-                        offset = option.value.span.start + meta.start()
-                        span = option.value.span._replace(
-                            start=offset, end=offset + len(meta.group()), col=start + 1, end_col=start + 1 + len(meta.group())
-                        )
-                        return meta_markdown(meta.group(), _model(script, settings)), span
+            # The update URL setting (a URL-kind value): its meta sequences expand.
+            if isinstance(option.parsed, ast.Url) and _at(option.parsed.span, col):
+                for meta in option.parsed.metas:
+                    if meta.span.col - 1 <= col < max(meta.span.end_col - 1, meta.span.col):
+                        return meta_markdown(meta.text, _model(script, settings)), meta.span
     # Options
     for option in node.options:
         if _at(option.span, col):
             if option.name.text == "/allow" and option.value is not None and isinstance(node, ast.Times):
-                return f"`/allow {option.value.text}`: runs only at {hours_in_words(option.value.text)} (local time)", option.span
+                return f"`/allow {option.value.text}`: runs only at {hours_in_words(option.parsed)} (local time)", option.span
             spec = node.spec.option(option.name.text) if isinstance(node, ast.ModCommand) and node.spec else None
             if spec is not None:
-                value = f" <{spec.value}>" if spec.value else ""
+                value = f" <{spec.placeholder}>" if spec.value else ""
                 return f"`{spec.name}{value}`: {spec.doc}", option.span
             return None
     # Final commands

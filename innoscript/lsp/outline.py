@@ -36,10 +36,9 @@ def symbols(script: ast.Script) -> list[Symbol]:
             index = end + 1
             continue
         if isinstance(node, ast.Times):
-            allow = node.allow.value.text if node.allow and node.allow.value else None
-            detail = hours_in_words(allow) if allow else "no /allow"
-            if node.initial and node.initial.value:
-                detail += f", not within {node.initial.value.text} min after boot"
+            detail = hours_in_words(node.allow.parsed) if node.allow and node.allow.value else "no /allow"
+            if node.initial and node.initial.invalid is None:
+                detail += f", not within {node.initial.parsed} min after boot"
             found.append(Symbol("times", detail, "event", number, number, number))
         elif isinstance(node, ast.Check):
             found.append(Symbol(f"check {node.serial.text if node.serial else '?'}",

@@ -32,6 +32,7 @@ from pygls.uris import to_fs_path
 
 from .. import __version__
 from ..lint import Severity, lint_script
+from ..lint.session import lint_document
 from ..lint.diagnostic import Diagnostic, Edit
 from ..lint.rule import find_rule
 from ..source import Source, Span
@@ -291,9 +292,8 @@ class InnoServer(LanguageServer):
         with self._resolver_lock:
             settings, problem = self.resolver.settings_for(doc.path)
         try:
-            diagnostics = lint_script(parsed.script, settings)
-        except Stale:
-            raise
+            # Line rules run again on changed lines only; the rest of the lint in full.
+            diagnostics = lint_document(parsed.script, settings, doc.linter)
         except Exception:  # a crash in a rule must not take the server down
             log.exception("lint failed for %s", doc.uri)
             diagnostics = []

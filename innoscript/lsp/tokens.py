@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from .. import catalog
 from ..syntax import ast
 
 TYPES = ("keyword", "namespace", "function", "enumMember", "parameter", "string", "macro", "comment", "number", "variable")
 _INDEX = {name: index for index, name in enumerate(TYPES)}
+_NUMBERS = ("hour-list", "minutes", "hours", "integer")  # value kinds shown as numbers
 
 Token = tuple[int, int, int, int]  # 0-based line, 0-based character column, length in characters, type index
 
@@ -61,14 +61,15 @@ def line_tokens(node: ast.Line) -> list[Token]:
         _word(out, node.keyword, "keyword")
         _word(out, node.verb, "function")
         _word(out, node.module, "namespace")
+        _word(out, node.sub, "namespace")
         for option in node.options:
             _word(out, option.name, "parameter")
             value = option.value
-            if value is not None and option.name.text.lower() == "/url" and node.module is not None \
-                    and node.module.text.upper() == "UP1":
-                base = value.span.col - 1
-                metas = [(base + m.start(), len(m.group())) for m in catalog.META_PATTERN.finditer(value.text) if m.group() != "#"]
-                _url(out, value, metas)
+            if isinstance(option.parsed, ast.Url):
+                url = option.parsed
+                _url(out, url.token, [(m.span.col - 1, len(m.text)) for m in url.metas if m.text != "#"])
+            elif option.kind in _NUMBERS:
+                _word(out, value, "number")
             else:
                 _word(out, value, "string")
     elif isinstance(node, ast.VarsLine):

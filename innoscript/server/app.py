@@ -7,37 +7,40 @@ The only module of the server that imports aiohttp (the ``server`` extra).
 from __future__ import annotations
 
 import asyncio
-import html
+import contextvars
+import errno
 import logging
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import parse_qsl
 
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 
-from .. import __version__
-from ..lint import Settings, lint_text
+from ..lint import lint_text
 from .accesslog import AccessRecord, combined, json_line
-from .auth import Authenticator
+from .auth import Authenticator, RateLimiter
 from .config import ServerConfig
-from .gate import LintGate, is_script
+from .connections import ConnectionGuard, ConnectionLimits
+from .gate import GateDecision, LintGate, is_script
 from .inventory import Inventory, Observation
 from .paths import PathRefused, is_inside, normalise_folder, resolve, split_target, under_folder
-from .storage import Upload, UploadTooLarge, sweep_temporaries
+from .storage import Upload, UploadTooLarge, longest_name, sweep_temporaries
 
 log = logging.getLogger("innoscript.server")
 access_log = logging.getLogger("innoscript.server.access")
 
-STATUS_PATHS = ("/_status", "/_status.json")
 CHUNK = 64 * 1024
 _STATE_KEY = web.AppKey("innoscript_server", object)
 # typed request keys where aiohttp has them (3.14+), plain strings before
 _RequestKey = getattr(web, "RequestKey", None)
 NOTE = _RequestKey("innoscript_note", str) if _RequestKey else "innoscript_note"
 USER = _RequestKey("innoscript_user", str) if _RequestKey else "innoscript_user"
+# the User-Agent of the request being handled: each request runs in its own task
+_AGENT: contextvars.ContextVar[str | None] = contextvars.ContextVar("innoscript_agent", default=None)
 
 
 class UpdateServer:
@@ -54,19 +57,35 @@ class UpdateServer:
         for folder in self.writable:
             for path in sweep_temporaries(self.root / folder):
                 log.warning("removed an unfinished upload left by a crash: %s", path)
-        self.inventory = Inventory(self.state / "inventory.sqlite3")
-        self.gate = LintGate(self.state, Settings()) if config.lint_gate else None
+        self.inventory = Inventory(self.state / "inventory.sqlite3", max_devices=config.max_devices,
+                                   expiry=config.device_expiry)
+        # each script with its project configuration
+        self.gate = (LintGate(self.state, max_size=config.gate_max_size, timeout=config.gate_timeout)
+                     if config.lint_gate else None)
         if self.gate is not None:
             # build the parser and load the rules now, not while the first
             # devices of a busy minute wait for their script
             lint_text("", "warm-up", self.gate.settings)
         self.auth = Authenticator(config.users_file, config.anonymous)
+        self.auth_limiter = RateLimiter(config.auth_burst, config.auth_per_minute)
+        # scrypt on a thread of its own: a flood of wrong passwords waits
+        # there, not in front of uploads, the gate or known devices
+        self._auth_thread = ThreadPoolExecutor(1, thread_name_prefix="auth")
         # one writer thread: inventory transactions are serialised anyway
         self._inventory_thread = ThreadPoolExecutor(1, thread_name_prefix="inventory")
         self._commit_locks: dict[Path, threading.Lock] = {}
         self._locks_guard = threading.Lock()
+        self.connections = ConnectionGuard(ConnectionLimits(
+            header_timeout=config.header_timeout, idle_timeout=config.idle_timeout,
+            max_connections=config.max_connections, max_per_address=config.max_per_address,
+            max_header_size=config.max_header_size,
+        ))
+        self.uploads = 0  # PUT bodies being received (event loop only: no lock)
 
     def close(self) -> None:
+        if self.gate is not None:
+            self.gate.close()
+        self._auth_thread.shutdown(wait=False, cancel_futures=True)
         self._inventory_thread.shutdown(wait=True)
         self.inventory.close()
 
@@ -75,6 +94,9 @@ class UpdateServer:
             return self._commit_locks.setdefault(path, threading.Lock())
 
     async def record(self, obs: Observation) -> None:
+        agent = _AGENT.get()
+        if agent:
+            obs = replace(obs, agent=agent)
         loop = asyncio.get_running_loop()
         try:
             await loop.run_in_executor(self._inventory_thread, self.inventory.record, obs)
@@ -84,8 +106,12 @@ class UpdateServer:
 
 def build_app(config: ServerConfig) -> web.Application:
     server = UpdateServer(config)
-    app = web.Application()
+    app = web.Application(middlewares=[_request_bounds])
     app[_STATE_KEY] = server
+    if config.status != "none":
+        from .status import register as register_status
+
+        register_status(app, server, _authorise)
     app.router.add_route("*", "/{tail:.*}", _handle)
 
     async def _close(app: web.Application) -> None:
@@ -97,6 +123,18 @@ def build_app(config: ServerConfig) -> web.Application:
 
 def server_of(app: web.Application) -> UpdateServer:
     return app[_STATE_KEY]  # type: ignore[return-value]
+
+
+@web.middleware
+async def _request_bounds(request: web.Request, handler) -> web.StreamResponse:
+    """Tells the connection guard when a request is being handled: the header
+    timeout applies to the next head only once this one is answered."""
+    connections = server_of(request.app).connections
+    connections.request_started(request.transport)
+    try:
+        return await handler(request)
+    finally:
+        connections.request_finished(request.transport)
 
 
 def _refuse(request: web.Request, status: int, reason: str, *, warn: bool = True) -> web.Response:
@@ -120,17 +158,18 @@ async def _handle(request: web.Request) -> web.StreamResponse:
         response.headers["Allow"] = "GET, HEAD, PUT"
         return response
     raw_path, raw_query = split_target(request.raw_path)
+    _AGENT.set(request.headers.get("User-Agent"))  # the inventory reads it (model hints)
     right = "write" if request.method == "PUT" else "read"
-    if raw_path in STATUS_PATHS and request.method != "PUT":
-        denied = await _authorise(request, server, "read")
-        return denied or _status(server, json=raw_path.endswith(".json"))
     try:
         resolved = resolve(server.root, raw_path)
     except PathRefused as refused:
         return _refuse(request, refused.status, refused.reason)
     if is_inside(server.state, resolved.path):
         return _refuse(request, 403, "the state folder is not served")
-    denied = await _authorise(request, server, right)
+    # backups hold passwords: anonymous read does not reach them unless asked for
+    private = right == "read" and under_folder(resolved.relative, server.writable) is not None
+    denied = await _authorise(request, server, right,
+                              anonymous_ok=not private or server.config.anonymous_backups)
     if denied:
         return denied
     query = dict(parse_qsl(raw_query, keep_blank_values=True))
@@ -139,12 +178,38 @@ async def _handle(request: web.Request) -> web.StreamResponse:
     return await _get(request, server, resolved.relative, resolved.path, query)
 
 
-async def _authorise(request: web.Request, server: UpdateServer, right: str) -> web.Response | None:
+def is_status_path(raw_path: str) -> bool:
+    return raw_path == "/_status" or raw_path.startswith(("/_status/", "/_status."))
+
+
+async def _authorise(request: web.Request, server: UpdateServer, right: str,
+                     anonymous_ok: bool | None = None) -> web.Response | None:
+    """None when the request has ``right``, else the refusal.  ``anonymous_ok``
+    False: this resource needs credentials even where ``right`` is anonymous;
+    None: decided by the path (the status pages need them unless
+    ``--anonymous-status``)."""
+    if anonymous_ok is None:
+        anonymous_ok = server.config.anonymous_status or not is_status_path(split_target(request.raw_path)[0])
     header = request.headers.get("Authorization")
-    if not header and right in server.auth.anonymous:
-        return None
-    loop = asyncio.get_running_loop()
-    allowed, user, authenticated = await loop.run_in_executor(None, server.auth.check, header, right)
+    if not header:
+        if right in server.auth.anonymous and anonymous_ok:
+            return None
+        reason = f"{right} access needs valid credentials"
+        if right in server.auth.anonymous:
+            reason += " here (see --anonymous-backups and --anonymous-status)"
+        return _refuse(request, 401, reason, warn=False)
+    verdict = server.auth.quick_check(header, right)
+    if verdict is None:
+        # a password to hash: limited per address, and done off the shared threads
+        client = request.remote or "-"
+        wait = server.auth_limiter.allow(client)
+        if wait:
+            response = _refuse(request, 429, "too many password attempts from this address", warn=False)
+            response.headers["Retry-After"] = str(max(1, round(wait)))
+            return response
+        loop = asyncio.get_running_loop()
+        verdict = await loop.run_in_executor(server._auth_thread, server.auth.check, header, right)
+    allowed, user, authenticated = verdict
     if user:
         request[USER] = user
     if allowed:
@@ -157,26 +222,44 @@ async def _authorise(request: web.Request, server: UpdateServer, right: str) -> 
 
 async def _get(request: web.Request, server: UpdateServer, relative: str, path: Path,
                query: dict[str, str]) -> web.StreamResponse:
-    script = is_script(relative, server.config.script_patterns)
+    # uploads are the devices' data, not scripts the site publishes: the gate
+    # never lints them (anyone allowed to upload could keep it busy)
+    script = is_script(relative, server.config.script_patterns) and under_folder(relative, server.writable) is None
     kind = "poll" if script else "fetch"
-    if not path.is_file():
-        await server.record(Observation(request.remote or "-", kind, relative, 404, query))
+    # the inventory records only what served a script (or stored a backup):
+    # made-up identifiers on a 404 or a withheld script add nothing
+    try:
+        found = path.is_file()
+    except OSError as exc:  # a name the file system refuses: nothing of that name exists
+        if exc.errno == errno.ENAMETOOLONG:
+            return _refuse(request, 414, "path too long for the file system")
+        found = False
+    if not found:
         return _refuse(request, 404, "not found", warn=False)
     if script and server.gate is not None:
         loop = asyncio.get_running_loop()
         try:
-            # the common case (unchanged file) costs one stat; reading and
-            # linting a changed script happens off the event loop
+            # the common case (unchanged file) costs one stat; reading a
+            # changed script happens off the event loop, linting it on the
+            # gate's worker, and this request waits for that within a budget
             decision = server.gate.cached(relative, path)
             if decision is None:
-                decision = await loop.run_in_executor(None, server.gate.decide, relative, path)
+                verdict = await loop.run_in_executor(None, server.gate.check, relative, path)
+                if isinstance(verdict, GateDecision):
+                    decision = verdict
+                else:
+                    try:
+                        decision = await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(verdict)),
+                                                          server.gate.timeout)
+                    except asyncio.TimeoutError:
+                        decision = server.gate.while_linting(relative)
         except OSError as exc:
             log.error("cannot read %s: %s", relative, exc)
             return _refuse(request, 404, "not found", warn=False)
         if decision.body is None:
-            await server.record(Observation(request.remote or "-", kind, relative, 503, query))
-            response = _refuse(request, 503, "script withheld by the lint gate", warn=False)
-            response.headers["Retry-After"] = "300"
+            response = _refuse(request, 503, f"script withheld by the lint gate ({decision.reason})", warn=False)
+            # a verdict still being computed is worth asking again soon
+            response.headers["Retry-After"] = "30" if decision.reason == "being linted" else "300"
             return response
         await server.record(Observation(request.remote or "-", kind, relative, 200, query))
         if decision.stale:
@@ -201,16 +284,41 @@ async def _get(request: web.Request, server: UpdateServer, relative: str, path: 
 async def _put(request: web.Request, server: UpdateServer, relative: str, path: Path,
                query: dict[str, str]) -> web.StreamResponse:
     config = server.config
-    client = request.remote or "-"
     if under_folder(relative, server.writable) is None:
         return _refuse(request, 403, "not a writable folder")
-    if path.is_dir():
-        return _refuse(request, 409, "a folder has that name")
+    room = longest_name(config.keep_versions)
+    if len(path.name.encode("utf-8")) > room:
+        # refused before a byte is stored: a name that fits once but leaves no
+        # room for `.versions/<name>.N` would make every later update fail
+        return _refuse(request, 414, f"backup name longer than {room} bytes (its previous versions need the rest)")
+    try:
+        if path.is_dir():
+            return _refuse(request, 409, "a folder has that name")
+    except OSError:
+        return _refuse(request, 414, "path too long for the file system")
     declared = request.content_length
     if declared is not None and declared > config.max_upload:
         response = _refuse(request, 413, f"upload larger than {config.max_upload} bytes")
         response.force_close()  # do not read the rest of a body we refuse
         return response
+    if server.uploads >= config.max_uploads:
+        # each upload holds a temporary file and a connection until it ends
+        response = _refuse(request, 503, f"{server.uploads} uploads in progress (--max-uploads)")
+        response.headers["Retry-After"] = "10"
+        response.force_close()
+        return response
+    server.uploads += 1
+    try:
+        return await _receive(request, server, relative, path, query)
+    finally:
+        server.uploads -= 1
+
+
+async def _receive(request: web.Request, server: UpdateServer, relative: str, path: Path,
+                   query: dict[str, str]) -> web.StreamResponse:
+    config = server.config
+    client = request.remote or "-"
+    declared = request.content_length
     existed = path.exists()
     try:
         upload = Upload(path, config.max_upload)
@@ -252,68 +360,6 @@ async def _put(request: web.Request, server: UpdateServer, relative: str, path: 
     return web.Response(status=204) if existed else web.Response(status=201, text="stored\n")
 
 
-_TIMES = ("first_seen", "last_seen", "last_poll", "last_backup")
-_COLUMNS = ("key", "model", "firmware", "bootcode", "hardware", "mac", "hwid", "address", "serials",
-            "last_poll", "last_poll_path", "polls", "last_backup", "last_backup_path", "backups", "last_status",
-            "ver")
-
-
-def _iso(stamp: float | None) -> str | None:
-    if stamp is None:
-        return None
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(stamp))
-
-
-def status_data(server: UpdateServer) -> dict:
-    devices = server.inventory.devices()
-    for device in devices:
-        for name in _TIMES:
-            device[name] = _iso(device[name])
-    return {
-        "server": {"name": "innoscript", "version": __version__, "lint_gate": server.gate is not None,
-                   "writable": list(server.writable)},
-        "devices": devices,
-        "gate": server.gate.status() if server.gate is not None else [],
-    }
-
-
-def _status(server: UpdateServer, json: bool) -> web.Response:
-    data = status_data(server)
-    headers = {"Cache-Control": "no-store"}
-    if json:
-        return web.json_response(data, headers=headers, dumps=_dumps)
-    return web.Response(text=_status_html(data), content_type="text/html", headers=headers)
-
-
-def _dumps(data: object) -> str:
-    import json as _json
-
-    return _json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False)
-
-
-def _status_html(data: dict) -> str:
-    def cell(value: object) -> str:
-        if isinstance(value, dict):
-            value = " ".join(f"{k}={v}" for k, v in sorted(value.items()))
-        return f"<td>{html.escape('' if value is None else str(value))}</td>"
-
-    head = "".join(f"<th>{html.escape(name)}</th>" for name in _COLUMNS)
-    rows = "".join("<tr>" + "".join(cell(d.get(name)) for name in _COLUMNS) + "</tr>\n" for d in data["devices"])
-    gate_rows = "".join(
-        f"<tr>{cell(g['path'])}{cell('blocked' if g['blocked'] else 'ok')}{cell(g['reason'])}</tr>\n"
-        for g in data["gate"]
-    )
-    return (
-        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>innoscript update server</title>"
-        "<style>body{font-family:sans-serif}table{border-collapse:collapse}"
-        "td,th{border:1px solid #ccc;padding:2px 6px;font-size:90%}</style></head><body>\n"
-        f"<h1>innoscript update server {html.escape(data['server']['version'])}</h1>\n"
-        f"<h2>Devices ({len(data['devices'])})</h2>\n<table><tr>{head}</tr>\n{rows}</table>\n"
-        f"<h2>Lint gate</h2>\n<table><tr><th>script</th><th>state</th><th>reason</th></tr>\n{gate_rows}</table>\n"
-        "</body></html>\n"
-    )
-
-
 class AccessLogger(AbstractAccessLogger):
     """Writes one line per request to the ``innoscript.server.access`` logger."""
 
@@ -353,9 +399,13 @@ async def start(config: ServerConfig) -> tuple[web.AppRunner, int]:
         # after a refused upload, wait only briefly for the rest of its body:
         # a slow client must not keep the connection for aiohttp's default 10 s
         lingering_time=1.0,
+        # quiet time between requests; the guard bounds the rest
+        keepalive_timeout=config.idle_timeout,
+        max_line_size=max(config.max_header_size, 8190),
+        max_field_size=max(config.max_header_size, 8190),
     )
     await runner.setup()
-    site = web.TCPSite(runner, config.bind, config.port)
+    site = _GuardedSite(runner, server_of(app).connections, config.bind, config.port)
     try:
         await site.start()
     except BaseException:
@@ -366,6 +416,24 @@ async def start(config: ServerConfig) -> tuple[web.AppRunner, int]:
         port = address[1]
         break
     return runner, port
+
+
+class _GuardedSite(web.TCPSite):
+    """A TCP site whose connections pass through the connection guard."""
+
+    def __init__(self, runner: web.AppRunner, guard: ConnectionGuard, host: str, port: int) -> None:
+        super().__init__(runner, host, port)
+        self._guard = guard
+
+    async def start(self) -> None:
+        self._runner._reg_site(self)
+        self._guard.inner = self._runner.server
+        loop = asyncio.get_running_loop()
+        self._server = await loop.create_server(self._guard, self._host, self._port, backlog=self._backlog)
+
+    async def stop(self) -> None:
+        await super().stop()
+        self._guard.close_refused()
 
 
 def serve_forever(config: ServerConfig, on_ready=None) -> None:

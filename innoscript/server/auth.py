@@ -11,7 +11,10 @@ serve --add-user NAME --users FILE`` to add a user or change a password.
 
 Devices repeat the same credentials on every poll, and scrypt is slow on
 purpose, so a verified header is remembered (by its SHA-256) until the users
-file changes.
+file changes; so is a header that failed, so repeating it costs nothing.
+Only a header never seen before needs scrypt: ``quick_check`` answers every
+other one at once, and the server runs ``check`` for the rest on a thread of
+its own, after ``RateLimiter`` has allowed the client address another try.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import hashlib
 import hmac
 import os
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -130,6 +134,7 @@ class Authenticator:
         self._users: dict[str, User] = {}
         self._stamp: tuple[int, int] | None = None
         self._cache: dict[bytes, str] = {}
+        self._failed: dict[bytes, str] = {}  # headers whose password was wrong
         self._lock = threading.Lock()
         if users_file is not None:
             self._reload()
@@ -141,10 +146,31 @@ class Authenticator:
         if stamp != self._stamp:
             self._users = load_users(self.users_file)
             self._cache.clear()
+            self._failed.clear()
             self._stamp = stamp
 
     def needs_credentials(self, right: str) -> bool:
         return right not in self.anonymous
+
+    def quick_check(self, header: str, right: str) -> tuple[bool, str | None, bool] | None:
+        """``check``'s answer when it needs no password hashing (a header seen
+        before, malformed, or naming no user), else None.  Cheap: a stat of
+        the users file and a SHA-256."""
+        name, _ = _decode_basic(header)
+        if name is None or self.users_file is None:
+            return False, name, False
+        with self._lock:
+            try:
+                self._reload()
+            except (OSError, UsersFileError):
+                return False, name, False
+            key = hashlib.sha256(header.encode("utf-8", "surrogateescape")).digest()
+            user = self._users.get(name)
+            if user is None or self._failed.get(key) == name:
+                return False, name, False
+            if self._cache.get(key) == name:
+                return right in user.rights, name, True
+        return None
 
     def check(self, header: str | None, right: str) -> tuple[bool, str | None, bool]:
         """(allowed, user name, authenticated).  Blocking (scrypt): call it off the event loop.
@@ -170,12 +196,49 @@ class Authenticator:
             return False, name, False
         if not known:
             if not verify_password(password or "", user.hashed):
+                with self._lock:
+                    if len(self._failed) >= _CACHE_LIMIT:
+                        self._failed.clear()
+                    self._failed[key] = name
                 return False, name, False
             with self._lock:
                 if len(self._cache) >= _CACHE_LIMIT:
                     self._cache.clear()
                 self._cache[key] = name
         return right in user.rights, name, True
+
+
+class RateLimiter:
+    """Password checks per client address: a burst, then a steady rate (a
+    token bucket).  Used on the event loop only, so it needs no lock."""
+
+    def __init__(self, burst: int, per_minute: float, max_addresses: int = 10_000) -> None:
+        self.burst = burst
+        self.rate = per_minute / 60.0  # tokens per second
+        self.max_addresses = max_addresses
+        self._buckets: dict[str, tuple[float, float]] = {}  # address -> (tokens, when)
+
+    def allow(self, address: str, now: float | None = None) -> float:
+        """0 when ``address`` may try a password now (the try is counted), else
+        the seconds until it may."""
+        now = time.monotonic() if now is None else now
+        tokens, when = self._buckets.get(address, (float(self.burst), now))
+        tokens = min(float(self.burst), tokens + (now - when) * self.rate)
+        if tokens < 1.0:
+            self._buckets[address] = (tokens, now)
+            return (1.0 - tokens) / self.rate if self.rate > 0 else 3600.0
+        if address not in self._buckets and len(self._buckets) >= self.max_addresses:
+            self._forget_rested(now)
+        self._buckets[address] = (tokens - 1.0, now)
+        return 0.0
+
+    def _forget_rested(self, now: float) -> None:
+        # addresses whose bucket has filled up again are as good as new
+        for address, (tokens, when) in list(self._buckets.items()):
+            if tokens + (now - when) * self.rate >= self.burst:
+                del self._buckets[address]
+        if len(self._buckets) >= self.max_addresses:
+            self._buckets.clear()  # memory stays bounded, whatever the flood
 
 
 def _decode_basic(header: str) -> tuple[str | None, str | None]:

@@ -27,7 +27,25 @@ class ServerConfig:
     script_patterns: tuple[str, ...] = SCRIPT_PATTERNS
     users_file: Path | None = None
     anonymous: frozenset[str] = field(default_factory=frozenset)
+    # backups hold passwords, status pages MAC addresses: anonymous read
+    # covers them only when asked for by name
+    anonymous_backups: bool = False
+    anonymous_status: bool = False
     json_log: bool = False
+    status: str = "read"  # the status pages: "read" (users with the read right), "none" (off)
+    # limits against slow, hostile and anonymous clients (docs/server.md)
+    header_timeout: float = 10.0  # seconds for a whole request head
+    idle_timeout: float = 30.0  # seconds a connection may wait without a request
+    max_connections: int = 512  # open connections in all
+    max_per_address: int = 64  # open connections from one address
+    max_header_size: int = 8192  # bytes of one request head
+    max_uploads: int = 64  # PUT bodies being received at once
+    gate_max_size: int = 256 * 1024  # larger scripts are withheld unlinted
+    gate_timeout: float = 10.0  # seconds one lint of the gate may take
+    max_devices: int = 10_000  # inventory rows
+    device_expiry: float = 30 * 86400.0  # seconds without a request before a device is forgotten
+    auth_burst: int = 10  # password checks an address may make at once ...
+    auth_per_minute: float = 30.0  # ... and then per minute
 
     @property
     def state(self) -> Path:
@@ -40,8 +58,12 @@ class ServerConfig:
             rights = " and ".join(sorted(self.anonymous))
             found.append(
                 f"anonymous {rights} access on {self.bind}: anyone who can reach this address can "
-                + ("read every script, firmware and backup" if "read" in self.anonymous else "upload backups")
+                + ("read every script and firmware" if "read" in self.anonymous else "upload backups")
             )
+            if "read" in self.anonymous and self.anonymous_backups:
+                found.append(f"anonymous read of backups on {self.bind}: configuration backups hold passwords")
+            if "read" in self.anonymous and self.anonymous_status:
+                found.append(f"anonymous status pages on {self.bind}: they list every device's MAC address")
         if not self.lint_gate:
             found.append("lint gate off: scripts are served even when they have errors")
         return found

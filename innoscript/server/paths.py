@@ -17,7 +17,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 MAX_PATH = 1024  # characters of the raw path (query excluded)
-MAX_SEGMENT = 255  # a longer name cannot exist on common file systems anyway
+MAX_SEGMENT = 255  # bytes of one name in UTF-8: a longer one cannot exist on common file systems
 _PERCENT = re.compile(r"%[0-9A-Fa-f]{2}")
 _DRIVE = re.compile(r"^[A-Za-z]:")
 
@@ -82,8 +82,9 @@ def resolve(root: Path, raw_path: str) -> Resolved:
             raise PathRefused(403, "hidden file or folder")
         if _DRIVE.match(segment):
             raise PathRefused(400, "drive letter in path")
-        if len(segment) > MAX_SEGMENT:
-            raise PathRefused(414, f"path segment longer than {MAX_SEGMENT} characters")
+        if len(segment.encode("utf-8")) > MAX_SEGMENT:
+            # counted in bytes, as file systems count: 129 `é` are 258 bytes
+            raise PathRefused(414, f"name longer than {MAX_SEGMENT} bytes")
         segments.append(segment)
     candidate = root.joinpath(*segments) if segments else root
     real = Path(os.path.realpath(candidate))

@@ -25,8 +25,19 @@ TEMP_SUFFIX = ".tmp"
 VERSIONS = ".versions"
 
 
+NAME_MAX = 255  # bytes of a file name on common file systems
+
+
 class UploadTooLarge(Exception):
     pass
+
+
+def longest_name(keep: int) -> int:
+    """The longest backup name (bytes of UTF-8) whose previous versions still
+    fit: ``.versions/<name>.<keep>`` and the ``.tmp`` of a copied version."""
+    if keep <= 0:
+        return NAME_MAX
+    return NAME_MAX - len(f".{keep}") - len(TEMP_SUFFIX)
 
 
 class Upload:

@@ -7,14 +7,67 @@ and every token its span, so the original text is rebuilt byte for byte by
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
 from typing import ClassVar, NamedTuple
 
 from ..catalog import Command as CommandSpec
-from ..catalog import FinalCommand
+from ..catalog import FinalCommand, SimpleVerb
 from ..source import Source, Span
+from ..values import Hour, Invalid, UrlParts  # noqa: F401  (the types of parsed values)
 
-_node = dataclass(frozen=True, slots=True, kw_only=True)
+
+class _NodeType(type):
+    """Makes each node class a plain ``__slots__`` class from its annotations.
+
+    A frozen dataclass costs about half a millisecond to create at import
+    and more per instance; a node is built for every line of every script.
+    The annotated names (ClassVars aside) become the slots, the fields
+    (base-class fields first) and the parameters of a generated
+    ``__init__`` that takes them positionally or by name.  Nodes are
+    immutable by convention: nothing assigns to a built node.
+    """
+
+    def __new__(mcs, name, bases, namespace):
+        own = tuple(k for k, v in namespace.get("__annotations__", {}).items() if not str(v).startswith("ClassVar"))
+        namespace["__slots__"] = own
+        cls = super().__new__(mcs, name, bases, namespace)
+        inherited = bases[0]._fields if bases and hasattr(bases[0], "_fields") else ()
+        cls._fields = inherited + own
+        types = dict(getattr(bases[0], "_types", {})) if bases else {}
+        types.update((k, str(namespace["__annotations__"][k])) for k in own)
+        cls._types = types
+        if cls._fields:
+            source = f"def __init__(self, {', '.join(cls._fields)}):\n"
+            source += "".join(f"    self.{f} = {f}\n" for f in cls._fields)
+            scope: dict = {}
+            exec(source, scope)  # noqa: S102 - built from the class's own field names
+            cls.__init__ = scope["__init__"]
+        return cls
+
+
+class _Node(metaclass=_NodeType):
+    """Equality, hash and repr over the fields, as the dataclasses had."""
+
+    _fields: ClassVar[tuple[str, ...]]
+    _types: ClassVar[dict[str, str]]  # field name -> annotation, for tools that walk nodes
+
+    def _values(self) -> tuple:
+        return tuple(getattr(self, name) for name in self._fields)
+
+    def __eq__(self, other) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._values() == other._values()
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({', '.join(f'{n}={getattr(self, n)!r}' for n in self._fields)})"
+
+
+def field_types(cls: type) -> dict[str, str]:
+    """A node class's fields in order, with their annotations as written."""
+    return dict(cls._types)
 
 
 class Token(NamedTuple):
@@ -24,8 +77,7 @@ class Token(NamedTuple):
     span: Span
 
 
-@_node
-class Meta:
+class Meta(_Node):
     """A meta sequence such as `#h` or `#b5` inside a URL word."""
 
     text: str
@@ -33,10 +85,10 @@ class Meta:
     known: bool  # in the catalogue's table
 
 
-@_node
-class Url:
+class Url(_Node):
     token: Token
     metas: tuple[Meta, ...]
+    parts: UrlParts | None  # scheme, host, path, query; None when the word is no URL
 
     @property
     def text(self) -> str:
@@ -47,24 +99,35 @@ class Url:
         return self.token.span
 
 
-@_node
-class Option:
-    """`/name` with its value, if it takes one."""
+class Option(_Node):
+    """`/name` with its value, if it takes one, parsed by its catalogue kind.
+
+    ``parsed`` is the typed value (an int, a tuple of Hour, a Url with its
+    parts and meta sequences, the word itself, True for a flag) or an
+    ``Invalid`` with its span; options the catalogue does not know keep
+    their word.
+    """
 
     name: Token
     value: Token | None
     span: Span
+    kind: str | None  # value kind from the catalogue (values.KINDS), None: unknown option or flag
+    parsed: object
 
     @property
     def key(self) -> str:
         return self.name.text
 
+    @property
+    def invalid(self) -> Invalid | None:
+        """The typed error when the value cannot be read, else None."""
+        return self.parsed if isinstance(self.parsed, Invalid) else None
+
 
 # -- lines --------------------------------------------------------------------
 
 
-@_node
-class Line:
+class Line(_Node):
     kind: ClassVar[str] = "line"
     number: int  # 1-based physical line
     span: Span  # the content, without the line ending
@@ -80,21 +143,18 @@ class Line:
     def fields(self) -> dict:
         """Node-specific fields (for JSON and the tree printer)."""
         skip = {"number", "span", "text", "newline", "tokens"}
-        return {f.name: getattr(self, f.name) for f in fields(self) if f.name not in skip}
+        return {name: getattr(self, name) for name in self._fields if name not in skip}
 
 
-@_node
 class Blank(Line):
     kind: ClassVar[str] = "blank"
 
 
-@_node
 class Comment(Line):
     kind: ClassVar[str] = "comment"
     body: str  # after the `#`
 
 
-@_node
 class Directive(Comment):
     """`# innolint: <action>=<codes> -- <reason>` (read by the linter)."""
 
@@ -104,14 +164,12 @@ class Directive(Comment):
     reason: str | None
 
 
-@_node
 class SyntaxErrorLine(Line):
     kind: ClassVar[str] = "syntax-error"
     message: str
     error: Span
 
 
-@_node
 class Command(Line):
     """Any line the device executes."""
 
@@ -131,7 +189,6 @@ class Command(Line):
         return None
 
 
-@_node
 class ModCommand(Command):
     """`mod cmd <MODULE> <verb> ...`"""
 
@@ -142,21 +199,18 @@ class ModCommand(Command):
     spec: CommandSpec | None  # catalogue entry, None when unknown
 
 
-@_node
 class Times(ModCommand):
     kind: ClassVar[str] = "times"
     allow: Option | None
     initial: Option | None
 
 
-@_node
 class Check(ModCommand):
     kind: ClassVar[str] = "check"
     final: Token | None
     serial: Token | None
 
 
-@_node
 class Download(ModCommand):
     """`prot`, `boot` or `bmc`."""
 
@@ -166,7 +220,6 @@ class Download(ModCommand):
     serial: Token | None
 
 
-@_node
 class Scfg(ModCommand):
     kind: ClassVar[str] = "scfg"
     url: Url | None
@@ -176,7 +229,6 @@ class Scfg(ModCommand):
     always: Option | None
 
 
-@_node
 class Cfg(ModCommand):
     kind: ClassVar[str] = "cfg"
     url: Url | None
@@ -184,20 +236,17 @@ class Cfg(ModCommand):
     serial: Token | None
 
 
-@_node
 class WlanPower(ModCommand):
     kind: ClassVar[str] = "wlan-power"
     activate: bool
 
 
-@_node
 class Up1Action(ModCommand):
     """`poll`, `reinit`, `provision <n>`."""
 
     kind: ClassVar[str] = "up1-action"
 
 
-@_node
 class ConfigLine(Command):
     """`config <verb> [<MODULE>] /option value ...`"""
 
@@ -205,9 +254,18 @@ class ConfigLine(Command):
     keyword: Token
     verb: Token | None
     module: Token | None
+    sub: Token | None  # a named sub-object of the module: `config change PHONE SIG ...`
+    spec: SimpleVerb | None  # catalogue entry of the verb, None when unknown
+
+    @property
+    def target(self) -> str | None:
+        """What the line configures: `UP1`, `PHONE SIG` (upper case), None without a module."""
+        if self.module is None:
+            return None
+        module = self.module.text.upper()
+        return f"{module} {self.sub.text.upper()}" if self.sub is not None else module
 
 
-@_node
 class VarsLine(Command):
     """`vars <verb> <name> ...`"""
 
@@ -217,7 +275,6 @@ class VarsLine(Command):
     name: Token | None
 
 
-@_node
 class FinalLine(Command):
     """A bare final command on its own line (`iresetn`)."""
 
@@ -226,7 +283,6 @@ class FinalLine(Command):
     final: FinalCommand
 
 
-@_node
 class GenericLine(Command):
     """Any other command the device would be sent."""
 

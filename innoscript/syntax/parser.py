@@ -22,7 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 from sys import intern
 
-from .. import catalog
+from .. import catalog, values
 from ..gcpause import paused_gc
 from ..source import Source, Span
 from . import ast
@@ -76,6 +76,7 @@ class LineSyntaxError(Exception):
 
 def tokenize_line_lark(text: str) -> tuple[str, list[RawToken]]:
     """Shape and tokens of one line by the Lark parser; raises LineSyntaxError."""
+    from lark import Token
     from lark.exceptions import UnexpectedCharacters, UnexpectedInput
 
     try:
@@ -93,7 +94,8 @@ def tokenize_line_lark(text: str) -> tuple[str, list[RawToken]]:
     if not tree.children:
         return EMPTY, []
     node = tree.children[0]
-    return node.data, [(tok.value, tok.start_pos, tok.end_pos) for tok in node.children]
+    # The command rules nest the words in typed subtrees; in line order.
+    return node.data, [(tok.value, tok.start_pos, tok.end_pos) for tok in node.scan_values(lambda v: isinstance(v, Token))]
 
 
 def tokenize_line(text: str) -> tuple[str, list[RawToken]]:
@@ -144,6 +146,10 @@ class _LineBuilder:
             "tokens": self.tokens,
         }
 
+    def line_fields(self) -> tuple:
+        """The fields every line starts with, in order (nodes take them positionally)."""
+        return self.number, self.span(0, len(self.text)), self.text, self.newline, self.tokens
+
     def build(self) -> ast.Line:
         try:
             shape, raw = tokenize_line(self.text)
@@ -156,7 +162,7 @@ class _LineBuilder:
         # most of a large file.
         self.tokens = tuple(ast.Token(intern(t), self.span(s, e)) for t, s, e in raw)
         if shape == EMPTY:
-            return ast.Blank(**self.common())
+            return ast.Blank(*self.line_fields())
         if shape == COMMENT:
             return self.comment()
         if shape == MOD:
@@ -173,7 +179,7 @@ class _LineBuilder:
         token = self.tokens[0]
         body = token.text[1:]
         if not _DIRECTIVE_START.match(token.text):
-            return ast.Comment(**self.common(), body=body)
+            return ast.Comment(*self.line_fields(), body)
         base = token.span.col - 1
         match = _DIRECTIVE.match(token.text)
         if not match:
@@ -196,12 +202,14 @@ class _LineBuilder:
 
     # -- arguments and options
 
-    def split_args(self, tokens: tuple[ast.Token, ...], spec: catalog.Command | None):
-        """Positional words and options.
+    def split_args(self, tokens: tuple[ast.Token, ...], known=None, bare: bool = False):
+        """Positional words and options, each option's value parsed by its kind.
 
-        An option takes the next word as its value when the catalogue says it
-        has one, or, for options the catalogue does not know, when the next
-        word is not itself an option (`config add CMD0 /name x /flag`).
+        ``known(name)`` gives the catalogue entry of an option (None:
+        unknown).  An option takes the next word as its value when the
+        catalogue says it has one, or, for options the catalogue does not
+        know, when the next word is not itself an option (`config add CMD0
+        /name x /flag`).  With ``bare`` options are names only (`config rem`).
         """
         args: list[ast.Token] = []
         options: list[ast.Option] = []
@@ -209,20 +217,33 @@ class _LineBuilder:
         while i < len(tokens):
             token = tokens[i]
             if token.text.startswith("/"):
-                known = spec.option(token.text) if spec else None
-                takes_value = known.value is not None if known else True
+                spec = known(token.text) if known is not None and not bare else None
+                takes_value = not bare and (spec.value is not None if spec else True)
                 value = None
                 if takes_value and i + 1 < len(tokens) and not tokens[i + 1].text.startswith("/"):
                     value = tokens[i + 1]
                     i += 1
                 end = value.span if value else token.span
-                options.append(
-                    ast.Option(name=token, value=value, span=self.span(token.span.col - 1, end.end_col - 1))
-                )
+                span = self.span(token.span.col - 1, end.end_col - 1)
+                kind = spec.value if spec else None
+                if kind is not None:
+                    parsed = self.parse_value(kind, value, span, token.text)
+                    if kind == "url" and not isinstance(parsed, values.Invalid):
+                        parsed = self.url(value)  # with its meta sequences
+                else:
+                    parsed = value.text if value is not None else True
+                options.append(ast.Option(token, value, span, kind, parsed))
             else:
                 args.append(token)
             i += 1
         return tuple(args), tuple(options)
+
+    def parse_value(self, kind: str, token: ast.Token | None, missing: Span, name: str = ""):
+        """The catalogue's parser for ``kind`` over ``token``, spans made absolute."""
+        if token is None:
+            return values.parse_value(kind, None, None, missing, name)
+        base = token.span.col - 1
+        return values.parse_value(kind, token.text, lambda start, end: self.span(base + start, base + end), missing, name)
 
     def url(self, token: ast.Token | None) -> ast.Url | None:
         if token is None:
@@ -236,7 +257,7 @@ class _LineBuilder:
             )
             for m in catalog.META_PATTERN.finditer(token.text)
         )
-        return ast.Url(token=token, metas=metas)
+        return ast.Url(token, metas, values.split_url(token.text))
 
     # -- mod cmd
 
@@ -248,12 +269,10 @@ class _LineBuilder:
         verb = rest[0] if module and rest and not rest[0].text.startswith("/") else None
         rest = rest[1:] if verb else rest
         spec = catalog.lookup(module.text, verb.text) if module and verb else None
-        args, options = self.split_args(rest, spec)
+        args, options = self.split_args(rest, spec.option if spec else None)
         taken = len(spec.params) if spec else len(args)
-        common = dict(
-            self.common(), keywords=keywords, module=module, verb=verb, spec=spec,
-            args=args, options=options, extra=args[taken:],
-        )
+        # Line, Command and ModCommand fields, in order.
+        common = (*self.line_fields(), args, options, args[taken:], keywords, module, verb, spec)
         kind = spec.kind if spec else None
 
         def arg(index: int) -> ast.Token | None:
@@ -266,22 +285,20 @@ class _LineBuilder:
             return None
 
         if kind == "times":
-            return ast.Times(**common, allow=option("/allow"), initial=option("/initial"))
+            return ast.Times(*common, option("/allow"), option("/initial"))
         if kind == "check":
-            return ast.Check(**common, final=arg(0), serial=arg(1))
+            return ast.Check(*common, arg(0), arg(1))
         if kind == "download":
-            return ast.Download(**common, url=self.url(arg(0)), final=arg(1), serial=arg(2))
+            return ast.Download(*common, self.url(arg(0)), arg(1), arg(2))
         if kind == "scfg":
-            return ast.Scfg(
-                **common, url=self.url(arg(0)), final=arg(1), serial=arg(2), force=option("/force"), always=option("/always")
-            )
+            return ast.Scfg(*common, self.url(arg(0)), arg(1), arg(2), option("/force"), option("/always"))
         if kind == "cfg":
-            return ast.Cfg(**common, url=self.url(arg(0)), final=arg(1), serial=arg(2))
+            return ast.Cfg(*common, self.url(arg(0)), arg(1), arg(2))
         if kind == "wlan-power":
-            return ast.WlanPower(**common, activate=spec.verb == "activate-pwr")
+            return ast.WlanPower(*common, spec.verb == "activate-pwr")
         if kind == "up1-action":
-            return ast.Up1Action(**common)
-        return ast.ModCommand(**common)
+            return ast.Up1Action(*common)
+        return ast.ModCommand(*common)
 
     # -- config / vars / other
 
@@ -290,13 +307,17 @@ class _LineBuilder:
         verb = rest[0] if rest and not rest[0].text.startswith("/") else None
         rest = rest[1:] if verb else rest
         known = catalog.CONFIG_VERBS.get(verb.text.lower()) if verb else None
-        module = None
+        module = sub = None
         if verb and (known is None or known.takes_module) and rest and not rest[0].text.startswith("/"):
             module, rest = rest[0], rest[1:]
-        args, options = self.split_args(rest, None)
-        return ast.ConfigLine(
-            **self.common(), keyword=keyword, verb=verb, module=module, args=args, options=options, extra=args
-        )
+            if known is not None and rest and catalog.SUBOBJECT_PATTERN.fullmatch(rest[0].text):
+                sub, rest = rest[0], rest[1:]
+        settings = None
+        if module is not None and sub is None:
+            name = module.text
+            settings = lambda option: catalog.config_setting(name, option)  # noqa: E731
+        args, options = self.split_args(rest, settings, bare=known is not None and not known.option_values)
+        return ast.ConfigLine(*self.line_fields(), args, options, args, keyword, verb, module, sub, known)
 
     def vars_line(self) -> ast.Line:
         keyword, rest = self.tokens[0], self.tokens[1:]
@@ -304,19 +325,17 @@ class _LineBuilder:
         rest = rest[1:] if verb else rest
         name = rest[0] if verb and rest and not rest[0].text.startswith("/") else None
         rest = rest[1:] if name else rest
-        args, options = self.split_args(rest, None)
+        args, options = self.split_args(rest)
         expected = 2 if verb and verb.text.lower() == "create" else 0
-        return ast.VarsLine(
-            **self.common(), keyword=keyword, verb=verb, name=name, args=args, options=options, extra=args[expected:]
-        )
+        return ast.VarsLine(*self.line_fields(), args, options, args[expected:], keyword, verb, name)
 
     def other_line(self) -> ast.Line:
         head, rest = self.tokens[0], self.tokens[1:]
-        args, options = self.split_args(rest, None)
+        args, options = self.split_args(rest)
         final = catalog.FINAL_COMMANDS.get(head.text.lower())
         if final is not None:
-            return ast.FinalLine(**self.common(), word=head, final=final, args=args, options=options, extra=args)
-        return ast.GenericLine(**self.common(), head=head, args=args, options=options, extra=())
+            return ast.FinalLine(*self.line_fields(), args, options, args, head, final)
+        return ast.GenericLine(*self.line_fields(), args, options, (), head)
 
 
 def parse_line(text: str, number: int = 1, offset: int = 0, newline: str = "") -> ast.Line:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from ..catalog import Command as CommandSpec
-from ..catalog import FinalCommand
+from ..catalog import FinalCommand, SimpleVerb
 from ..source import Span
+from ..values import Hour, Invalid, UrlParts
 from . import ast
 
 SCHEMA_VERSION = 1
@@ -23,15 +24,26 @@ def value_to_data(value: Any) -> Any:
             "text": value.text,
             "span": value.span._asdict(),
             "metas": [{"text": m.text, "known": m.known, "span": m.span._asdict()} for m in value.metas],
+            "parts": value.parts._asdict() if value.parts is not None else None,
         }
     if isinstance(value, ast.Option):
         return {
             "name": value_to_data(value.name),
             "value": value_to_data(value.value),
             "span": value.span._asdict(),
+            "kind": value.kind,
+            "parsed": value_to_data(value.parsed),
         }
+    if isinstance(value, Invalid):
+        return {"error": value.kind, "message": value.message, "span": value_to_data(value.span)}
+    if isinstance(value, Hour):
+        return {"hour": value.value, "span": value.span._asdict()}
+    if isinstance(value, UrlParts):
+        return value._asdict()
     if isinstance(value, CommandSpec):
         return f"{value.module} {value.verb}"
+    if isinstance(value, SimpleVerb):
+        return value.verb
     if isinstance(value, FinalCommand):
         return value.word
     if isinstance(value, tuple):

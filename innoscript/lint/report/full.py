@@ -21,7 +21,7 @@ import unicodedata
 from typing import Sequence
 
 from ...source import Source, Span
-from ..diagnostic import Diagnostic, Fix, Severity
+from ..diagnostic import Diagnostic, Edit, Fix, Severity
 from ..result import FileResult
 from .common import Counts, one_line, plural, rule_url
 
@@ -182,12 +182,38 @@ def _fix_line_numbers(fix: Fix | None, source: Source) -> list[int]:
 def fix_preview(source: Source, fix: Fix) -> list[tuple[str, int | None, str]]:
     """The lines a fix changes: (sign, old line number or None, text as printed).
 
-    Signs are "-" (removed), "+" (added) and " " (kept, for context).
+    Signs are "-" (removed), "+" (added) and " " (kept, for context).  Edits
+    on lines far apart (a line moved above a `check`) are shown as separate
+    hunks joined by a ``...`` row, never with the lines between them: the
+    preview grows with the fix, not with the distance it spans.
     """
-    text = source.text
     edits = sorted(fix.edits, key=lambda e: (e.span.start, e.span.end))
     if not edits or any(a.span.end > b.span.start for a, b in zip(edits, edits[1:])):
         return []
+    rows: list[tuple[str, int | None, str]] = []
+    for hunk in _hunks(source, edits):
+        if rows:
+            rows.append((" ", None, "..."))
+        rows.extend(_hunk_preview(source, hunk))
+    return rows
+
+
+def _hunks(source: Source, edits: list[Edit]) -> list[list[Edit]]:
+    """Sorted edits grouped by the lines they touch; a group ends at an untouched line."""
+    hunks: list[list[Edit]] = []
+    last_line = 0
+    for edit in edits:
+        first = source.line_of(edit.span.start).number
+        if hunks and first <= last_line + 1:
+            hunks[-1].append(edit)
+        else:
+            hunks.append([edit])
+        last_line = max(last_line, source.line_of(max(edit.span.end - 1, edit.span.start)).number)
+    return hunks
+
+
+def _hunk_preview(source: Source, edits: list[Edit]) -> list[tuple[str, int | None, str]]:
+    text = source.text
     first = source.line_of(edits[0].span.start)
     end = max(e.span.end for e in edits)
     last = source.line_of(max(end - 1, edits[0].span.start))

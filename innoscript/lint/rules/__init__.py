@@ -1,16 +1,6 @@
-"""Rule modules, one per family of the catalogue; importing registers them."""
+"""Rule modules, one per family of the catalogue.
 
-from . import (  # noqa: F401
-    arguments,
-    behaviour,
-    cfg,
-    check,
-    config,
-    download,
-    lexical,
-    meta,
-    scfg,
-    source,
-    suppression,
-    times,
-)
+Importing this package loads no rule: the registry table
+(innoscript/lint/registry.py) names each rule's module and function, and
+``innoscript.lint.rule.all_rules()`` imports them.
+"""

@@ -6,11 +6,11 @@ from ... import catalog
 from ...syntax import ast
 from ..context import LintContext
 from ..rule import rule
-from . import _facts
+from .. import facts
 
 
-@rule("UPD-010", "missing-url", "E", group="arguments", spec="lint-rules.md UPD-010; innovaphone-spec.md 5.3-5.7, 12")
-def missing_url(ctx: LintContext):
+@rule("UPD-010", spec="lint-rules.md UPD-010; innovaphone-spec.md 5.3-5.7, 12", kinds=(ast.Download, ast.Scfg, ast.Cfg))
+def missing_url(ctx: LintContext, line: ast.Command):
     """A UP0 transfer command has no URL.
 
     ## What it does
@@ -41,30 +41,29 @@ def missing_url(ctx: LintContext):
     ## Source
     lint-rules.md UPD-010; innovaphone-spec.md 5.3-5.7, 12 (the IP3000 example).
     """
-    for line in _facts.transfers(ctx.commands):
-        if not _facts.url_missing(line):
-            continue
-        verb = line.verb.text
-        syntax = f"`{line.spec.syntax}`" if line.spec else verb
-        option = line.options[0] if line.options else None
-        if option is not None and (line.url is None or option.span.start < line.url.span.start):
-            yield ctx.finding(
-                option.name.span,
-                f"{verb}: `{option.name.text}` is read as an option, not a URL; the syntax is {syntax}",
-            )
-        elif line.url is not None:
-            word = line.url.token
-            if _facts.is_final_word(word.text):
-                what = f"`{word.text}` is a final command: the URL is missing"
-            else:
-                what = f"`{word.text}` is not a URL (it needs `http://`)"
-            yield ctx.finding(word.span, f"{verb}: {what}; the syntax is {syntax}")
+    if facts.has_url(line):
+        return
+    verb = line.verb.text
+    syntax = f"`{line.spec.syntax}`" if line.spec else verb
+    option = line.options[0] if line.options else None
+    if option is not None and (line.url is None or option.span.start < line.url.span.start):
+        yield ctx.finding(
+            option.name.span,
+            f"{verb}: `{option.name.text}` is read as an option, not a URL; the syntax is {syntax}",
+        )
+    elif line.url is not None:
+        word = line.url.token
+        if facts.is_final_word(word.text):
+            what = f"`{word.text}` is a final command: the URL is missing"
         else:
-            yield ctx.finding(line.verb.span, f"{verb} without a URL; the syntax is {syntax}")
+            what = f"`{word.text}` is not a URL (it needs `http://`)"
+        yield ctx.finding(word.span, f"{verb}: {what}; the syntax is {syntax}")
+    else:
+        yield ctx.finding(line.verb.span, f"{verb} without a URL; the syntax is {syntax}")
 
 
-@rule("UPD-011", "missing-arguments", "E", group="arguments", spec="lint-rules.md UPD-011; innovaphone-spec.md 5")
-def missing_arguments(ctx: LintContext):
+@rule("UPD-011", spec="lint-rules.md UPD-011; innovaphone-spec.md 5", kinds=(ast.ModCommand,))
+def missing_arguments(ctx: LintContext, line: ast.ModCommand):
     """A command lacks required positional arguments (final command, serial).
 
     ## What it does
@@ -95,25 +94,24 @@ def missing_arguments(ctx: LintContext):
     ## Source
     lint-rules.md UPD-011; innovaphone-spec.md 5.3-5.7, 5.9.
     """
-    for line in ctx.lines(ast.ModCommand):
-        spec = line.spec
-        if spec is None or spec.kind in ("check", "scfg") or line.verb is None:
-            continue
-        if isinstance(line, (ast.Download, ast.Cfg)) and _facts.url_missing(line):
-            continue
-        required = [p for p in spec.params if p.required]
-        if len(line.args) >= len(required):
-            continue
-        missing = required[len(line.args):]
-        if isinstance(line, (ast.Download, ast.Cfg)) and len(line.args) == 2 and not _facts.is_final_word(line.args[1].text):
-            what = "a final command or the serial"
-        else:
-            what = " and ".join(f"<{p.name}>" for p in missing)
-        yield ctx.finding(line.verb.span, f"{line.verb.text} is missing {what}; the syntax is `{spec.syntax}`")
+    spec = line.spec
+    if spec is None or spec.kind in ("check", "scfg") or line.verb is None:
+        return
+    if isinstance(line, (ast.Download, ast.Cfg)) and not facts.has_url(line):
+        return
+    required = [p for p in spec.params if p.required]
+    if len(line.args) >= len(required):
+        return
+    missing = required[len(line.args):]
+    if isinstance(line, (ast.Download, ast.Cfg)) and len(line.args) == 2 and not facts.is_final_word(line.args[1].text):
+        what = "a final command or the serial"
+    else:
+        what = " and ".join(f"<{p.name}>" for p in missing)
+    yield ctx.finding(line.verb.span, f"{line.verb.text} is missing {what}; the syntax is `{spec.syntax}`")
 
 
-@rule("UPD-012", "unknown-times-option", "E", group="arguments", spec="lint-rules.md UPD-012; innovaphone-spec.md 5.2")
-def unknown_times_option(ctx: LintContext):
+@rule("UPD-012", spec="lint-rules.md UPD-012; innovaphone-spec.md 5.2", kinds=(ast.Times,))
+def unknown_times_option(ctx: LintContext, line: ast.Times):
     """`times` is given an option other than `/allow` and `/initial`.
 
     ## What it does
@@ -141,25 +139,17 @@ def unknown_times_option(ctx: LintContext):
     ## Source
     lint-rules.md UPD-012; innovaphone-spec.md 5.2.
     """
-    for line in ctx.lines(ast.Times):
-        known = line.spec.options if line.spec else ()
-        names = " and ".join(f"`{o.name} <{o.value}>`" for o in known)
-        for option in line.options:
-            if line.spec and line.spec.option(option.key) is None:
-                same = [o.name for o in known if o.name == option.key.lower()]
-                hint = f"write `{same[0]}`" if same else f"`times` only takes {names}"
-                yield ctx.finding(option.span, f"unknown option `{option.key}` for times; {hint}")
+    known = line.spec.options if line.spec else ()
+    names = " and ".join(f"`{o.name} <{o.placeholder}>`" for o in known)
+    for option in line.options:
+        if line.spec and line.spec.option(option.key) is None:
+            same = [o.name for o in known if o.name == option.key.lower()]
+            hint = f"write `{same[0]}`" if same else f"`times` only takes {names}"
+            yield ctx.finding(option.span, f"unknown option `{option.key}` for times; {hint}")
 
 
-def _urls(ctx: LintContext):
-    """The URL words of the script, with their lines."""
-    for line in ctx.commands:
-        for token in _facts.url_tokens(line):
-            yield line, token
-
-
-@rule("UPD-013", "url-scheme", "E", group="arguments", spec="lint-rules.md UPD-013; innovaphone-spec.md 5")
-def url_scheme(ctx: LintContext):
+@rule("UPD-013", spec="lint-rules.md UPD-013; innovaphone-spec.md 5", kinds=(ast.Command,))
+def url_scheme(ctx: LintContext, line: ast.Command):
     """A URL does not start with `http://` or `https://`.
 
     ## What it does
@@ -188,15 +178,14 @@ def url_scheme(ctx: LintContext):
     ## Source
     lint-rules.md UPD-013; innovaphone-spec.md 1, 5.
     """
-    for _line, token in _urls(ctx):
-        scheme = _facts.url_scheme(token.text)
+    for token in facts.url_tokens(line):
+        scheme = facts.url_scheme(token.text)
         if scheme not in ("http", "https"):
             yield ctx.finding(token.span, f"`{scheme}://` cannot be used: the device transfers files by HTTP; use `http://`")
 
 
-@rule("UPD-014", "host-name-old-firmware", "W", group="arguments",
-      spec="lint-rules.md UPD-014; innovaphone-spec.md 2.2, 13 item 8")
-def host_name_old_firmware(ctx: LintContext):
+@rule("UPD-014", spec="lint-rules.md UPD-014; innovaphone-spec.md 2.2, 13 item 8", kinds=(ast.Command,))
+def host_name_old_firmware(ctx: LintContext, line: ast.Command):
     """A URL names its host, but the target firmware (v8 or older) needs an IP address.
 
     ## What it does
@@ -228,18 +217,17 @@ def host_name_old_firmware(ctx: LintContext):
     """
     if not ctx.target_before("v9"):
         return
-    for _line, token in _urls(ctx):
-        if _facts.has_host_name(token.text):
-            host = _facts.url_host(token.text)
+    for token in facts.url_tokens(line):
+        if facts.has_host_name(token.text):
+            host = facts.url_host(token.text)
             yield ctx.finding(
                 token.span,
                 f"`{host}` is a host name; firmware {ctx.settings.target_version} needs an IP address in URLs",
             )
 
 
-@rule("UPD-015", "host-name-or-https-unknown", "H", group="arguments",
-      spec="lint-rules.md UPD-015; innovaphone-spec.md 2.2, 11, 14 Q8")
-def host_name_or_https_unknown(ctx: LintContext):
+@rule("UPD-015", spec="lint-rules.md UPD-015; innovaphone-spec.md 2.2, 11, 14 Q8", kinds=(ast.Command,))
+def host_name_or_https_unknown(ctx: LintContext, line: ast.Command):
     """A URL uses a host name or `https` where the target firmware's support is unknown.
 
     ## What it does
@@ -273,9 +261,9 @@ def host_name_or_https_unknown(ctx: LintContext):
     if not ctx.target_before("v11r1"):
         return
     names = not ctx.target_before("v9")
-    for _line, token in _urls(ctx):
-        https = _facts.url_scheme(token.text) == "https"
-        named = names and _facts.has_host_name(token.text)
+    for token in facts.url_tokens(line):
+        https = facts.url_scheme(token.text) == "https"
+        named = names and facts.has_host_name(token.text)
         if not (https or named):
             continue
         what = " and ".join(w for w, on in (("a host name", named), ("https", https)) if on)
@@ -286,15 +274,14 @@ def host_name_or_https_unknown(ctx: LintContext):
         )
 
 
-def _downloads_to_folder(ctx: LintContext, verbs: tuple[str, ...]):
-    for line in ctx.lines(ast.Download):
-        if line.verb is not None and line.verb.text in verbs and not _facts.url_missing(line):
-            if _facts.url_path_ends_with_slash(line.url.text):
-                yield line
+def _to_folder(line: ast.Download, verbs: tuple[str, ...]) -> bool:
+    """A download of one of ``verbs`` whose URL names a folder (the device appends a file name)."""
+    return (line.verb is not None and line.verb.text in verbs and facts.has_url(line)
+            and facts.url_path_ends_with_slash(line.url.text))
 
 
-@rule("UPD-016", "bmc-url-folder", "E", group="arguments", spec="lint-rules.md UPD-016; innovaphone-spec.md 5.5")
-def bmc_url_folder(ctx: LintContext):
+@rule("UPD-016", spec="lint-rules.md UPD-016; innovaphone-spec.md 5.5", kinds=(ast.Download,))
+def bmc_url_folder(ctx: LintContext, line: ast.Download):
     """A `bmc` URL ends with `/` instead of naming the file.
 
     ## What it does
@@ -322,17 +309,17 @@ def bmc_url_folder(ctx: LintContext):
     ## Source
     lint-rules.md UPD-016; innovaphone-spec.md 5.5.
     """
-    for line in _downloads_to_folder(ctx, ("bmc",)):
-        yield ctx.finding(
-            line.url.span,
-            "the default file name appended to a bmc URL ending in `/` lacks the `.bin` suffix; "
-            "name the file (for example `.../PCS04fd.bin`)",
-        )
+    if not _to_folder(line, ("bmc",)):
+        return
+    yield ctx.finding(
+        line.url.span,
+        "the default file name appended to a bmc URL ending in `/` lacks the `.bin` suffix; "
+        "name the file (for example `.../PCS04fd.bin`)",
+    )
 
 
-@rule("UPD-017", "default-file-name", "H", group="arguments",
-      spec="lint-rules.md UPD-017; innovaphone-spec.md 5.3, 5.4, 14 Q6")
-def default_file_name(ctx: LintContext):
+@rule("UPD-017", spec="lint-rules.md UPD-017; innovaphone-spec.md 5.3, 5.4, 14 Q6", kinds=(ast.Download,))
+def default_file_name(ctx: LintContext, line: ast.Download):
     """A `prot` or `boot` URL ends in `/` and relies on a default file name.
 
     ## What it does
@@ -364,19 +351,19 @@ def default_file_name(ctx: LintContext):
     ## Source
     lint-rules.md UPD-017; innovaphone-spec.md 5.3, 5.4, 14 (open question Q6).
     """
-    for line in _downloads_to_folder(ctx, ("prot", "boot")):
-        if line.verb.text == "boot":
-            what = "the default file name for boot code is not documented"
-        elif ctx.model is not None:
-            what = f"the device appends its default firmware name (`{ctx.model.firmware_name}` on an {ctx.model.name})"
-        else:
-            what = "the device appends a default firmware name that depends on the model"
-        yield ctx.finding(line.url.span, f"{what}; name the file on the server in the URL")
+    if not _to_folder(line, ("prot", "boot")):
+        return
+    if line.verb.text == "boot":
+        what = "the default file name for boot code is not documented"
+    elif ctx.model is not None:
+        what = f"the device appends its default firmware name (`{ctx.model.firmware_name}` on an {ctx.model.name})"
+    else:
+        what = "the device appends a default firmware name that depends on the model"
+    yield ctx.finding(line.url.span, f"{what}; name the file on the server in the URL")
 
 
-@rule("UPD-018", "default-file-name-case", "H", group="arguments",
-      spec="lint-rules.md UPD-018; innovaphone-spec.md 2.2, 5.3")
-def default_file_name_case(ctx: LintContext):
+@rule("UPD-018", spec="lint-rules.md UPD-018; innovaphone-spec.md 2.2, 5.3", kinds=(ast.Download,))
+def default_file_name_case(ctx: LintContext, line: ast.Download):
     """A firmware URL relies on a default file name whose case may differ from the file.
 
     ## What it does
@@ -416,17 +403,17 @@ def default_file_name_case(ctx: LintContext):
     default = model.firmware_name
     if default == default.lower():
         return  # nothing to confuse
-    for line in _downloads_to_folder(ctx, ("prot",)):
-        yield ctx.finding(
-            line.url.span,
-            f"the device appends `{default}`; on a case-sensitive web server that is not `{default.lower()}`: "
-            "name the file exactly as it is on the server",
-        )
+    if not _to_folder(line, ("prot",)):
+        return
+    yield ctx.finding(
+        line.url.span,
+        f"the device appends `{default}`; on a case-sensitive web server that is not `{default.lower()}`: "
+        "name the file exactly as it is on the server",
+    )
 
 
-@rule("UPD-019", "backup-url-not-device-specific", "W", group="arguments",
-      spec="lint-rules.md UPD-019; innovaphone-spec.md 5.6, 6")
-def backup_url_not_device_specific(ctx: LintContext):
+@rule("UPD-019", spec="lint-rules.md UPD-019; innovaphone-spec.md 5.6, 6", kinds=(ast.Scfg,))
+def backup_url_not_device_specific(ctx: LintContext, line: ast.Scfg):
     """A backup (`scfg`) URL contains no device-specific meta sequence.
 
     ## What it does
@@ -457,13 +444,12 @@ def backup_url_not_device_specific(ctx: LintContext):
     """
     metas = [f"`{m}`" for m in catalog.DEVICE_SPECIFIC_META]
     wanted = ", ".join(metas[:-1]) + " or " + metas[-1]
-    for line in ctx.lines(ast.Scfg):
-        if _facts.url_missing(line):
-            continue
-        if any(catalog.meta_code(m.text) in catalog.DEVICE_SPECIFIC_META for m in line.url.metas):
-            continue
-        yield ctx.finding(
-            line.url.span,
-            f"every device uploads its backup to this same URL and overwrites the others'; add {wanted} "
-            "(for example `#h-#b5.txt`)",
-        )
+    if not facts.has_url(line):
+        return
+    if any(catalog.meta_code(m.text) in catalog.DEVICE_SPECIFIC_META for m in line.url.metas):
+        return
+    yield ctx.finding(
+        line.url.span,
+        f"every device uploads its backup to this same URL and overwrites the others'; add {wanted} "
+        "(for example `#h-#b5.txt`)",
+    )

@@ -15,6 +15,7 @@ as an empty file) and every upload is accepted; nothing is written.
 
 from __future__ import annotations
 
+import os
 from datetime import datetime
 
 from ...syntax import ast
@@ -26,12 +27,13 @@ _DEFAULT_MODEL = "IP1200"
 
 
 class _LintFetcher:
-    """url-map files where they exist, an empty file for every other GET."""
+    """Files found as the dry run finds them (url-map, the script's folder:
+    innoscript.urlmap), an empty file for every other GET."""
 
-    def __init__(self, url_map) -> None:
+    def __init__(self, url_map, folder=None) -> None:
         from ...device import FolderFetcher, MemoryFetcher
 
-        self.folders = FolderFetcher(url_map=url_map) if url_map else None
+        self.folders = FolderFetcher(folder, url_map=url_map) if url_map or folder else None
         self.memory = MemoryFetcher(default=b"")
 
     def get(self, url: str):
@@ -49,13 +51,9 @@ class _LintFetcher:
 
 def _start_clock(ctx: LintContext) -> datetime:
     """02:00, or the first hour of the first valid `/allow` list."""
-    from ...device.interpreter import parse_hours
-
     for line in ctx.lines(ast.Times):
-        if line.allow is not None and line.allow.value is not None:
-            hours = parse_hours(line.allow.value.text)
-            if hours:
-                return datetime(2026, 1, 1, hours[0], 0)
+        if line.allow is not None and line.allow.invalid is None:
+            return datetime(2026, 1, 1, line.allow.parsed[0].value, 0)
     return datetime(2026, 1, 1, 2, 0)
 
 
@@ -76,7 +74,9 @@ def _run(ctx: LintContext):
     # --simulate never loads it.
     from ...device import run_until_converged
 
-    fetcher = _LintFetcher(ctx.settings.url_map)
+    path = ctx.script.path
+    folder = None if path.startswith("<") else os.path.dirname(os.path.abspath(path))
+    fetcher = _LintFetcher(ctx.settings.url_map, folder)
     return run_until_converged(_device(ctx), fetcher, script=ctx.script, max_polls=SIMULATED_POLLS)
 
 
@@ -88,7 +88,7 @@ def _line(ctx: LintContext, number: int) -> ast.Line:
     return ctx.script.lines[number - 1]
 
 
-@rule("UPD-080", "restart-loop", "E", group="behaviour", spec="innovaphone-spec.md 4, 10; lint-rules.md UPD-041")
+@rule("UPD-080", spec="innovaphone-spec.md 4, 10; lint-rules.md UPD-041")
 def restart_loop(ctx: LintContext):
     """The device never settles: it downloads or restarts on every poll.
 
@@ -140,7 +140,7 @@ def restart_loop(ctx: LintContext):
     yield ctx.finding(first.span, f"the device never settles: {loop.message}")
 
 
-@rule("UPD-081", "check-never-committed", "W", group="behaviour", spec="innovaphone-spec.md 4, 5.1, Q14")
+@rule("UPD-081", spec="innovaphone-spec.md 4, 5.1, Q14")
 def check_never_committed(ctx: LintContext):
     """A `check` serial is never stored: the script is always interrupted.
 
@@ -206,7 +206,7 @@ def _checks(run) -> set[str]:
     return {record.result.state.var("CHECK") for record in run.polls}
 
 
-@rule("UPD-082", "never-executed", "W", group="behaviour", spec="innovaphone-spec.md 4, 10")
+@rule("UPD-082", spec="innovaphone-spec.md 4, 10")
 def never_executed(ctx: LintContext):
     """A line is never executed in any simulated poll.
 
@@ -254,7 +254,7 @@ def never_executed(ctx: LintContext):
             yield ctx.finding(line.span, "no simulated poll executes this line")
 
 
-@rule("UPD-083", "shared-backup-url", "W", group="behaviour", spec="innovaphone-spec.md 5.6, 6.1; lint-rules.md UPD-019")
+@rule("UPD-083", spec="innovaphone-spec.md 5.6, 6.1; lint-rules.md UPD-019")
 def shared_backup_url(ctx: LintContext):
     """Every device writes its backup to the same URL.
 
@@ -305,7 +305,7 @@ def shared_backup_url(ctx: LintContext):
             yield ctx.finding(span, f"every device uploads its backup to {url}")
 
 
-@rule("UPD-084", "fleet-problems", "W", group="behaviour", spec="innovaphone-spec.md 4, 9, 10; docs/fleet.md")
+@rule("UPD-084", spec="innovaphone-spec.md 4, 9, 10; docs/fleet.md")
 def fleet_problems(ctx: LintContext):
     """A simulated fleet of devices does not settle on this script.
 

@@ -8,7 +8,7 @@ from ... import catalog
 from ...syntax import ast
 from ..context import LintContext
 from ..rule import rule
-from . import _semantics as sem
+from .. import crossfile, facts
 
 # Names backups usually get: a `backup` folder, the official server's
 # `mode=backup` query, `<hardware id>.<n>.txt` files (spec section 5.6, 8).
@@ -17,9 +17,8 @@ _BACKUP_QUERY = re.compile(r"(?:^|&)mode=backup(?:&|$)", re.IGNORECASE)
 _BACKUP_FILE = re.compile(r"^IP[0-9A-Z]+-[0-9a-f]{2}(?:-[0-9a-f]{2}){2,5}(?:[-.]\d+)?\.txt$", re.IGNORECASE)
 
 
-@rule("UPD-065", "nested-up0-in-payload", "E", group="cfg",
-      spec="lint-rules.md UPD-065; innovaphone-spec.md 4, 5.7")
-def nested_up0_in_payload(ctx: LintContext):
+@rule("UPD-065", spec="lint-rules.md UPD-065; innovaphone-spec.md 4, 5.7", kinds=(ast.ModCommand,))
+def nested_up0_in_payload(ctx: LintContext, line: ast.ModCommand):
     """Nested UP0 command in a file loaded by `cfg` (mode `cfg-payload`).
 
     ## What it does
@@ -53,18 +52,16 @@ def nested_up0_in_payload(ctx: LintContext):
     """
     if not ctx.payload:
         return
-    for line in ctx.lines(ast.ModCommand):
-        if line.module is not None and line.module.text.upper() == "UP0":
-            verb = line.verb.text if line.verb else ""
-            yield ctx.finding(
-                line.module.span,
-                f"`mod cmd UP0 {verb}` in a file loaded by `cfg`: UP0 commands cannot be nested; move the line "
-                "into the update script",
-            )
+    if line.module is not None and line.module.text.upper() == "UP0":
+        verb = line.verb.text if line.verb else ""
+        yield ctx.finding(
+            line.module.span,
+            f"`mod cmd UP0 {verb}` in a file loaded by `cfg`: UP0 commands cannot be nested; move the line "
+            "into the update script",
+        )
 
 
-@rule("UPD-066", "cfg-never-activated", "W", group="cfg", fix="unsafe",
-      spec="lint-rules.md UPD-066; innovaphone-spec.md 5.7")
+@rule("UPD-066", spec="lint-rules.md UPD-066; innovaphone-spec.md 5.7")
 def cfg_never_activated(ctx: LintContext):
     """`cfg` with final `ser` and no later activation.
 
@@ -104,9 +101,9 @@ def cfg_never_activated(ctx: LintContext):
     """
     if ctx.payload:
         return  # a nested cfg is UPD-065's finding
-    activation_after = sem.later_activation(ctx.commands)
+    activation_after = facts.later_activation(ctx.commands)
     for line in ctx.lines(ast.Cfg):
-        if not sem.has_url(line) or not sem.is_noop_word(line.final):
+        if not facts.has_url(line) or not facts.is_noop_word(line.final):
             continue
         if activation_after(line) is not None:
             continue
@@ -118,8 +115,7 @@ def cfg_never_activated(ctx: LintContext):
         )
 
 
-@rule("UPD-067", "cfg-loads-backup", "H", group="cfg",
-      spec="lint-rules.md UPD-067; innovaphone-spec.md 5.7, 8")
+@rule("UPD-067", spec="lint-rules.md UPD-067; innovaphone-spec.md 5.7, 8")
 def cfg_loads_backup(ctx: LintContext):
     """`cfg` loads a full backup.
 
@@ -165,15 +161,15 @@ def cfg_loads_backup(ctx: LintContext):
     # scripts repeat the same few URLs thousands of times.
     first_writer: dict[str, ast.Scfg] = {}
     for scfg in ctx.lines(ast.Scfg):
-        if sem.has_url(scfg):
+        if facts.has_url(scfg):
             first_writer.setdefault(scfg.url.text, scfg)
     backups = [
         # the fixed part before the first meta sequence is a cheap test before the pattern
-        (scfg, catalog.META_PATTERN.split(url, 1)[0].lower(), sem.meta_url_pattern(url))
+        (scfg, catalog.META_PATTERN.split(url, 1)[0].lower(), facts.meta_url_pattern(url))
         for url, scfg in first_writer.items()
     ]
     for line in ctx.lines(ast.Cfg):
-        if not sem.has_url(line):
+        if not facts.has_url(line):
             continue
         text = line.url.text
         lowered = text.lower()
@@ -186,7 +182,7 @@ def cfg_loads_backup(ctx: LintContext):
                 related=(ctx.related(backup.url.span, "the backup that writes it"),),
             )
             continue
-        url = sem.split_url(text)
+        url = line.url.parts
         if url is not None and (
             _BACKUP_FOLDER.search(url.path) or _BACKUP_QUERY.search(url.query) or _BACKUP_FILE.match(url.file_name)
         ):
@@ -194,4 +190,49 @@ def cfg_loads_backup(ctx: LintContext):
                 line.url.span,
                 "this looks like a full backup: loading it also rewrites the update serials and the update URL; "
                 "load only the settings to restore",
+            )
+
+
+@rule("UPD-068", spec="lint-rules.md H; innovaphone-spec.md 8")
+def cfg_payload_findings(ctx: LintContext):
+    r"""The file a `cfg` line loads has findings of its own.
+
+    ## What it does
+    Finds the file a `mod cmd UP0 cfg <url>` line loads on the local disk
+    (through the `url-map` setting, or by default the URL's last path
+    segment in the script's folder), lints it as a cfg payload and notes at
+    the cfg line how many findings it has. The findings themselves are
+    reported in the payload file.
+
+    ## Why is this bad?
+    The payload is executed by every device that runs this line; its
+    problems are this script's problems, and they are easy to miss because
+    nobody opens the payload when reviewing the script.
+
+    ## Example
+    Settings: file=examples/update-example.htm
+    ```
+    mod cmd UP0 cfg http://10.0.0.5/cfg/dect-site.txt reset
+    ```
+    Reported at 1:17.
+
+    ## Use instead
+    ```
+    mod cmd UP0 cfg http://10.0.0.5/cfg/phones-common.txt reset
+    ```
+
+    ## Fix safety
+    No fix here; fix the findings in the payload file.
+    """
+    for payload in crossfile.payloads(ctx.script, ctx.settings):
+        try:
+            _, diagnostics = crossfile.lint_payload(payload.path, ctx.settings)
+        except OSError:
+            continue
+        if diagnostics:
+            count = len(diagnostics)
+            worst = max(d.severity for d in diagnostics).name.lower()
+            yield ctx.finding(
+                payload.line.url.span,
+                f"the loaded file {payload.path} has {count} finding{'s' if count != 1 else ''} (worst: {worst})",
             )

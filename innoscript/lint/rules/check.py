@@ -8,7 +8,7 @@ from ... import catalog
 from ...syntax import ast
 from ..context import LintContext
 from ..rule import rule
-from . import _facts
+from .. import facts
 
 
 def _checks(ctx: LintContext) -> list[ast.Check]:
@@ -21,13 +21,13 @@ def _record_only(ctx: LintContext, line: ast.Check) -> bool:
     That is: the check is the last command that is not a bare restart.
     """
     for command in reversed(ctx.commands):
-        if not _facts.is_reset_line(command):
+        if not facts.restarts(command):
             return command is line
     return False
 
 
-@rule("UPD-030", "check-arguments", "E", group="check", spec="lint-rules.md UPD-030; innovaphone-spec.md 5.1")
-def check_arguments(ctx: LintContext):
+@rule("UPD-030", spec="lint-rules.md UPD-030; innovaphone-spec.md 5.1", kinds=(ast.Check,))
+def check_arguments(ctx: LintContext, line: ast.Check):
     """`check` is not given both `<final-command>` and `<serial>`.
 
     ## What it does
@@ -56,19 +56,18 @@ def check_arguments(ctx: LintContext):
     ## Source
     lint-rules.md UPD-030; innovaphone-spec.md 5.1.
     """
-    for line in _checks(ctx):
-        if line.serial is not None:
-            continue
-        if line.final is None:
-            what = "no final command and no serial"
-        elif _facts.is_final_word(line.final.text):
-            what = "no serial"
-        else:
-            what = f"one word `{line.final.text}` (the final command or the serial is missing)"
-        yield ctx.finding(line.verb.span, f"check has {what}; the syntax is `mod cmd UP1 check <final-command> <serial>`")
+    if line.serial is not None:
+        return
+    if line.final is None:
+        what = "no final command and no serial"
+    elif facts.is_final_word(line.final.text):
+        what = "no serial"
+    else:
+        what = f"one word `{line.final.text}` (the final command or the serial is missing)"
+    yield ctx.finding(line.verb.span, f"check has {what}; the syntax is `mod cmd UP1 check <final-command> <serial>`")
 
 
-@rule("UPD-031", "changes-before-check", "W", group="check", spec="lint-rules.md UPD-031; innovaphone-spec.md 5.1")
+@rule("UPD-031", spec="lint-rules.md UPD-031; innovaphone-spec.md 5.1")
 def changes_before_check(ctx: LintContext):
     """Commands that change the device stand above `check`.
 
@@ -109,7 +108,7 @@ def changes_before_check(ctx: LintContext):
     if not checks or _record_only(ctx, checks[0]):
         return
     line = checks[0]
-    above = [c for c in ctx.before(line) if _facts.changes_state(c)]
+    above = [c for c in ctx.before(line) if facts.changes_state(c)]
     if not above:
         return
     lines = ", ".join(str(c.number) for c in above[:5]) + (" ..." if len(above) > 5 else "")
@@ -122,7 +121,7 @@ def changes_before_check(ctx: LintContext):
     )
 
 
-@rule("UPD-032", "several-checks", "W", group="check", spec="lint-rules.md UPD-032; innovaphone-spec.md 5.1, 14 Q10")
+@rule("UPD-032", spec="lint-rules.md UPD-032; innovaphone-spec.md 5.1, 14 Q10")
 def several_checks(ctx: LintContext):
     """The script has more than one `check`.
 
@@ -166,7 +165,7 @@ def several_checks(ctx: LintContext):
         )
 
 
-@rule("UPD-033", "check-records-only", "I", group="check", spec="lint-rules.md UPD-033; innovaphone-spec.md 5.1, 12")
+@rule("UPD-033", spec="lint-rules.md UPD-033; innovaphone-spec.md 5.1, 12")
 def check_records_only(ctx: LintContext):
     """`check` is the last effective command: it guards nothing, it only records its serial.
 
@@ -212,8 +211,7 @@ def check_records_only(ctx: LintContext):
             )
 
 
-@rule("UPD-034", "restart-inside-check", "W", group="check", fix="sometimes",
-      spec="lint-rules.md UPD-034; innovaphone-spec.md 4, 5.1")
+@rule("UPD-034", spec="lint-rules.md UPD-034; innovaphone-spec.md 4, 5.1")
 def restart_inside_check(ctx: LintContext):
     """A UP0 command below `check` restarts the device before the script's end.
 
@@ -260,13 +258,13 @@ def restart_inside_check(ctx: LintContext):
     if not checks:
         return
     guard = checks[0]
-    guard_final = _facts.final_command(guard.final)
+    guard_final = facts.final_of(guard.final)
     rest = ctx.after(guard)
     for index, line in enumerate(rest):
-        if not isinstance(line, _facts.Transfer) or _facts.url_missing(line):
+        if not isinstance(line, facts.Transfer) or not facts.has_url(line):
             continue
-        final = _facts.final_command(line.final)
-        if not _facts.restarts_unconditionally(final) or index == len(rest) - 1:
+        final = facts.final_of(line.final)
+        if not facts.restarts_unconditionally(final) or index == len(rest) - 1:
             continue
         fix = None
         if guard_final is not None and guard_final.restarts:
@@ -281,9 +279,8 @@ def restart_inside_check(ctx: LintContext):
         )
 
 
-@rule("UPD-035", "check-immediate-restart", "H", group="check", fix="unsafe",
-      spec="lint-rules.md UPD-035; innovaphone-spec.md 4, 5.1")
-def check_immediate_restart(ctx: LintContext):
+@rule("UPD-035", spec="lint-rules.md UPD-035; innovaphone-spec.md 4, 5.1", kinds=(ast.Check,))
+def check_immediate_restart(ctx: LintContext, line: ast.Check):
     """The final command of `check` restarts immediately (`reset`, `reboot`).
 
     ## What it does
@@ -313,19 +310,18 @@ def check_immediate_restart(ctx: LintContext):
     ## Source
     lint-rules.md UPD-035; innovaphone-spec.md 4 (final commands), 5.1.
     """
-    for line in _checks(ctx):
-        if line.serial is None:
-            continue  # the reading of a short line is UPD-030's
-        final = _facts.final_command(line.final)
-        if final is None or not final.restarts or final.when_idle:
-            continue
-        idle = "i" + final.word
-        yield ctx.finding(
-            line.final.span,
-            f"`{line.final.text}` restarts immediately and cuts calls in progress; `{idle}` waits until the "
-            "device is idle",
-            fix=ctx.replace(line.final.span, idle, f"write `{idle}`", safe=False) if idle in catalog.FINAL_COMMANDS else None,
-        )
+    if line.serial is None:
+        return  # the reading of a short line is UPD-030's
+    final = facts.final_of(line.final)
+    if final is None or not final.restarts or final.when_idle:
+        return
+    idle = "i" + final.word
+    yield ctx.finding(
+        line.final.span,
+        f"`{line.final.text}` restarts immediately and cuts calls in progress; `{idle}` waits until the "
+        "device is idle",
+        fix=ctx.replace(line.final.span, idle, f"write `{idle}`", safe=False) if idle in catalog.FINAL_COMMANDS else None,
+    )
 
 
 _SERIAL_CHARS = re.compile(r"^[A-Za-z0-9._:-]+$")
@@ -336,16 +332,19 @@ _DATE_TIME = re.compile(
 )
 
 
-def _serials(ctx: LintContext):
-    for line in ctx.commands:
-        if isinstance(line, (ast.Check, ast.Download, ast.Cfg, ast.Scfg)) and line.serial is not None:
-            if isinstance(line, _facts.Transfer) and _facts.url_missing(line):
-                continue
-            yield line, line.serial
+def _serials(line: ast.Check | facts.Transfer) -> list[ast.Token]:
+    """The serial of a check or of a UP0 transfer whose URL is in place (its words read as written)."""
+    if line.serial is None or (isinstance(line, facts.Transfer) and not facts.has_url(line)):
+        return []
+    return [line.serial]
 
 
-@rule("UPD-037", "suspicious-serial", "H", group="check", spec="lint-rules.md UPD-037; innovaphone-spec.md 5.1, 6")
-def suspicious_serial(ctx: LintContext):
+@rule(
+    "UPD-037",
+    spec="lint-rules.md UPD-037; innovaphone-spec.md 5.1, 6",
+    kinds=(ast.Check, ast.Download, ast.Cfg, ast.Scfg),
+)
+def suspicious_serial(ctx: LintContext, line: ast.Command):
     """A serial contains unusual characters or looks generated from the date and time.
 
     ## What it does
@@ -377,7 +376,7 @@ def suspicious_serial(ctx: LintContext):
     ## Source
     lint-rules.md UPD-037; innovaphone-spec.md 5.1, 6 (meta sequences only in URLs).
     """
-    for _line, serial in _serials(ctx):
+    for serial in _serials(line):
         text = serial.text
         if "#" in text:
             yield ctx.finding(serial.span, f"`{text}`: meta sequences are not expanded in serials; write a fixed serial")

@@ -2,24 +2,21 @@
 
 from __future__ import annotations
 
-import re
-
 from ...syntax import ast
 from ..context import LintContext
 from ..rule import rule
-from . import _semantics as sem
+from .. import facts
 
-_INTEGER = re.compile(r"^\d+$")
 MIN_POLL = 15  # minutes: the default and the lowest recommended interval [ASCOM5]
 
 
 def _changes(ctx: LintContext) -> list[ast.ConfigLine]:
-    return [line for line in ctx.lines(ast.ConfigLine) if sem.changes_config(line)]
+    return [line for line in ctx.lines(ast.ConfigLine) if facts.changes_config(line)]
 
 
 def _writes(line: ast.Line) -> bool:
     """`config write`, or a `cfg` load (it appends `config write`)."""
-    return sem.is_config(line, "write") or isinstance(line, ast.Cfg)
+    return facts.is_config(line, "write") or isinstance(line, ast.Cfg)
 
 
 def _head_span(ctx: LintContext, line: ast.ConfigLine):
@@ -28,8 +25,7 @@ def _head_span(ctx: LintContext, line: ast.ConfigLine):
     return ctx.source.span(line.keyword.span.start, last.span.end)
 
 
-@rule("UPD-070", "config-not-written", "W", group="config", fix="unsafe",
-      spec="lint-rules.md UPD-070; innovaphone-spec.md 5.7, 5.10")
+@rule("UPD-070", spec="lint-rules.md UPD-070; innovaphone-spec.md 5.7, 5.10")
 def config_not_written(ctx: LintContext):
     """`config add` / `config change` without a later `config write`.
 
@@ -84,8 +80,7 @@ def config_not_written(ctx: LintContext):
         )
 
 
-@rule("UPD-071", "config-never-activated", "W", group="config", fix="unsafe",
-      spec="lint-rules.md UPD-071; innovaphone-spec.md 4, 5.1, 5.10")
+@rule("UPD-071", spec="lint-rules.md UPD-071; innovaphone-spec.md 4, 5.1, 5.10")
 def config_never_activated(ctx: LintContext):
     """Configuration changed but never activated.
 
@@ -129,14 +124,14 @@ def config_never_activated(ctx: LintContext):
     if ctx.payload:
         return
     commands = ctx.commands
-    activation_after = sem.later_activation(commands)
+    activation_after = facts.later_activation(commands)
     inactive = [c for c in _changes(ctx) if activation_after(c) is None]
     if not inactive:
         return
-    writes = [c for c in commands if sem.is_config(c, "write") and c.number > inactive[-1].number]
+    writes = [c for c in commands if facts.is_config(c, "write") and c.number > inactive[-1].number]
     anchor = writes[-1] if writes else inactive[-1]
     fix = ctx.insert_line_after(anchor, "config activate", "add `config activate`", safe=False)
-    check = sem.first_check(commands)
+    check = facts.first_check(commands)
     related = (ctx.related(check.final.span, "the check's final command does not restart"),) if check and check.final else ()
     for line in inactive:
         yield ctx.finding(
@@ -148,9 +143,8 @@ def config_never_activated(ctx: LintContext):
         )
 
 
-@rule("UPD-072", "config-change-up1", "W", group="config", fix="unsafe",
-      spec="lint-rules.md UPD-072; innovaphone-spec.md 2.1, 5.10")
-def config_change_up1(ctx: LintContext):
+@rule("UPD-072", spec="lint-rules.md UPD-072; innovaphone-spec.md 2.1, 5.10", kinds=(ast.ConfigLine,))
+def config_change_up1(ctx: LintContext, line: ast.ConfigLine):
     """`config change UP1 ...` in an update script.
 
     ## What it does
@@ -192,19 +186,17 @@ def config_change_up1(ctx: LintContext):
     """
     if ctx.payload:
         return
-    for line in ctx.lines(ast.ConfigLine):
-        if sem.is_config(line, "change") and sem.config_module(line) == "UP1":
-            yield ctx.finding(
-                line.verb.span,
-                "`config change UP1` restates the whole update configuration (omitted settings such as /poll or "
-                "/no-dhcp may be lost): use `config add UP1` for single settings",
-                fix=ctx.replace(line.verb.span, "add", "use `config add UP1`", safe=False),
-            )
+    if facts.is_config(line, "change") and facts.config_module(line) == "UP1":
+        yield ctx.finding(
+            line.verb.span,
+            "`config change UP1` restates the whole update configuration (omitted settings such as /poll or "
+            "/no-dhcp may be lost): use `config add UP1` for single settings",
+            fix=ctx.replace(line.verb.span, "add", "use `config add UP1`", safe=False),
+        )
 
 
-@rule("UPD-073", "poll-interval-short", "H", group="config", fix="unsafe",
-      spec="lint-rules.md UPD-073; innovaphone-spec.md 2.1")
-def poll_interval_short(ctx: LintContext):
+@rule("UPD-073", spec="lint-rules.md UPD-073; innovaphone-spec.md 2.1", kinds=(ast.ConfigLine,))
+def poll_interval_short(ctx: LintContext, line: ast.ConfigLine):
     """Poll interval below 15 minutes.
 
     ## What it does
@@ -242,32 +234,71 @@ def poll_interval_short(ctx: LintContext):
     ## Source
     lint-rules.md UPD-073; innovaphone-spec.md 2.1 [ASCOM5][PHPUS].
     """
-    for line in ctx.lines(ast.ConfigLine):
-        if not sem.is_up1_setting(line):
-            continue
-        for option in line.options:
-            value = option.value
-            if option.name.text.lower() == "/poll" and value is not None and _INTEGER.match(value.text):
-                minutes = int(value.text)
-                if minutes < MIN_POLL:
-                    unit = "minute" if minutes == 1 else "minutes"
-                    yield ctx.finding(
-                        value.span,
-                        f"poll interval of {minutes} {unit}: below {MIN_POLL} every device polls more "
-                        f"often than recommended; use {MIN_POLL} or more",
-                        fix=ctx.replace(value.span, str(MIN_POLL), f"poll every {MIN_POLL} minutes", safe=False),
-                    )
+    if not facts.is_up1_setting(line):
+        return
+    for option in line.options:
+        value = option.value
+        if option.name.text.lower() == "/poll" and value is not None and isinstance(option.parsed, int):
+            minutes = option.parsed
+            if minutes < MIN_POLL:
+                unit = "minute" if minutes == 1 else "minutes"
+                yield ctx.finding(
+                    value.span,
+                    f"poll interval of {minutes} {unit}: below {MIN_POLL} every device polls more "
+                    f"often than recommended; use {MIN_POLL} or more",
+                    fix=ctx.replace(value.span, str(MIN_POLL), f"poll every {MIN_POLL} minutes", safe=False),
+                )
 
 
-def _up1_action(ctx: LintContext, verb: str):
-    for line in ctx.lines(ast.Up1Action):
-        if line.spec is not None and line.spec.verb == verb:
-            yield line
+@rule("UPD-077", spec="innovaphone-spec.md 2.1, 3", kinds=(ast.ConfigLine,))
+def invalid_setting_value(ctx: LintContext, line: ast.ConfigLine):
+    """A configuration setting's value is not what the device reads.
+
+    ## What it does
+    Reports values of the settings the catalogue knows (`UP1 /url`,
+    `/poll`, `/poll-fast`) that their kind does not allow: a poll interval
+    that is not a positive whole number of minutes in ASCII digits (`²`,
+    `-5`, `1.5`, `0`), an update URL without `scheme://`, or a setting
+    without its value.
+
+    ## Why is this bad?
+    The device cannot read the value: the setting is not applied, and a
+    device told to poll every `١٥` minutes keeps its old interval, or a
+    device given a broken update URL stops finding its script.
+
+    ## Example
+    ```
+    mod cmd UP1 times /allow 23,0,1,2,3,4 /initial 6
+    mod cmd UP1 check iresetn 2024-06-15
+    config add UP1 /poll 15min
+    config write
+    config activate
+    ```
+    Reported at 3:22.
+
+    ## Use instead
+    ```
+    mod cmd UP1 times /allow 23,0,1,2,3,4 /initial 6
+    mod cmd UP1 check iresetn 2024-06-15
+    config add UP1 /poll 15
+    config write
+    config activate
+    ```
+
+    ## Fix safety
+    No fix: the value meant is the author's choice.
+
+    ## Source
+    innovaphone-spec.md 2.1 (settings), 3 (values are single words).
+    """
+    for option in line.options:
+        invalid = option.invalid
+        if invalid is not None:
+            yield ctx.finding(invalid.span, f"`{line.target} {option.key}`: {invalid.message}")
 
 
-@rule("UPD-074", "up1-poll-in-script", "W", group="config", fix="unsafe",
-      spec="lint-rules.md UPD-074; innovaphone-spec.md 5.9")
-def up1_poll_in_script(ctx: LintContext):
+@rule("UPD-074", spec="lint-rules.md UPD-074; innovaphone-spec.md 5.9", kinds=(ast.Up1Action,))
+def up1_poll_in_script(ctx: LintContext, line: ast.Up1Action):
     """`mod cmd UP1 poll` inside an update script.
 
     ## What it does
@@ -296,18 +327,18 @@ def up1_poll_in_script(ctx: LintContext):
     ## Source
     lint-rules.md UPD-074; innovaphone-spec.md 5.9 [RUS][INF].
     """
-    for line in _up1_action(ctx, "poll"):
-        yield ctx.finding(
-            line.verb.span,
-            "`mod cmd UP1 poll` in an update script asks for another run of the same script (a possible "
-            "tight loop): remove it",
-            fix=ctx.delete_line(line, "remove the poll line", safe=False),
-        )
+    if line.spec is None or line.spec.verb != "poll":
+        return
+    yield ctx.finding(
+        line.verb.span,
+        "`mod cmd UP1 poll` in an update script asks for another run of the same script (a possible "
+        "tight loop): remove it",
+        fix=ctx.delete_line(line, "remove the poll line", safe=False),
+    )
 
 
-@rule("UPD-075", "up1-reinit-in-script", "W", group="config", fix="unsafe",
-      spec="lint-rules.md UPD-075; innovaphone-spec.md 5.9, 7")
-def up1_reinit_in_script(ctx: LintContext):
+@rule("UPD-075", spec="lint-rules.md UPD-075; innovaphone-spec.md 5.9, 7", kinds=(ast.Up1Action,))
+def up1_reinit_in_script(ctx: LintContext, line: ast.Up1Action):
     """`mod cmd UP1 reinit` inside an update script.
 
     ## What it does
@@ -337,17 +368,17 @@ def up1_reinit_in_script(ctx: LintContext):
     ## Source
     lint-rules.md UPD-075; innovaphone-spec.md 5.9, 7 [R8-CGU][INF].
     """
-    for line in _up1_action(ctx, "reinit"):
-        yield ctx.finding(
-            line.verb.span,
-            "`mod cmd UP1 reinit` clears the update serials on every run: downloads are compared with the "
-            "running build again and backups upload on every poll; remove it",
-            fix=ctx.delete_line(line, "remove the reinit line", safe=False),
-        )
+    if line.spec is None or line.spec.verb != "reinit":
+        return
+    yield ctx.finding(
+        line.verb.span,
+        "`mod cmd UP1 reinit` clears the update serials on every run: downloads are compared with the "
+        "running build again and backups upload on every poll; remove it",
+        fix=ctx.delete_line(line, "remove the reinit line", safe=False),
+    )
 
 
-@rule("UPD-076", "update-url-without-no-dhcp", "H", group="config", fix="unsafe",
-      spec="lint-rules.md UPD-076; innovaphone-spec.md 2.1, 11")
+@rule("UPD-076", spec="lint-rules.md UPD-076; innovaphone-spec.md 2.1, 11")
 def update_url_without_no_dhcp(ctx: LintContext):
     """Update URL set without `/no-dhcp` on V13r1 or later.
 
@@ -394,7 +425,8 @@ def update_url_without_no_dhcp(ctx: LintContext):
     """
     if not ctx.target_at_least("v13r1"):
         return
-    settings = [line for line in ctx.lines(ast.ConfigLine) if sem.is_up1_setting(line)]
+    # `config rem UP1 /url` removes a setting: it sets neither a URL nor /no-dhcp.
+    settings = [line for line in ctx.lines(ast.ConfigLine) if facts.is_up1_setting(line) and line.spec.option_values]
     if any(o.name.text.lower() == "/no-dhcp" for line in settings for o in line.options):
         return
     for line in settings:

@@ -6,7 +6,7 @@ from ...syntax import ast
 from ..context import LintContext
 from ..diagnostic import Fix, Severity
 from ..rule import rule
-from . import _semantics as sem
+from .. import facts
 
 _BOOT_FIX = {"reset": "reboot", "ireset": "ireboot"}
 _SOFT_FIX = {"reboot": "reset", "ireboot": "ireset"}
@@ -14,16 +14,15 @@ _SOFT_FIX = {"reboot": "reset", "ireboot": "ireset"}
 
 def _downloads(ctx: LintContext) -> list[ast.Download]:
     """prot/boot/bmc lines whose URL is in place (their other words read as written)."""
-    return [line for line in ctx.lines(ast.Download) if sem.has_url(line)]
+    return [line for line in ctx.lines(ast.Download) if facts.has_url(line)]
 
 
 def _kind(line: ast.ModCommand) -> str:
     return line.spec.verb if line.spec is not None else (line.verb.text if line.verb else "")
 
 
-@rule("UPD-040", "dotted-build-serial", "W", group="download", fix="sometimes",
-      spec="lint-rules.md UPD-040; innovaphone-spec.md 2.2, 5.3")
-def dotted_build_serial(ctx: LintContext):
+@rule("UPD-040", spec="lint-rules.md UPD-040; innovaphone-spec.md 2.2, 5.3", kinds=(ast.Download,))
+def dotted_build_serial(ctx: LintContext, line: ast.Download):
     """A firmware build serial does not look like the device's own build number.
 
     ## What it does
@@ -58,29 +57,29 @@ def dotted_build_serial(ctx: LintContext):
     ## Source
     lint-rules.md UPD-040; innovaphone-spec.md 2.2 (standard parameters), 5.3 [RCGU].
     """
-    for line in _downloads(ctx):
-        if _kind(line) != "prot" or line.serial is None or "#" in line.serial.text:
-            continue
-        serial = line.serial.text
-        if sem.DOTTED_BUILD.match(serial):
-            fixed = sem.undotted(serial)
-            yield ctx.finding(
-                line.serial.span,
-                f"build serial `{serial}` is written as the Info page shows it; the device compares "
-                f"`{fixed}` (no dot): use `{fixed}`",
-                fix=ctx.replace(line.serial.span, fixed, f"use `{fixed}`", safe=False),
-            )
-        elif not sem.BUILD_SERIAL.match(serial):
-            yield ctx.finding(
-                line.serial.span,
-                f"build serial `{serial}` does not look like a firmware build number (such as 13-5021837); "
-                "new devices compare it with their running build and download again: use the build number",
-            )
+    if not facts.has_url(line):
+        return
+    if _kind(line) != "prot" or line.serial is None or "#" in line.serial.text:
+        return
+    serial = line.serial.text
+    if facts.DOTTED_BUILD.match(serial):
+        fixed = facts.undotted(serial)
+        yield ctx.finding(
+            line.serial.span,
+            f"build serial `{serial}` is written as the Info page shows it; the device compares "
+            f"`{fixed}` (no dot): use `{fixed}`",
+            fix=ctx.replace(line.serial.span, fixed, f"use `{fixed}`", safe=False),
+        )
+    elif not facts.BUILD_SERIAL.match(serial):
+        yield ctx.finding(
+            line.serial.span,
+            f"build serial `{serial}` does not look like a firmware build number (such as 13-5021837); "
+            "new devices compare it with their running build and download again: use the build number",
+        )
 
 
-@rule("UPD-041", "download-loop-risk", "W", group="download",
-      spec="lint-rules.md UPD-041; innovaphone-spec.md 5.3, 13.1")
-def download_loop_risk(ctx: LintContext):
+@rule("UPD-041", spec="lint-rules.md UPD-041; innovaphone-spec.md 5.3, 13.1", kinds=(ast.Download,))
+def download_loop_risk(ctx: LintContext, line: ast.Download):
     """The serial of a download can disagree with what is downloaded: re-download or restart loop.
 
     ## What it does
@@ -114,34 +113,34 @@ def download_loop_risk(ctx: LintContext):
     ## Source
     lint-rules.md UPD-041; innovaphone-spec.md 5.3, 13 item 1.
     """
-    for line in _downloads(ctx):
-        if line.serial is None:
-            continue
-        serial = line.serial.text
-        if sem.DATE_TIME.search(serial):
-            yield ctx.finding(
-                line.serial.span,
-                f"serial `{serial}` contains a date and time: if the script is generated per request the "
-                "serial changes on every poll and the device downloads and restarts each time; use the build number",
-            )
-            continue
-        if _kind(line) != "prot":
-            continue
-        url = sem.split_url(line.url.text)
-        builds = sem.build_segments(url) if url else []
-        wanted = sem.undotted(serial)
-        other = [b for b in builds if sem.undotted(b) != wanted]
-        if other:
-            yield ctx.finding(
-                line.serial.span,
-                f"the URL names build `{other[0]}` but the serial is `{serial}`: devices store one and "
-                "run the other, so they download again; make directory, file and serial agree",
-                related=(ctx.related(line.url.span, f"build {other[0]} in the URL"),),
-            )
+    if not facts.has_url(line):
+        return
+    if line.serial is None:
+        return
+    serial = line.serial.text
+    if facts.DATE_TIME.search(serial):
+        yield ctx.finding(
+            line.serial.span,
+            f"serial `{serial}` contains a date and time: if the script is generated per request the "
+            "serial changes on every poll and the device downloads and restarts each time; use the build number",
+        )
+        return
+    if _kind(line) != "prot":
+        return
+    url = line.url.parts
+    builds = facts.build_segments(url) if url else []
+    wanted = facts.undotted(serial)
+    other = [b for b in builds if facts.undotted(b) != wanted]
+    if other:
+        yield ctx.finding(
+            line.serial.span,
+            f"the URL names build `{other[0]}` but the serial is `{serial}`: devices store one and "
+            "run the other, so they download again; make directory, file and serial agree",
+            related=(ctx.related(line.url.span, f"build {other[0]} in the URL"),),
+        )
 
 
-@rule("UPD-042", "duplicate-download-kind", "W", group="download",
-      spec="lint-rules.md UPD-042; innovaphone-spec.md 7")
+@rule("UPD-042", spec="lint-rules.md UPD-042; innovaphone-spec.md 7")
 def duplicate_download_kind(ctx: LintContext):
     """The same download kind (prot, boot, bmc or cfg) appears twice.
 
@@ -195,9 +194,8 @@ def duplicate_download_kind(ctx: LintContext):
         )
 
 
-@rule("UPD-043", "boot-without-reboot", "H", group="download", fix="unsafe",
-      spec="lint-rules.md UPD-043; innovaphone-spec.md 4, 5.4")
-def boot_without_reboot(ctx: LintContext):
+@rule("UPD-043", spec="lint-rules.md UPD-043; innovaphone-spec.md 4, 5.4", kinds=(ast.Download,))
+def boot_without_reboot(ctx: LintContext, line: ast.Download):
     """Boot code activated with `reset`/`ireset` instead of `reboot`/`ireboot`.
 
     ## What it does
@@ -231,23 +229,23 @@ def boot_without_reboot(ctx: LintContext):
     """
     if ctx.target_before("v6sr2hf3") or (ctx.model is not None and not ctx.model.reboot):
         return
-    for line in _downloads(ctx):
-        if _kind(line) != "boot" or line.final is None:
-            continue
-        word = line.final.text.lower()
-        if word in _BOOT_FIX:
-            better = _BOOT_FIX[word]
-            yield ctx.finding(
-                line.final.span,
-                f"boot code activated with `{line.final.text}`: use `{better}` so the new boot code "
-                "starts with a watchdog restart",
-                fix=ctx.replace(line.final.span, better, f"use `{better}`", safe=False),
-            )
+    if not facts.has_url(line):
+        return
+    if _kind(line) != "boot" or line.final is None:
+        return
+    word = line.final.text.lower()
+    if word in _BOOT_FIX:
+        better = _BOOT_FIX[word]
+        yield ctx.finding(
+            line.final.span,
+            f"boot code activated with `{line.final.text}`: use `{better}` so the new boot code "
+            "starts with a watchdog restart",
+            fix=ctx.replace(line.final.span, better, f"use `{better}`", safe=False),
+        )
 
 
-@rule("UPD-044", "reboot-unsupported", "E", group="download", fix="unsafe",
-      spec="lint-rules.md UPD-044; innovaphone-spec.md 4, 11")
-def reboot_unsupported(ctx: LintContext):
+@rule("UPD-044", spec="lint-rules.md UPD-044; innovaphone-spec.md 4, 11", kinds=(ast.Command,))
+def reboot_unsupported(ctx: LintContext, line: ast.Command):
     """`reboot` / `ireboot` where they do not work (IP21) or may not exist yet (before V6.00 sr2-hotfix3).
 
     ## What it does
@@ -288,33 +286,31 @@ def reboot_unsupported(ctx: LintContext):
     too_old = ctx.target_before("v6sr2hf3")
     if not (not_on_model or too_old):
         return
-    for line in ctx.commands:
-        token = sem.final_token(line)
-        if token is None:
-            continue
-        word = token.text.lower()
-        if word not in _SOFT_FIX:
-            continue
-        fix = ctx.replace(token.span, _SOFT_FIX[word], f"use `{_SOFT_FIX[word]}`", safe=False)
-        if not_on_model:
-            yield ctx.finding(
-                token.span,
-                f"`{token.text}` does not work on the {model.name}: use `{_SOFT_FIX[word]}`",
-                fix=fix,
-            )
-        else:
-            yield ctx.finding(
-                token.span,
-                f"`{token.text}` exists only since V6.00 sr2-hotfix3 (target {ctx.settings.target_version}): "
-                f"use `{_SOFT_FIX[word]}` or raise the target version",
-                fix=fix,
-                severity=Severity.WARNING,
-            )
+    token = facts.final_token(line)
+    if token is None:
+        return
+    word = token.text.lower()
+    if word not in _SOFT_FIX:
+        return
+    fix = ctx.replace(token.span, _SOFT_FIX[word], f"use `{_SOFT_FIX[word]}`", safe=False)
+    if not_on_model:
+        yield ctx.finding(
+            token.span,
+            f"`{token.text}` does not work on the {model.name}: use `{_SOFT_FIX[word]}`",
+            fix=fix,
+        )
+    else:
+        yield ctx.finding(
+            token.span,
+            f"`{token.text}` exists only since V6.00 sr2-hotfix3 (target {ctx.settings.target_version}): "
+            f"use `{_SOFT_FIX[word]}` or raise the target version",
+            fix=fix,
+            severity=Severity.WARNING,
+        )
 
 
-@rule("UPD-045", "bmc-not-dect", "E", group="download", fix="unsafe",
-      spec="lint-rules.md UPD-045; innovaphone-spec.md 5.5")
-def bmc_not_dect(ctx: LintContext):
+@rule("UPD-045", spec="lint-rules.md UPD-045; innovaphone-spec.md 5.5", kinds=(ast.Download,))
+def bmc_not_dect(ctx: LintContext, line: ast.Download):
     """`bmc` on a device that is not a DECT device.
 
     ## What it does
@@ -348,17 +344,15 @@ def bmc_not_dect(ctx: LintContext):
     model = ctx.model
     if model is None or model.dect:
         return
-    for line in ctx.lines(ast.Download):
-        if _kind(line) == "bmc":
-            yield ctx.finding(
-                line.verb.span if line.verb else line.span,
-                f"`bmc` updates DECT radio code, but the {model.name} is not a DECT device: remove the line",
-                fix=ctx.delete_line(line, "remove the bmc line", safe=False),
-            )
+    if _kind(line) == "bmc":
+        yield ctx.finding(
+            line.verb.span if line.verb else line.span,
+            f"`bmc` updates DECT radio code, but the {model.name} is not a DECT device: remove the line",
+            fix=ctx.delete_line(line, "remove the bmc line", safe=False),
+        )
 
 
-@rule("UPD-046", "ip72-download-without-activate-pwr", "W", group="download", fix="safe",
-      spec="lint-rules.md UPD-046; innovaphone-spec.md 5.8")
+@rule("UPD-046", spec="lint-rules.md UPD-046; innovaphone-spec.md 5.8")
 def ip72_download_without_activate_pwr(ctx: LintContext):
     """IP72 firmware or boot code download without a prior `mod cmd WLANMGR0 activate-pwr`.
 
@@ -422,8 +416,7 @@ def ip72_download_without_activate_pwr(ctx: LintContext):
         )
 
 
-@rule("UPD-047", "activate-pwr-without-deactivate", "H", group="download", fix="safe",
-      spec="lint-rules.md UPD-047; innovaphone-spec.md 5.8")
+@rule("UPD-047", spec="lint-rules.md UPD-047; innovaphone-spec.md 5.8")
 def activate_pwr_without_deactivate(ctx: LintContext):
     """`mod cmd WLANMGR0 activate-pwr` without a later `deactivate-pwr`.
 
@@ -477,9 +470,8 @@ def activate_pwr_without_deactivate(ctx: LintContext):
         )
 
 
-@rule("UPD-048", "wlanmgr-not-wlan", "W", group="download", fix="unsafe",
-      spec="lint-rules.md UPD-048; innovaphone-spec.md 5.8")
-def wlanmgr_not_wlan(ctx: LintContext):
+@rule("UPD-048", spec="lint-rules.md UPD-048; innovaphone-spec.md 5.8", kinds=(ast.ModCommand,))
+def wlanmgr_not_wlan(ctx: LintContext, line: ast.ModCommand):
     """A `WLANMGR0` command in a script for a device that is not a WLAN phone.
 
     ## What it does
@@ -515,17 +507,15 @@ def wlanmgr_not_wlan(ctx: LintContext):
     model = ctx.model
     if model is None or model.wlan:
         return
-    for line in ctx.lines(ast.ModCommand):
-        if line.module is not None and line.module.text.upper() == "WLANMGR0":
-            yield ctx.finding(
-                line.module.span,
-                f"WLANMGR0 commands are for IP72 WLAN phones, not for the {model.name}: remove the line",
-                fix=ctx.delete_line(line, "remove the WLANMGR0 line", safe=False),
-            )
+    if line.module is not None and line.module.text.upper() == "WLANMGR0":
+        yield ctx.finding(
+            line.module.span,
+            f"WLANMGR0 commands are for IP72 WLAN phones, not for the {model.name}: remove the line",
+            fix=ctx.delete_line(line, "remove the WLANMGR0 line", safe=False),
+        )
 
 
-@rule("UPD-049", "ser-download-never-activated", "W", group="download", fix="safe",
-      spec="lint-rules.md UPD-049; innovaphone-spec.md 4, 5.3")
+@rule("UPD-049", spec="lint-rules.md UPD-049; innovaphone-spec.md 4, 5.3")
 def ser_download_never_activated(ctx: LintContext):
     """A download with final command `ser` and nothing later that restarts the device.
 
@@ -564,10 +554,10 @@ def ser_download_never_activated(ctx: LintContext):
     """
     if ctx.payload:
         return  # UP0 lines cannot run in a cfg payload at all (UPD-065)
-    restart_after = sem.later_restart(ctx.commands)
+    restart_after = facts.later_restart(ctx.commands)
     last = ctx.script.lines[-1] if ctx.script.lines else None
     for line in _downloads(ctx):
-        if not sem.is_noop_word(line.final) or line.serial is None:
+        if not facts.is_noop_word(line.final) or line.serial is None:
             continue
         if restart_after(line) is not None:
             continue
@@ -580,8 +570,7 @@ def ser_download_never_activated(ctx: LintContext):
         )
 
 
-@rule("UPD-050", "restart-between-downloads", "W", group="download",
-      spec="lint-rules.md UPD-050; innovaphone-spec.md 4")
+@rule("UPD-050", spec="lint-rules.md UPD-050; innovaphone-spec.md 4")
 def restart_between_downloads(ctx: LintContext):
     """Several downloads where an earlier one restarts the device.
 
@@ -622,7 +611,7 @@ def restart_between_downloads(ctx: LintContext):
         return  # UP0 lines cannot run in a cfg payload at all (UPD-065)
     downloads = _downloads(ctx)
     for index, line in enumerate(downloads[:-1]):
-        final = sem.final_of(line.final)
+        final = facts.final_of(line.final)
         if final is None or not final.restarts:
             continue
         later = downloads[index + 1]

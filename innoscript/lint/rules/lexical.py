@@ -9,11 +9,11 @@ from ...syntax import ast
 from ..context import LintContext
 from ..diagnostic import Edit, Fix
 from ..rule import rule
-from . import _facts
+from .. import facts
 
 
-@rule("UPD-001", "unknown-verb", "E", group="lexical", spec="lint-rules.md UPD-001; innovaphone-spec.md 5")
-def unknown_verb(ctx: LintContext):
+@rule("UPD-001", spec="lint-rules.md UPD-001; innovaphone-spec.md 5", kinds=(ast.ModCommand,))
+def unknown_verb(ctx: LintContext, line: ast.ModCommand):
     """A `mod cmd UP0`/`UP1` line names a command these modules do not have.
 
     ## What it does
@@ -45,24 +45,22 @@ def unknown_verb(ctx: LintContext):
     ## Source
     lint-rules.md UPD-001; innovaphone-spec.md 5.
     """
-    for line in ctx.lines(ast.ModCommand):
-        if type(line) is not ast.ModCommand or line.module is None:
-            continue
-        module = line.module.text.upper()
-        if module not in catalog.UPDATE_MODULES:
-            continue
-        known = ", ".join(f"`{c.verb}`" for c in catalog.verbs(module))
-        if line.verb is None:
-            yield ctx.finding(line.module.span, f"`mod cmd {module}` without a command; {module} knows {known}")
-            continue
-        same = [c.verb for c in catalog.verbs(module) if c.verb.lower() == line.verb.text.lower()]
-        hint = f"write `{same[0]}` (commands are lower case)" if same else f"{module} knows {known}"
-        yield ctx.finding(line.verb.span, f"unknown {module} command `{line.verb.text}`; {hint}")
+    if type(line) is not ast.ModCommand or line.module is None:
+        return
+    module = line.module.text.upper()
+    if module not in catalog.UPDATE_MODULES:
+        return
+    known = ", ".join(f"`{c.verb}`" for c in catalog.verbs(module))
+    if line.verb is None:
+        yield ctx.finding(line.module.span, f"`mod cmd {module}` without a command; {module} knows {known}")
+        return
+    same = [c.verb for c in catalog.verbs(module) if c.verb.lower() == line.verb.text.lower()]
+    hint = f"write `{same[0]}` (commands are lower case)" if same else f"{module} knows {known}"
+    yield ctx.finding(line.verb.span, f"unknown {module} command `{line.verb.text}`; {hint}")
 
 
-@rule("UPD-002", "time-alias", "W", group="lexical", fix="safe",
-      spec="lint-rules.md UPD-002; innovaphone-spec.md 3, 5.2, 13 item 4")
-def time_alias(ctx: LintContext):
+@rule("UPD-002", spec="lint-rules.md UPD-002; innovaphone-spec.md 3, 5.2, 13 item 4", kinds=(ast.Times,))
+def time_alias(ctx: LintContext, line: ast.Times):
     """`time` is written instead of `times`.
 
     ## What it does
@@ -92,13 +90,12 @@ def time_alias(ctx: LintContext):
     ## Source
     lint-rules.md UPD-002; innovaphone-spec.md 3, 5.2, 13 item 4 (open question Q11).
     """
-    for line in ctx.lines(ast.Times):
-        if line.verb is not None and line.verb.text == "time":
-            yield ctx.finding(
-                line.verb.span,
-                "`time` is the IP DECT manual's misprint; write `times` (the documented command)",
-                fix=ctx.replace(line.verb.span, "times", "write `times`"),
-            )
+    if line.verb is not None and line.verb.text == "time":
+        yield ctx.finding(
+            line.verb.span,
+            "`time` is the IP DECT manual's misprint; write `times` (the documented command)",
+            fix=ctx.replace(line.verb.span, "times", "write `times`"),
+        )
 
 
 def _stray_tokens(ctx: LintContext, line: ast.Command) -> list[ast.Token]:
@@ -113,7 +110,7 @@ def _stray_tokens(ctx: LintContext, line: ast.Command) -> list[ast.Token]:
         return []  # unknown verb (UPD-001): its arguments are unknown too
     extra = list(line.extra)
     if isinstance(line, ast.Times):
-        skip = _facts.continuation_tokens(line, ctx.source)
+        skip = ctx.fact(facts.continuation_tokens, line)
         extra = [t for t in extra if t not in skip]
     if isinstance(line, ast.Scfg) and line.always is not None:
         # `/always <command>` is the end of the line by design (UPD-057).
@@ -145,9 +142,8 @@ def _config_stray(line: ast.ConfigLine) -> list[ast.Token]:
     return stray
 
 
-@rule("UPD-003", "extra-tokens", "W", group="lexical", fix="sometimes",
-      spec="lint-rules.md UPD-003; innovaphone-spec.md 3")
-def extra_tokens(ctx: LintContext):
+@rule("UPD-003", spec="lint-rules.md UPD-003; innovaphone-spec.md 3", kinds=(ast.Command,))
+def extra_tokens(ctx: LintContext, line: ast.Command):
     """Words follow a complete command (often an end-of-line `#` comment).
 
     ## What it does
@@ -182,33 +178,32 @@ def extra_tokens(ctx: LintContext):
     ## Source
     lint-rules.md UPD-003; innovaphone-spec.md 3 (comments only as whole lines).
     """
-    for line in ctx.commands:
-        stray = _stray_tokens(ctx, line)
-        if not stray:
-            continue
-        comment = next((t for t in stray if t.text.startswith("#")), None)
-        content_end = line.span.start + len(line.text.rstrip(" \t"))
-        if comment is None:
-            span = ctx.source.span(stray[0].span.start, stray[-1].span.end)
-            words = " ".join(t.text for t in stray)
-            many = len(stray) > 1
-            yield ctx.finding(
-                span, f"extra word{'s' if many else ''} `{words}` after a complete command; remove {'them' if many else 'it'}"
-            )
-            continue
-        # A comment runs to the end of the line, whatever it contains.
-        span = ctx.source.span(stray[0].span.start, content_end)
-        if stray[0] is comment:
-            fix = _comment_fix(ctx, line, comment.span.start, content_end)
-            message = "`#` starts a comment only at the start of a line; put this comment on a line of its own"
-        else:
-            fix = None
-            words = stray[: stray.index(comment)]
-            many = len(words) > 1
-            message = (f"extra word{'s' if many else ''} `{' '.join(t.text for t in words)}` and a trailing comment "
-                       f"after a complete command; remove the word{'s' if many else ''} and put the comment on a line "
-                       "of its own")
-        yield ctx.finding(span, message, fix=fix)
+    stray = _stray_tokens(ctx, line)
+    if not stray:
+        return
+    comment = next((t for t in stray if t.text.startswith("#")), None)
+    content_end = line.span.start + len(line.text.rstrip(" \t"))
+    if comment is None:
+        span = ctx.source.span(stray[0].span.start, stray[-1].span.end)
+        words = " ".join(t.text for t in stray)
+        many = len(stray) > 1
+        yield ctx.finding(
+            span, f"extra word{'s' if many else ''} `{words}` after a complete command; remove {'them' if many else 'it'}"
+        )
+        return
+    # A comment runs to the end of the line, whatever it contains.
+    span = ctx.source.span(stray[0].span.start, content_end)
+    if stray[0] is comment:
+        fix = _comment_fix(ctx, line, comment.span.start, content_end)
+        message = "`#` starts a comment only at the start of a line; put this comment on a line of its own"
+    else:
+        fix = None
+        words = stray[: stray.index(comment)]
+        many = len(words) > 1
+        message = (f"extra word{'s' if many else ''} `{' '.join(t.text for t in words)}` and a trailing comment "
+                   f"after a complete command; remove the word{'s' if many else ''} and put the comment on a line "
+                   "of its own")
+    yield ctx.finding(span, message, fix=fix)
 
 
 def _comment_fix(ctx: LintContext, line: ast.Command, comment_start: int, content_end: int) -> Fix:
@@ -225,8 +220,7 @@ def _comment_fix(ctx: LintContext, line: ast.Command, comment_start: int, conten
 _INVISIBLE = {"Cc", "Cf"}
 
 
-@rule("UPD-004", "leading-bom", "H", group="lexical", fix="sometimes",
-      spec="lint-rules.md UPD-004; innovaphone-spec.md 3")
+@rule("UPD-004", spec="lint-rules.md UPD-004; innovaphone-spec.md 3")
 def leading_bom(ctx: LintContext):
     r"""The file starts with a byte-order mark or other invisible characters.
 
@@ -280,15 +274,14 @@ def _final_positions(line: ast.Command) -> ast.Token | None:
     if isinstance(line, ast.Check):
         return line.final if line.serial is not None else None
     if isinstance(line, (ast.Download, ast.Cfg, ast.Scfg)):
-        if _facts.url_missing(line) or line.serial is None:
+        if not facts.has_url(line) or line.serial is None:
             return None
         return line.final
     return None
 
 
-@rule("UPD-005", "unknown-final-command", "E", group="lexical",
-      spec="lint-rules.md UPD-005; innovaphone-spec.md 4")
-def unknown_final_command(ctx: LintContext):
+@rule("UPD-005", spec="lint-rules.md UPD-005; innovaphone-spec.md 4", kinds=(ast.Command,))
+def unknown_final_command(ctx: LintContext, line: ast.Command):
     """The final command is not one the device knows.
 
     ## What it does
@@ -320,16 +313,14 @@ def unknown_final_command(ctx: LintContext):
     lint-rules.md UPD-005; innovaphone-spec.md 4 (final commands).
     """
     words = ", ".join(f"`{w}`" for w in catalog.FINAL_COMMANDS)
-    for line in ctx.commands:
-        token = _final_positions(line)
-        if token is None or _facts.is_final_word(token.text):
-            continue
-        yield ctx.finding(token.span, f"unknown final command `{token.text}`; use one of {words}")
+    token = _final_positions(line)
+    if token is None or facts.is_final_word(token.text):
+        return
+    yield ctx.finding(token.span, f"unknown final command `{token.text}`; use one of {words}")
 
 
-@rule("UPD-006", "noop-final-command", "H", group="lexical", fix="safe",
-      spec="lint-rules.md UPD-006; innovaphone-spec.md 4, 13 item 5")
-def noop_final_command(ctx: LintContext):
+@rule("UPD-006", spec="lint-rules.md UPD-006; innovaphone-spec.md 4, 13 item 5", kinds=(ast.Command,))
+def noop_final_command(ctx: LintContext, line: ast.Command):
     """`no-op` or `nop` is used as the final command instead of `ser`.
 
     ## What it does
@@ -358,13 +349,12 @@ def noop_final_command(ctx: LintContext):
     ## Source
     lint-rules.md UPD-006; innovaphone-spec.md 4, 13 item 5.
     """
-    for line in ctx.commands:
-        token = _final_positions(line)
-        if token is not None and token.text.lower() in catalog.NOOP_ALIASES:
-            yield ctx.finding(
-                token.span, f"`{token.text}` is not in the list of final commands; `ser` is the documented no-op",
-                fix=ctx.replace(token.span, "ser", "write `ser`"),
-            )
+    token = _final_positions(line)
+    if token is not None and token.text.lower() in catalog.NOOP_ALIASES:
+        yield ctx.finding(
+            token.span, f"`{token.text}` is not in the list of final commands; `ser` is the documented no-op",
+            fix=ctx.replace(token.span, "ser", "write `ser`"),
+        )
 
 
 def split_values(line: ast.ConfigLine) -> list[tuple[ast.Option, list[ast.Token]]]:
@@ -386,9 +376,8 @@ def split_values(line: ast.ConfigLine) -> list[tuple[ast.Option, list[ast.Token]
     return found
 
 
-@rule("UPD-007", "split-value", "W", group="lexical", fix="unsafe",
-      spec="lint-rules.md UPD-007; innovaphone-spec.md 3")
-def split_value(ctx: LintContext):
+@rule("UPD-007", spec="lint-rules.md UPD-007; innovaphone-spec.md 3", kinds=(ast.ConfigLine,))
+def split_value(ctx: LintContext, line: ast.ConfigLine):
     """A configuration value was split by a literal blank.
 
     ## What it does
@@ -419,20 +408,18 @@ def split_value(ctx: LintContext):
     ## Source
     lint-rules.md UPD-007; innovaphone-spec.md 3 (values with blanks are URL-encoded).
     """
-    for line in ctx.lines(ast.ConfigLine):
-        for option, words in split_values(line):
-            span = ctx.source.span(option.value.span.start, words[-1].span.end)
-            joined = "%20".join([option.value.text, *(w.text for w in words)])
-            yield ctx.finding(
-                span,
-                f"the value of `{option.key}` is split by a blank: the device gets `{option.value.text}` and "
-                f"stray words; URL-encode the blank: `{joined}`",
-                fix=ctx.replace(span, joined, "join the words with %20", safe=False),
-            )
+    for option, words in split_values(line):
+        span = ctx.source.span(option.value.span.start, words[-1].span.end)
+        joined = "%20".join([option.value.text, *(w.text for w in words)])
+        yield ctx.finding(
+            span,
+            f"the value of `{option.key}` is split by a blank: the device gets `{option.value.text}` and "
+            f"stray words; URL-encode the blank: `{joined}`",
+            fix=ctx.replace(span, joined, "join the words with %20", safe=False),
+        )
 
 
-@rule("UPD-008", "unreachable-after-restart", "W", group="lexical",
-      spec="lint-rules.md UPD-008; innovaphone-spec.md 4 item 4")
+@rule("UPD-008", spec="lint-rules.md UPD-008; innovaphone-spec.md 4 item 4")
 def unreachable_after_restart(ctx: LintContext):
     """Lines after an unconditional restart never run.
 
@@ -470,7 +457,7 @@ def unreachable_after_restart(ctx: LintContext):
     lint-rules.md UPD-008; innovaphone-spec.md 4 item 4 (the IP72 example).
     """
     for line in ctx.lines(ast.FinalLine):
-        if not _facts.restarts_unconditionally(line.final):
+        if not facts.restarts_unconditionally(line.final):
             continue
         related = (ctx.related(line.span, f"`{line.word.text}` restarts the device here"),)
         for unreachable in ctx.after(line):
@@ -484,9 +471,8 @@ def unreachable_after_restart(ctx: LintContext):
         return
 
 
-@rule("UPD-009", "module-case", "H", group="lexical", fix="safe",
-      spec="lint-rules.md UPD-009; innovaphone-spec.md 3, 14 Q7")
-def module_case(ctx: LintContext):
+@rule("UPD-009", spec="lint-rules.md UPD-009; innovaphone-spec.md 3, 14 Q7", kinds=(ast.Command,))
+def module_case(ctx: LintContext, line: ast.Command):
     """A module name is not written in upper case (`up0`, `Up1`).
 
     ## What it does
@@ -515,15 +501,14 @@ def module_case(ctx: LintContext):
     ## Source
     lint-rules.md UPD-009; innovaphone-spec.md 3, 14 (open question Q7).
     """
-    for line in ctx.commands:
-        if isinstance(line, ast.ConfigLine):
-            verb = catalog.CONFIG_VERBS.get(line.verb.text.lower()) if line.verb else None
-            if verb is None or not verb.takes_module:
-                continue  # the word after an unknown verb may not be a module
-        if isinstance(line, (ast.ModCommand, ast.ConfigLine)) and line.module is not None:
-            text = line.module.text
-            if text != text.upper():
-                yield ctx.finding(
-                    line.module.span, f"module names are written in upper case: `{text.upper()}`",
-                    fix=ctx.replace(line.module.span, text.upper(), f"write `{text.upper()}`"),
-                )
+    if isinstance(line, ast.ConfigLine):
+        verb = catalog.CONFIG_VERBS.get(line.verb.text.lower()) if line.verb else None
+        if verb is None or not verb.takes_module:
+            return  # the word after an unknown verb may not be a module
+    if isinstance(line, (ast.ModCommand, ast.ConfigLine)) and line.module is not None:
+        text = line.module.text
+        if text != text.upper():
+            yield ctx.finding(
+                line.module.span, f"module names are written in upper case: `{text.upper()}`",
+                fix=ctx.replace(line.module.span, text.upper(), f"write `{text.upper()}`"),
+            )

@@ -2,57 +2,59 @@
 
 from __future__ import annotations
 
-from typing import Iterator, NamedTuple
+from typing import NamedTuple
 
 from ...syntax import ast
 from ..context import LintContext
 from ..rule import rule
-from . import _semantics as sem
+from .. import facts
 
 
 class Place(NamedTuple):
-    use: sem.MetaUse
+    use: facts.MetaUse
     where: str  # what the word is: "cfg URL", "serial", "config value" ...
     expanded: bool  # the device replaces meta sequences here
 
 
-def _all_places(ctx: LintContext) -> list[Place]:
-    return list(_places(ctx))
+def _places(ctx: LintContext, line: ast.Command) -> list[Place]:
+    """The meta sequences written in a line's words the device reads, with whether each is expanded there.
 
-
-def _places(ctx: LintContext) -> Iterator[Place]:
-    """Every meta sequence written in a word the device reads, with whether it is expanded there.
+    A per-line fact, shared by the meta rules through ``ctx.fact``.
 
     Expanded: the URL of `scfg` and the update URL (`config add|change UP1
     /url`). Not expanded: prot/boot/bmc/cfg URLs, serials, other
     configuration and variable values.
     """
+    return ctx.fact(_read_places, line)
+
+
+def _read_places(ctx: LintContext, line: ast.Command) -> list[Place]:
     source = ctx.source
-    for line in ctx.commands:
-        if isinstance(line, (ast.Download, ast.Scfg, ast.Cfg)) and line.url is not None:
-            kind = line.spec.verb if line.spec else "UP0"
-            for use in sem.url_metas(line.url):
-                yield Place(use, f"{kind} URL", isinstance(line, ast.Scfg))
-        if isinstance(line, (ast.Download, ast.Scfg, ast.Cfg, ast.Check)) and line.serial is not None:
-            for use in sem.metas_in(line.serial, source):
-                yield Place(use, "serial", False)
-        if isinstance(line, ast.ConfigLine):
-            update_urls = sem.update_url_values(line)
-            for option in line.options:
-                if option.value is None:
-                    continue
-                expanded = option.value in update_urls
-                for use in sem.metas_in(option.value, source):
-                    yield Place(use, "update URL" if expanded else "configuration value", expanded)
-        if isinstance(line, ast.VarsLine):
-            for token in line.args:
-                for use in sem.metas_in(token, source):
-                    yield Place(use, "variable value", False)
+    places: list[Place] = []
+    if isinstance(line, (ast.Download, ast.Scfg, ast.Cfg)) and line.url is not None:
+        kind = line.spec.verb if line.spec else "UP0"
+        for use in facts.url_metas(line.url):
+            places.append(Place(use, f"{kind} URL", isinstance(line, ast.Scfg)))
+    if isinstance(line, (ast.Download, ast.Scfg, ast.Cfg, ast.Check)) and line.serial is not None:
+        for use in facts.metas_in(line.serial, source):
+            places.append(Place(use, "serial", False))
+    if isinstance(line, ast.ConfigLine):
+        update_urls = facts.update_url_values(line)
+        for option in line.options:
+            if option.value is None:
+                continue
+            expanded = option.value in update_urls
+            for use in facts.metas_in(option.value, source):
+                places.append(Place(use, "update URL" if expanded else "configuration value", expanded))
+    if isinstance(line, ast.VarsLine):
+        for token in line.args:
+            for use in facts.metas_in(token, source):
+                places.append(Place(use, "variable value", False))
+    return places
 
 
-@rule("UPD-060", "meta-not-expanded", "W", group="meta",
-      spec="lint-rules.md UPD-060; innovaphone-spec.md 6.1")
-def meta_not_expanded(ctx: LintContext):
+@rule("UPD-060", spec="lint-rules.md UPD-060; innovaphone-spec.md 6.1", kinds=(ast.Command,))
+def meta_not_expanded(ctx: LintContext, line: ast.Command):
     """Meta sequence where it is not expanded.
 
     ## What it does
@@ -90,7 +92,7 @@ def meta_not_expanded(ctx: LintContext):
     ## Source
     lint-rules.md UPD-060; innovaphone-spec.md 6.1 [RUS].
     """
-    for place in ctx.shared(_all_places):
+    for place in _places(ctx, line):
         if place.use.known and not place.expanded:
             yield ctx.finding(
                 place.use.span,
@@ -99,9 +101,8 @@ def meta_not_expanded(ctx: LintContext):
             )
 
 
-@rule("UPD-061", "meta-t-undocumented", "H", group="meta",
-      spec="lint-rules.md UPD-061; innovaphone-spec.md 6.1")
-def meta_t_undocumented(ctx: LintContext):
+@rule("UPD-061", spec="lint-rules.md UPD-061; innovaphone-spec.md 6.1", kinds=(ast.Command,))
+def meta_t_undocumented(ctx: LintContext, line: ast.Command):
     """`#t` (device type) is used.
 
     ## What it does
@@ -131,7 +132,7 @@ def meta_t_undocumented(ctx: LintContext):
     ## Source
     lint-rules.md UPD-061; innovaphone-spec.md 6.1 [PHPUS].
     """
-    for place in ctx.shared(_all_places):
+    for place in _places(ctx, line):
         if place.use.code == "#t":
             yield ctx.finding(
                 place.use.span,
@@ -140,9 +141,8 @@ def meta_t_undocumented(ctx: LintContext):
             )
 
 
-@rule("UPD-062", "meta-h-old-target", "H", group="meta",
-      spec="lint-rules.md UPD-062; innovaphone-spec.md 6.1, 13.2")
-def meta_h_old_target(ctx: LintContext):
+@rule("UPD-062", spec="lint-rules.md UPD-062; innovaphone-spec.md 6.1, 13.2", kinds=(ast.Command,))
+def meta_h_old_target(ctx: LintContext, line: ast.Command):
     """`#h` used with a target of V6 or older.
 
     ## What it does
@@ -177,7 +177,7 @@ def meta_h_old_target(ctx: LintContext):
     """
     if not ctx.target_before("v7"):
         return
-    for place in ctx.shared(_all_places):
+    for place in _places(ctx, line):
         if place.use.code == "#h" and place.expanded:
             yield ctx.finding(
                 place.use.span,

@@ -2,35 +2,30 @@
 
 from __future__ import annotations
 
-import re
-
 from ...syntax import ast
 from ..context import LintContext
 from ..diagnostic import Edit, Fix
 from ..rule import rule
-from . import _semantics as sem
-
-_HOURS = re.compile(r"^\d+$")
+from .. import facts
 
 
 def _backups(ctx: LintContext) -> list[ast.Scfg]:
     """scfg lines whose URL is in place (the optional words read as written)."""
-    return [line for line in ctx.lines(ast.Scfg) if sem.has_url(line)]
+    return [line for line in ctx.lines(ast.Scfg) if facts.has_url(line)]
 
 
 def _optionals(line: ast.Scfg) -> list[ast.Token | ast.Option]:
     return [part for part in (line.final, line.serial, line.force) if part is not None]
 
 
-def _rolling_index(line: ast.Scfg) -> sem.MetaUse | None:
-    for use in sem.url_metas(line.url):
+def _rolling_index(line: ast.Scfg) -> facts.MetaUse | None:
+    for use in facts.url_metas(line.url):
         if use.code == "#b":
             return use
     return None
 
 
-@rule("UPD-051", "rolling-index-reused", "E", group="scfg",
-      spec="lint-rules.md UPD-051; innovaphone-spec.md 6.2")
+@rule("UPD-051", spec="lint-rules.md UPD-051; innovaphone-spec.md 6.2")
 def rolling_index_reused(ctx: LintContext):
     """The rolling backup index (`#b5`) is used by more than one `scfg`.
 
@@ -63,7 +58,7 @@ def rolling_index_reused(ctx: LintContext):
     ## Source
     lint-rules.md UPD-051; innovaphone-spec.md 6.2 [RUS].
     """
-    first: tuple[ast.Scfg, sem.MetaUse] | None = None
+    first: tuple[ast.Scfg, facts.MetaUse] | None = None
     for line in _backups(ctx):
         use = _rolling_index(line)
         if use is None:
@@ -79,15 +74,14 @@ def rolling_index_reused(ctx: LintContext):
         )
 
 
-@rule("UPD-052", "scfg-optionals-malformed", "E", group="scfg",
-      spec="lint-rules.md UPD-052; innovaphone-spec.md 5.6")
-def scfg_optionals_malformed(ctx: LintContext):
+@rule("UPD-052", spec="lint-rules.md UPD-052; innovaphone-spec.md 5.6", kinds=(ast.Scfg,))
+def scfg_optionals_malformed(ctx: LintContext, line: ast.Scfg):
     """Malformed optional `scfg` parameters.
 
     ## What it does
     Reports an `scfg` line with a final command but no save-serial, `/force`
-    without a save-serial, or `/force` without a whole number of hours. The
-    form is `scfg <url> [<final-command> <save-serial> [/force <hours>]]`.
+    without a save-serial, `/force` without a whole number of hours (ASCII
+    digits), or `/always` without its command. The form is `scfg <url> [<final-command> <save-serial> [/force <hours>]]`.
 
     ## Why is this bad?
     `/force` only acts on an unchanged save-serial; without one the line does
@@ -113,30 +107,32 @@ def scfg_optionals_malformed(ctx: LintContext):
     ## Source
     lint-rules.md UPD-052; innovaphone-spec.md 5.6 [RUS].
     """
-    for line in _backups(ctx):
-        if line.final is not None and line.serial is None:
-            yield ctx.finding(
-                line.final.span,
-                f"`scfg` has a final command (`{line.final.text}`) but no save-serial: write "
-                "`<final-command> <save-serial> [/force <hours>]`",
-            )
-        elif line.force is not None and line.final is None:
-            yield ctx.finding(
-                line.force.name.span,
-                "`/force` needs a final command and a save-serial before it: write "
-                "`<final-command> <save-serial> /force <hours>`",
-            )
-        if line.force is not None:
-            value = line.force.value
-            if value is None:
-                yield ctx.finding(line.force.name.span, "`/force` needs a number of hours")
-            elif not _HOURS.match(value.text):
-                yield ctx.finding(value.span, f"`/force {value.text}`: the hours must be a whole number such as 168")
+    if not facts.has_url(line):
+        return
+    if line.final is not None and line.serial is None:
+        yield ctx.finding(
+            line.final.span,
+            f"`scfg` has a final command (`{line.final.text}`) but no save-serial: write "
+            "`<final-command> <save-serial> [/force <hours>]`",
+        )
+    elif line.force is not None and line.final is None:
+        yield ctx.finding(
+            line.force.name.span,
+            "`/force` needs a final command and a save-serial before it: write "
+            "`<final-command> <save-serial> /force <hours>`",
+        )
+    if line.force is not None:
+        value = line.force.value
+        if value is None:
+            yield ctx.finding(line.force.name.span, "`/force` needs a number of hours")
+        elif line.force.invalid is not None:
+            yield ctx.finding(value.span, f"`/force {value.text}`: the hours must be a whole number such as 168")
+    if line.always is not None and line.always.invalid is not None:
+        yield ctx.finding(line.always.span, "`/always` needs a URL-encoded command such as `mod%20cmd%20CMD0%20xml-info`")
 
 
-@rule("UPD-053", "scfg-optionals-before-v7", "W", group="scfg",
-      spec="lint-rules.md UPD-053; innovaphone-spec.md 5.6, 11")
-def scfg_optionals_before_v7(ctx: LintContext):
+@rule("UPD-053", spec="lint-rules.md UPD-053; innovaphone-spec.md 5.6, 11", kinds=(ast.Scfg,))
+def scfg_optionals_before_v7(ctx: LintContext, line: ast.Scfg):
     """Optional `scfg` parameters on firmware older than V7.
 
     ## What it does
@@ -171,20 +167,20 @@ def scfg_optionals_before_v7(ctx: LintContext):
     """
     if not ctx.target_before("v7"):
         return
-    for line in _backups(ctx):
-        parts = _optionals(line)
-        if parts:
-            span = ctx.source.span(parts[0].span.start, max(p.span.end for p in parts))
-            yield ctx.finding(
-                span,
-                f"scfg's final command, save-serial and /force are recognised from V7.00 on (target "
-                f"{ctx.settings.target_version}): older firmware ignores them and uploads on every run",
-            )
+    if not facts.has_url(line):
+        return
+    parts = _optionals(line)
+    if parts:
+        span = ctx.source.span(parts[0].span.start, max(p.span.end for p in parts))
+        yield ctx.finding(
+            span,
+            f"scfg's final command, save-serial and /force are recognised from V7.00 on (target "
+            f"{ctx.settings.target_version}): older firmware ignores them and uploads on every run",
+        )
 
 
-@rule("UPD-054", "scfg-without-serial", "I", group="scfg",
-      spec="lint-rules.md UPD-054; innovaphone-spec.md 5.6")
-def scfg_without_serial(ctx: LintContext):
+@rule("UPD-054", spec="lint-rules.md UPD-054; innovaphone-spec.md 5.6", kinds=(ast.Scfg,))
+def scfg_without_serial(ctx: LintContext, line: ast.Scfg):
     """`scfg` without a save-serial uploads on every poll.
 
     ## What it does
@@ -217,17 +213,17 @@ def scfg_without_serial(ctx: LintContext):
     """
     if ctx.target_before("v7"):
         return
-    for line in _backups(ctx):
-        if not _optionals(line) and line.always is None:
-            yield ctx.finding(
-                line.verb.span if line.verb else line.span,
-                "`scfg` without a save-serial uploads on every poll; add e.g. `ser WEEKLY /force 168` "
-                "unless the server discards unchanged uploads",
-            )
+    if not facts.has_url(line):
+        return
+    if not _optionals(line) and line.always is None:
+        yield ctx.finding(
+            line.verb.span if line.verb else line.span,
+            "`scfg` without a save-serial uploads on every poll; add e.g. `ser WEEKLY /force 168` "
+            "unless the server discards unchanged uploads",
+        )
 
 
-@rule("UPD-055", "scfg-below-check", "W", group="scfg", fix="unsafe",
-      spec="lint-rules.md UPD-055; innovaphone-spec.md 5.1, 5.6")
+@rule("UPD-055", spec="lint-rules.md UPD-055; innovaphone-spec.md 5.1, 5.6")
 def scfg_below_check(ctx: LintContext):
     """`scfg` below a `check` line.
 
@@ -270,7 +266,7 @@ def scfg_below_check(ctx: LintContext):
     """
     if ctx.payload:
         return
-    check = sem.first_check(ctx.commands)
+    check = facts.first_check(ctx.commands)
     if check is None:
         return
     for line in ctx.lines(ast.Scfg):
@@ -288,9 +284,8 @@ def scfg_below_check(ctx: LintContext):
         )
 
 
-@rule("UPD-056", "unknown-meta-sequence", "W", group="scfg",
-      spec="lint-rules.md UPD-056; innovaphone-spec.md 6.1")
-def unknown_meta_sequence(ctx: LintContext):
+@rule("UPD-056", spec="lint-rules.md UPD-056; innovaphone-spec.md 6.1", kinds=(ast.Command,))
+def unknown_meta_sequence(ctx: LintContext, line: ast.Command):
     """Unknown meta sequence in an `scfg` URL or the update URL.
 
     ## What it does
@@ -322,23 +317,21 @@ def unknown_meta_sequence(ctx: LintContext):
     ## Source
     lint-rules.md UPD-056; innovaphone-spec.md 6.1 [RUS][PHPUS].
     """
-    for line in ctx.commands:
-        if isinstance(line, ast.Scfg) and sem.has_url(line):
-            uses = sem.url_metas(line.url)
-        else:
-            uses = [u for token in sem.update_url_values(line) for u in sem.metas_in(token, ctx.source)]
-        for use in uses:
-            if not use.known:
-                yield ctx.finding(
-                    use.span,
-                    f"unknown meta sequence `{use.text}`: known are #F #B #H #h #m #d #b<n> #i; it stays "
-                    "literal (a `#` may also end the URL's path)",
-                )
+    if isinstance(line, ast.Scfg) and facts.has_url(line):
+        uses = facts.url_metas(line.url)
+    else:
+        uses = [u for token in facts.update_url_values(line) for u in facts.metas_in(token, ctx.source)]
+    for use in uses:
+        if not use.known:
+            yield ctx.finding(
+                use.span,
+                f"unknown meta sequence `{use.text}`: known are #F #B #H #h #m #d #b<n> #i; it stays "
+                "literal (a `#` may also end the URL's path)",
+            )
 
 
-@rule("UPD-057", "scfg-always-form", "H", group="scfg",
-      spec="lint-rules.md UPD-057; innovaphone-spec.md 5.6, 14 Q5")
-def scfg_always_form(ctx: LintContext):
+@rule("UPD-057", spec="lint-rules.md UPD-057; innovaphone-spec.md 5.6, 14 Q5", kinds=(ast.Scfg,))
+def scfg_always_form(ctx: LintContext, line: ast.Scfg):
     """The `scfg ... /always <command>` form.
 
     ## What it does
@@ -370,18 +363,16 @@ def scfg_always_form(ctx: LintContext):
     ## Source
     lint-rules.md UPD-057; innovaphone-spec.md 5.6, 14 Q5 [PHPUS].
     """
-    for line in ctx.lines(ast.Scfg):
-        if line.always is not None:
-            yield ctx.finding(
-                line.always.name.span,
-                "`scfg ... /always` is undocumented (seen only in the official server's code): behaviour and "
-                "minimum firmware version are unknown",
-            )
+    if line.always is not None:
+        yield ctx.finding(
+            line.always.name.span,
+            "`scfg ... /always` is undocumented (seen only in the official server's code): behaviour and "
+            "minimum firmware version are unknown",
+        )
 
 
-@rule("UPD-058", "scfg-url-ends-with-slash", "W", group="scfg",
-      spec="lint-rules.md UPD-058; innovaphone-spec.md 5.6")
-def scfg_url_ends_with_slash(ctx: LintContext):
+@rule("UPD-058", spec="lint-rules.md UPD-058; innovaphone-spec.md 5.6", kinds=(ast.Scfg,))
+def scfg_url_ends_with_slash(ctx: LintContext, line: ast.Scfg):
     """`scfg` URL ends with `/`.
 
     ## What it does
@@ -410,18 +401,18 @@ def scfg_url_ends_with_slash(ctx: LintContext):
     ## Source
     lint-rules.md UPD-058; innovaphone-spec.md 5.6 [INF].
     """
-    for line in _backups(ctx):
-        url = sem.split_url(line.url.text)
-        if url is not None and (url.path == "" or url.path.endswith("/")):
-            yield ctx.finding(
-                line.url.span,
-                "the backup URL ends with `/`: uploads have no default file name; name the file, e.g. "
-                "`#h-#b5.txt`",
-            )
+    if not facts.has_url(line):
+        return
+    url = line.url.parts
+    if url is not None and (url.path == "" or url.path.endswith("/")):
+        yield ctx.finding(
+            line.url.span,
+            "the backup URL ends with `/`: uploads have no default file name; name the file, e.g. "
+            "`#h-#b5.txt`",
+        )
 
 
-@rule("UPD-059", "scfg-save-serials-differ", "W", group="scfg",
-      spec="lint-rules.md UPD-059; innovaphone-spec.md 5.6, 7")
+@rule("UPD-059", spec="lint-rules.md UPD-059; innovaphone-spec.md 5.6, 7")
 def scfg_save_serials_differ(ctx: LintContext):
     """Two `scfg` lines with different save-serials.
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from ...syntax import ast
 from ..context import LintContext
 from ..rule import rule
 
 
-@rule("UPD-090", "syntax-error", "E", group="source", spec="innovaphone-spec.md 3")
-def syntax_error(ctx: LintContext):
+@rule("UPD-090", spec="innovaphone-spec.md 3", kinds=(ast.SyntaxErrorLine,))
+def syntax_error(ctx: LintContext, line: ast.SyntaxErrorLine):
     r"""A line cannot be read as a command.
 
     ## What it does
@@ -33,11 +34,10 @@ def syntax_error(ctx: LintContext):
     ## Fix safety
     No fix: which character was meant is unknown.
     """
-    for line in ctx.script.syntax_errors:
-        yield ctx.finding(line.error, f"syntax error: {line.message}")
+    yield ctx.finding(line.error, f"syntax error: {line.message}")
 
 
-@rule("UPD-091", "not-utf8", "W", group="source", spec="innovaphone-spec.md 3")
+@rule("UPD-091", spec="innovaphone-spec.md 3")
 def not_utf8(ctx: LintContext):
     r"""The file is not valid UTF-8 (read as latin-1).
 
@@ -69,7 +69,7 @@ def not_utf8(ctx: LintContext):
             yield ctx.finding(ctx.source.span(problem.offset, problem.offset + 1), problem.message)
 
 
-@rule("UPD-092", "binary-file", "E", group="source", spec="innovaphone-spec.md 3")
+@rule("UPD-092", spec="innovaphone-spec.md 3")
 def binary_file(ctx: LintContext):
     r"""The file is binary, not an update script.
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from ..context import LintContext
+from ..diagnostic import Edit, Fix
 from ..rule import rule
-from ..suppress import directives
+from ..suppress import ALL, directives
 
 
-@rule("UPD-093", "unused-suppression", "W", group="source", fix="safe", spec="docs/innolint.md Suppressions")
+@rule("UPD-093", spec="docs/innolint.md Suppressions", stage="suppressions")
 def unused_suppression(ctx: LintContext):
     r"""A suppression that suppresses nothing.
 
@@ -39,12 +40,59 @@ def unused_suppression(ctx: LintContext):
     Safe: the fix deletes the directive line, or only the unused code when
     the directive names others that are still needed.
     """
-    # Found by the suppression pass (lint/suppress.py), which sees every
-    # finding of every rule before suppressions drop them.
-    return ()
+    # Runs after the suppressions stage (engine): ctx.suppressions has every
+    # directive code with the number of findings it dropped.
+    suppressed = ctx.suppressions
+    if suppressed is None or not suppressed.entries:
+        return
+    # Rules that did not run cannot show that a suppression is needed.
+    active = ctx.active_rules
+    settings = ctx.settings
+    restricted = bool(settings.select or settings.ignore)
+
+    def checkable(code: str) -> bool:
+        if code == ALL:
+            return not restricted
+        if code == unused_suppression.rule_code or code not in active:
+            return False
+        return active[code].group != "behaviour" or settings.simulate
+
+    by_directive: dict[int, list] = {}
+    for entry in suppressed.entries:
+        by_directive.setdefault(entry.suppression.line.number, []).append(entry)
+    for number in sorted(by_directive):
+        group = by_directive[number]
+        directive = group[0].suppression
+        idle = [e for e in group if e.used == 0 and checkable(e.ref.code)]
+        everything_idle = len(idle) == len(directive.codes)
+        for entry in idle:
+            if everything_idle:
+                fix = ctx.delete_line(directive.line, "remove the unused suppression")
+            else:
+                fix = _delete_code(ctx, directive, entry.ref)
+            what = entry.ref.code if entry.ref.code != ALL else "finding"
+            yield ctx.finding(entry.ref.token.span,
+                              f"unused suppression: no {what} to suppress {_SCOPES.get(directive.action, '')}", fix=fix)
 
 
-@rule("UPD-094", "unknown-suppression", "W", group="source", spec="docs/innolint.md Suppressions")
+_SCOPES = {
+    "disable-next-line": "on the next line",
+    "disable": "until the matching enable",
+    "disable-file": "in this file",
+}
+
+
+def _delete_code(ctx: LintContext, directive, ref) -> Fix:
+    tokens = [r.token for r in directive.codes]
+    index = tokens.index(ref.token)
+    if index + 1 < len(tokens):  # `A, B` -> `B`: up to the next code
+        start, end = ref.token.span.start, tokens[index + 1].span.start
+    else:  # `A, B` -> `A`: from the end of the previous code
+        start, end = tokens[index - 1].span.end, ref.token.span.end
+    return Fix(f"remove {ref.token.text} from the suppression", (Edit(ctx.source.span(start, end), ""),), True)
+
+
+@rule("UPD-094", spec="docs/innolint.md Suppressions")
 def unknown_suppression(ctx: LintContext):
     r"""An `# innolint:` directive that cannot be understood.
 
@@ -83,7 +131,7 @@ def unknown_suppression(ctx: LintContext):
                 yield ctx.finding(ref.token.span, f"unknown rule {ref.token.text!r} in innolint directive")
 
 
-@rule("UPD-095", "suppression-without-reason", "W", group="source", spec="docs/innolint.md Suppressions")
+@rule("UPD-095", spec="docs/innolint.md Suppressions")
 def suppression_without_reason(ctx: LintContext):
     r"""A suppression gives no reason (with `require-reason`).
 
@@ -121,7 +169,3 @@ def suppression_without_reason(ctx: LintContext):
                 suppression.line.action.span,
                 f"`{suppression.action}` without a reason; add ` -- why` (require-reason is on)",
             )
-
-
-# The cross-file note (UPD-068) lives with the code that resolves payloads.
-from .. import crossfile  # noqa: E402,F401 - registers UPD-068

@@ -2,30 +2,15 @@
 
 from __future__ import annotations
 
-import re
-
 from ...syntax import ast
 from ..context import LintContext
 from ..diagnostic import Severity
 from ..rule import rule
-from . import _facts
+from .. import facts
 
 
-def _hour_lists(ctx: LintContext):
-    return ctx.shared(_read_hour_lists)
-
-
-def _read_hour_lists(ctx: LintContext) -> list:
-    found = []
-    for line in ctx.lines(ast.Times):
-        hours = _facts.hour_list(line, ctx.source)
-        if hours is not None:
-            found.append((line, hours))
-    return found
-
-
-@rule("UPD-020", "hour-out-of-range", "E", group="times", spec="lint-rules.md UPD-020; innovaphone-spec.md 5.2")
-def hour_out_of_range(ctx: LintContext):
+@rule("UPD-020", spec="lint-rules.md UPD-020; innovaphone-spec.md 5.2", kinds=(ast.Times,))
+def hour_out_of_range(ctx: LintContext, line: ast.Times):
     """An `/allow` hour is not an integer from 0 to 23.
 
     ## What it does
@@ -55,15 +40,17 @@ def hour_out_of_range(ctx: LintContext):
     ## Source
     lint-rules.md UPD-020; innovaphone-spec.md 5.2.
     """
-    for _line, hours in _hour_lists(ctx):
-        for piece in hours.pieces:
-            if piece.text and not _facts.is_range(piece) and _facts.hour_value(piece) is None:
-                hint = " (midnight is `0`)" if piece.text == "24" else ""
-                yield ctx.finding(piece.span, f"`{piece.text}` is not an hour 0-23{hint}")
+    hours = ctx.fact(facts.hour_list, line)
+    if hours is None:
+        return
+    for piece in hours.pieces:
+        if piece.text and not facts.is_range(piece) and facts.hour_value(piece) is None:
+            hint = " (midnight is `0`)" if piece.text == "24" else ""
+            yield ctx.finding(piece.span, f"`{piece.text}` is not an hour 0-23{hint}")
 
 
-@rule("UPD-021", "duplicate-hour", "W", group="times", fix="sometimes", spec="lint-rules.md UPD-021")
-def duplicate_hour(ctx: LintContext):
+@rule("UPD-021", spec="lint-rules.md UPD-021", kinds=(ast.Times,))
+def duplicate_hour(ctx: LintContext, line: ast.Times):
     """An hour appears twice in `/allow`.
 
     ## What it does
@@ -93,33 +80,34 @@ def duplicate_hour(ctx: LintContext):
     ## Source
     lint-rules.md UPD-021.
     """
-    for _line, hours in _hour_lists(ctx):
-        seen: dict[int, _facts.Piece] = {}
-        for index, piece in enumerate(hours.pieces):
-            value = _facts.hour_value(piece)
-            if value is None:
-                continue
-            if value not in seen:
-                seen[value] = piece
-                continue
-            # Remove the element with the comma before it (the list's first
-            # element is never a duplicate).
-            previous = hours.pieces[index - 1]
-            fix = None
-            if not hours.split:
-                cut = ctx.source.span(previous.span.end, piece.span.end)
-                fix = ctx.replace(cut, "", f"remove the second `{piece.text}`")
-            yield ctx.finding(
-                piece.span,
-                f"hour {value} is listed twice; remove it, or write the hour that was meant",
-                fix=fix,
-                related=(ctx.related(seen[value].span, "first listed here"),),
-            )
+    hours = ctx.fact(facts.hour_list, line)
+    if hours is None:
+        return
+    seen: dict[int, facts.Piece] = {}
+    for index, piece in enumerate(hours.pieces):
+        value = facts.hour_value(piece)
+        if value is None:
+            continue
+        if value not in seen:
+            seen[value] = piece
+            continue
+        # Remove the element with the comma before it (the list's first
+        # element is never a duplicate).
+        previous = hours.pieces[index - 1]
+        fix = None
+        if not hours.split:
+            cut = ctx.source.span(previous.span.end, piece.span.end)
+            fix = ctx.replace(cut, "", f"remove the second `{piece.text}`")
+        yield ctx.finding(
+            piece.span,
+            f"hour {value} is listed twice; remove it, or write the hour that was meant",
+            fix=fix,
+            related=(ctx.related(seen[value].span, "first listed here"),),
+        )
 
 
-@rule("UPD-022", "malformed-hour-list", "E", group="times", fix="sometimes",
-      spec="lint-rules.md UPD-022; innovaphone-spec.md 3, 5.2")
-def malformed_hour_list(ctx: LintContext):
+@rule("UPD-022", spec="lint-rules.md UPD-022; innovaphone-spec.md 3, 5.2", kinds=(ast.Times,))
+def malformed_hour_list(ctx: LintContext, line: ast.Times):
     """The `/allow` hour list is malformed (blank after a comma, empty element, range).
 
     ## What it does
@@ -151,32 +139,30 @@ def malformed_hour_list(ctx: LintContext):
     ## Source
     lint-rules.md UPD-022; innovaphone-spec.md 3 (blanks separate words), 5.2.
     """
-    for line in ctx.lines(ast.Times):
-        if line.allow is not None and line.allow.value is None:
-            yield ctx.finding(line.allow.span, "`/allow` without hours; give a comma-separated list such as `23,0,1,2,3,4`")
-    for _line, hours in _hour_lists(ctx):
-        if hours.split:
-            joined = "".join(t.text for t in hours.tokens)
+    if line.allow is not None and line.allow.value is None:
+        yield ctx.finding(line.allow.span, "`/allow` without hours; give a comma-separated list such as `23,0,1,2,3,4`")
+    hours = ctx.fact(facts.hour_list, line)
+    if hours is None:
+        return
+    if hours.split:
+        joined = "".join(t.text for t in hours.tokens)
+        yield ctx.finding(
+            hours.span,
+            f"a blank splits the hour list: the device reads only `{hours.tokens[0].text}`; write `{joined}`",
+            fix=ctx.replace(hours.span, joined, "remove the blanks from the hour list"),
+        )
+    for index, piece in enumerate(hours.pieces):
+        if facts.is_range(piece):
             yield ctx.finding(
-                hours.span,
-                f"a blank splits the hour list: the device reads only `{hours.tokens[0].text}`; write `{joined}`",
-                fix=ctx.replace(hours.span, joined, "remove the blanks from the hour list"),
+                piece.span, f"`{piece.text}` is a range; list every hour separated by commas (ranges are not understood)"
             )
-        for index, piece in enumerate(hours.pieces):
-            if _facts.is_range(piece):
-                yield ctx.finding(
-                    piece.span, f"`{piece.text}` is a range; list every hour separated by commas (ranges are not understood)"
-                )
-            elif not piece.text:
-                where = "leading" if index == 0 else "trailing" if index == len(hours.pieces) - 1 else "doubled"
-                yield ctx.finding(piece.span, f"empty element in the hour list ({where} comma); remove the comma")
+        elif not piece.text:
+            where = "leading" if index == 0 else "trailing" if index == len(hours.pieces) - 1 else "doubled"
+            yield ctx.finding(piece.span, f"empty element in the hour list ({where} comma); remove the comma")
 
 
-_MINUTES = re.compile(r"^\d+$")
-
-
-@rule("UPD-023", "initial-not-positive", "E", group="times", spec="lint-rules.md UPD-023; innovaphone-spec.md 5.2")
-def initial_not_positive(ctx: LintContext):
+@rule("UPD-023", spec="lint-rules.md UPD-023; innovaphone-spec.md 5.2", kinds=(ast.Times,))
+def initial_not_positive(ctx: LintContext, line: ast.Times):
     """`/initial` is not a positive whole number of minutes.
 
     ## What it does
@@ -205,19 +191,18 @@ def initial_not_positive(ctx: LintContext):
     ## Source
     lint-rules.md UPD-023; innovaphone-spec.md 5.2.
     """
-    for line in ctx.lines(ast.Times):
-        option = line.initial
-        if option is None:
-            continue
-        if option.value is None:
-            yield ctx.finding(option.span, "`/initial` without a number of minutes (for example `/initial 6`)")
-        elif not _MINUTES.match(option.value.text) or int(option.value.text) == 0:
-            yield ctx.finding(
-                option.value.span, f"`{option.value.text}` is not a positive whole number of minutes (for example `6`)"
-            )
+    option = line.initial
+    if option is None:
+        return
+    if option.value is None:
+        yield ctx.finding(option.span, "`/initial` without a number of minutes (for example `/initial 6`)")
+    elif option.invalid is not None:
+        yield ctx.finding(
+            option.value.span, f"`{option.value.text}` is not a positive whole number of minutes (for example `6`)"
+        )
 
 
-@rule("UPD-024", "times-not-first", "W", group="times", spec="lint-rules.md UPD-024; innovaphone-spec.md 4, 5.2")
+@rule("UPD-024", spec="lint-rules.md UPD-024; innovaphone-spec.md 4, 5.2")
 def times_not_first(ctx: LintContext):
     """`times` is not the first effective command.
 
@@ -271,8 +256,7 @@ def times_not_first(ctx: LintContext):
         return
 
 
-@rule("UPD-025", "download-without-initial", "H", group="times",
-      spec="lint-rules.md UPD-025; innovaphone-spec.md 5.2")
+@rule("UPD-025", spec="lint-rules.md UPD-025; innovaphone-spec.md 5.2")
 def download_without_initial(ctx: LintContext):
     """A firmware, boot code or radio code download without any `times ... /initial`.
 
@@ -314,7 +298,7 @@ def download_without_initial(ctx: LintContext):
         )
 
 
-@rule("UPD-026", "several-times", "W", group="times", spec="lint-rules.md UPD-026; innovaphone-spec.md 5.2")
+@rule("UPD-026", spec="lint-rules.md UPD-026; innovaphone-spec.md 5.2")
 def several_times(ctx: LintContext):
     """The script has more than one `times` line.
 
@@ -354,8 +338,8 @@ def several_times(ctx: LintContext):
         )
 
 
-@rule("UPD-027", "times-without-options", "W", group="times", spec="lint-rules.md UPD-027; innovaphone-spec.md 5.2")
-def times_without_options(ctx: LintContext):
+@rule("UPD-027", spec="lint-rules.md UPD-027; innovaphone-spec.md 5.2", kinds=(ast.Times,))
+def times_without_options(ctx: LintContext, line: ast.Times):
     """`times` has neither `/allow` nor `/initial`.
 
     ## What it does
@@ -382,15 +366,14 @@ def times_without_options(ctx: LintContext):
     ## Source
     lint-rules.md UPD-027; innovaphone-spec.md 5.2.
     """
-    for line in ctx.lines(ast.Times):
-        if line.allow is None and line.initial is None:
-            yield ctx.finding(
-                line.verb.span, "`times` without `/allow` or `/initial` restricts nothing; add the hours and minutes"
-            )
+    if line.allow is None and line.initial is None:
+        yield ctx.finding(
+            line.verb.span, "`times` without `/allow` or `/initial` restricts nothing; add the hours and minutes"
+        )
 
 
-@rule("UPD-028", "hour-gap", "H", group="times", spec="lint-rules.md UPD-028; innovaphone-spec.md 13 item 12")
-def hour_gap(ctx: LintContext):
+@rule("UPD-028", spec="lint-rules.md UPD-028; innovaphone-spec.md 13 item 12", kinds=(ast.Times,))
+def hour_gap(ctx: LintContext, line: ast.Times):
     """A single hour is missing between two allowed hours.
 
     ## What it does
@@ -419,13 +402,15 @@ def hour_gap(ctx: LintContext):
     ## Source
     lint-rules.md UPD-028; innovaphone-spec.md 13 item 12.
     """
-    for _line, hours in _hour_lists(ctx):
-        allowed = {v for v in map(_facts.hour_value, hours.pieces) if v is not None}
-        holes = [h for h in range(24) if h not in allowed and (h - 1) % 24 in allowed and (h + 1) % 24 in allowed]
-        if holes and len(allowed) < 23:
-            listed = ", ".join(str(h) for h in holes)
-            yield ctx.finding(
-                hours.span,
-                f"hour{'s' if len(holes) > 1 else ''} {listed} missing between allowed hours; add "
-                f"{'them' if len(holes) > 1 else 'it'} if the window was meant to be continuous",
-            )
+    hours = ctx.fact(facts.hour_list, line)
+    if hours is None:
+        return
+    allowed = {v for v in map(facts.hour_value, hours.pieces) if v is not None}
+    holes = [h for h in range(24) if h not in allowed and (h - 1) % 24 in allowed and (h + 1) % 24 in allowed]
+    if holes and len(allowed) < 23:
+        listed = ", ".join(str(h) for h in holes)
+        yield ctx.finding(
+            hours.span,
+            f"hour{'s' if len(holes) > 1 else ''} {listed} missing between allowed hours; add "
+            f"{'them' if len(holes) > 1 else 'it'} if the window was meant to be continuous",
+        )

@@ -1,0 +1,432 @@
+"""What lines *are* and *do*: the facts several rule families read.
+
+Small pure functions over AST nodes and the line list: what a URL looks
+like, how an hour list reads, which words are final commands and which of
+them restart the device, what counts as a later restart or activation,
+build-serial shapes, meta sequences in words, configuration lines.  Rules
+stay a few lines of policy on top of these.
+
+Each fact is computed once: a fact about one line is asked through
+``ctx.fact(fact, line)`` and a fact about the whole script through
+``ctx.shared(fact)``; both are cached on the LintContext.  A URL word is
+split once per distinct text (``split_url`` is memoized: its result is an
+immutable tuple).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from functools import lru_cache
+from typing import TYPE_CHECKING, Callable, Iterable, NamedTuple
+
+from .. import catalog, values
+from ..source import Span
+from ..syntax import ast
+
+if TYPE_CHECKING:  # the context reads facts, not the other way round
+    from .context import LintContext
+
+# -- final commands ---------------------------------------------------------------
+
+
+def final_of(token: ast.Token | None) -> catalog.FinalCommand | None:
+    """The catalogue entry of a final-command word (case-insensitive)."""
+    if token is None:
+        return None
+    return catalog.FINAL_COMMANDS.get(token.text.lower())
+
+
+def is_final_word(text: str) -> bool:
+    """A final command or one of the no-op spellings some sources use."""
+    word = text.lower()
+    return word in catalog.FINAL_COMMANDS or word in catalog.NOOP_ALIASES
+
+
+def is_noop_word(token: ast.Token | None) -> bool:
+    """`ser` or one of the no-op spellings some sources use (`no-op`, `nop`)."""
+    if token is None:
+        return False
+    word = token.text.lower()
+    return word == "ser" or word in catalog.NOOP_ALIASES
+
+
+def final_token(line: ast.Line) -> ast.Token | None:
+    """The word holding a line's final command (the bare word of a final line)."""
+    if isinstance(line, ast.FinalLine):
+        return line.word
+    if isinstance(line, (ast.Download, ast.Scfg, ast.Cfg, ast.Check)):
+        return line.final
+    return None
+
+
+def restarts_unconditionally(final: catalog.FinalCommand | None) -> bool:
+    """`reset`, `ireset`, `reboot`, `ireboot`: restart whether or not a restart is required.
+
+    `ireset`/`ireboot` wait until the device is idle; while an update script
+    runs the device normally is idle (spec section 4), so they act at once.
+    """
+    return final is not None and final.restarts and not final.only_if_required
+
+
+def restarts(line: ast.Line) -> bool:
+    """A bare final line that restarts the device (`iresetn`, `reset`, ...).
+
+    `iresetn`/`resetn` restart only when a restart is required; a download
+    before them requires one, so after a download they count as restarts.
+    """
+    return isinstance(line, ast.FinalLine) and line.final.restarts
+
+
+# -- URLs -------------------------------------------------------------------------
+
+# The catalogue's URL reading (a URL argument's parts are on its AST node,
+# ``line.url.parts``); cached for words that are not AST URLs.
+UrlParts = values.UrlParts
+split_url = lru_cache(maxsize=8192)(values.split_url)
+
+
+def is_url(text: str) -> bool:
+    """A word that has a scheme and `://` (what the device can fetch at all)."""
+    return split_url(text) is not None
+
+
+def url_scheme(text: str) -> str | None:
+    parts = split_url(text)
+    return parts.scheme if parts else None
+
+
+def url_host(text: str) -> str | None:
+    """The host part of a URL (no user info, no port, no IPv6 brackets), or None."""
+    parts = split_url(text)
+    if parts is None:
+        return None
+    host = parts.host
+    if host.startswith("["):  # IPv6 literal
+        return host[1 : host.find("]")] if "]" in host else host[1:]
+    return host
+
+
+def is_ip_literal(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+def has_host_name(text: str) -> bool:
+    """True when the URL names its host instead of giving an IP address.
+
+    A host built from a meta sequence (`http://#i/...`) is the device's own
+    address, not a name.
+    """
+    host = url_host(text)
+    return bool(host) and "#" not in host and not is_ip_literal(host)
+
+
+def url_path_ends_with_slash(text: str) -> bool:
+    """The URL's path ends in `/`, so the device appends a default file name."""
+    return text.split("?", 1)[0].endswith("/")
+
+
+Transfer = ast.Download | ast.Scfg | ast.Cfg
+
+
+def transfers(lines: Iterable[ast.Line]) -> list[Transfer]:
+    return [line for line in lines if isinstance(line, (ast.Download, ast.Scfg, ast.Cfg))]
+
+
+def has_url(line: Transfer) -> bool:
+    """The first argument of a UP0 transfer is a URL.
+
+    When it is not (missing, or lost so the other words moved up: UPD-010),
+    the remaining words can be read in more than one way, and rules that
+    depend on that reading stay silent.
+    """
+    return line.url is not None and line.url.parts is not None
+
+
+def url_tokens(line: ast.Line) -> list[ast.Token]:
+    """The URL words of a line: a UP0 transfer's URL and the update URL `config ... UP1 /url ...`."""
+    tokens: list[ast.Token] = []
+    if isinstance(line, (ast.Download, ast.Scfg, ast.Cfg)) and has_url(line):
+        tokens.append(line.url.token)
+    if isinstance(line, ast.ConfigLine) and line.module is not None and line.module.text.upper() == "UP1":
+        # The update URL itself (a URL-kind setting); other modules' values may be SIP or LDAP URIs.
+        for option in line.options:
+            if isinstance(option.parsed, ast.Url):
+                tokens.append(option.value)
+    return tokens
+
+
+# -- meta sequences in words -------------------------------------------------------
+
+
+class MetaUse(NamedTuple):
+    text: str  # as written: "#h", "#b5"
+    code: str  # catalogue key: "#h", "#b"
+    span: Span
+    known: bool
+
+
+def metas_in(token: ast.Token, source) -> list[MetaUse]:
+    """Meta sequences written in any word (URL, serial, configuration value)."""
+    uses = []
+    for match in catalog.META_PATTERN.finditer(token.text):
+        code = catalog.meta_code(match.group())
+        start = token.span.start + match.start()
+        span = source.span(start, start + len(match.group()))
+        uses.append(MetaUse(match.group(), code, span, code in catalog.META_SEQUENCES))
+    return uses
+
+
+def url_metas(url: ast.Url) -> list[MetaUse]:
+    return [MetaUse(m.text, catalog.meta_code(m.text), m.span, m.known) for m in url.metas]
+
+
+_META_SHAPES = {
+    "#F": r"\d{2}-\d+(?:\.\d+)?",
+    "#B": r"\d+",
+    "#H": r"\d+",
+    "#h": r"[A-Za-z0-9][A-Za-z0-9-]*",
+    "#m": r"[0-9A-Fa-f]{2}(?:[-:]?[0-9A-Fa-f]{2}){5}",
+    "#d": r"\d{8}-?\d{4,6}",
+    "#b": r"\d+",
+    "#i": r"\d{1,3}(?:\.\d{1,3}){3}",
+    "#t": r"[A-Za-z0-9]+",
+}
+
+
+def meta_url_pattern(url_text: str) -> re.Pattern[str]:
+    """A regular expression for the names an upload URL with meta sequences expands to.
+
+    `http://10.0.0.5/backup/#h-#b5.txt` matches
+    `http://10.0.0.5/backup/IP6010-0a-1b-2c-3.txt`.  Case-insensitive, as
+    file names on the usual servers are.
+    """
+    parts = []
+    position = 0
+    for match in catalog.META_PATTERN.finditer(url_text):
+        parts.append(re.escape(url_text[position : match.start()]))
+        parts.append(_META_SHAPES.get(catalog.meta_code(match.group()), r"[^/?]+"))
+        position = match.end()
+    parts.append(re.escape(url_text[position:]))
+    return re.compile("".join(parts), re.IGNORECASE)
+
+
+# -- serials ----------------------------------------------------------------------
+
+# The PROT format of a firmware build: `04-5679`, `08-12345`, `07-6060003`.
+BUILD_SERIAL = re.compile(r"^\d{2}-\d{3,}$")
+# The same build as the Info page prints it: `07-60600.03`.
+DOTTED_BUILD = re.compile(r"^(\d{2}-\d+)\.(\d+)$")
+# A date-and-time stamp as `#d` writes it (`20051010-170130`): a file that
+# carries one in a serial is usually generated per request.  Plain dates are fine.
+DATE_TIME = re.compile(r"(?<!\d)(?:19|20)\d{2}[01]\d[0-3]\d[-_T]?[0-2]\d[0-5]\d(?:[0-5]\d)?(?!\d)")
+
+
+def undotted(serial: str) -> str:
+    """`07-60600.03` -> `07-6060003`; other serials unchanged."""
+    match = DOTTED_BUILD.match(serial)
+    return match.group(1) + match.group(2) if match else serial
+
+
+def build_segments(url: UrlParts) -> list[str]:
+    """Path segments (file names without their extension) in build-serial form."""
+    found = []
+    for segment in url.segments:
+        if BUILD_SERIAL.match(segment) or DOTTED_BUILD.match(segment):
+            found.append(segment)
+        elif BUILD_SERIAL.match(segment.rsplit(".", 1)[0]):
+            found.append(segment.rsplit(".", 1)[0])
+    return found
+
+
+# -- hour lists -------------------------------------------------------------------
+
+
+class Piece(NamedTuple):
+    """One comma-separated element of an `/allow` list, with its place."""
+
+    text: str
+    span: Span
+
+
+class HourList(NamedTuple):
+    option: ast.Option
+    tokens: tuple[ast.Token, ...]  # the value word and the words a blank split off it
+    pieces: tuple[Piece, ...]
+    span: Span  # from the first to the last word
+
+    @property
+    def split(self) -> bool:
+        return len(self.tokens) > 1
+
+
+
+
+def hour_list(ctx: "LintContext", line: ast.Times) -> HourList | None:
+    """The `/allow` list of a times line, including words split off by blanks.
+
+    A per-line fact: ask it as ``ctx.fact(facts.hour_list, line)``.
+
+    `/allow 22, 23, 0` is read as one list: a word ending in a comma, or a word
+    starting with one, continues the list (the blank is the mistake, not the
+    words after it).
+    """
+    option = line.allow
+    if option is None or option.value is None:
+        return None
+    source = ctx.source
+    tokens = list(line.tokens)
+    index = tokens.index(option.value)
+    words = [option.value]
+    for token in tokens[index + 1 :]:
+        if token.text.startswith(("/", "#")):
+            break  # the next option, or a trailing comment (UPD-003)
+        if words[-1].text.endswith(",") or token.text.startswith(","):
+            words.append(token)
+        else:
+            break
+    # Read the words as if the blanks were not there, remembering where each
+    # character came from.
+    text = "".join(word.text for word in words)
+    where = [word.span.start + i for word in words for i in range(len(word.text))]
+    end_of_list = words[-1].span.end
+    pieces: list[Piece] = []
+    pos = 0
+    for part in text.split(","):
+        start = where[pos] if pos < len(where) else end_of_list
+        end = where[pos + len(part) - 1] + 1 if part else start
+        pieces.append(Piece(part, source.span(start, end)))
+        pos += len(part) + 1
+    span = source.span(words[0].span.start, words[-1].span.end)
+    return HourList(option, tuple(words), tuple(pieces), span)
+
+
+def continuation_tokens(ctx: "LintContext", line: ast.Times) -> set[ast.Token]:
+    """Words that belong to a blank-split `/allow` list (not stray words)."""
+    hours = ctx.fact(hour_list, line)
+    return set(hours.tokens[1:]) if hours else set()
+
+
+def hour_value(piece: Piece) -> int | None:
+    """The hour an element names, when it is a plain integer 0-23 (the catalogue's reading)."""
+    return values.hour_of(piece.text)
+
+
+def is_range(piece: Piece) -> bool:
+    return values.is_hour_range(piece.text)
+
+
+# -- lines in order ---------------------------------------------------------------
+
+
+def changes_state(line: ast.Command) -> bool:
+    """Lines whose effect persists: configuration, variables, downloads, serial resets.
+
+    `times` and `check` only steer the script; a backup (`scfg`) only reads
+    the configuration; bare restarts and unknown commands are left out.
+    """
+    if isinstance(line, ast.ConfigLine):
+        return True
+    if isinstance(line, ast.VarsLine):
+        verb = catalog.VARS_VERBS.get(line.verb.text.lower()) if line.verb else None
+        return verb is None or verb.changes_config
+    if isinstance(line, (ast.Download, ast.Cfg)):
+        return True
+    if isinstance(line, ast.Up1Action):
+        return line.verb is not None and line.verb.text in ("reinit", "provision")
+    return False
+
+
+def restarting_checks(commands: Iterable[ast.Command]) -> list[ast.Check]:
+    """`check` lines whose final command restarts.
+
+    A check's final command runs when the script has run to its end (the
+    deferred commit), so it restarts after every other line, wherever the
+    check stands.
+    """
+    checks = []
+    for command in commands:
+        final = final_of(command.final) if isinstance(command, ast.Check) else None
+        if final is not None and final.restarts:
+            checks.append(command)
+    return checks
+
+
+def _later(commands: list[ast.Command], counts) -> Callable[[ast.Line], ast.Command | None]:
+    """A function giving, for a line, the last line after it that ``counts``, else a restarting `check`.
+
+    Computed once per script, so a rule over many lines stays linear.
+    """
+    last = next((c for c in reversed(commands) if counts(c)), None)
+    checks = restarting_checks(commands)
+    fallback = checks[0] if checks else None
+
+    def find(line: ast.Line) -> ast.Command | None:
+        if last is not None and last.number > line.number:
+            return last
+        return fallback
+
+    return find
+
+
+def later_restart(commands: list[ast.Command]) -> Callable[[ast.Line], ast.Command | None]:
+    """For a line: what restarts the device after it no matter what was downloaded.
+
+    A later bare restart line, or a `check` whose final command restarts.  A
+    later UP0 command's own final command does not count: it runs only when
+    that command transfers something.
+    """
+    return _later(commands, restarts)
+
+
+def later_activation(commands: list[ast.Command]) -> Callable[[ast.Line], ast.Command | None]:
+    """For a line: what activates configuration it wrote: a later `config activate` or restart."""
+    return _later(commands, lambda c: is_config(c, "activate") or restarts(c))
+
+
+def first_check(commands: Iterable[ast.Command]) -> ast.Check | None:
+    """The first `check`: once its serial is stored, every line below it is skipped on each poll."""
+    for command in commands:
+        if isinstance(command, ast.Check):
+            return command
+    return None
+
+
+# -- configuration lines -----------------------------------------------------------
+
+
+def config_verb(line: ast.Line) -> str | None:
+    if isinstance(line, ast.ConfigLine) and line.verb is not None:
+        return line.verb.text.lower()
+    return None
+
+
+def is_config(line: ast.Line, *verbs: str) -> bool:
+    return config_verb(line) in verbs
+
+
+def config_module(line: ast.ConfigLine) -> str | None:
+    return line.module.text.upper() if line.module is not None else None
+
+
+def changes_config(line: ast.Line) -> bool:
+    """`config add` / `config change` (the verbs the catalogue marks as changing)."""
+    verb = config_verb(line)
+    known = catalog.CONFIG_VERBS.get(verb) if verb else None
+    return known is not None and known.changes_config
+
+
+def is_up1_setting(line: ast.Line) -> bool:
+    """`config add|change UP1 ...`: the device's own update settings."""
+    return changes_config(line) and config_module(line) == "UP1"
+
+
+def update_url_values(line: ast.Line) -> list[ast.Token]:
+    """The values of `/url` in `config add|change UP1 /url <url>`: update URLs, where meta sequences expand."""
+    if not is_up1_setting(line):
+        return []
+    return [o.value for o in line.options if o.name.text.lower() == "/url" and o.value is not None]

@@ -1,0 +1,147 @@
+"""The per-file pipeline: read, lint through the cache, fix, find payloads.
+
+``Linter`` lints many ``Job``s (a file's name, settings and bytes): cache
+hits are answered without parsing, misses are linted in this process or,
+when there are many, in a process pool; with fixes each file is fixed and
+linted again.  The session (session.py) drives it for whole runs.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from ..source import Source
+from .cache import CachedSource, ResultCache, content_key, file_hash
+from .diagnostic import Diagnostic
+from .result import FileResult
+from .settings import Settings
+
+# A process pool pays with many misses: on two otherwise idle cores, 2,000
+# files x 50 lines took 5.3 s in one process and 3.1 s in a pool of two
+# (benchmarks/bench_lint.py); below a few hundred files the workers' start-up
+# eats the gain.  `--jobs N` overrides.
+PARALLEL_MIN_FILES = 400
+PARALLEL_MIN_CPUS = 2
+
+
+def lint_data(data: bytes, path: str, settings: Settings) -> tuple[Source, list[Diagnostic], list[str]]:
+    """Lint file bytes: the source, its findings and the payload files it loads."""
+    from ..syntax import parse
+    from .crossfile import payloads
+    from .engine import lint_script
+
+    source = Source.from_bytes(data, path)
+    script = parse(source)
+    diagnostics = lint_script(script, settings)
+    return source, diagnostics, [p.path for p in payloads(script, settings)]
+
+
+def _worker(job: tuple[bytes, str, Settings]) -> tuple[list[Diagnostic], list[str]]:
+    data, path, settings = job
+    _, diagnostics, deps = lint_data(data, path, settings)
+    return diagnostics, deps
+
+
+@dataclass(frozen=True)
+class Job:
+    """One file to lint: what to call it, where it is, how, and its bytes."""
+
+    path: str  # shown in output
+    settings: Settings
+    data: bytes
+    # False for text read from standard input: its `path` is only a name
+    # (`--stdin-filename`), and the file of that name is never written.
+    writable: bool = True
+
+
+@dataclass
+class Linter:
+    """Read-lint-fix for many files, through the cache when one is given."""
+
+    cache: ResultCache | None = None
+    fix: bool = False
+    unsafe: bool = False
+    write: bool = True  # write fixed files back (False for --diff)
+    jobs: int | None = None  # process pool size; None: decide by file count
+    errors: list[str] = field(default_factory=list)  # files that could not be written
+
+    def lint_many(self, jobs: list[Job]) -> list[tuple[FileResult, list[str]]]:
+        """FileResult and loaded payload paths per job, in order."""
+        results: list[tuple[FileResult, list[str]] | None] = [None] * len(jobs)
+        misses: list[int] = []
+        keys: list[str | None] = [None] * len(jobs)
+        for index, job in enumerate(jobs):
+            if self.fix:
+                results[index] = self.lint_one(job)
+                continue
+            keys[index] = content_key(job.path, job.data, job.settings)
+            entry = self.cache.get(job.path, keys[index]) if self.cache else None
+            # None also for an entry whose findings cannot be read: a miss.
+            diagnostics = self.cache.diagnostics(entry, job.path) if entry is not None else None
+            if diagnostics is not None:
+                source = CachedSource(job.data, job.path)
+                deps = [d[0] for d in entry.get("deps", ())]
+                results[index] = (FileResult(job.path, source, diagnostics, from_cache=True), deps)
+            else:
+                misses.append(index)
+        workers = self._workers(len(misses))
+        if workers > 1:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            # Not fork: forking a process that has threads (an editor, a test runner) can deadlock.
+            methods = multiprocessing.get_all_start_methods()
+            context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+                chunk = max(1, len(misses) // (workers * 8))
+                done = pool.map(_worker, [(jobs[i].data, jobs[i].path, jobs[i].settings) for i in misses], chunksize=chunk)
+                for index, (diagnostics, deps) in zip(misses, done):
+                    job = jobs[index]
+                    results[index] = (FileResult(job.path, CachedSource(job.data, job.path), tuple(diagnostics)), deps)
+                    self._store(job, keys[index], diagnostics, deps)
+        else:
+            for index in misses:
+                job = jobs[index]
+                source, diagnostics, deps = lint_data(job.data, job.path, job.settings)
+                results[index] = (FileResult(job.path, source, tuple(diagnostics)), deps)
+                self._store(job, keys[index], diagnostics, deps)
+        return results  # type: ignore[return-value]
+
+    def _workers(self, misses: int) -> int:
+        if self.jobs is not None:
+            return self.jobs if misses > 1 else 1
+        cpus = os.cpu_count() or 1
+        if misses < PARALLEL_MIN_FILES or cpus < PARALLEL_MIN_CPUS:
+            return 1
+        return min(cpus, 8)
+
+    def _store(self, job: Job, key: str | None, diagnostics: list[Diagnostic], deps: list[str]) -> None:
+        if self.cache is not None and key is not None and not job.path.startswith("<"):
+            self.cache.put(job.path, key, diagnostics, [(os.path.abspath(p), file_hash(p)) for p in deps])
+
+    def lint_one(self, job: Job) -> tuple[FileResult, list[str]]:
+        """Lint one file, applying fixes when asked (no cache: fixing re-lints anyway)."""
+        source, diagnostics, deps = lint_data(job.data, job.path, job.settings)
+        if not self.fix:
+            return FileResult(job.path, source, tuple(diagnostics)), deps
+        from ..syntax import parse
+        from .engine import lint_script
+        from .fixes import apply_fixes, write_atomically
+
+        def lint(candidate: Source) -> list[Diagnostic]:
+            return lint_script(parse(candidate), job.settings)
+
+        outcome = apply_fixes(source, lint, unsafe=self.unsafe)
+        if not outcome.changed(source):
+            return FileResult(job.path, source, tuple(diagnostics)), deps
+        if self.write and job.writable and not job.path.startswith("<"):
+            try:
+                write_atomically(job.path, source, outcome.text)
+            except OSError as exc:
+                self.errors.append(f"{job.path}: cannot write the fixes ({exc.strerror or exc})")
+                return FileResult(job.path, source, tuple(diagnostics)), deps
+        # Read back as the bytes on disk now are, so encoding findings stay right.
+        fixed, remaining, deps = lint_data(source.encode(outcome.text), job.path, job.settings)
+        result = FileResult(job.path, fixed, tuple(remaining), fixed=True, fixes_applied=len(outcome.applied), original=source)
+        return result, deps

@@ -1,0 +1,85 @@
+"""Which local file a URL of a script stands for: one rule for the linter and the dry run.
+
+`innolint` finds the file a `mod cmd UP0 cfg <url>` line loads (to lint it)
+and `innoscript run` serves the downloads of a script from local folders;
+both ask ``resolve`` with the same `url-map` setting (URL prefix -> folder,
+from the command line or the `url-map` key of the configuration file):
+
+1. The longest `url-map` prefix the URL starts with names the folder; the
+   rest of the URL's path is the file under it.  Nothing else is tried.
+2. Otherwise, for an http(s) URL, the URL's path under ``folder`` (the
+   script's folder, or `--root`), as a web server would serve it.
+3. Failing that, the URL's last path segment in ``folder`` (a payload kept
+   next to the script).
+
+The query and any `#` fragment are not part of the path (an HTTP client
+does not send a fragment).  A path that climbs out with `..` is refused.
+A URL with no file is a failed download (404), never an empty file.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from urllib.parse import unquote, urlsplit
+
+NOT_FOUND, FORBIDDEN, NO_ANSWER = 404, 403, 502
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    path: Path | None  # the file, when there is one
+    status: int  # 200 found, 404 no such file, 403 refused path, 502 not an HTTP URL
+
+
+def _bare(url: str) -> str:
+    return url.split("#", 1)[0].split("?", 1)[0]
+
+
+def _safe(path: str) -> PurePosixPath | None:
+    """A relative path without `..`; None when it tries to climb out."""
+    parts = [p for p in PurePosixPath("/" + path).parts[1:] if p not in ("", ".")]
+    if any(p == ".." or "\\" in p or "\x00" in p for p in parts):
+        return None
+    return PurePosixPath(*parts) if parts else PurePosixPath()
+
+
+def _file(folder: Path, relative: PurePosixPath) -> Path | None:
+    if not relative.parts:
+        return None
+    candidate = folder.joinpath(*relative.parts)
+    return candidate if candidate.is_file() else None
+
+
+def sorted_map(url_map) -> tuple[tuple[str, Path], ...]:
+    """(prefix, folder) pairs, longest prefix first; accepts a dict or pairs."""
+    pairs = url_map.items() if isinstance(url_map, dict) else url_map
+    return tuple(sorted(((p, Path(d)) for p, d in pairs), key=lambda item: -len(item[0])))
+
+
+def resolve(url: str, url_map=(), folder: str | os.PathLike | None = None) -> Resolution:
+    """The local file for ``url`` (see the module's rules)."""
+    bare = _bare(url)
+    for prefix, base in sorted_map(url_map):
+        if bare.startswith(prefix):
+            relative = _safe(unquote(bare[len(prefix):]))
+            if relative is None:
+                return Resolution(None, FORBIDDEN)
+            found = _file(Path(base), relative)
+            return Resolution(found, 200 if found else NOT_FOUND)
+    try:
+        parts = urlsplit(bare)
+    except ValueError:
+        return Resolution(None, NO_ANSWER)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return Resolution(None, NO_ANSWER)
+    if folder is None:
+        return Resolution(None, NOT_FOUND)
+    relative = _safe(unquote(parts.path))
+    if relative is None:
+        return Resolution(None, FORBIDDEN)
+    found = _file(Path(folder), relative)
+    if found is None and relative.parts:
+        found = _file(Path(folder), PurePosixPath(relative.parts[-1]))
+    return Resolution(found, 200 if found else NOT_FOUND)

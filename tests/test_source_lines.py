@@ -1,0 +1,73 @@
+"""Line splitting: the same lines as a plain CR/LF/CRLF split, at a few bytes a line."""
+
+from __future__ import annotations
+
+import re
+import tracemalloc
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from innoscript.source import PhysicalLine, Source
+
+PIECES = st.sampled_from(["\r", "\n", "\r\n", "a", "mod cmd ", "\u2028", "\x85", "\x0b", "\x0c", "\ufeff", "é", " "])
+
+
+def reference(text: str) -> list[tuple]:
+    """The lines as a regular expression split them (what Source always did)."""
+    lines, position = [], 0
+    for number, match in enumerate(re.finditer(r"\r\n|\r|\n", text), 1):
+        lines.append((number, position, match.start(), text[position : match.start()], match.group()))
+        position = match.end()
+    if position < len(text) or not lines:
+        lines.append((len(lines) + 1, position, len(text), text[position:], ""))
+    return lines
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(PIECES, max_size=30).map("".join))
+def test_lines_are_split_at_cr_lf_and_crlf_only(text):
+    source = Source(text)
+    text, lines = source.text, source.lines  # a leading U+FEFF is the byte-order mark
+    assert [tuple(line) for line in lines] == reference(text)
+    assert len(lines) == len(reference(text))
+    assert [tuple(line) for line in lines[-2:]] == reference(text)[-2:]
+    assert tuple(lines[-1]) == reference(text)[-1]
+
+
+def test_lines_behave_as_a_sequence():
+    from innoscript.source import Lines
+
+    lines = Source("a\r\nb\rc\n").lines
+    assert isinstance(lines, Lines) and len(lines) == 3
+    assert lines[1] == PhysicalLine(2, 3, 4, "b", "\r")
+    assert lines[1:] == [PhysicalLine(2, 3, 4, "b", "\r"), PhysicalLine(3, 5, 6, "c", "\n")]
+    assert lines == Source("a\r\nb\rc\n").lines and lines != Source("a\nb\rc\n").lines
+    assert lines == list(lines)
+    try:
+        lines[3]
+    except IndexError:
+        pass
+    else:
+        raise AssertionError("no IndexError past the last line")
+
+
+def test_dominant_line_ending():
+    assert Source("a\r\nb\nc\n").newline == "\n"
+    assert Source("a\r\nb\n").newline == "\r\n"  # a tie goes to CRLF
+    assert Source("a\rb\nc").newline == "\r" and Source("a\nb\rc").newline == "\n"  # else the first seen
+    assert Source("abc").newline == "\n"
+
+
+def test_a_million_empty_lines_cost_a_few_bytes_each():
+    """10 MB of CR once took 4.5 GB: one object per line.  The index stores offsets only."""
+    data = b"\r" * 1_000_000
+    tracemalloc.start()
+    try:
+        source = Source.from_bytes(data, "update-x.htm")
+        size, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert len(source.lines) == 1_000_000
+    assert size < 12 * len(data)  # the text (1 byte a character) and 4 bytes a line, with room
+    assert source.line_of(999_999).number == 1_000_000 and source.position(500_000) == (500_001, 1)
