@@ -203,3 +203,81 @@ def test_framing_answers_a_too_long_message_without_waiting_for_more():
     framer = Framer()
     framer.feed(frame(b'{"id":1}', 100))
     assert list(framer.messages()) == [({"id": 1}, None)]
+
+
+# -- incremental lint and reused encodings equal a full lint --------------------------------
+
+SCRIPT_LINES = [
+    "mod cmd UP1 times /allow 22,23,0,1 /initial 6",
+    "mod cmd UP1 time /allow 3",
+    "mod cmd UP1 check iresetn 2024-06-01",
+    "mod cmd UP1 check iresetn 2024-06-02",
+    "mod cmd UP0 prot http://10.0.0.1/fw/ iresetn 13-1234",
+    "mod cmd UP0 scfg http://srv/backup/#h-#b5.txt ser WEEKLY /force 24",
+    "config add CMD0 /name Caf\u00e9 /ip 10.0.0.5",
+    "config write",
+    "config activate",
+    "# innolint: disable-next-line=UPD-002 -- staged",
+    "# a comment \U0001f600",
+    "",
+    "iresetn",
+    "reset",
+    "mod\x01cmd UP1 poll",
+    "mod cmd UP1 TIMES /allow 3",
+]
+line_edits = st.lists(st.tuples(st.sampled_from(["replace", "insert", "delete", "type"]), st.integers(0, 1000),
+                                st.sampled_from(SCRIPT_LINES)), min_size=1, max_size=6)
+
+
+async def _incremental(lines: list[str], newline: str, bom: bool, changes) -> None:
+    from innoscript.lint import lint_script
+    from innoscript.lsp.encode import DiagnosticEncoder
+    from innoscript.lsp.positions import Mapper
+
+    ls = InnoServer()
+    ls.debounce = 0
+    uri = "file:///tmp/innoscript-sync/update-ip232.htm"
+    text = ("\ufeff" if bom else "") + "".join(line + newline for line in lines)
+    server_module.did_open(ls, lsp.DidOpenTextDocumentParams(lsp.TextDocumentItem(uri, "innoscript", 1, text)))
+    await ls.snapshot(uri, linted=True)
+    version = 1
+    for kind, where, new in changes:
+        count = len(lines)
+        row = where % (count + 1) if kind == "insert" else where % max(count, 1)
+        if kind == "insert" or not lines:
+            start, end, insert = (row, 0), (row, 0), new + newline
+            lines.insert(row, new)
+        elif kind == "delete":
+            start, end, insert = (row, 0), (row + 1, 0), ""
+            del lines[row]
+        elif kind == "replace":
+            start, end, insert = (row, 0), (row, len(lines[row].encode("utf-16-le")) // 2), new
+            lines[row] = new
+        else:  # type one character in the middle of a line
+            col = len(lines[row]) // 2
+            units = len(lines[row][:col].encode("utf-16-le")) // 2
+            start, end, insert = (row, units), (row, units), "x"
+            lines[row] = lines[row][:col] + "x" + lines[row][col:]
+        if bom and start[0] == 0:
+            start, end = (0, start[1] + 1), (end[0], end[1] + (end[0] == 0))
+        version += 1
+        server_module.did_change(ls, lsp.DidChangeTextDocumentParams(
+            lsp.VersionedTextDocumentIdentifier(version=version, uri=uri),
+            [lsp.TextDocumentContentChangePartial(lsp.Range(lsp.Position(*start), lsp.Position(*end)), insert)]))
+        snap = await ls.snapshot(uri, linted=True)  # linted after every edit: the reuse is exercised
+        text = ("\ufeff" if bom else "") + "".join(line + newline for line in lines)
+        assert snap.text == text
+        source = Source(text, snap.source.path)
+        full = lint_script(parse(source), snap.settings)
+        assert snap.diagnostics == full
+        fresh = DiagnosticEncoder().encode(full, Mapper(source.lines, bom, "utf-16"), uri, ls.rule_url, lambda p: p)
+        assert snap.items == fresh
+    for handle in ls._pending.values():
+        handle.cancel()
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.sampled_from(SCRIPT_LINES), max_size=12), st.sampled_from(["\n", "\r\n", "\r"]), st.booleans(),
+       line_edits)
+def test_incremental_diagnostics_equal_a_full_lint(lines, newline, bom, changes):
+    asyncio.run(_incremental(list(lines), newline, bom, changes))

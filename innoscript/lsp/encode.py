@@ -50,16 +50,20 @@ class DiagnosticEncoder:
                 check()
             span = d.span
             line, end_line = span[2], span[4]
-            if d.related or end_line > count:
+            if end_line > count or any(r.span[4] > count for r in d.related):
                 out.append(self._encode(d, mapper, uri, rule_url, uri_of))
                 fresh += 1
                 continue
             first, last = lines[line - 1], lines[end_line - 1]
             key = (d.code, d.name, d.severity, d.message, span[3], span[5], end_line - line, d.unnecessary,
                    d.fix is not None, first.text, bool(first.newline), last.text, bool(last.newline), line == 1)
+            if d.related:
+                # Related places are encoded with their own (absolute) lines: they are part of the key.
+                key += tuple([(r.message, r.path, *r.span[2:], lines[r.span[2] - 1].text, lines[r.span[4] - 1].text,
+                               bool(lines[r.span[4] - 1].newline)) for r in d.related])
             parts = previous.get(key)
             if parts is None:
-                parts = self._parts(d, mapper, rule_url)
+                parts = self._parts(d, mapper, uri, rule_url, uri_of)
                 fresh += 1
             cache[key] = parts
             head, start_shift, middle, end_shift, tail = parts
@@ -68,29 +72,23 @@ class DiagnosticEncoder:
         self.encoded = fresh
         return out
 
-    def _parts(self, d, mapper: Mapper, rule_url) -> tuple:
+    def _parts(self, d, mapper: Mapper, uri: str, rule_url, uri_of) -> tuple:
         """The JSON of ``d`` cut around its two line numbers, and how they relate to the span's lines."""
         span = d.span
         start_line, start_char = mapper.position(span[2], span[3])
         end_line, end_char = mapper.position(span[4], span[5])
         head = '{"range":{"start":{"line":'
         middle = f',"character":{start_char}}},"end":{{"line":'
-        tail = f',"character":{end_char}}}}},' + _dumps(self._fields(d, rule_url))[1:]
+        tail = f',"character":{end_char}}}}},' + _dumps(self._fields(d, mapper, uri, rule_url, uri_of))[1:]
         return head, start_line - (span[2] - 1), middle, end_line - (span[4] - 1), tail
 
     def _encode(self, d, mapper: Mapper, uri: str, rule_url, uri_of) -> str:
         fields = {"range": _range(mapper, d.span)}
-        fields.update(self._fields(d, rule_url))
-        if d.related:
-            fields["relatedInformation"] = [
-                {"location": {"uri": uri if r.path is None or r.path == d.path else uri_of(r.path),
-                              "range": _range(mapper, r.span)}, "message": r.message}
-                for r in d.related
-            ]
+        fields.update(self._fields(d, mapper, uri, rule_url, uri_of))
         return _dumps(fields)
 
     @staticmethod
-    def _fields(d, rule_url) -> dict:
+    def _fields(d, mapper: Mapper, uri: str, rule_url, uri_of) -> dict:
         fields: dict = {"message": d.message, "severity": SEVERITY[d.severity.name], "code": d.code}
         url = rule_url(d.code)
         if url:
@@ -99,6 +97,12 @@ class DiagnosticEncoder:
         if d.unnecessary:
             fields["tags"] = [UNNECESSARY]
         fields["data"] = {"name": d.name, "fixable": d.fix is not None}
+        if d.related:
+            fields["relatedInformation"] = [
+                {"location": {"uri": uri if r.path is None or r.path == d.path else uri_of(r.path),
+                              "range": _range(mapper, r.span)}, "message": r.message}
+                for r in d.related
+            ]
         return fields
 
 
