@@ -77,8 +77,9 @@ class Linter:
                 continue
             keys[index] = content_key(job.path, job.data, job.settings)
             entry = self.cache.get(job.path, keys[index]) if self.cache else None
-            if entry is not None:
-                diagnostics = self.cache.diagnostics(entry, job.path)
+            # None also for an entry whose findings cannot be read: a miss.
+            diagnostics = self.cache.diagnostics(entry, job.path) if entry is not None else None
+            if diagnostics is not None:
                 source = CachedSource(job.data, job.path)
                 deps = [d[0] for d in entry.get("deps", ())]
                 results[index] = (FileResult(job.path, source, diagnostics, from_cache=True), deps)
