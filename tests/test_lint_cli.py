@@ -639,6 +639,26 @@ def test_every_option_keeps_its_help():
         assert ", ".join(option.flags) in text and " ".join(option.help.split())[:40] in text, option.flags
 
 
+# What a plain `innolint --no-cache FILE` must not import: the cache and what
+# only the cache needs (hashing, temporary files).
+LAZY_ON_A_PLAIN_RUN = ("innoscript.lint.cache", "hashlib", "tempfile")
+
+
+def test_a_plain_lint_run_without_cache_imports_no_cache_machinery(tmp_path):
+    write("update-ip232.htm", "mod cmd UP1 time /allow 22,23 /initial 6\n")  # parses (a syntax error loads lark)
+    probe = ("import sys, atexit; atexit.register(lambda: print(sorted(set(sys.argv[1].split(',')) & set(sys.modules)),"
+             " file=sys.stderr)); from innoscript.cli.lint import main; main(sys.argv[2:])")
+    lazy = ",".join(LAZY_ON_A_PLAIN_RUN)
+    plain = subprocess.run([sys.executable, "-c", probe, lazy, "--no-cache", "update-ip232.htm"], capture_output=True,
+                           text=True)
+    assert plain.returncode == 1 and "UPD-002 warning" in plain.stdout
+    assert plain.stderr.strip().splitlines()[-1] == "[]"
+    # With the cache (the default) they are loaded, and the run still reads the same.
+    cached = subprocess.run([sys.executable, "-c", probe, lazy, "update-ip232.htm"], capture_output=True, text=True)
+    assert cached.returncode == 1 and cached.stdout == plain.stdout
+    assert "'innoscript.lint.cache'" in cached.stderr.strip().splitlines()[-1]
+
+
 def test_a_plain_lint_run_imports_no_click(tmp_path):
     write("update-ip232.htm", BAD)
     probe = ("import sys, atexit; atexit.register(lambda: print(sorted(m for m in sys.modules if m.split('.')[0] == 'click'),"

@@ -11,8 +11,9 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
+from typing import TYPE_CHECKING
+
 from ..source import Source
-from .cache import CachedSource, ResultCache, content_key, file_hash
 from .diagnostic import Diagnostic
 from .result import FileResult
 from .settings import Settings
@@ -23,6 +24,12 @@ from .settings import Settings
 # eats the gain.  `--jobs N` overrides.
 PARALLEL_MIN_FILES = 400
 PARALLEL_MIN_CPUS = 2
+
+if TYPE_CHECKING:
+    from .cache import ResultCache
+
+# cache.py (hashlib, tempfile, pathlib) is imported only when a cache is used:
+# `innolint --no-cache FILE` must not pay for it.
 
 
 def lint_data(data: bytes, path: str, settings: Settings) -> tuple[Source, list[Diagnostic], list[str]]:
@@ -71,12 +78,17 @@ class Linter:
         results: list[tuple[FileResult, list[str]] | None] = [None] * len(jobs)
         misses: list[int] = []
         keys: list[str | None] = [None] * len(jobs)
+        if self.cache is not None:
+            from .cache import CachedSource, content_key
         for index, job in enumerate(jobs):
             if self.fix:
                 results[index] = self.lint_one(job)
                 continue
+            if self.cache is None:
+                misses.append(index)
+                continue
             keys[index] = content_key(job.path, job.data, job.settings)
-            entry = self.cache.get(job.path, keys[index]) if self.cache else None
+            entry = self.cache.get(job.path, keys[index])
             # None also for an entry whose findings cannot be read: a miss.
             diagnostics = self.cache.diagnostics(entry, job.path) if entry is not None else None
             if diagnostics is not None:
@@ -89,6 +101,8 @@ class Linter:
         if workers > 1:
             import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
+
+            from .cache import CachedSource
 
             # Not fork: forking a process that has threads (an editor, a test runner) can deadlock.
             methods = multiprocessing.get_all_start_methods()
@@ -118,6 +132,8 @@ class Linter:
 
     def _store(self, job: Job, key: str | None, diagnostics: list[Diagnostic], deps: list[str]) -> None:
         if self.cache is not None and key is not None and not job.path.startswith("<"):
+            from .cache import file_hash
+
             self.cache.put(job.path, key, diagnostics, [(os.path.abspath(p), file_hash(p)) for p in deps])
 
     def lint_one(self, job: Job) -> tuple[FileResult, list[str]]:
