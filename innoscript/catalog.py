@@ -9,7 +9,7 @@ tables.  Adding a command is one entry here.  Facts carry the section of
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from . import values
 
@@ -52,16 +52,14 @@ def normalize_version(version: str) -> str:
 # Parameters and options
 
 
-@dataclass(frozen=True, slots=True)
-class Param:
+class Param(NamedTuple):
     name: str  # as written in the syntax line, e.g. "url"
     kind: str  # url | final | serial | integer | word (final: a final command; the rest: values.KINDS)
     required: bool = True
     doc: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class OptionSpec:
+class OptionSpec(NamedTuple):
     """An option of a command or a configuration setting of a module.
 
     ``value`` is the value kind, parsed by ``values.KINDS[value]`` when the
@@ -79,8 +77,7 @@ class OptionSpec:
         return self.label or self.value or ""
 
 
-@dataclass(frozen=True, slots=True)
-class Command:
+class Command(NamedTuple):
     """One `mod cmd <MODULE> <verb>` command."""
 
     module: str
@@ -325,8 +322,7 @@ def verbs(module: str) -> tuple[Command, ...]:
 # Final commands (spec section 4)
 
 
-@dataclass(frozen=True, slots=True)
-class FinalCommand:
+class FinalCommand(NamedTuple):
     word: str
     restarts: bool
     when_idle: bool  # waits until the device is not in active use
@@ -363,8 +359,7 @@ NOOP_ALIASES = ("no-op", "nop")
 # Meta sequences (spec section 6)
 
 
-@dataclass(frozen=True, slots=True)
-class MetaSequence:
+class MetaSequence(NamedTuple):
     code: str  # "#h"; "#b" stands for the rolling index "#b<n>"
     name: str
     example: str
@@ -402,8 +397,7 @@ def meta_code(text: str) -> str:
 # config / vars verbs (spec sections 5.10 and 8)
 
 
-@dataclass(frozen=True, slots=True)
-class SimpleVerb:
+class SimpleVerb(NamedTuple):
     verb: str
     takes_module: bool
     changes_config: bool
@@ -495,8 +489,7 @@ UPDATE_VARS = ("CHECK", "PROT", "BOOT", "BMC", "CFG", "SCFG")
 # Device models
 
 
-@dataclass(frozen=True, slots=True)
-class Model:
+class Model(NamedTuple):
     name: str  # as on the Info page: "IP1200"
     dect: bool = False
     wlan: bool = False

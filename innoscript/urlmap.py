@@ -20,15 +20,14 @@ A URL with no file is a failed download (404), never an empty file.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from typing import NamedTuple
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
 NOT_FOUND, FORBIDDEN, NO_ANSWER = 404, 403, 502
 
 
-@dataclass(frozen=True, slots=True)
-class Resolution:
+class Resolution(NamedTuple):
     path: Path | None  # the file, when there is one
     status: int  # 200 found, 404 no such file, 403 refused path, 502 not an HTTP URL
 

@@ -640,11 +640,13 @@ def test_every_option_keeps_its_help():
 
 
 # What a plain `innolint --no-cache FILE` must not import: the cache and what
-# only the cache needs (hashing, temporary files).
-LAZY_ON_A_PLAIN_RUN = ("innoscript.lint.cache", "hashlib", "tempfile")
+# only the cache needs (hashing, temporary files); dataclasses (records are
+# NamedTuples or plain classes: creating dataclasses cost milliseconds at
+# start-up); inspect (rule docs are dedented only when shown).
+LAZY_ON_A_PLAIN_RUN = ("innoscript.lint.cache", "hashlib", "tempfile", "dataclasses", "inspect")
 
 
-def test_a_plain_lint_run_without_cache_imports_no_cache_machinery(tmp_path):
+def test_a_plain_lint_run_imports_no_cache_machinery_and_no_dataclasses(tmp_path):
     write("update-ip232.htm", "mod cmd UP1 time /allow 22,23 /initial 6\n")  # parses (a syntax error loads lark)
     probe = ("import sys, atexit; atexit.register(lambda: print(sorted(set(sys.argv[1].split(',')) & set(sys.modules)),"
              " file=sys.stderr)); from innoscript.cli.lint import main; main(sys.argv[2:])")

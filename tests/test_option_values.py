@@ -9,7 +9,6 @@ for it.
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import datetime
 
 from click.testing import CliRunner
@@ -184,8 +183,7 @@ def test_subobjects_are_configured_apart_and_the_run_converges():
 
 # -- a new download verb is one catalogue entry ---------------------------------------
 
-TRIAL = dataclasses.replace(
-    catalog.lookup("UP0", "boot"),
+TRIAL = catalog.lookup("UP0", "boot")._replace(
     verb="app", summary="download an application image when the serial differs",
     reads="APP", writes="APP", running=None, default_file="{short}-app.bin", spec="",
 )

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 from collections import Counter
-from dataclasses import replace
 from typing import Iterable
 
 from .result import FileResult
@@ -107,5 +106,5 @@ def filter_new(results: list[FileResult], path: str) -> tuple[list[FileResult], 
                 dropped += 1
             else:
                 kept.append(diagnostic)
-        out.append(replace(result, diagnostics=tuple(kept)) if len(kept) != len(result.diagnostics) else result)
+        out.append(result._replace(diagnostics=tuple(kept)) if len(kept) != len(result.diagnostics) else result)
     return out, dropped

@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass, fields
 from functools import lru_cache
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 from .. import catalog
 from . import registry
@@ -153,8 +152,7 @@ def _kind(value: Any) -> str:
     )
 
 
-@dataclass(frozen=True)
-class Key:
+class Key(NamedTuple):
     name: str  # as written in the file: kebab-case
     parse: Callable[[Any], Any]
     per_file: bool = True  # may appear in [[overrides]]
@@ -184,7 +182,7 @@ KEYS: dict[str, Key] = {
         Key("format", _format, per_file=False, doc="output format when --format is not given"),
     )
 }
-SETTINGS_FIELDS = {f.name for f in fields(Settings)}
+SETTINGS_FIELDS = set(Settings._fields)
 
 
 def normalize_key(key: str) -> str:
@@ -220,15 +218,13 @@ def _absolute(path: str, base_dir: str) -> str:
 # -- configuration files ------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Override:
+class Override(NamedTuple):
     paths: tuple[str, ...]
     values: dict[str, Any]
     label: str  # "overrides[1]"
 
 
-@dataclass(frozen=True)
-class ConfigFile:
+class ConfigFile(NamedTuple):
     path: str  # absolute
     values: dict[str, Any]
     overrides: tuple[Override, ...] = ()
@@ -326,8 +322,7 @@ def config_for_path(path: str) -> ConfigFile | None:
 Provenance = dict  # setting name (kebab-case) -> where its value came from
 
 
-@dataclass(frozen=True)
-class Resolved:
+class Resolved(NamedTuple):
     """Everything resolved for one path: Settings plus the run-level keys."""
 
     settings: Settings
@@ -462,13 +457,13 @@ def settings_fingerprint(settings: Settings) -> str:
     import json
 
     data = {}
-    for f in fields(Settings):
-        value = getattr(settings, f.name)
+    for name in Settings._fields:
+        value = getattr(settings, name)
         if isinstance(value, dict):
             value = sorted((k, int(v) if isinstance(v, Severity) else v) for k, v in value.items())
         elif isinstance(value, Severity):
             value = int(value)
-        data[f.name] = value
+        data[name] = value
     return json.dumps(data, sort_keys=True, default=str)
 
 

@@ -11,7 +11,7 @@ rule UPD-068 (rules/cfg.py) notes their number at the cfg line.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ..source import Source
 from ..syntax import ast, parse
@@ -29,8 +29,7 @@ def payload_path(url: str, script_path: str, settings: Settings) -> str | None:
     return os.path.normpath(found) if found is not None else None
 
 
-@dataclass(frozen=True)
-class Payload:
+class Payload(NamedTuple):
     line: ast.Cfg
     path: str
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import IntEnum
+from typing import NamedTuple
 
 from ..source import Span
 
@@ -30,24 +30,21 @@ class Severity(IntEnum):
         raise ValueError(f"unknown severity {text!r} (use error, warning, hint or info)")
 
 
-@dataclass(frozen=True, slots=True)
-class Edit:
+class Edit(NamedTuple):
     """Replace the text of ``span`` with ``text`` (an insertion when empty)."""
 
     span: Span
     text: str
 
 
-@dataclass(frozen=True, slots=True)
-class Fix:
+class Fix(NamedTuple):
     message: str
     edits: tuple[Edit, ...]
     safe: bool  # safe: never changes what the author meant; unsafe: review it
     encoding: str | None = None  # write the file in this encoding (a UTF-16 script saved as UTF-8)
 
 
-@dataclass(frozen=True, slots=True)
-class Related:
+class Related(NamedTuple):
     """Another place that explains a finding (the earlier `check`, ...)."""
 
     span: Span
@@ -55,8 +52,7 @@ class Related:
     path: str | None = None  # None: the same file
 
 
-@dataclass(frozen=True, slots=True)
-class Diagnostic:
+class Diagnostic(NamedTuple):
     code: str  # "UPD-025"
     name: str  # "download-without-initial"
     severity: Severity

@@ -9,9 +9,8 @@ linted again.  The session (session.py) drives it for whole runs.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from ..source import Source
 from .diagnostic import Diagnostic
@@ -50,8 +49,7 @@ def _worker(job: tuple[bytes, str, Settings]) -> tuple[list[Diagnostic], list[st
     return diagnostics, deps
 
 
-@dataclass(frozen=True)
-class Job:
+class Job(NamedTuple):
     """One file to lint: what to call it, where it is, how, and its bytes."""
 
     path: str  # shown in output
@@ -62,16 +60,17 @@ class Job:
     writable: bool = True
 
 
-@dataclass
 class Linter:
     """Read-lint-fix for many files, through the cache when one is given."""
 
-    cache: ResultCache | None = None
-    fix: bool = False
-    unsafe: bool = False
-    write: bool = True  # write fixed files back (False for --diff)
-    jobs: int | None = None  # process pool size; None: decide by file count
-    errors: list[str] = field(default_factory=list)  # files that could not be written
+    def __init__(self, cache: ResultCache | None = None, fix: bool = False, unsafe: bool = False, write: bool = True,
+                 jobs: int | None = None) -> None:
+        self.cache = cache
+        self.fix = fix
+        self.unsafe = unsafe
+        self.write = write  # write fixed files back (False for --diff)
+        self.jobs = jobs  # process pool size; None: decide by file count
+        self.errors: list[str] = []  # files that could not be written
 
     def lint_many(self, jobs: list[Job]) -> list[tuple[FileResult, list[str]]]:
         """FileResult and loaded payload paths per job, in order."""

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ..source import Source
 from .diagnostic import Diagnostic, Severity
 
 
-@dataclass(frozen=True)
-class FileResult:
+class FileResult(NamedTuple):
     """One linted file.
 
     ``source`` is the text the diagnostics point into: after ``--fix`` it is

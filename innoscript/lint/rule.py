@@ -51,11 +51,9 @@ docs/rules/ are generated from the docstrings.
 from __future__ import annotations
 
 import importlib
-import inspect
 import re
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable, Iterable
+from typing import Callable, Iterable, NamedTuple
 
 from . import registry
 from .diagnostic import Severity
@@ -67,8 +65,7 @@ from .registry import GROUPS  # noqa: F401 - part of this module's interface (do
 DOCS_URL: str | None = None
 
 
-@dataclass(frozen=True)
-class Example:
+class Example(NamedTuple):
     text: str
     settings: dict[str, str]
     line: int | None = None
@@ -80,19 +77,43 @@ class Example:
         return _example_bytes(self.text)
 
 
-@dataclass(frozen=True)
 class Rule:
-    code: str
-    name: str
-    severity: Severity
-    group: str
-    fix: str | None  # None, "safe", "unsafe" or "sometimes" (registry.Entry.fix_availability)
-    spec: str  # sections of innovaphone-spec.md / lint-rules.md
-    check: Callable  # (LintContext[, Line]) -> Iterable[Finding]
-    doc: str  # the docstring, dedented
-    kinds: tuple[type, ...] = ()  # node types of a line rule; () for the other stages
-    stage: str = "script"  # one of STAGES
-    fix_safety: str | None = None  # "safe", "unsafe" or None: what every fix it emits is
+    """A registry row with its check function.
+
+    A plain class, not a frozen record: creating record classes costs at
+    start-up, and the documentation (the check's docstring, dedented) is
+    prepared only when asked for, never on a lint run.
+    """
+
+    __slots__ = ("code", "name", "severity", "group", "fix", "spec", "check", "kinds", "stage", "fix_safety",
+                 "_doc", "_raw_doc")
+
+    def __init__(self, code: str, name: str, severity: Severity, group: str, fix: str | None, spec: str,
+                 check: Callable, doc: str | None = None, kinds: tuple[type, ...] = (), stage: str = "script",
+                 fix_safety: str | None = None) -> None:
+        self.code = code
+        self.name = name
+        self.severity = severity
+        self.group = group
+        self.fix = fix  # None, "safe", "unsafe" or "sometimes" (registry.Entry.fix_availability)
+        self.spec = spec  # sections of innovaphone-spec.md / lint-rules.md
+        self.check = check  # (LintContext[, Line]) -> Iterable[Finding]
+        self.kinds = kinds  # node types of a line rule; () for the other stages
+        self.stage = stage  # one of STAGES
+        self.fix_safety = fix_safety  # "safe", "unsafe" or None: what every fix it emits is
+        self._doc = doc  # None: the check's docstring, dedented on first use
+        self._raw_doc = check.__doc__ or ""
+
+    @property
+    def doc(self) -> str:
+        if self._doc is None:
+            import inspect
+
+            self._doc = inspect.cleandoc(self._raw_doc)
+        return self._doc
+
+    def __repr__(self) -> str:
+        return f"Rule({self.code!r}, {self.name!r})"
 
     @property
     def per_line(self) -> bool:
@@ -155,7 +176,7 @@ def _load(entry: registry.Entry) -> Rule:
     if check is None or getattr(check, "rule_code", None) != entry.code:
         raise LookupError(f"registry: {entry.code} names {entry.module}.{entry.function}, which is not marked @rule({entry.code!r})")
     return Rule(entry.code, entry.name, Severity.parse(entry.severity), entry.group, entry.fix_availability,
-                check.rule_spec, check, inspect.cleandoc(check.__doc__ or ""), check.rule_kinds, check.rule_stage,
+                check.rule_spec, check, None, check.rule_kinds, check.rule_stage,
                 entry.fix_safety)
 
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 
 from . import config as config_module
@@ -44,14 +43,15 @@ def display_path(path: str) -> str:
     return path if relative.startswith("..") else relative
 
 
-@dataclass
 class Outcome:
     """What a session produced: results in output order, each with its fail level."""
 
-    results: list[FileResult]
-    fail_levels: list[Severity]  # per result: each file may have its own
-    errors: list[str] = field(default_factory=list)  # files that could not be read or written
-    jobs: list[Job] = field(default_factory=list)  # the files as linted: name, settings, bytes
+    def __init__(self, results: list[FileResult], fail_levels: list[Severity], errors: list[str] | None = None,
+                 jobs: list[Job] | None = None) -> None:
+        self.results = results
+        self.fail_levels = fail_levels  # per result: each file may have its own
+        self.errors = [] if errors is None else errors  # files that could not be read or written
+        self.jobs = [] if jobs is None else jobs  # the files as linted: name, settings, bytes
 
     @property
     def failing(self) -> bool:

@@ -6,7 +6,7 @@ config.py); rules only read them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 from .. import catalog
 from .diagnostic import Severity
@@ -15,14 +15,13 @@ MODES = ("script", "cfg-payload")
 PAYLOAD_MODE = "cfg-payload"  # a file that `mod cmd UP0 cfg` loads
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(NamedTuple):
     target_version: str = catalog.DEFAULT_VERSION
     model: str | None = None  # None: inferred from the file name, else unknown
     mode: str = "script"
     select: tuple[str, ...] = ()  # codes, names or groups; empty: all rules
     ignore: tuple[str, ...] = ()
-    severity: dict[str, Severity] = field(default_factory=dict)  # per rule code
+    severity: dict[str, Severity] = {}  # per rule code (never changed in place: settings are values)
     fail_level: Severity = Severity.WARNING
     require_reason: bool = False
     url_map: tuple[tuple[str, str], ...] = ()  # (URL prefix, folder)
@@ -30,7 +29,7 @@ class Settings:
     fleet: str | None = None  # fleet TOML for the simulation rules (with simulate)
 
     def replace(self, **changes) -> "Settings":
-        return replace(self, **changes)
+        return self._replace(**changes)
 
 
 def payload_settings(settings: Settings) -> Settings:

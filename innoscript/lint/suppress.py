@@ -16,7 +16,7 @@ after it, in the engine's suppressions stage, and reads those counts.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from ..syntax import ast
 from . import registry
@@ -26,14 +26,12 @@ ACTIONS = ("disable-next-line", "disable", "enable", "disable-file")
 ALL = "all"
 
 
-@dataclass(frozen=True)
-class CodeRef:
+class CodeRef(NamedTuple):
     token: ast.Token
     code: str | None  # the rule's code, "all", or None when unknown
 
 
-@dataclass(frozen=True)
-class Suppression:
+class Suppression(NamedTuple):
     """One directive line, read."""
 
     line: ast.Directive
@@ -67,17 +65,24 @@ def directives(script: ast.Script) -> list[Suppression]:
     return found
 
 
-@dataclass
 class DirectiveCode:
-    """One code of one directive, with the lines it covers."""
+    """One code of one directive, with the lines it covers (``last`` and ``used`` change as the script is read)."""
 
-    suppression: Suppression
-    ref: CodeRef
-    priority: int  # 0 next line, 1 range, 2 file: the most specific is credited
-    first: int
-    last: int  # inclusive
-    used: int = 0
-    order: int = field(default=0)
+    __slots__ = ("suppression", "ref", "priority", "first", "last", "used", "order")
+
+    def __init__(self, suppression: Suppression, ref: CodeRef, priority: int, first: int, last: int,
+                 used: int = 0, order: int = 0) -> None:
+        self.suppression = suppression
+        self.ref = ref
+        self.priority = priority  # 0 next line, 1 range, 2 file: the most specific is credited
+        self.first = first
+        self.last = last  # inclusive
+        self.used = used
+        self.order = order
+
+    def __repr__(self) -> str:
+        return (f"DirectiveCode({self.ref.code!r}, priority={self.priority}, first={self.first}, last={self.last}, "
+                f"used={self.used}, order={self.order})")
 
     def covers(self, diagnostic: Diagnostic) -> bool:
         if self.ref.code != ALL and self.ref.code != diagnostic.code:
@@ -114,8 +119,7 @@ def _entries(script: ast.Script, found: list[Suppression]) -> list[DirectiveCode
     return entries
 
 
-@dataclass(frozen=True)
-class Suppressed:
+class Suppressed(NamedTuple):
     """Findings after suppression, and the directive codes with their use counts."""
 
     kept: list[Diagnostic]

@@ -16,11 +16,14 @@ as an empty file) and every upload is accepted; nothing is written.
 from __future__ import annotations
 
 import os
-from datetime import datetime
+from typing import TYPE_CHECKING
 
 from ...syntax import ast
 from ..context import LintContext
 from ..rule import rule
+
+if TYPE_CHECKING:  # imported where a simulation runs: a plain lint does not need it
+    from datetime import datetime
 
 SIMULATED_POLLS = 12
 _DEFAULT_MODEL = "IP1200"
@@ -51,6 +54,8 @@ class _LintFetcher:
 
 def _start_clock(ctx: LintContext) -> datetime:
     """02:00, or the first hour of the first valid `/allow` list."""
+    from datetime import datetime
+
     for line in ctx.lines(ast.Times):
         if line.allow is not None and line.allow.invalid is None:
             return datetime(2026, 1, 1, line.allow.parsed[0].value, 0)
