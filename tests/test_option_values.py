@@ -215,3 +215,11 @@ def test_completion_offers_the_catalogue_settings():
     assert "/poll" not in labels("config add UP1 /poll 15 ")
     assert labels("config add UP1 /poll ") == []  # the cursor is on the value
     assert labels("config write ") == []
+
+
+def test_hover_explains_settings_and_subobjects():
+    script = parse("config add UP1 /poll \u00b2\nconfig change PHONE SIG /prot SIP\n")
+    text, _span = hover(script, 0, 16)
+    assert text.startswith("`/poll <minutes>`: poll interval") and "(default 15)" in text and "not readable" in text
+    text, span = hover(script, 1, 21)
+    assert text.startswith("sub-object `SIG` of module PHONE:") and (span.col, span.end_col) == (21, 24)

@@ -31,7 +31,7 @@ from .state import (
 # Why a poll ended (the `stopped_by` of the JSON output).
 END, CHECK, TIMES, INITIAL, RESTART, ERROR, FETCH = "end", "check", "times", "initial", "restart", "error", "fetch"
 _CHECK_VAR = UPDATE_PREFIX + "CHECK"
-DEFAULT_POLL_MINUTES = 15  # spec 2.1
+DEFAULT_POLL_MINUTES = catalog.setting_value("UP1", "/poll", None)  # 15, spec 2.1
 _BACKUP_VAR = UPDATE_PREFIX + BACKUP_NUM
 
 
@@ -345,11 +345,9 @@ class _Poll:
         # all, spec 5.10): an omitted /url is no URL, an omitted /poll the
         # default interval (spec 2.1).
         self.update_url = up1.get("/url", "")
-        if "/poll" not in up1:
-            self.poll_minutes = DEFAULT_POLL_MINUTES
-            return
         # Values were checked when the configuration line ran; a state file
         # may still hold anything, which the catalogue's parser rejects.
+        # Omitted: the catalogue's default.
         poll = catalog.setting_value("UP1", "/poll", up1.get("/poll"))
         if isinstance(poll, int):
             self.poll_minutes = poll

@@ -98,7 +98,8 @@ def rule_markdown(code: str) -> str | None:
     found = find_rule(code)
     if found is None:
         return None
-    return f"**{found.code} {found.name}**\n\n{found.doc}\n\n[documentation]({found.url})"
+    link = f"[documentation]({found.url})" if found.url else f"`{found.docs_command}`"
+    return f"**{found.code} {found.name}**\n\n{found.doc}\n\n{link}"
 
 
 def _model(script: ast.Script, settings: Settings | None) -> catalog.Model | None:
@@ -143,9 +144,16 @@ def hover(script: ast.Script, line: int, col: int, settings: Settings | None = N
             if option.name.text == "/allow" and option.value is not None and isinstance(node, ast.Times):
                 return f"`/allow {option.value.text}`: runs only at {hours_in_words(option.parsed)} (local time)", option.span
             spec = node.spec.option(option.name.text) if isinstance(node, ast.ModCommand) and node.spec else None
+            if isinstance(node, ast.ConfigLine) and node.module is not None and node.sub is None:
+                spec = catalog.config_setting(node.module.text, option.key)
             if spec is not None:
                 value = f" <{spec.placeholder}>" if spec.value else ""
-                return f"`{spec.name}{value}`: {spec.doc}", option.span
+                text = f"`{spec.name}{value}`: {spec.doc}"
+                if spec.default is not None:
+                    text += f" (default {spec.default})"
+                if option.invalid is not None:
+                    text += f"\n\n**not readable:** {option.invalid.message}"
+                return text, option.span
             return None
     # Final commands
     final = getattr(node, "final", None)
@@ -178,6 +186,12 @@ def hover(script: ast.Script, line: int, col: int, settings: Settings | None = N
         verb = table.get(node.verb.text.lower())
         if verb is not None:
             return f"`{node.keyword.text} {verb.verb}`: {verb.doc}", node.verb.span
+    if isinstance(node, ast.ConfigLine) and node.sub is not None and _at(node.sub.span, col):
+        module = node.module.text.upper()
+        known = node.sub.text in catalog.CONFIG_SUBOBJECTS.get(module, ())
+        note = "" if known else " (not one the catalogue lists)"
+        return (f"sub-object `{node.sub.text}` of module {module}{note}: configured, saved and backed up on its "
+                f"own line, apart from the module's other sub-objects"), node.sub.span
     return None
 
 
