@@ -15,7 +15,9 @@ Numbers are ASCII digits only: ``str.isdigit()`` accepts `²` and Arabic-Indic
 digits and ``int()`` accepts some of them, but a device reads neither.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations`: the NamedTuples' field types stay
+# objects (string annotations cost a compile() each when the class is made,
+# which `innolint` pays at every start).
 
 import re
 from typing import Any, Callable, NamedTuple

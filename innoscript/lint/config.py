@@ -7,7 +7,9 @@ line.  ``settings_for_path`` is the one entry point the command line and the
 language server share; it also says where each value came from.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations`: the NamedTuples' field types stay
+# objects (string annotations cost a compile() each when the class is made,
+# which `innolint` pays at every start).
 
 import os
 import sys

@@ -4,7 +4,9 @@ Built from defaults, configuration files and the command line (see
 config.py); rules only read them.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations`: the NamedTuples' field types stay
+# objects (string annotations cost a compile() each when the class is made,
+# which `innolint` pays at every start).
 
 from typing import NamedTuple
 
