@@ -17,7 +17,9 @@ does not send a fragment).  A path that climbs out with `..` is refused.
 A URL with no file is a failed download (404), never an empty file.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations`: the NamedTuples' field types stay
+# objects (string annotations cost a compile() each when the class is made,
+# which `innolint` pays at every start).
 
 import os
 from typing import NamedTuple

@@ -642,8 +642,9 @@ def test_every_option_keeps_its_help():
 # What a plain `innolint --no-cache FILE` must not import: the cache and what
 # only the cache needs (hashing, temporary files); dataclasses (records are
 # NamedTuples or plain classes: creating dataclasses cost milliseconds at
-# start-up); inspect (rule docs are dedented only when shown).
-LAZY_ON_A_PLAIN_RUN = ("innoscript.lint.cache", "hashlib", "tempfile", "dataclasses", "inspect")
+# start-up); inspect (rule docs are dedented only when shown); datetime (only
+# the simulation rules need it).
+LAZY_ON_A_PLAIN_RUN = ("innoscript.lint.cache", "hashlib", "tempfile", "dataclasses", "inspect", "datetime")
 
 
 def test_a_plain_lint_run_imports_no_cache_machinery_and_no_dataclasses(tmp_path):

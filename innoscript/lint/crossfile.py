@@ -8,7 +8,9 @@ the script's other settings; its findings belong to the payload file, and
 rule UPD-068 (rules/cfg.py) notes their number at the cfg line.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations`: the NamedTuples' field types stay
+# objects (string annotations cost a compile() each when the class is made,
+# which `innolint` pays at every start).
 
 import os
 from typing import NamedTuple
