@@ -116,7 +116,7 @@ def _lint(script: ast.Script, settings: Settings, incremental: IncrementalLinter
     ctx = LintContext(script, settings)
     ctx.active_rules = {rule.code: rule for rule in rules}
     diagnostics: list[Diagnostic] = []
-    line_rules = [rule for rule in rules if rule.stage == "line"]
+    line_rules = [rule for rule in rules if rule.stage == "line" and _applies(ctx, rule)]
     if line_rules:
         _line_stage(ctx, line_rules, diagnostics, incremental)
     for rule in rules:
@@ -132,6 +132,16 @@ def _lint(script: ast.Script, settings: Settings, incremental: IncrementalLinter
             # Findings about suppressions can be suppressed too, without counting as a use.
             diagnostics += [d for d in found if not suppressed.covers(d)]
     return sorted(diagnostics, key=lambda d: d.sort_key)
+
+
+def _applies(ctx: LintContext, rule: Rule) -> bool:
+    """Whether a line rule can find anything under these settings and model (asked once per lint)."""
+    if rule.applies is None:
+        return True
+    try:
+        return bool(rule.applies(ctx))
+    except Exception:  # let the rule run and report its own error
+        return True
 
 
 def _collect(ctx: LintContext, rule: Rule, run, out: list[Diagnostic]) -> None:
@@ -213,8 +223,8 @@ def _line_stage(ctx: LintContext, rules: list[Rule], out: list[Diagnostic], incr
     per_rule: list[list[Finding]] = [[] for _ in rules]
     errors: dict[int, str] = {}
     if incremental is None:
-        by_type: dict[type, list[tuple[int, Rule]]] = {}
-        results = ((line, _run_line(ctx, line, _wanted(by_type, rules, type(line)))) for line in ctx.script.lines)
+        _all_lines(ctx, rules, per_rule, errors)
+        results: Iterable[tuple[ast.Line, _LineResult]] = ()
     else:
         results = incremental._results(ctx, rules)
     for line, result in results:
@@ -234,6 +244,29 @@ def _line_stage(ctx: LintContext, rules: list[Rule], out: list[Diagnostic], incr
             out.append(_internal_error(ctx, rule, errors[index]))
         elif per_rule[index]:
             _add(ctx, rule, per_rule[index], out)
+
+
+def _all_lines(ctx: LintContext, rules: list[Rule], per_rule: list[list[Finding]], errors: dict[int, str]) -> None:
+    """Every line rule over every line of its node types, findings straight into ``per_rule``.
+
+    The same as ``_run_line`` per line (a rule that raises keeps its first
+    error only, its findings are dropped), without a result object per line.
+    """
+    checks: dict[type, list[tuple[list[Finding], int, object]]] = {}
+    for line in ctx.script.lines:
+        kind = type(line)
+        wanted = checks.get(kind)
+        if wanted is None:
+            wanted = checks[kind] = [(per_rule[index], index, rule.check)
+                                     for index, rule in enumerate(rules) if issubclass(kind, rule.kinds)]
+        for found, index, check in wanted:
+            try:
+                findings = check(ctx, line)
+                if findings is not None:
+                    found.extend(findings)
+            except Exception as exc:  # a broken rule must not hide the others' findings
+                if index not in errors:
+                    errors[index] = repr(exc)
 
 
 def _span(span: Span, offset: int, lines: int) -> Span:

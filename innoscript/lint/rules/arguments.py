@@ -184,7 +184,8 @@ def url_scheme(ctx: LintContext, line: ast.Command):
             yield ctx.finding(token.span, f"`{scheme}://` cannot be used: the device transfers files by HTTP; use `http://`")
 
 
-@rule("UPD-014", spec="lint-rules.md UPD-014; innovaphone-spec.md 2.2, 13 item 8", kinds=(ast.Command,))
+@rule("UPD-014", spec="lint-rules.md UPD-014; innovaphone-spec.md 2.2, 13 item 8", kinds=(ast.Command,),
+      applies=lambda ctx: ctx.target_before("v9"))
 def host_name_old_firmware(ctx: LintContext, line: ast.Command):
     """A URL names its host, but the target firmware (v8 or older) needs an IP address.
 
@@ -226,7 +227,8 @@ def host_name_old_firmware(ctx: LintContext, line: ast.Command):
             )
 
 
-@rule("UPD-015", spec="lint-rules.md UPD-015; innovaphone-spec.md 2.2, 11, 14 Q8", kinds=(ast.Command,))
+@rule("UPD-015", spec="lint-rules.md UPD-015; innovaphone-spec.md 2.2, 11, 14 Q8", kinds=(ast.Command,),
+      applies=lambda ctx: ctx.target_before("v11r1"))
 def host_name_or_https_unknown(ctx: LintContext, line: ast.Command):
     """A URL uses a host name or `https` where the target firmware's support is unknown.
 
@@ -362,7 +364,8 @@ def default_file_name(ctx: LintContext, line: ast.Download):
     yield ctx.finding(line.url.span, f"{what}; name the file on the server in the URL")
 
 
-@rule("UPD-018", spec="lint-rules.md UPD-018; innovaphone-spec.md 2.2, 5.3", kinds=(ast.Download,))
+@rule("UPD-018", spec="lint-rules.md UPD-018; innovaphone-spec.md 2.2, 5.3", kinds=(ast.Download,),
+      applies=lambda ctx: ctx.model is not None and ctx.model.firmware_name != ctx.model.firmware_name.lower())
 def default_file_name_case(ctx: LintContext, line: ast.Download):
     """A firmware URL relies on a default file name whose case may differ from the file.
 

@@ -141,7 +141,8 @@ def meta_t_undocumented(ctx: LintContext, line: ast.Command):
             )
 
 
-@rule("UPD-062", spec="lint-rules.md UPD-062; innovaphone-spec.md 6.1, 13.2", kinds=(ast.Command,))
+@rule("UPD-062", spec="lint-rules.md UPD-062; innovaphone-spec.md 6.1, 13.2", kinds=(ast.Command,),
+      applies=lambda ctx: ctx.target_before("v7"))
 def meta_h_old_target(ctx: LintContext, line: ast.Command):
     """`#h` used with a target of V6 or older.
 
