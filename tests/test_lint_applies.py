@@ -34,6 +34,20 @@ def _scripts():
     for path in sorted((ROOT / "corpus").rglob("*")):
         if path.is_file() and path.suffix in (".htm", ".upd", ".txt"):
             texts.append(path.read_bytes())
+    # Lines every gated or narrowed rule reports on under some settings.
+    texts.append(
+        b"config change cmd0 /name x\r\n"
+        b"config add UP1 /url https://updates.example/#q#t#h/\r\n"
+        b"mod cmd up0 prot ftp://fw.example/fw/ restart 13-1#t\r\n"
+        b"mod cmd UP0 boot https://fw.example/boot/#z ireboot 13-5001234\r\n"
+        b"mod cmd UP0 bmc http://10.0.0.5/bmc/ iresetn 13-5001234\r\n"
+        b"mod cmd UP0 scfg http://10.0.0.5/b/#h-#q.txt ser WEEKLY /force 24\r\n"
+        b"mod cmd UP0 cfg http://10.0.0.5/c.txt ser CFG-#h\r\n"
+        b"mod cmd UP1 check iresetn no-op 2020-01-01\r\n"
+        b"mod cmd WLANMGR0 activate-pwr\r\n"
+        b"vars create UPDATE/X p #h\r\n"
+        b"reboot\r\n"
+    )
     return [parse(Source.from_bytes(data, "update.htm")) for data in texts]
 
 
@@ -81,3 +95,25 @@ def test_the_engine_gives_what_every_rule_on_every_line_gives(monkeypatch):
                 patch.setattr(engine, "_applies", lambda ctx, rule: True)
                 everything = engine.lint_script(script, settings)
             assert gated == everything
+
+
+# Rules that once ran on every command and now declare the node kinds they
+# can report on: on any other command they must find nothing.
+NARROWED = ("UPD-005", "UPD-006", "UPD-009", "UPD-013", "UPD-014", "UPD-015", "UPD-044", "UPD-056",
+            "UPD-060", "UPD-061", "UPD-062")
+
+
+@pytest.mark.parametrize("code", NARROWED)
+def test_a_rule_finds_nothing_on_the_commands_it_does_not_declare(code):
+    from innoscript.syntax import ast
+
+    rule = next(r for r in all_rules() if r.code == code)
+    others = 0
+    for settings in SETTINGS[::3]:
+        for script in SCRIPTS:
+            ctx = LintContext(script, settings)
+            for line in script.lines:
+                if isinstance(line, ast.Command) and not isinstance(line, rule.kinds):
+                    others += 1
+                    assert not list(rule.check(ctx, line) or ()), (code, settings, line.text)
+    assert others

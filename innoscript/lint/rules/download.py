@@ -21,6 +21,10 @@ def _kind(line: ast.ModCommand) -> str:
     return line.spec.verb if line.spec is not None else (line.verb.text if line.verb else "")
 
 
+# The lines facts.final_token finds a final command in.
+_WITH_FINAL = (ast.FinalLine, ast.Download, ast.Scfg, ast.Cfg, ast.Check)
+
+
 @rule("UPD-040", spec="lint-rules.md UPD-040; innovaphone-spec.md 2.2, 5.3", kinds=(ast.Download,))
 def dotted_build_serial(ctx: LintContext, line: ast.Download):
     """A firmware build serial does not look like the device's own build number.
@@ -245,7 +249,7 @@ def boot_without_reboot(ctx: LintContext, line: ast.Download):
         )
 
 
-@rule("UPD-044", spec="lint-rules.md UPD-044; innovaphone-spec.md 4, 11", kinds=(ast.Command,),
+@rule("UPD-044", spec="lint-rules.md UPD-044; innovaphone-spec.md 4, 11", kinds=_WITH_FINAL,
       applies=lambda ctx: (ctx.model is not None and not ctx.model.reboot) or ctx.target_before("v6sr2hf3"))
 def reboot_unsupported(ctx: LintContext, line: ast.Command):
     """`reboot` / `ireboot` where they do not work (IP21) or may not exist yet (before V6.00 sr2-hotfix3).

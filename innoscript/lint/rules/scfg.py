@@ -285,7 +285,7 @@ def scfg_below_check(ctx: LintContext):
         )
 
 
-@rule("UPD-056", spec="lint-rules.md UPD-056; innovaphone-spec.md 6.1", kinds=(ast.Command,))
+@rule("UPD-056", spec="lint-rules.md UPD-056; innovaphone-spec.md 6.1", kinds=(ast.Scfg, ast.ConfigLine))
 def unknown_meta_sequence(ctx: LintContext, line: ast.Command):
     """Unknown meta sequence in an `scfg` URL or the update URL.
 
