@@ -425,8 +425,10 @@ CONFIG_VERBS: dict[str, SimpleVerb] = {
         SimpleVerb("change", True, True, "state a module's whole configuration (as saved configurations do)", "replace"),
         # Emitted by the official update server (`config rem UP1 /provision`) [PHPUS].
         SimpleVerb("rem", True, True, "remove the named parameters from a module's configuration", "remove"),
-        SimpleVerb("write", False, False, "store the running configuration so it survives a restart"),
-        SimpleVerb("activate", False, False, "activate the stored configuration"),
+        # The device edits one configuration: `write` stores it so it survives a
+        # restart, `activate` makes it the running one (written or not).
+        SimpleVerb("write", False, False, "store the edited configuration so it survives a restart"),
+        SimpleVerb("activate", False, False, "make the edited configuration the running one (a change not written is lost at the next restart)"),
     )
 }
 

@@ -12,11 +12,13 @@ import codecs
 import re
 from array import array
 from bisect import bisect_right
+import os
 from collections.abc import Sequence
-from dataclasses import dataclass
 from itertools import accumulate, islice
-from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:  # pathlib costs innolint's start a few milliseconds
+    from pathlib import Path
 
 BOM = "\ufeff"
 _LINE_END = re.compile(r"\r\n|\r|\n")
@@ -47,11 +49,10 @@ class Span(NamedTuple):
         return self._asdict()
 
 
-@dataclass(frozen=True, slots=True)
-class SourceProblem:
+class SourceProblem(NamedTuple):
     """Something wrong with the bytes themselves (not the language)."""
 
-    kind: str  # "binary" | "not-utf8" | "bom"
+    kind: str  # "binary" | "not-utf8" | "bom" | "wide" (UTF-16 or UTF-32)
     message: str
     offset: int = 0
 
@@ -188,6 +189,23 @@ class Source:
     def from_bytes(cls, data: bytes, path: str = "<bytes>") -> "Source":
         problems: list[SourceProblem] = []
         if b"\x00" in data:
+            wide = _wide_encoding(data)
+            if wide is not None:
+                encoding, has_bom = wide
+                body = data[len(_BOMS[encoding]) :] if has_bom else data
+                try:
+                    text = body.decode(encoding)
+                except UnicodeDecodeError:
+                    text = "\0"  # not text in that encoding after all
+                if "\0" not in text:  # a NUL character even so: binary, below
+                    name = _WIDE_NAMES[encoding]
+                    problem = SourceProblem(
+                        "wide",
+                        f"{name}: save it as UTF-8 (or the ANSI code page the device expects)",
+                        0,
+                    )
+                    return cls(text, path, encoding=encoding, bom=has_bom, problems=(problem,))
+        if b"\x00" in data:
             offset = data.index(b"\x00")
             problem = SourceProblem(
                 "binary",
@@ -217,10 +235,10 @@ class Source:
     @classmethod
     def from_path(cls, path: str | Path) -> "Source":
         """Read a file.  Raises ``OSError`` (the caller reports it)."""
-        p = Path(path)
-        if p.is_dir():
+        if os.path.isdir(path):
             raise IsADirectoryError(21, "is a directory", str(path))
-        return cls.from_bytes(p.read_bytes(), str(path))
+        with open(path, "rb") as handle:
+            return cls.from_bytes(handle.read(), str(path))
 
     # -- writing back -----------------------------------------------------
 
@@ -237,12 +255,15 @@ class Source:
         text = self.text if text is None else text
         try:
             data = text.encode(self.encoding)
+            encoding = self.encoding
         except UnicodeEncodeError:
             data = text.encode("utf-8")
+            encoding = "utf-8"
         else:
             if self.encoding == "latin-1" and _reads_back_otherwise(data, self.bom):
                 data = text.encode("utf-8")
-        return (codecs.BOM_UTF8 + data) if self.bom or text.startswith(BOM) else data
+                encoding = "utf-8"
+        return (_BOMS.get(encoding, codecs.BOM_UTF8) + data) if self.bom or text.startswith(BOM) else data
 
     # -- positions --------------------------------------------------------
 
@@ -294,6 +315,49 @@ class Source:
                 return index + 1
             count += 2 if ord(ch) > 0xFFFF else 1
         return len(self.lines[line - 1].text) + 1
+
+
+_BOMS = {
+    "utf-8": codecs.BOM_UTF8,
+    "utf-16-le": codecs.BOM_UTF16_LE,
+    "utf-16-be": codecs.BOM_UTF16_BE,
+    "utf-32-le": codecs.BOM_UTF32_LE,
+    "utf-32-be": codecs.BOM_UTF32_BE,
+}
+_WIDE_NAMES = {"utf-16-le": "UTF-16", "utf-16-be": "UTF-16 (big-endian)", "utf-32-le": "UTF-32",
+               "utf-32-be": "UTF-32 (big-endian)"}
+
+
+def _wide_encoding(data: bytes) -> tuple[str, bool] | None:
+    """(encoding, has BOM) when ``data`` looks like UTF-16 or UTF-32 text, else None.
+
+    By the byte-order mark (UTF-32's first: its little-endian mark starts
+    with UTF-16's), else by where the NULs fall in the first bytes: ASCII
+    text in UTF-16-LE has a NUL at every odd offset, in UTF-32-LE three NULs
+    after every character (mirrored for big-endian).  Notepad and
+    PowerShell 5 write UTF-16-LE with a mark.
+    """
+    for encoding in ("utf-32-le", "utf-32-be", "utf-16-le", "utf-16-be"):
+        if data.startswith(_BOMS[encoding]):
+            body = data[len(_BOMS[encoding]) :]
+            # A script is mostly ASCII commands: in UTF-16 or UTF-32 they carry NULs.
+            # Two bytes that merely look like a mark before 8-bit text are not one.
+            return (encoding, True) if not body or b"\0" in body else None
+    sample = data[:4000]
+    sample = sample[: len(sample) - len(sample) % 4]
+    if len(sample) < 4:
+        return None
+    quads = [sample[i : i + 4] for i in range(0, len(sample), 4)]
+    if all(q[1:] == b"\0\0\0" and q[0] for q in quads):
+        return "utf-32-le", False
+    if all(q[:3] == b"\0\0\0" and q[3] for q in quads):
+        return "utf-32-be", False
+    odd, even = sample[1::2], sample[0::2]
+    if odd.count(0) >= 0.9 * len(odd) and even.count(0) <= 0.1 * len(even):
+        return "utf-16-le", False
+    if even.count(0) >= 0.9 * len(even) and odd.count(0) <= 0.1 * len(odd):
+        return "utf-16-be", False
+    return None
 
 
 def _reads_back_otherwise(latin1: bytes, bom: bool) -> bool:

@@ -395,7 +395,7 @@ def _check_fix(source: Source) -> list[Failure]:
         mode = "--fix --unsafe-fixes" if unsafe else "--fix"
         if not outcome.applied:
             continue
-        written = Source.from_bytes(source.encode(outcome.text), source.path)
+        written = Source.from_bytes(outcome.data(source), source.path)
         if written.text != outcome.text:
             failures.append(Failure("lost-line", f"{mode}: the written bytes read back as another text"))
         # Lines no applied fix touched must all still be there, in order.

@@ -60,8 +60,10 @@ async def published(client: LanguageClient, uri: str, version: int | None = None
 
 
 def apply_text_edits(text: str, edits, encoding: str = "utf-16") -> str:
-    """Apply LSP TextEdits to ``text`` the way an editor does."""
-    lines = text.splitlines(keepends=True)
+    """Apply LSP TextEdits to ``text`` the way an editor does (only CR, LF and CRLF end lines)."""
+    import re
+
+    lines = re.findall(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$", text)
     starts = [0]
     for line in lines:
         starts.append(starts[-1] + len(line))

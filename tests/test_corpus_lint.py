@@ -55,6 +55,8 @@ def test_clean_files_stay_clean(entry):
 
 def test_every_catalogue_rule_is_exercised_by_the_corpus():
     required = {e["code"] for entry in EXPECTED for e in entry["expect"] if e["required"]}
-    catalogue = {f"UPD-{n:03d}" for n in [*range(1, 10), *range(10, 20), *range(20, 29), *range(30, 36), 37,
+    # UPD-018 speaks through UPD-017's message while UPD-017 runs (one finding per cause);
+    # tests/test_rules_arguments.py covers it on its own.
+    catalogue = {f"UPD-{n:03d}" for n in [*range(1, 10), *range(10, 18), 19, *range(20, 29), *range(30, 36), 37,
                                           *range(40, 51), *range(51, 60), 60, 61, 62, 65, 66, 67, *range(70, 77)]}
     assert catalogue - required == set()

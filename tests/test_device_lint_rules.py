@@ -35,9 +35,15 @@ def test_looping_script_gets_every_behaviour_finding():
 
 
 def test_shared_backup_url_only_when_the_url_is_not_device_specific():
-    assert ("UPD-083", 1, 18) in findings("mod cmd UP0 scfg http://10.0.0.5/backup/config.txt\n")
+    assert ("UPD-083", 1, 18) in findings("mod cmd UP0 scfg http://10.0.0.5/backup/config.txt\n", ignore=("UPD-019",))
     for meta in ("#m", "#h", "#i"):
         assert findings(f"mod cmd UP0 scfg http://10.0.0.5/backup/{meta}.txt\n") == []
+
+
+def test_shared_backup_url_is_one_finding_with_the_static_rule():
+    text = "mod cmd UP0 scfg http://10.0.0.5/backup/config.txt\n"
+    result = lint_script(parse(Source.from_bytes(text.encode(), "update-ip232.htm")), Settings(simulate=True))
+    assert [(d.code, d.span.line) for d in result if d.code in ("UPD-019", "UPD-083")] == [("UPD-019", 1)]
 
 
 def test_dotted_build_serials_loop_on_the_default_model():

@@ -39,7 +39,8 @@ def test_spec_3_binary_or_utf16_script_is_refused(tmp_path, data):
     result = run([str(path)])
     assert result.exit_code == 2
     assert result.output.startswith("error: ") and result.output.count("\n") == 1
-    assert "binary file" in result.output and "converged" not in result.output
+    expected = "UTF-16: save it as UTF-8" if data.startswith(b"\xff\xfe") else "binary file"
+    assert expected in result.output and "converged" not in result.output
 
 
 def test_spec_6_1_identity_options_expand_meta_sequences(tmp_path):

@@ -86,7 +86,7 @@ def test_command_line_overrides_the_file(site):
 def test_interpreter_option(site):
     root, fleet = site
     (root / "update-ip1200.htm").write_bytes(SCRIPT.replace(b"13-5001235", b"13-50012.35"))
-    looping = json.loads(run("--fleet", fleet, "--root", root, "--json", "-o", "update_vars_survive_reboot=false").output)
+    looping = json.loads(run("--fleet", fleet, "--root", root, "--json", "--option", "update_vars_survive_reboot=false").output)
     assert looping["groups"][0]["loops"] == 10
     calm = json.loads(run("--fleet", fleet, "--root", root, "--json").output)
     assert calm["groups"][0]["loops"] == 0
@@ -169,8 +169,9 @@ def test_http_server_gives_the_same_report(site):
         (["--root", "{root}", "--fleet", "{bad}"], "bad.toml: groups.a.count: must be at least 0"),
         (["--root", "{root}", "--fleet", "{fleet}", "--start", "soon"], "--start: not a date"),
         (["--root", "{root}", "--fleet", "{fleet}", "--days", "0"], "--days must be above 0"),
-        (["--root", "{root}", "--fleet", "{fleet}", "-o", "nonsense=1"], "unknown interpreter option"),
-        (["--root", "{root}", "--fleet", "{fleet}", "-o", "novalue"], "NAME=VALUE"),
+        (["--root", "{root}", "--fleet", "{fleet}", "--option", "nonsense=1"], "unknown interpreter option"),
+        (["--root", "{root}", "--fleet", "{fleet}", "--option", "novalue"], "NAME=VALUE"),
+        (["--root", "{root}", "--fleet", "{fleet}", "-o", "transfer_failure=1"], "-o is --output-file now"),
         (["--root", "{root}", "--fleet", "{badopt}"], "badopt.toml: fleet.options: option transfer_failure"),
         (["--root", "{tmp}"], "no update-<model>.htm"),
     ],
@@ -208,3 +209,52 @@ def test_importing_the_fleet_loads_no_optional_dependency():
             "print(sorted(m for m in ('matplotlib', 'numpy', 'aiohttp', 'pygls') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_output_file_takes_the_report(site, tmp_path):
+    root, fleet = site
+    out = tmp_path / "report.json"
+    result = run("--fleet", fleet, "--root", root, "--json", "-o", out)
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "" and f"wrote {out}" in result.stderr
+    assert json.loads(out.read_text(encoding="utf-8")) == json.loads(run("--fleet", fleet, "--root", root, "--json").stdout)
+    long_form = run("--fleet", fleet, "--root", root, "--output-file", tmp_path / "table.txt")
+    assert long_form.exit_code == 0 and (tmp_path / "table.txt").read_text().startswith(f"fleet {fleet}:")
+
+
+def _simulate_in(site, terminal: bool, env_extra=None):
+    """Run `innoscript simulate` with stderr on a pseudo-terminal or a pipe; what stderr showed."""
+    import os
+    import subprocess
+    import sys
+
+    root, fleet = site
+    env = {k: v for k, v in os.environ.items() if k not in ("CI", "GITHUB_ACTIONS")}
+    env.update(env_extra or {})
+    command = [sys.executable, "-m", "innoscript", "simulate", "--fleet", str(fleet), "--root", str(root), "--days", "3"]
+    if not terminal:
+        return subprocess.run(command, capture_output=True, text=True, env=env, timeout=120).stderr
+    pty = pytest.importorskip("pty")
+    leader, follower = pty.openpty()
+    try:
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=follower, env=env)
+        os.close(follower)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:  # the terminal closed: the process is done
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        process.wait(timeout=120)
+    finally:
+        os.close(leader)
+    return b"".join(chunks).decode("utf-8", "replace")
+
+
+def test_progress_on_a_terminal_only(site):
+    assert "simulating" in _simulate_in(site, terminal=True)
+    assert "simulating" not in _simulate_in(site, terminal=False)
+    assert "simulating" not in _simulate_in(site, terminal=True, env_extra={"CI": "true"})

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import json
+import hashlib
+import marshal
 import os
 
 import pytest
 
 from innoscript.lint import Settings
-from innoscript.lint.cache import CachedSource, ResultCache, diagnostic_from_data, diagnostic_to_data
+from innoscript.lint.cache import DIGEST, MAGIC, CachedSource, ResultCache, diagnostic_from_data, diagnostic_to_data
 from innoscript.lint.pipeline import Job, Linter, lint_data
 from innoscript.source import Source
 from innoscript.lint.config import clear_caches
@@ -79,8 +80,57 @@ def test_damaged_cache_is_ignored_and_replaced(tmp_path):
         handle.write("{not json")
     cache2, (result,) = run(folder, [job])
     assert cache2.misses == 1 and result.diagnostics
-    assert json.loads(open(cache2.path).read())["format"] == 2
+    assert open(cache2.path, "rb").read().startswith(MAGIC)
     assert (folder / ".gitignore").read_text().strip().endswith("*")
+
+
+def _sealed(body: bytes) -> bytes:
+    """A cache file whose digest is right: only its values can be wrong."""
+    return MAGIC + hashlib.blake2b(body, digest_size=DIGEST).digest() + body
+
+
+def _damaged(good: bytes) -> list[bytes]:
+    """Ways a cache file can be wrong: cut, flipped, foreign, or of the right shape with wrong values."""
+    names, entries = marshal.loads(good[len(MAGIC) + DIGEST :])
+    ((name, (key, rows, deps)),) = entries.items()
+    row = rows[0]
+    flipped = bytearray(good)
+    for index in range(len(MAGIC), len(flipped), 7):
+        flipped[index] ^= 0x5A
+    damaged = [b"", good[: len(good) // 2], good[:-3], MAGIC, MAGIC + b"\xff" * 40, b"x" + good[1:], b"\x00" * 64,
+               bytes(flipped), MAGIC + marshal.dumps((names, entries)), _sealed(b"\xff" * 40),
+               _sealed(marshal.dumps((names, entries))[:-1])]
+    wrong_bodies = [
+        [1, 2], (names, []), (names, {name: key}), (names, {name: (key, "rows", deps)}), (names, {name: (key, rows, 5)}),
+        (names, {name: (key, rows, ((1, 2, 3),))}), ([], {name: (key, rows, deps)}),
+    ]
+    wrong_rows = [
+        row[:3],  # too short
+        (row[0], 99, *row[2:]),  # unknown severity
+        (row[0], row[1], row[2], (1, 2), *row[4:]),  # a span of the wrong size
+        (*row[:4], ("m", True, ((("x",), "t"),)), *row[5:]),  # a fix with a bad edit
+        (*row[:5], ((1, "m", None),), row[6]),  # related information without a span
+        (None, *row[1:]),  # no code
+    ]
+    wrong_bodies += [(names, {name: (key, (bad,), deps)}) for bad in wrong_rows]
+    return damaged + [_sealed(marshal.dumps(body)) for body in wrong_bodies]
+
+
+def test_every_kind_of_damaged_cache_is_a_miss_never_an_error(tmp_path):
+    folder = tmp_path / "c"
+    job = Job("update-ip232.htm", Settings(), BAD)
+    cache, (fresh,) = run(folder, [job])
+    good = open(cache.path, "rb").read()
+    assert good.startswith(MAGIC)
+    for damaged in _damaged(good):
+        with open(cache.path, "wb") as handle:
+            handle.write(damaged)
+        again, (result,) = run(folder, [job])
+        assert result.diagnostics == fresh.diagnostics
+        assert again.misses + again.hits == 1
+        # The run wrote a good cache back: the next run hits.
+        hit, (cached,) = run(folder, [job])
+        assert (hit.hits, hit.misses) == (1, 0) and cached.diagnostics == fresh.diagnostics
 
 
 def test_unwritable_cache_folder_is_not_an_error(tmp_path):
@@ -91,11 +141,11 @@ def test_unwritable_cache_folder_is_not_an_error(tmp_path):
     assert not os.path.exists(tmp_path / "file" / "cache")
 
 
-def test_diagnostics_round_trip_through_json():
+def test_diagnostics_round_trip_through_plain_tuples():
     _, diagnostics, _ = lint_data(BAD + b"# innolint: disable-next-line=UPD-090\nmod cmd UP1 poll\n", "update-x.htm", Settings())
     assert any(d.fix for d in diagnostics)
     names = {d.code: d.name for d in diagnostics}
-    again = [diagnostic_from_data(json.loads(json.dumps(diagnostic_to_data(d))), d.path, names) for d in diagnostics]
+    again = [diagnostic_from_data(marshal.loads(marshal.dumps(diagnostic_to_data(d))), d.path, names) for d in diagnostics]
     assert again == diagnostics
 
 

@@ -55,15 +55,17 @@ def test_bundled_example_has_findings_and_exits_1(tmp_path):
     assert any(line.startswith("examples/dect-site.txt:") for line in result.stdout.splitlines())
 
 
-def test_clean_file_exits_0_and_prints_nothing():
+def test_clean_file_exits_0_and_says_so_and_quiet_prints_nothing():
     write("update-ip232.htm", "# nothing to do\n")
     result = invoke("update-ip232.htm")
+    assert result.exit_code == 0 and result.stdout == "No problems found in 1 file.\n"
+    result = invoke("--quiet", "update-ip232.htm")
     assert result.exit_code == 0 and result.stdout == ""
 
 
 def test_missing_file_is_one_error_line_and_exit_2():
     write("update-a.htm", BAD)
-    result = invoke("nope.htm", "update-a.htm")
+    result = invoke("--model", "IP232", "nope.htm", "update-a.htm")
     assert result.exit_code == 2
     assert result.stderr.strip() == "error: nope.htm: no such file or folder"
     assert "Traceback" not in result.output
@@ -332,3 +334,320 @@ def test_cached_results_print_exactly_like_fresh_ones():
     cached = invoke("--format", "full", "--cache-dir", "c", "update-a.htm")
     assert "UPD-090" in fresh.stdout and "UPD-093" in fresh.stdout
     assert cached.stdout == fresh.stdout and cached.exit_code == fresh.exit_code == 1
+
+
+# -- what every run says, and the options linter users expect -------------------------
+
+
+def test_concise_names_the_severity_and_ends_with_counts_and_the_exit_reason():
+    write("update-a.htm", BAD)
+    result = invoke("--format", "concise", "--select", "UPD-090", "update-a.htm")
+    assert result.stdout.splitlines() == [
+        "update-a.htm:1:4: UPD-090 error: syntax error: unexpected control character U+0001; "
+        "a command line may contain only printable characters, blanks and tabs",
+        "Found 1 problem in 1 file (1 error).",
+        "Exit status 1: 1 problem at or above the fail level (warning).",
+    ]
+    lenient = invoke("--format", "concise", "--select", "UPD-090", "--fail-level", "error",
+                     "--severity", "UPD-090=warning", "update-a.htm")
+    assert lenient.exit_code == 0
+    assert lenient.stdout.endswith("Exit status 0: no problem at or above the fail level (error).\n")
+    full = invoke("--format", "full", "--select", "UPD-090", "update-a.htm")
+    assert "UPD-090 [syntax-error] error: syntax error" in full.stdout
+    assert "Exit status 1: 1 problem at or above the fail level (warning)." in full.stdout
+
+
+def test_exit_zero_keeps_the_findings_but_not_the_failure():
+    write("update-a.htm", BAD)
+    result = invoke("--exit-zero", "--select", "UPD-090", "update-a.htm")
+    assert result.exit_code == 0 and "UPD-090" in result.stdout
+    assert invoke("--exit-zero", "missing.htm").exit_code == 2
+
+
+def test_output_file_takes_the_report_and_stdout_stays_empty():
+    write("update-a.htm", BAD)
+    result = invoke("-o", "report.json", "--format", "json", "--select", "UPD-090", "update-a.htm")
+    assert result.exit_code == 1 and result.stdout == ""
+    assert json.loads(Path("report.json").read_text(encoding="utf-8"))[0]["code"] == "UPD-090"
+    coloured = invoke("--output-file", "report.txt", "--format", "full", "update-a.htm")
+    assert coloured.exit_code == 1 and "\x1b[" not in Path("report.txt").read_text(encoding="utf-8")
+    Path("folder").mkdir()
+    unwritable = invoke("-o", "folder", "update-a.htm")
+    assert unwritable.exit_code == 2 and "folder" in unwritable.stderr and "Traceback" not in unwritable.output
+
+
+def test_no_color_option_and_environment():
+    write("update-a.htm", BAD)
+    assert "\x1b[" not in invoke("--format", "full", "--no-color", "update-a.htm", env={"FORCE_COLOR": "1"}).stdout
+    assert "\x1b[" not in invoke("--format", "full", "--no-color", "--color", "always", "update-a.htm").stdout
+    assert "\x1b[" in invoke("--format", "full", "update-a.htm", env={"FORCE_COLOR": "1"}).stdout
+    assert "\x1b[" not in invoke("--format", "full", "update-a.htm", env={"NO_COLOR": "1", "FORCE_COLOR": ""}).stdout
+
+
+def test_quiet_leaves_out_summary_and_notes():
+    write("update-a.htm", BAD)
+    result = invoke("--quiet", "--format", "concise", "--select", "UPD-090", "update-a.htm")
+    assert result.exit_code == 1
+    assert result.stdout.count("\n") == 1 and result.stdout.startswith("update-a.htm:1:4: UPD-090 error:")
+
+
+def test_statistics_honour_the_json_format():
+    write("update-a.htm", BAD + BAD + UNUSED)
+    result = invoke("--statistics", "--format", "json", "--select", "UPD-090,UPD-093", "update-a.htm")
+    assert json.loads(result.stdout) == [
+        {"code": "UPD-090", "name": "syntax-error", "severity": "error", "count": 2},
+        {"code": "UPD-093", "name": "unused-suppression", "severity": "warning", "count": 1},
+    ]
+
+
+def test_diff_says_how_many_unsafe_fixes_it_did_not_show():
+    write("update-ip232.htm", "config change IP4 ETH0 /addr 10.0.0.9\n")
+    hidden = invoke("--diff", "--select", "UPD-070,UPD-071", "update-ip232.htm")
+    assert hidden.stdout == "" and hidden.exit_code == 0
+    assert "2 unsafe fixes not shown; add --unsafe-fixes" in hidden.stderr
+    shown = invoke("--diff", "--unsafe-fixes", "--select", "UPD-070,UPD-071", "update-ip232.htm")
+    assert "+config write" in shown.stdout and "not shown" not in shown.stderr
+    write("update-ip232.htm", "# nothing\n")
+    assert "no fixes to show" in invoke("--diff", "update-ip232.htm").stderr
+
+
+def test_watch_lints_again_when_a_file_changes(tmp_path):
+    import time
+
+    write("update-a.htm", "# clean\n")
+    env = {**os.environ, "NO_COLOR": "1"}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from innoscript.cli.lint import main; main()", "--watch", "--format", "concise",
+         "--select", "UPD-090", "."],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path,
+    )
+    try:
+        assert process.stdout.readline() == "No problems found in 1 file.\n"
+        assert "watching for changes" in process.stderr.readline()
+        time.sleep(0.05)
+        write("update-a.htm", BAD)
+        os.utime("update-a.htm", ns=(time.time_ns() + 10**9, time.time_ns() + 10**9))
+        assert "files changed" in process.stderr.readline()
+        assert process.stdout.readline().startswith("update-a.htm:1:4: UPD-090 error:")
+        assert process.poll() is None  # still watching
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+# -- nothing is silent -----------------------------------------------------------------
+
+
+def test_a_folder_without_update_scripts_is_exit_2_saying_how_to_include_others():
+    Path("empty").mkdir()
+    write("notes/site.txt", BAD)
+    for folder in ("empty", "notes"):
+        result = invoke(folder)
+        assert result.exit_code == 2, result.output
+        assert f"error: {folder}: no update scripts found (include: update-*.htm, *.upd, <MAC>.txt, <hwid>.htm)" \
+            in result.stderr
+        assert "set `include` in the configuration" in result.stderr
+    write(".innolint.toml", 'include = ["*.txt"]\n')
+    clear_caches()
+    assert invoke("notes").exit_code == 1
+
+
+def test_per_device_scripts_are_found_and_backups_are_not():
+    for name in ("devices/009033030DF0.txt", "devices/00-90-33-03-0d-f0.htm", "devices/IP1200-03-0d-f0.htm",
+                 "devices/IP1200-03-0d-f0.0.txt", "devices/readme.txt"):
+        write(name, BAD)
+    result = invoke("--select", "UPD-090", "--format", "concise", "devices")
+    linted = sorted({line.split(":")[0] for line in result.stdout.splitlines() if ":1:4:" in line})
+    assert linted == [os.path.join("devices", name) for name in
+                      ("00-90-33-03-0d-f0.htm", "009033030DF0.txt", "IP1200-03-0d-f0.htm")]
+
+
+def test_rules_skipped_for_want_of_a_model_are_named_once():
+    fw = "mod cmd UP0 prot http://10.0.0.5/fw/ iresetn 13-5001234\n"
+    write("site.upd", fw)
+    write("other.upd", fw)
+    result = invoke("site.upd", "other.upd")
+    notes = [line for line in result.stderr.splitlines() if line.startswith("note:")]
+    assert len(notes) == 1
+    assert "no device model for site.upd, other.upd (no model in the file name" in notes[0]
+    assert "UPD-018" in notes[0] and "--model MODEL" in notes[0] and "`model`" in notes[0]
+    assert "note:" not in invoke("--model", "IP1200", "site.upd").stderr
+    assert "note:" not in invoke("--select", "UPD-090", "site.upd").stderr  # no model rule selected
+    assert "note:" not in invoke("-", "--stdin-filename", "update-ip1200.htm", input=fw).stderr
+    assert "no device model for <stdin>" in invoke("-", input=fw).stderr
+    write(".innolint.toml", '[[overrides]]\npaths = ["site.upd"]\nmodel = "IP1200"\n')
+    clear_caches()
+    configured = invoke("site.upd", "other.upd")
+    assert "no device model for other.upd (" in configured.stderr
+
+
+def test_model_rules_are_the_ones_that_need_a_model():
+    from innoscript.cli.lint import MODEL_RULES
+    from innoscript.lint.rule import find_rule
+    from tests.rule_helpers import findings
+
+    for code in MODEL_RULES:
+        example = find_rule(code).bad_example
+        version = example.settings.get("target-version", "v10")
+        assert findings(code, example.data, "site.upd", model=example.settings["model"], target_version=version), code
+        assert not findings(code, example.data, "site.upd", target_version=version), code
+
+
+def test_url_map_to_a_missing_folder_is_refused_as_run_refuses_it():
+    from innoscript.cli.run import run_command
+
+    write("update-ip232.htm", "# nothing\n")
+    lint = invoke("--url-map", "http://10.0.0.5/cfg/=missing/folder", "update-ip232.htm")
+    dry = CliRunner().invoke(run_command, ["update-ip232.htm", "--url-map", "http://10.0.0.5/cfg/=missing/folder"])
+    expected = "error: --url-map 'http://10.0.0.5/cfg/=missing/folder': missing/folder: no such folder"
+    assert (lint.exit_code, lint.stderr.strip()) == (2, expected)
+    assert (dry.exit_code, dry.stderr.strip()) == (2, expected)
+    Path("missing/folder").mkdir(parents=True)
+    assert invoke("--url-map", "http://10.0.0.5/cfg/=missing/folder", "update-ip232.htm").exit_code == 0
+
+
+# -- encodings -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", [".innolint.toml", "pyproject.toml"])
+def test_a_configuration_that_is_not_utf8_is_one_line_and_exit_2(name):
+    write("update-ip232.htm", "# nothing\n")
+    text = 'fail-level = "error"\n' if name == ".innolint.toml" else '[tool.innolint]\nfail-level = "error"\n'
+    Path(name).write_bytes(text.encode("utf-16"))  # what PowerShell 5 writes
+    result = invoke("update-ip232.htm")
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines() == [
+        f"error: {Path(name).resolve()}: UTF-16, not UTF-8 (as PowerShell 5 writes files): save it as UTF-8"]
+    clear_caches()
+    Path(name).write_bytes(text.replace("error", "caf\xe9").encode("latin-1"))
+    latin = invoke("update-ip232.htm")
+    assert latin.exit_code == 2 and "not UTF-8 (bad byte at offset" in latin.stderr and "Traceback" not in latin.output
+    clear_caches()
+    Path(name).write_bytes(b"\xef\xbb\xbf" + text.encode())  # a UTF-8 mark is fine
+    assert invoke("update-ip232.htm").exit_code == 0
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-32"])
+def test_a_utf16_script_is_named_so_and_converted_by_the_unsafe_fix(encoding):
+    text = "mod\x01cmd UP1 check iresetn 2024-06-01\r\n"
+    original = text.encode(encoding)
+    Path("update-ip232.htm").write_bytes(original)
+    result = invoke("--format", "concise", "update-ip232.htm")
+    assert "binary" not in result.stdout
+    width = "UTF-32" if "32" in encoding else "UTF-16"
+    assert (f"update-ip232.htm:1:1: UPD-091 warning: {width}" in result.stdout
+            and "save it as UTF-8 (or the ANSI code page the device expects)" in result.stdout)
+    assert "update-ip232.htm:1:4: UPD-090 error:" in result.stdout  # and the text itself is linted
+    assert invoke("--fix", "update-ip232.htm").exit_code == 1
+    assert Path("update-ip232.htm").read_bytes() == original  # unsafe: only when asked
+    shown = invoke("--diff", "--unsafe-fixes", "update-ip232.htm")
+    assert "would be saved as UTF-8" in shown.stderr and Path("update-ip232.htm").read_bytes() == original
+    invoke("--fix", "--unsafe-fixes", "update-ip232.htm")
+    assert Path("update-ip232.htm").read_bytes() == text.encode("utf-8")
+
+
+def test_progress_for_long_runs_on_a_terminal_only(monkeypatch):
+    from innoscript.cli import checks, lint
+
+    for n in range(3):
+        write(f"update-ip{n}.htm", BAD)
+    monkeypatch.setattr(lint, "PROGRESS_FILES", 3)
+    assert "linting 3 files" not in invoke(".").stderr  # stderr is no terminal here
+    monkeypatch.setattr(checks, "show_progress", lambda stream=None: True)
+    shown = invoke("--select", "UPD-090", ".")
+    assert "linting 3 files" in shown.stderr
+    assert shown.stdout.count("UPD-090 error") == 3  # every file linted, in order
+    monkeypatch.setattr(lint, "PROGRESS_FILES", 4)
+    assert "linting" not in invoke(".").stderr  # a short run: no bar
+
+
+def test_show_progress_only_on_a_terminal_and_never_in_ci(monkeypatch):
+    from innoscript.cli.common import show_progress
+
+    class Terminal:
+        def isatty(self):
+            return True
+
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    monkeypatch.setenv("TERM", "xterm")
+    assert show_progress(Terminal())
+    with open(os.devnull, "w") as pipe_like:
+        assert not show_progress(pipe_like)
+    monkeypatch.setenv("CI", "true")
+    assert not show_progress(Terminal())
+
+
+def test_diff_headers_of_an_absolute_path_have_no_double_slash():
+    from innoscript.lint.fixes import diff
+
+    header = diff("/srv/update/update-ip232.htm", "a\n", "b\n").splitlines()[:2]
+    assert header == ["--- a/srv/update/update-ip232.htm", "+++ b/srv/update/update-ip232.htm"]
+    assert diff("C:\\site\\update.htm", "a\n", "b\n").splitlines()[0] == "--- a/site/update.htm"
+    assert diff("sub/update.htm", "a\n", "b\n").splitlines()[0] == "--- a/sub/update.htm"
+
+
+def test_target_version_help_names_the_oldest_version_accepted():
+    from innoscript import catalog
+
+    help_text = " ".join(invoke("--help").stdout.split())
+    assert f"({catalog.VERSIONS[0]} ... {catalog.VERSIONS[-1]})" in help_text
+    write("update-ip232.htm", "# x\n")
+    assert invoke("--target-version", catalog.VERSIONS[0], "update-ip232.htm").exit_code == 0
+
+
+# -- the lean start: a plain run without click, the same options as the click command --
+
+
+@pytest.mark.parametrize("argv", [
+    ["update-a.htm"],
+    ["--format", "json", "-o", "out.json", "--select", "UPD-0", "--select=UPD-1,UPD-2", "a.htm", "b.htm"],
+    ["--quiet", "--exit-zero", "--no-color", "--color", "always", "--jobs", "3", "--", "-weird.htm"],
+    ["-", "--stdin-filename", "update-ip72.htm", "--fix", "--unsafe-fixes", "--severity", "UPD-025=error"],
+    ["--config", "fail-level='error'", "--url-map", "http://x/=.", "--target-version", "v5", "--model", "IP232",
+     "--mode", "cfg-payload", "--fail-level", "info", "--watch", "--statistics", "--diff", "--no-cache",
+     "--cache-dir", "c", "--baseline", "b.json", "--write-baseline", "w.json", "--simulate", "--fleet", "f.toml",
+     "--require-reason", "--show-settings", "--extend-select", "X", "--extend-ignore", "Y", "--ignore", "Z", "."],
+])
+def test_the_fast_parser_reads_a_command_line_as_click_does(argv):
+    from innoscript.cli.lint import lint_command
+    from innoscript.cli.lint_options import parse_fast
+
+    paths, options = parse_fast(argv)
+    params = lint_command.make_context("innolint", list(argv)).params
+    assert paths == params.pop("paths")
+    assert options == params
+
+
+@pytest.mark.parametrize("argv", [
+    [], ["--help"], ["-h"], ["--version"], ["--explain", "UPD-002"], ["rules"], ["rule", "UPD-002"],
+    ["--bogus", "a.htm"], ["--format", "xml", "a.htm"], ["--jobs", "0", "a.htm"], ["-qo", "x", "a.htm"],
+    ["--select"], ["--fix=yes", "a.htm"], ["--baseline", ".", "a.htm"],
+])
+def test_what_the_fast_parser_leaves_to_click(argv):
+    from innoscript.cli.lint_options import parse_fast
+
+    assert parse_fast(argv) is None
+
+
+def test_every_option_keeps_its_help():
+    from innoscript.cli.lint_options import OPTIONS
+
+    text = " ".join(invoke("--help").stdout.split())
+    for option in OPTIONS:
+        assert ", ".join(option.flags) in text and " ".join(option.help.split())[:40] in text, option.flags
+
+
+def test_a_plain_lint_run_imports_no_click(tmp_path):
+    write("update-ip232.htm", BAD)
+    probe = ("import sys, atexit; atexit.register(lambda: print(sorted(m for m in sys.modules if m.split('.')[0] == 'click'),"
+             " file=sys.stderr)); from innoscript.cli.lint import main; main(sys.argv[1:])")
+    plain = subprocess.run([sys.executable, "-c", probe, "--no-cache", "update-ip232.htm"], capture_output=True, text=True)
+    assert plain.returncode == 1 and "UPD-090 error" in plain.stdout
+    assert plain.stderr.strip().splitlines()[-1] == "[]"
+    helped = subprocess.run([sys.executable, "-c", probe, "--help"], capture_output=True, text=True)
+    assert helped.returncode == 0 and "--output-file" in helped.stdout and "'click'" in helped.stderr
+    usage = subprocess.run([sys.executable, "-c", probe, "--fix", "-", "update-ip232.htm"], capture_output=True,
+                           text=True, input="")
+    assert usage.returncode == 2 and "Error: --fix and --diff read - on its own" in usage.stderr

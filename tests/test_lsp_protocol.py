@@ -151,3 +151,41 @@ def test_help_does_not_import_pygls():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
+
+
+def test_a_wrong_content_length_does_not_lose_later_messages():
+    process = subprocess.Popen(SERVER, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+
+    def write(data: bytes) -> None:
+        process.stdin.write(data)
+        process.stdin.flush()
+
+    wire = Wire(process.stdout, write)
+    try:
+        wire.initialize()
+        uri = "file:///tmp/innoscript-wire/update-ip232.htm"
+        text = "mod cmd UP1 check iresetn 2024-06-01\n"
+        wire.send({"method": "textDocument/didOpen",
+                   "params": {"textDocument": {"uri": uri, "languageId": "innoscript", "version": 1, "text": text}}})
+        hover = {"method": "textDocument/hover",
+                 "params": {"textDocument": {"uri": uri}, "position": {"line": 0, "character": 20}}}
+        body = json.dumps({"jsonrpc": "2.0", "id": 2, **hover}).encode()
+        # Too long: the declared body would swallow the next message.
+        write(b"Content-Length: %d\r\n\r\n" % (len(body) + 400) + body)
+        wire.send({"id": 3, **hover})
+        assert "iresetn" in wire.response(3)["result"]["contents"]["value"]
+        # Too short, not a number, missing: each message after them is still answered.
+        write(b"Content-Length: %d\r\n\r\n" % (len(body) - 9) + body)
+        wire.send({"id": 4, **hover})
+        assert "iresetn" in wire.response(4)["result"]["contents"]["value"]
+        write(b"Content-Length: many\r\n\r\n" + body)
+        write(b"Content-Type: application/json\r\n\r\n" + body)
+        write(b"garbage\r\n")
+        wire.send({"id": 5, **hover})
+        assert "iresetn" in wire.response(5)["result"]["contents"]["value"]
+        wire.shutdown()
+        assert process.wait(WAIT) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()

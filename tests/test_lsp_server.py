@@ -94,7 +94,7 @@ async def test_open_publishes_the_linters_diagnostics(client: LanguageClient, tm
     first = diagnostics[0]
     assert first.code == "UPD-002" and first.source == "innolint"
     assert first.severity == lsp.DiagnosticSeverity.Warning
-    assert first.code_description.href == find_rule("UPD-002").url
+    assert first.code_description is None and find_rule("UPD-002").url is None  # no published docs address
     assert (first.range.start.character, first.range.end.character) == (12, 16)
     levels = {"ERROR": 1, "WARNING": 2, "INFO": 3, "HINT": 4}
     library = lint_text(SCRIPT, str(tmp_path / "update-ip232.htm"))
@@ -497,3 +497,84 @@ async def test_semantic_tokens(client: LanguageClient, tmp_path):
         ("config", "keyword"), ("add", "function"), ("UP1", "namespace"), ("/url", "parameter"),
         ("http://s/", "string"), ("#m", "macro"), ("/", "string"),
     ]
+
+
+# -- the server's text is the editor's -------------------------------------------------
+
+
+async def test_edits_after_line_separators_land_on_the_editors_line(client: LanguageClient, tmp_path):
+    # Python's splitlines breaks at U+2028, U+0085, VT, FF and U+001E; editors do not.
+    text = ("# note\u2028more\x85even\x0bmore\x0cstill\x1eend\n"
+            "mod cmd UP1 times /allow 3 /initial 6\n"
+            "mod cmd UP1 check iresetn 2024-06-01\n")
+    uri = uri_for(tmp_path)
+    path = str(tmp_path / "update-ip232.htm")
+    open_doc(client, uri, text)
+    await published(client, uri, 1)
+    client.text_document_did_change(lsp.DidChangeTextDocumentParams(
+        lsp.VersionedTextDocumentIdentifier(uri=uri, version=2),
+        [lsp.TextDocumentContentChangePartial(lsp.Range(lsp.Position(1, 12), lsp.Position(1, 17)), "TIME")]))
+    edited = text.replace("times /allow", "TIME /allow")
+    diagnostics = await published(client, uri, 2)
+    assert got(diagnostics) == expected(edited, path)
+    assert "UPD-001" in {d.code for d in diagnostics}
+    edits = await client.text_document_formatting_async(lsp.DocumentFormattingParams(
+        lsp.TextDocumentIdentifier(uri), lsp.FormattingOptions(tab_size=4, insert_spaces=True)))
+    assert apply_text_edits(edited, edits) == format_text(edited)
+
+
+async def test_a_leading_bom_does_not_shift_first_line_columns(client: LanguageClient, tmp_path):
+    text = "\ufeffmod cmd UP1 time /allow 3\n"
+    uri = uri_for(tmp_path)
+    open_doc(client, uri, text)
+    diagnostics = await published(client, uri, 1)
+    alias = next(d for d in diagnostics if d.code == "UPD-002")
+    assert (alias.range.start.character, alias.range.end.character) == (13, 17)  # the BOM is column 0
+    actions = await actions_at(client, uri, 0)
+    fix = next(a for a in actions if a.diagnostics[0].code == "UPD-002" and a.is_preferred)
+    # It once gave `mod cmd UP1timese /allow 3`.
+    assert apply_text_edits(text, edits_of(fix, uri)) == "\ufeffmod cmd UP1 times /allow 3\n"
+    hover = await hover_at(client, uri, 0, 14)  # the command's hover spans the line after the BOM
+    assert (hover.range.start.character, hover.range.end.character) == (1, len(text) - 1)
+    spaced = "\ufeffmod  cmd UP1 times   /allow 3\n"
+    client.text_document_did_change(lsp.DidChangeTextDocumentParams(
+        lsp.VersionedTextDocumentIdentifier(uri=uri, version=2), [lsp.TextDocumentContentChangeWholeDocument(spaced)]))
+    edits = await client.text_document_formatting_async(lsp.DocumentFormattingParams(
+        lsp.TextDocumentIdentifier(uri), lsp.FormattingOptions(tab_size=4, insert_spaces=True)))
+    assert apply_text_edits(spaced, edits) == "\ufeff" + format_text(spaced)
+
+
+async def test_cr_only_document_with_edits(client: LanguageClient, tmp_path):
+    text = "mod cmd UP1 times /allow 3 /initial 6\rmod cmd UP1 check iresetn 2024-06-01\r"
+    uri = uri_for(tmp_path)
+    path = str(tmp_path / "update-ip232.htm")
+    open_doc(client, uri, text)
+    await published(client, uri, 1)
+    # A CR-only line ending meets an LF typed after it: one CRLF, one line fewer.
+    client.text_document_did_change(lsp.DidChangeTextDocumentParams(
+        lsp.VersionedTextDocumentIdentifier(uri=uri, version=2),
+        [lsp.TextDocumentContentChangePartial(lsp.Range(lsp.Position(1, 0), lsp.Position(1, 0)), "\nmod cmd UP1 TIME\r")]))
+    edited = text.replace("\r", "\r\nmod cmd UP1 TIME\r", 1)
+    diagnostics = await published(client, uri, 2)
+    assert got(diagnostics) == expected(edited, path)
+
+
+# -- work off the message loop ------------------------------------------------------------
+
+
+async def test_requests_are_answered_while_a_huge_document_is_linted(client: LanguageClient, tmp_path):
+    big = uri_for(tmp_path, "update-ip1200.htm")
+    open_doc(client, big, "\r" * 300_000)  # 300,000 empty lines: seconds of work
+    small = uri_for(tmp_path)
+    open_doc(client, small, SCRIPT)
+    hover = await hover_at(client, small, 1, 20)
+    assert "iresetn" in hover.contents.value
+    assert got(await published(client, small, 1)) == expected(SCRIPT, str(tmp_path / "update-ip232.htm"))
+    assert not any(p.uri == big for p in client.published)  # still at work on it, and yet we were answered
+    # An edit supersedes the work on the old text: only the new text's findings are published.
+    client.text_document_did_change(lsp.DidChangeTextDocumentParams(
+        lsp.VersionedTextDocumentIdentifier(uri=big, version=2),
+        [lsp.TextDocumentContentChangeWholeDocument("mod cmd UP1 time /allow 3\n")]))
+    diagnostics = await published(client, big, 2)
+    assert got(diagnostics) == expected("mod cmd UP1 time /allow 3\n", str(tmp_path / "update-ip1200.htm"))
+    assert [p.version for p in client.published if p.uri == big] == [2]

@@ -64,11 +64,15 @@ def pre_commit(root, home):
 
 def test_innolint_hook_reports_update_scripts_only(tmp_path, hook_repo, tmp_path_factory):
     home = tmp_path_factory.getbasetemp() / "pre-commit-home"
-    root = project(tmp_path, hook_repo, "innolint", {"update-ip1200.htm": BAD, "notes.txt": BAD})
+    files = {"update-ip1200.htm": BAD, "notes.txt": BAD, "009033030df0.txt": BAD, "IP1200-03-0d-f0.htm": BAD,
+             "IP1200-03-0d-f0.0.txt": BAD}  # the last: a backup the update server stored
+    root = project(tmp_path, hook_repo, "innolint", files)
     result = pre_commit(root, home)
     assert result.returncode == 1, result.stdout + result.stderr
     assert "update-ip1200.htm:1:4: UPD-090" in result.stdout
-    assert "notes.txt" not in result.stdout
+    assert "009033030df0.txt:1:4: UPD-090" in result.stdout  # per-device scripts
+    assert "IP1200-03-0d-f0.htm:1:4: UPD-090" in result.stdout
+    assert "notes.txt" not in result.stdout and "IP1200-03-0d-f0.0.txt" not in result.stdout
 
 
 def test_innolint_fix_hook_rewrites_then_passes(tmp_path, hook_repo, tmp_path_factory):

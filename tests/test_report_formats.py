@@ -164,7 +164,7 @@ def test_json_objects_have_the_documented_keys():
     fixed = [item for item in data if item["fix"]]
     assert {tuple(sorted(item["fix"])) for item in fixed} == {("edits", "message", "safe")}
     syntax = next(item for item in data if item["code"] == "UPD-090")
-    assert syntax["fix"] is None and syntax["url"].endswith("UPD-090.md")
+    assert syntax["fix"] is None and syntax["url"] is None  # no published address: no made-up link
     assert next(item for item in data if item["code"] == "TST-001")["url"] is None
 
 
@@ -191,17 +191,47 @@ def test_json_of_no_results_is_an_empty_array():
 
 
 def test_concise_and_gcc_lines_point_at_the_findings():
-    concise = render("concise", results()).splitlines()
-    gcc = render("gcc", results()).splitlines()
+    concise = render("concise", results(), summary=False).splitlines()
+    gcc = render("gcc", results(), summary=False).splitlines()
     diagnostics = [d for r in results() for d in r.diagnostics]
     assert len(concise) == len(diagnostics)
     for line, d in zip(concise, diagnostics):
-        assert line == f"{d.path}:{d.span.line}:{d.span.col}: {d.code} {d.message}"
+        assert line == f"{d.path}:{d.span.line}:{d.span.col}: {d.code} {d.severity.name.lower()}: {d.message}"
     assert "sites/berlin/update-ip232.htm:4:4: error: syntax error" in gcc[-2] or any(
         g.startswith("sites/berlin/update-ip232.htm:4:4: error: ") for g in gcc
     )
     assert any(re.fullmatch(r".*: note: the command starts here", g) for g in gcc)
     assert all(re.match(r"^[^:]+:\d+:\d+: (error|warning|note): ", g) for g in gcc)
+
+
+@pytest.mark.parametrize("format_name", ["full", "concise", "gcc"])
+def test_text_formats_name_severities_and_end_with_counts_and_the_exit_reason(format_name):
+    text = render(format_name, results())
+    lines = text.rstrip("\n").splitlines()
+    assert lines[-2:] == [
+        "Found 5 problems in 3 files (1 error, 3 warnings, 1 hint).",
+        "Exit status 1: 4 problems at or above the fail level (warning).",
+    ] or lines[-3:-1] == [
+        "Found 5 problems in 3 files (1 error, 3 warnings, 1 hint).",
+        "Exit status 1: 4 problems at or above the fail level (warning).",
+    ]
+    for word in ("error", "warning"):
+        assert f" {word}: " in text
+    if format_name != "gcc":  # gcc's vocabulary calls hints notes
+        assert " hint: " in text
+
+
+def test_summary_names_the_fail_level_that_decided_and_unreadable_inputs():
+    strict = render("concise", results(), fail_levels=[Severity.ERROR] * 3)
+    assert strict.endswith("Exit status 1: 1 problem at or above the fail level (error).\n")
+    lenient = render("concise", results()[1:2], fail_levels=[Severity.ERROR])
+    assert lenient.endswith("No problems found in 1 file.\n")
+    mixed = render("concise", results(), fail_levels=[Severity.ERROR, Severity.INFO, Severity.INFO])
+    assert "the fail level of each file (error, info)" in mixed
+    broken = render("gcc", results(), errors=1)
+    assert broken.endswith("Exit status 2: 1 error reported on standard error.\n")
+    assert render("concise", [], errors=1) == "No files linted.\nExit status 2: 1 error reported on standard error.\n"
+    assert "Found" not in render("concise", results(), summary=False)
 
 
 # -- github ---------------------------------------------------------------------------
@@ -298,7 +328,8 @@ def test_sarif_results_rules_and_regions():
     syntax_rule = next(r for r in rules if r["id"] == "UPD-090")
     assert syntax_rule["name"] == "syntax-error"
     assert syntax_rule["defaultConfiguration"]["level"] == "error"
-    assert syntax_rule["helpUri"].endswith("UPD-090.md")
+    assert "helpUri" not in syntax_rule and syntax_rule["help"]["text"].endswith("(innolint rule UPD-090)")
+    assert syntax_rule["help"]["markdown"].startswith("A line cannot be read as a command.")
     assert "tags" in syntax_rule["properties"]
     for result in run["results"]:
         assert rules[result["ruleIndex"]]["id"] == result["ruleId"]

@@ -25,6 +25,7 @@ def settings_for(example) -> Settings:
         simulate=values.get("simulate", "false").lower() == "true",
         require_reason=values.get("require-reason", "false").lower() == "true",
         fleet=str(ROOT / values["fleet"]) if "fleet" in values else None,
+        ignore=tuple(code for code in values.get("ignore", "").split(",") if code),
     )
 
 

@@ -205,6 +205,20 @@ def test_default_file_name_case_needs_a_model(model, path, reported):
     assert bool(hits_path(text, "UPD-018", path, model=model)) == reported
 
 
+def test_default_file_name_and_its_case_are_one_finding():
+    from innoscript.lint import Settings, lint_script
+    from innoscript.source import Source
+    from innoscript.syntax import parse
+
+    text = "mod cmd UP0 prot http://10.0.0.5/fw/13r2sr9/ ireset 13-5021837\n"
+    found = lint_script(parse(Source(text, "update-ip1200.htm")), Settings())
+    (default,) = [d for d in found if d.code in ("UPD-017", "UPD-018")]
+    assert default.code == "UPD-017"
+    assert "`IP1200.bin`" in default.message and "case-sensitive" in default.message and "`ip1200.bin`" in default.message
+    alone = lint_script(parse(Source(text, "update-ip1200.htm")), Settings(ignore=("UPD-017",)))
+    assert [d.code for d in alone if d.code in ("UPD-017", "UPD-018")] == ["UPD-018"]
+
+
 def hits_path(text, code, path, **settings):
     return [(d.span.line, d.span.col) for d in findings(code, text, path=path, **settings)]
 

@@ -134,13 +134,16 @@ def test_times_after_a_download_is_a_warning():
     assert (diagnostic.span.line, diagnostic.span.col, diagnostic.severity) == (4, 13, Severity.WARNING)
 
 
-def test_times_after_backups_only_is_info():
-    (diagnostic,) = findings("UPD-024", f"{SCFG}\r\n{SCFG}\r\n{TIMES}\r\n")
-    assert diagnostic.severity == Severity.INFO and diagnostic.span.line == 3
+def test_backups_above_times_are_the_standard_layout_and_not_reported():
+    # innovaphone's own update server writes backups above `times`: nothing is wrong.
+    assert findings("UPD-024", f"{SCFG}\r\n{SCFG}\r\n{TIMES}\r\n") == []
+    (diagnostic,) = findings("UPD-024", f"{SCFG}\n{PROT}\n{TIMES}\n")
+    assert diagnostic.severity == Severity.WARNING and diagnostic.message.startswith("1 command above `times`")
+    assert diagnostic.related[0].span.line == 2  # the first command that matters, not the backup
 
 
-def test_configured_severity_wins_over_the_milder_one():
-    found = lint_script(parse(f"{SCFG}\n{TIMES}\n"), Settings(select=("UPD-024",), severity={"UPD-024": Severity.ERROR}))
+def test_configured_severity_applies():
+    found = lint_script(parse(f"{PROT}\n{TIMES}\n"), Settings(select=("UPD-024",), severity={"UPD-024": Severity.ERROR}))
     assert [d.severity for d in found] == [Severity.ERROR]
 
 
@@ -170,6 +173,11 @@ def test_each_download_without_initial_is_reported():
     f"mod cmd UP1 time /allow 1 /initial 6\n{PROT}",  # the alias counts
     f"{PROT}\nmod cmd UP1 times /initial 10",
     f"{SCFG}\nmod cmd UP0 cfg http://10.0.0.5/c.txt ser 1",  # not a download
+    # malformed lines download nothing: UPD-005/010/011 report them
+    "mod cmd UP0 prot ireset 04-5679",
+    "mod cmd UP0 prot http://192.168.0.10/fw/",
+    "mod cmd UP0 prot http://192.168.0.10/fw/ ireset",
+    "mod cmd UP0 prot http://192.168.0.10/fw/ reboooot 04-5679",
 ])
 def test_download_without_initial_catches_not(text):
     assert hits("UPD-025", text) == []

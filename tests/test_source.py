@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import codecs
 
+import pytest
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -90,3 +92,20 @@ def test_any_bytes_decode_without_error(data):
     src = Source.from_bytes(data)
     if not src.binary:
         assert src.encode() == data
+
+
+@pytest.mark.parametrize("encoding,name", [("utf-16", "UTF-16"), ("utf-16-le", "UTF-16"),
+                                           ("utf-16-be", "UTF-16 (big-endian)"), ("utf-32", "UTF-32"),
+                                           ("utf-32-be", "UTF-32 (big-endian)")])
+def test_utf16_and_utf32_are_recognised_by_mark_or_nul_pattern_and_written_back_alike(encoding, name):
+    text = "mod cmd UP1 times /allow 1\r\nconfig add CMD0 /name Café\r\n"
+    source = Source.from_bytes(text.encode(encoding), "x.htm")
+    assert source.text == text and not source.binary
+    assert [p.kind for p in source.problems] == ["wide"]
+    assert source.problems[0].message.startswith(f"{name}: save it as UTF-8")
+    assert source.encode() == text.encode(encoding)
+
+
+def test_nul_bytes_that_are_no_wide_text_stay_binary():
+    assert Source.from_bytes(b"mod cmd\x00\x00\x7f\x45LF\x02\x01", "x").binary
+    assert Source.from_bytes(b"\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00", "x").binary

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
 
 from ..source import Source
+from . import checks
 
 
 class InputError(click.ClickException):
@@ -33,3 +35,14 @@ def read_source(path: str, stdin_filename: str | None = None) -> Source:
         raise InputError(f"{path}: permission denied") from None
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
+
+
+def url_map_pairs(values: tuple[str, ...] | list[str], option: str = "--url-map") -> list[tuple[str, str]]:
+    """`PREFIX=DIR` values as (prefix, folder) pairs; InputError for a bad shape or a missing folder."""
+    try:
+        return checks.url_map_pairs(values, option)
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
+
+
+show_progress = checks.show_progress

@@ -6,103 +6,15 @@ Reading options, finding files, printing: everything else is the library's
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from typing import Any
 
-import click
+from .lint_options import FAIL_LEVELS, FORMAT_NAMES  # noqa: F401 - part of this module's interface
 
-from .. import __version__
-from .common import InputError
+# No click here: `innolint FILE` runs without it (lint_options.py parses the
+# command line; lint_click.py is the click command for help and subcommands).
 
-FORMAT_NAMES = ("full", "concise", "json", "json-lines", "sarif", "github", "junit", "gcc")
-FAIL_LEVELS = ("error", "warning", "hint", "info")
-CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
-
-
-# -- subcommands: `innolint rule CODE`, `innolint rules` ---------------------------
-
-
-@click.command("rule", context_settings=CONTEXT)
-@click.argument("code")
-def rule_command(code: str) -> None:
-    """Print the documentation of one rule (by code or name).
-
-    \b
-    Examples:
-      innolint rule UPD-046
-      innolint rule download-without-initial
-    """
-    _explain(code)
-
-
-@click.command("rules", context_settings=CONTEXT)
-@click.option("--json", "as_json", is_flag=True, help="Print the rules as a JSON array.")
-def rules_command(as_json: bool) -> None:
-    """List every rule: code, name, severity, fix, group.
-
-    \b
-    Examples:
-      innolint rules
-      innolint rules --json | jq '.[] | select(.fix != null) | .code'
-    """
-    from ..lint.rule import all_rules
-
-    rules = all_rules()
-    if as_json:
-        data = [
-            {"code": r.code, "name": r.name, "severity": r.severity.name.lower(), "fix": r.fix,
-             "group": r.group, "summary": r.summary, "url": r.url}
-            for r in rules
-        ]
-        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
-        return
-    width = max((len(r.name) for r in rules), default=4)
-    click.echo(f"{'code':<8} {'name':<{width}} {'severity':<8} {'fix':<9} group")
-    for r in rules:
-        click.echo(f"{r.code:<8} {r.name:<{width}} {r.severity.name.lower():<8} {r.fix or '-':<9} {r.group}")
-
-
-SUBCOMMANDS = {"rule": rule_command, "rules": rules_command}
-
-
-def _explain(key: str) -> None:
-    from ..lint.rule import find_rule
-
-    found = find_rule(key)
-    if found is None:
-        raise InputError(f"unknown rule {key!r} (see `innolint rules`)")
-    click.echo(f"{found.code} {found.name} ({found.severity.name.lower()}, group {found.group}"
-               f"{', fix: ' + found.fix if found.fix else ''})\n")
-    click.echo(found.doc.rstrip())
-    click.echo(f"\n{found.url}")
-
-
-def _explain_callback(ctx: click.Context, _param, value: str | None) -> None:
-    if value is None or ctx.resilient_parsing:
-        return
-    _explain(value)
-    ctx.exit(0)
-
-
-class InnolintCommand(click.Command):
-    """The lint command, with `rule` and `rules` as first words.
-
-    A file literally named `rules` is linted as `./rules`.
-    """
-
-    def main(self, args=None, prog_name=None, **extra):  # noqa: D102 - click's signature
-        args = list(sys.argv[1:] if args is None else args)
-        if args and args[0] in SUBCOMMANDS:
-            name = f"{prog_name or 'innolint'} {args[0]}"
-            return SUBCOMMANDS[args[0]].main(args[1:], prog_name=name, **extra)
-        return super().main(args, prog_name=prog_name or "innolint", **extra)
-
-    def format_usage(self, ctx, formatter) -> None:  # noqa: D102
-        formatter.write_usage(ctx.command_path, "[OPTIONS] PATH...")
-        formatter.write_usage(ctx.command_path, "rule CODE", prefix="   or: ")
-        formatter.write_usage(ctx.command_path, "rules [--json]", prefix="   or: ")
 
 
 # -- the lint command ---------------------------------------------------------------
@@ -129,7 +41,7 @@ def cli_overrides(**options: Any) -> dict[str, Any]:
     for pair in options["config"]:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
-            raise InputError(f"--config {pair!r}: expected KEY=VALUE")
+            raise LintError(f"--config {pair!r}: expected KEY=VALUE")
         result[key.strip().replace("_", "-").lower()] = _config_value(value.strip())
     simple = {
         "target-version": options["target_version"],
@@ -149,7 +61,13 @@ def cli_overrides(**options: Any) -> dict[str, Any]:
     if options["severity"]:
         result["severity"] = {**result.get("severity", {}), **_pairs(options["severity"], "--severity", "CODE=LEVEL")}
     if options["url_map"]:
-        result["url-map"] = {**result.get("url-map", {}), **_pairs(options["url_map"], "--url-map", "PREFIX=DIR", last=True)}
+        from .checks import url_map_pairs
+
+        try:
+            pairs = url_map_pairs(options["url_map"])
+        except ValueError as exc:
+            raise LintError(str(exc)) from None
+        result["url-map"] = {**result.get("url-map", {}), **dict(pairs)}
     if options["require_reason"]:
         result["require-reason"] = True
     if options["simulate"]:
@@ -164,16 +82,16 @@ def check_fleet(path: str) -> None:
     try:
         load_fleet(path)
     except (FleetSpecError, OSError) as exc:
-        raise InputError(str(exc) if isinstance(exc, FleetSpecError) else f"{path}: cannot read ({exc})") from None
+        raise LintError(str(exc) if isinstance(exc, FleetSpecError) else f"{path}: cannot read ({exc})") from None
 
 
-def _pairs(values: tuple[str, ...], option: str, shape: str, last: bool = False) -> dict[str, str]:
+def _pairs(values: tuple[str, ...], option: str, shape: str) -> dict[str, str]:
     pairs: dict[str, str] = {}
     for value in values:
-        for part in ([value] if last else value.split(",")):
-            key, sep, rest = part.rpartition("=") if last else part.partition("=")
+        for part in value.split(","):
+            key, sep, rest = part.partition("=")
             if not sep or not key.strip() or not rest.strip():
-                raise InputError(f"{option} {part!r}: expected {shape}")
+                raise LintError(f"{option} {part!r}: expected {shape}")
             pairs[key.strip()] = rest.strip()
     return pairs
 
@@ -196,74 +114,40 @@ def default_format() -> str:
     return "full" if sys.stdout.isatty() else "concise"
 
 
-@click.command("innolint", cls=InnolintCommand, context_settings=CONTEXT)
-@click.argument("paths", nargs=-1, type=click.Path(allow_dash=True))
-@click.option("--format", "output_format", type=click.Choice(FORMAT_NAMES),
-              help="Output format [default: full on a terminal, concise otherwise, github in GitHub Actions].")
-@click.option("--color", type=click.Choice(("auto", "always", "never")), default="auto", show_default=True,
-              help="Colour the output (NO_COLOR and FORCE_COLOR are honoured in auto).")
-@click.option("--select", multiple=True, metavar="RULES", help="Run only these rules: codes, prefixes, names, groups.")
-@click.option("--ignore", multiple=True, metavar="RULES", help="Do not run these rules.")
-@click.option("--extend-select", multiple=True, metavar="RULES", help="Add to the configured selection.")
-@click.option("--extend-ignore", multiple=True, metavar="RULES", help="Add to the configured ignores.")
-@click.option("--severity", multiple=True, metavar="CODE=LEVEL", help="Override a rule's severity (UPD-025=error).")
-@click.option("--fail-level", type=click.Choice(FAIL_LEVELS), help="Lowest severity that fails the run [default: warning].")
-@click.option("--target-version", metavar="VERSION", help="Firmware version the scripts run on (v6 ... v13r3) [default: v10].")
-@click.option("--model", metavar="MODEL", help="Device model [default: from update-<model>.htm].")
-@click.option("--mode", type=click.Choice(("script", "cfg-payload")), help="Lint as an update script or as a file `cfg` loads.")
-@click.option("--url-map", multiple=True, metavar="PREFIX=DIR", help="Find files `cfg` URLs load: URL prefix -> folder.")
-@click.option("--require-reason", is_flag=True, help="Suppressions must give a reason (`-- why`).")
-@click.option("--simulate", is_flag=True, help="Also run the rules that simulate the script on a virtual device.")
-@click.option("--fleet", metavar="FILE", help="With --simulate: also simulate this fleet (TOML, docs/fleet.md) polling the script.")
-@click.option("--config", "config", multiple=True, metavar="KEY=VALUE", help="Set any configuration key (TOML value).")
-@click.option("--show-settings", is_flag=True, help="Print the settings for each file and where they came from.")
-@click.option("--stdin-filename", metavar="NAME", help="File name for `-` (configuration, model, messages).")
-@click.option("--no-cache", is_flag=True, help="Do not read or write the cache.")
-@click.option("--cache-dir", metavar="DIR", help="Cache folder [default: .innolint_cache next to the configuration].")
-@click.option("--baseline", "baseline_file", metavar="FILE", type=click.Path(dir_okay=False),
-              help="Report only findings not recorded in this baseline.")
-@click.option("--write-baseline", metavar="FILE", type=click.Path(dir_okay=False),
-              help="Record today's findings in FILE and exit 0.")
-@click.option("--fix", is_flag=True, help="Apply safe fixes and write the files.")
-@click.option("--unsafe-fixes", is_flag=True, help="With --fix or --diff: apply unsafe fixes too.")
-@click.option("--diff", is_flag=True, help="Print the fixes as a unified diff; change nothing.")
-@click.option("--statistics", is_flag=True, help="Print the number of findings per rule instead of the findings.")
-@click.option("-q", "--quiet", is_flag=True, help="Print the findings and nothing else.")
-@click.option("--jobs", type=click.IntRange(1, 64),
-              help="Processes for linting many files [default: a pool from 400 uncached files on 4+ cores].")
-@click.option("--explain", metavar="CODE", callback=_explain_callback, expose_value=False, is_eager=True,
-              help="Print a rule's documentation and exit.")
-@click.version_option(__version__, prog_name="innolint")
-def lint_command(paths: tuple[str, ...], **options: Any) -> None:
-    """Lint innovaphone update scripts.
+class LintError(Exception):
+    """A usage, configuration or input error: one line on stderr, exit status 2."""
 
-    PATH is a file, a folder (searched for update-*.htm and *.upd) or `-`
-    for standard input.  Exit status: 0 clean, 1 findings at or above the
-    fail level, 2 bad usage, configuration or unreadable input.
+    def __init__(self, message: str, *, usage: bool = False) -> None:
+        super().__init__(message)
+        self.usage = usage  # the command line itself is wrong (click shows the usage line)
 
-    \b
-    Examples:
-      innolint update-ip1200.htm
-      innolint .                                  # every update script below here
-      innolint --fix --select UPD-002 scripts/
-      innolint --format sarif . > innolint.sarif
-      innolint --target-version v13r3 --model IP232 update.htm
-      cat update-ip72.htm | innolint - --stdin-filename update-ip72.htm
-      innolint --write-baseline innolint-baseline.json . && innolint --baseline innolint-baseline.json .
-      innolint rule UPD-046                       # a rule's documentation
-      innolint rules                              # every rule
-    """
-    from ..lint.baseline import BaselineError
-    from ..lint.config import ConfigError
-    from ..lint.discover import DiscoveryError
 
-    if not paths:
-        raise click.UsageError("give at least one PATH (a file, a folder or - for stdin)")
+def start(paths: tuple[str, ...], options: dict[str, Any]) -> int:
+    """Lint once, or watch; the exit status.  Raises LintError."""
+    if options["watch"]:
+        if STDIN_PATH in paths or options["fix"] or options["diff"] or options["write_baseline"]:
+            raise LintError("--watch lints files again and again: no -, --fix, --diff or --write-baseline", usage=True)
+        from .watch import watch
+
+        return watch(paths, options, lint_once)
+    return lint_once(paths, options)
+
+
+STDIN_PATH = "-"
+
+
+def lint_once(paths: tuple[str, ...], options: dict[str, Any]) -> int:
+    """One run; configuration and input errors become exit status 2 with one line."""
     try:
-        status = run(paths, options)
-    except (ConfigError, BaselineError, DiscoveryError) as exc:
-        raise InputError(str(exc)) from None
-    raise SystemExit(status)
+        return run(paths, options)
+    except Exception as exc:  # the error classes are imported only when one is raised
+        from ..lint.baseline import BaselineError
+        from ..lint.config import ConfigError
+        from ..lint.discover import DiscoveryError
+
+        if isinstance(exc, (ConfigError, BaselineError, DiscoveryError)):
+            raise LintError(str(exc)) from None
+        raise
 
 
 def run(paths: tuple[str, ...], options: dict[str, Any]) -> int:
@@ -283,75 +167,193 @@ def run(paths: tuple[str, ...], options: dict[str, Any]) -> int:
         errors: list[str] = []
         for target in session.targets(paths, errors):
             name = session.stdin_name if target.path == STDIN and session.stdin_name else target.path
-            click.echo(show_settings(name, session.resolver(name)))
+            echo(show_settings(name, session.resolver(name)))
         for message in errors:
-            click.echo(f"error: {message}", err=True)
+            echo(f"error: {message}", err=True)
         return 2 if errors else 0
 
     if fix and STDIN in paths and len(paths) > 1:
-        raise click.UsageError("--fix and --diff read - on its own: give - as the only PATH")
-    outcome = session.run(paths)
+        raise LintError("--fix and --diff read - on its own: give - as the only PATH", usage=True)
+    outcome = session.run(paths, lint_many=lint_with_progress)
+    note = None if options["quiet"] else model_note(outcome.jobs)
+    if note:
+        echo(note, err=True)
     for message in outcome.errors:
-        click.echo(f"error: {message}", err=True)
+        echo(f"error: {message}", err=True)
 
     if options["write_baseline"]:
         count = outcome.write_baseline(options["write_baseline"])
         if not options["quiet"]:
-            click.echo(f"{count} finding{'s' if count != 1 else ''} recorded in {options['write_baseline']}", err=True)
+            echo(f"{count} finding{'s' if count != 1 else ''} recorded in {options['write_baseline']}", err=True)
         return 2 if outcome.errors else 0
     if options["baseline_file"]:
         accepted = outcome.apply_baseline(options["baseline_file"])
         if accepted and not options["quiet"]:
-            click.echo(f"{accepted} finding{'s' if accepted != 1 else ''} accepted by the baseline", err=True)
+            echo(f"{accepted} finding{'s' if accepted != 1 else ''} accepted by the baseline", err=True)
 
-    results = outcome.results
     here = session.resolved(os.getcwd())
     base = here.settings  # for what a format shows about the run as a whole
     if here.output_format and not os.environ.get("GITHUB_ACTIONS") == "true":
         options = {**options, "configured_format": here.output_format}
+    return report(outcome.results, outcome.fail_levels, outcome.errors, options, base,
+                  stdin_fix=bool(options["fix"] and paths == (STDIN,)))
+
+
+# A progress bar for long runs on a terminal: from this many files or bytes.
+PROGRESS_FILES = 1000
+PROGRESS_BYTES = 4_000_000
+
+
+def lint_with_progress(linter, jobs: list) -> list:
+    """``linter.lint_many(jobs)``, with a progress bar on stderr when the run is long and stderr a terminal.
+
+    The jobs go in chunks of at least 400 (the process pool's threshold), so
+    showing progress does not change how the work is done.
+    """
+    size = sum(len(job.data) for job in jobs)
+    if len(jobs) < PROGRESS_FILES and size < PROGRESS_BYTES:
+        return linter.lint_many(jobs)
+    from .checks import show_progress
+
+    if not show_progress():
+        return linter.lint_many(jobs)
+    label = f"linting {len(jobs)} file{'s' if len(jobs) != 1 else ''} ({size / 1e6:.1f} MB)"
+    step = max(400, len(jobs) // 20)
+    done: list = []
+    import click  # only for a long run on a terminal
+
+    with click.progressbar(length=size, label=label, file=sys.stderr, show_eta=True) as bar:
+        for start in range(0, len(jobs), step):
+            chunk = jobs[start : start + step]
+            done += linter.lint_many(chunk)
+            bar.update(sum(len(job.data) for job in chunk))
+    return done
+
+
+# Rules that say nothing when the device model is unknown (neither set nor
+# in an `update-<model>.htm` name): a run without a model must say it skipped them.
+MODEL_RULES = ("UPD-018", "UPD-044", "UPD-045", "UPD-046", "UPD-048")
+
+
+def model_note(jobs: list) -> str | None:
+    """One line naming the files without a model and the rules skipped for them."""
+    from .. import catalog
+
+    unknown = [job for job in jobs if job.settings.mode == "script" and not job.settings.model
+               and catalog.model_from_filename(job.path) is None]
+    if not unknown:
+        return None
+    from ..lint.engine import active_rules
+
+    skipped: set[str] = set()
+    seen: set[tuple] = set()
+    for job in unknown:
+        key = (job.settings.select, job.settings.ignore)
+        if key not in seen:
+            seen.add(key)
+            skipped.update(r.code for r in active_rules(job.settings) if r.code in MODEL_RULES)
+    if not skipped:
+        return None
+    names = ", ".join(job.path for job in unknown[:3]) + (f" and {len(unknown) - 3} more" if len(unknown) > 3 else "")
+    return (f"note: no device model for {names} (no model in the file name update-<model>.htm): skipped "
+            f"{', '.join(sorted(skipped))}; pass --model MODEL, or set `model` for those paths "
+            "in an [[overrides]] table of the configuration")
+
+
+def report(results: list, fail_levels: list, errors: list[str], options: dict[str, Any], base, *, stdin_fix: bool) -> int:
+    """Print ``results`` as the options say; the exit status."""
+    quiet = options["quiet"]
     if options["diff"]:
         from ..lint.fixes import diff
 
         changed = False
-        for result in results:
-            if result.original is not None:
-                click.echo(diff(result.path, result.original.text, result.source.text), nl=False)
-                changed = True
-        return 2 if outcome.errors else (1 if changed else 0)
+        with output_stream(options) as out:
+            for result in results:
+                if result.original is not None:
+                    out.write(diff(result.path, result.original.text, result.source.text))
+                    changed = True
+                    if result.original.encoding != result.source.encoding:  # not a change of text
+                        echo(f"{result.path}: would be saved as {result.source.encoding.upper()} "
+                                   f"(now {result.original.encoding.upper()})", err=True)
+        hidden = 0 if options["unsafe_fixes"] else sum(
+            1 for r in results for d in r.diagnostics if d.fix is not None and not d.fix.safe)
+        if hidden:
+            echo(f"{hidden} unsafe fix{'es' if hidden != 1 else ''} not shown; add --unsafe-fixes", err=True)
+        elif not changed and not quiet:
+            echo("no fixes to show", err=True)
+        if errors:
+            return 2
+        return 0 if options["exit_zero"] else (1 if changed else 0)
 
-    if options["fix"] and paths == (STDIN,) and results:
+    status = 2 if errors else (1 if any(r.failing(level) for r, level in zip(results, fail_levels)) else 0)
+    shown = {"fail_levels": fail_levels, "errors": len(errors), "summary": not quiet}
+    if stdin_fix and results:
         # Fixing standard input: the fixed text goes to stdout, findings to stderr.
-        sys.stdout.buffer.write(results[0].source.encode())
+        result = results[0]
+        sys.stdout.buffer.write(result.source.encode())
         sys.stdout.flush()
-        click.echo(render(results, options, color=False, settings=base), nl=False, err=True)
+        echo(render(results, options, color=False, settings=base, **shown), nl=False, err=True)
     else:
-        color = use_color(options["color"])
-        if options["statistics"]:
-            click.echo(statistics(results), nl=False)
-        else:
-            click.echo(render(results, options, color=color, settings=base), nl=False, color=color)
+        with output_stream(options) as out:
+            color = out.color
+            if options["statistics"]:
+                out.write(statistics(results, as_json=render_name(options) in ("json", "json-lines")))
+            else:
+                out.write(render(results, options, color=color, settings=base, **shown))
 
-    if options["fix"] and not options["quiet"]:
+    if options["fix"] and not quiet:
         fixed = [r for r in results if r.fixed]
         count = sum(r.fixes_applied for r in fixed)
         if count:
-            click.echo(f"fixed {count} finding{'s' if count != 1 else ''} in {len(fixed)} file{'s' if len(fixed) != 1 else ''}",
+            echo(f"fixed {count} finding{'s' if count != 1 else ''} in {len(fixed)} file{'s' if len(fixed) != 1 else ''}",
                        err=True)
-    return outcome.exit_status
+    if status == 1 and options["exit_zero"]:
+        return 0
+    return status
 
 
-def render(results: list, options: dict[str, Any], *, color: bool, settings=None) -> str:
-    name = options["output_format"] or options.get("configured_format") or default_format()
-    try:
-        from ..lint.report import render as render_format
-    except ImportError:  # a build without the report package: plain lines
-        return "".join(
-            f"{d.path}:{d.span.line}:{d.span.col}: {d.code} {d.message}\n" for r in results for d in r.diagnostics
-        )
-    return render_format(name, results, color=color, settings=settings)
+class output_stream:
+    """Where the report goes: stdout, or the `--output-file` (written whole, UTF-8)."""
+
+    def __init__(self, options: dict[str, Any]) -> None:
+        self.path = options.get("output_file")
+        self.parts: list[str] = []
+        choice = options["color"]
+        if options.get("no_color"):
+            choice = "never"
+        # A file is no terminal: colour only when asked for outright.
+        self.color = use_color(choice) if not (self.path and choice == "auto" and not os.environ.get("FORCE_COLOR")) else False
+
+    def __enter__(self) -> "output_stream":
+        return self
+
+    def write(self, text: str) -> None:
+        if self.path:
+            self.parts.append(text)
+        else:
+            echo(text, nl=False)
+
+    def __exit__(self, kind, value, traceback) -> None:
+        if kind is not None or not self.path:
+            return
+        try:
+            with open(self.path, "w", encoding="utf-8", newline="") as handle:
+                handle.write("".join(self.parts))
+        except OSError as exc:
+            raise LintError(f"{self.path}: cannot write ({exc.strerror or exc})") from None
 
 
-def statistics(results: list) -> str:
+def render_name(options: dict[str, Any]) -> str:
+    return options["output_format"] or options.get("configured_format") or default_format()
+
+
+def render(results: list, options: dict[str, Any], *, color: bool, settings=None, **shown) -> str:
+    from ..lint.report import render as render_format
+
+    return render_format(render_name(options), results, color=color, settings=settings, **shown)
+
+
+def statistics(results: list, as_json: bool = False) -> str:
     from collections import Counter
 
     counts: Counter = Counter()
@@ -365,6 +367,12 @@ def statistics(results: list) -> str:
         for code, count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     ]
     total = sum(counts.values())
+    if as_json:
+        rows = [{"code": code, "name": names[code][0], "severity": names[code][1], "count": count}
+                for code, count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))]
+        import json
+
+        return json.dumps(rows, indent=2) + "\n"
     lines.append(f"{total:>6}  finding{'s' if total != 1 else ''} in total")
     return "\n".join(lines) + "\n"
 
@@ -394,11 +402,59 @@ def show_settings(path: str, resolved) -> str:
 
 
 def _toml(value: Any) -> str:
+    import json
+
     if isinstance(value, dict):
         return "{ " + ", ".join(f"{json.dumps(k)} = {_toml(v)}" for k, v in value.items()) + " }" if value else "{}"
     return json.dumps(value, ensure_ascii=False)
 
 
+def echo(text: str, *, err: bool = False, nl: bool = True) -> None:
+    """Print to stdout or stderr (what click.echo does, without click)."""
+    stream = sys.stderr if err else sys.stdout
+    text = text + "\n" if nl else text
+    try:
+        stream.write(text)
+    except UnicodeEncodeError:  # a terminal that cannot show every character
+        stream.write(text.encode(stream.encoding or "ascii", "backslashreplace").decode(stream.encoding or "ascii"))
+    stream.flush()
+
+
+def __getattr__(name: str):
+    # The click command and its subcommands, loaded when asked for (help, tests).
+    if name in ("lint_command", "rule_command", "rules_command", "InnolintCommand", "SUBCOMMANDS"):
+        from . import lint_click
+
+        return getattr(lint_click, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def main(args: list[str] | None = None) -> None:
-    """The `innolint` console script."""
-    lint_command.main(args, prog_name="innolint")
+    """The `innolint` console script: a plain lint run without click, the rest through it."""
+    import gc
+
+    # A short run: reference counting frees what it allocates; the cyclic
+    # collector would only walk the new objects again (watch turns it back on).
+    gc.disable()
+    from .lint_options import parse_fast
+
+    argv = list(sys.argv[1:] if args is None else args)
+    parsed = parse_fast(argv)
+    if parsed is None:
+        from .lint_click import lint_command
+
+        lint_command.main(argv, prog_name="innolint")
+        return
+    paths, options = parsed
+    try:
+        status = start(paths, options)
+    except LintError as exc:
+        if exc.usage:
+            echo(f"Usage: innolint [OPTIONS] PATH...\nTry 'innolint -h' for help.\n\nError: {exc}", err=True)
+        else:
+            echo(f"error: {exc}", err=True)
+        status = 2
+    except KeyboardInterrupt:
+        status = 130
+    sys.stdout.flush()
+    raise SystemExit(status)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from .common import InputError, read_source
+from .common import InputError, read_source, url_map_pairs
 
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 _FAIL_STATUS = re.compile(r"^[1-5]\d\d$")
@@ -64,17 +64,6 @@ def _pairs(values: tuple[str, ...], what: str) -> list[tuple[str, str]]:
     return pairs
 
 
-def _url_map_pairs(values: tuple[str, ...]) -> list[tuple[str, str]]:
-    # A URL prefix holds `=` only in a query; the folder is after the last one.
-    pairs = []
-    for value in values:
-        prefix, sep, folder = value.rpartition("=")
-        if not sep or not prefix.strip():
-            raise InputError(f"--url-map expects PREFIX=DIR, not {value!r}")
-        pairs.append((prefix.strip(), folder.strip()))
-    return pairs
-
-
 def _failures(values: tuple[str, ...]) -> list[tuple[str, int | None]]:
     rules = []
     for value in values:
@@ -88,9 +77,10 @@ def _failures(values: tuple[str, ...]) -> list[tuple[str, int | None]]:
 
 
 def _refuse_unreadable(source, what: str) -> None:
-    """Bytes that are not text: refused as innolint reports them (UPD-092)."""
-    if source.binary:
-        raise InputError(f"{what}: {source.problems[0].message}")
+    """Bytes the device cannot run: refused as innolint reports them (UPD-092, UPD-091 for UTF-16/32)."""
+    wide = [p for p in source.problems if p.kind == "wide"]  # a device reads the bytes, not the text
+    if source.binary or wide:
+        raise InputError(f"{what}: {(wide or source.problems)[0].message}")
 
 
 def _read_text(path: str, what: str) -> str:
@@ -279,7 +269,8 @@ def _fetcher(script, is_url, source, root, url_map, output, deadline):
     """The fetcher and the parsed script (None for a URL, fetched each poll)."""
     from ..device import FolderFetcher, HttpFetcher
 
-    mapping = _config_url_map(script, is_url) + _url_map_pairs(url_map)
+    # The command line's folders are checked as innolint checks them (one function).
+    mapping = _config_url_map(script, is_url) + url_map_pairs(url_map)
     for _, folder in mapping:
         if not Path(folder).is_dir():
             raise InputError(f"--url-map: {folder}: no such folder")

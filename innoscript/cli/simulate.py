@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
 import click
 
-from .common import InputError
+from .common import InputError, show_progress
+
+OPTION_SHAPE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")  # `-o name=value`: an interpreter option in the old spelling
 
 
 @click.command("simulate")
@@ -18,20 +21,27 @@ from .common import InputError
 @click.option("--days", type=float, help="Simulated days (default: the fleet file's, else 7).")
 @click.option("--start", metavar="DATETIME", help="Start of the simulation, local time, e.g. 2026-12-01T18:00.")
 @click.option("--seed", type=int, help="Seed for uptimes and busy devices (default: the fleet file's, else 0).")
-@click.option("-o", "--option", "options", multiple=True, metavar="NAME=VALUE",
+@click.option("--option", "options", multiple=True, metavar="NAME=VALUE",
               help="Interpreter option (see `innoscript run --help`); repeatable.")
+@click.option("-o", "--output-file", metavar="FILE", type=click.Path(dir_okay=False),
+              help="Write the report (table or JSON) to FILE instead of standard output.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option("--plot", metavar="PATH", help="Write plots: one PNG, or a folder for one PNG per plot.")
 @click.option("--html", "html_path", metavar="FILE", help="Write a self-contained HTML report with the plots.")
 @click.option("--exact", is_flag=True, help="Run every poll one by one (slow; the default fast path gives the same report).")
-def simulate_command(fleet_path, root, server, days, start, seed, options, as_json, plot, html_path, exact) -> None:
+def simulate_command(fleet_path, root, server, days, start, seed, options, output_file, as_json, plot, html_path,
+                     exact) -> None:
     """Simulate a fleet of devices polling their update scripts over days.
 
     Every poll of every device follows the reference interpreter.  The
     report shows, per group, how many devices converged and when, downloads,
     uploads, restarts, loops and why devices never updated; and the load on
     the server (downloads per hour, peak concurrent transfers) and the
-    backups written.  Exit status: 0, or 2 for unusable input.
+    backups written.  On a terminal a progress bar runs on standard error
+    (never in a pipe or a CI log).  Exit status: 0, or 2 for unusable input.
+
+    `-o` is `--output-file`, as in innolint; interpreter options are given
+    with `--option NAME=VALUE` (earlier releases took `-o` for them).
 
     \b
     Examples:
@@ -49,6 +59,9 @@ def simulate_command(fleet_path, root, server, days, start, seed, options, as_js
     from ..fleet.sim import simulate
     from ..fleet.spec import FleetSpecError, default_fleet, load_fleet, parse_start
 
+    if output_file and OPTION_SHAPE.match(output_file):
+        raise InputError(f"-o {output_file}: -o is --output-file now; for an interpreter option write "
+                         f"--option {output_file}")
     if bool(root) == bool(server):
         raise InputError("give exactly one of --root DIR and --server URL")
     if root and not Path(root).is_dir():
@@ -101,7 +114,7 @@ def simulate_command(fleet_path, root, server, days, start, seed, options, as_js
         fetcher = Rebase(HttpFetcher(), spec.server, server if server.endswith("/") else server + "/")
     poller = InterpreterPoller(spec, fetcher, options_used)
 
-    if sys.stderr.isatty():
+    if show_progress():
         with click.progressbar(length=spec.seconds, label="simulating", file=sys.stderr,
                                show_eta=True, show_percent=True) as bar:
             result = simulate(spec, poller, exact=exact, progress=bar.update)
@@ -124,6 +137,14 @@ def simulate_command(fleet_path, root, server, days, start, seed, options, as_js
             written.append(write_html(report, html_path))
         except OSError as exc:
             raise InputError(f"{html_path}: cannot write ({exc.strerror or exc})") from None
-    click.echo(to_json(report) if as_json else format_table(report), nl=False)
+    text = to_json(report) if as_json else format_table(report)
+    if output_file:
+        try:
+            Path(output_file).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise InputError(f"{output_file}: cannot write ({exc.strerror or exc})") from None
+        written.append(output_file)
+    else:
+        click.echo(text, nl=False)
     for path in written:
         click.echo(f"wrote {path}", err=True)

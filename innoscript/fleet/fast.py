@@ -68,7 +68,7 @@ class FastPath:
         self.heap: list[tuple[int, int, tuple]] = []
         self.seq = 0
         self._mature: dict[tuple[int, object], int] = {}
-        self._cycles: dict[tuple, bool] = {}
+        self._cycles: dict[tuple, int] = {}  # cyclic(): the first hour not known to be a no-op
         self._personal: dict[int, bool] = {}
         self._msids: dict[int, int] = {}
         self._ids: dict[int, int] = {}
@@ -248,23 +248,33 @@ class FastPath:
 
     def cyclic(self, c: Cohort, time_key) -> bool:
         """Whether the polls at every hour of the day, with the rest of the key
-        as it is, are memoised no-ops (busy or not, with the same status)."""
+        as it is, are memoised no-ops (busy or not, with the same status).
+
+        Memo entries are never changed once made, so the hours already found
+        to be no-ops stay so: each key remembers the first hour not known to
+        be one (24: all are) and later calls start there.  Asked once per
+        cohort step, this used to walk the 24 hours again every time.
+        """
         key = (c.group, c.script, c.msid, time_key[1:])
-        known = self._cycles.get(key)
-        if known is not None:
-            return known
+        start = self._cycles.get(key, 0)
+        if start == 24:
+            return True
         busy = self.groups[c.group].busy_share > 0
         memo = self.memo
-        for hour in range(24):
-            tk = (hour,) + time_key[1:]
-            idle = memo.get(self._key(c, tk, True))
+        head = (c.group, c.script, c.msid)
+        rest = time_key[1:]
+        for hour in range(start, 24):
+            tk = (hour,) + rest
+            idle = memo.get((*head, tk, True))
             if idle is None or not isinstance(idle, str):
-                return False  # not known yet (maybe at a later step), or not a no-op
+                self._cycles[key] = hour  # not known yet (maybe at a later step), or not a no-op
+                return False
             if busy:
-                other = memo.get(self._key(c, tk, False))
+                other = memo.get((*head, tk, False))
                 if other is None or other != idle:
+                    self._cycles[key] = hour
                     return False
-        self._cycles[key] = True
+        self._cycles[key] = 24
         return True
 
     def apply(self, c: Cohort, devices: list[int], outcome, idle: bool, who) -> None:

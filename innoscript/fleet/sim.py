@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import heapq
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Callable
 
 from .devices import first_boot, identity, is_busy
@@ -92,6 +93,9 @@ class Simulation:
         self.group_of: list[int] = []
         for g, group in enumerate(spec.groups):
             self.group_of.extend([g] * group.count)
+        # Cohort representatives are asked for again and again: their identities
+        # (MAC, names, addresses) are kept, a bounded number of them.
+        self.who = lru_cache(maxsize=1 << 16)(self.who)  # type: ignore[method-assign]
 
     def who(self, device: int):
         return identity(device, self.spec.groups[self.group_of[device]].model)

@@ -7,11 +7,14 @@ the key; a hit returns the findings without parsing.  A script whose `cfg`
 lines load local files also records those files' hashes: when one changes,
 the script is linted again (its UPD-068 note counts their findings).
 
-The cache is one JSON file per linter build in the cache folder (default
+The cache is one file per linter build in the cache folder (default
 `.innolint_cache/` next to the nearest configuration file, else in the
-current folder), read once and written once per run, atomically.  JSON, not
-pickle: the folder may sit in a shared checkout, and reading it must never
-run code.
+current folder), read once and written once per run, atomically.  It holds
+plain tuples of strings and numbers in ``marshal`` format: one C call loads
+all entries, where JSON cost a parse per file.  Not pickle: the folder may sit
+in a shared checkout, and loading pickle can run code; marshal only builds
+values, and every value read is checked before use, so a damaged or foreign
+file is a miss, never an error.
 
 The pipeline that reads, lints and fixes files through this cache is
 pipeline.py.
@@ -20,7 +23,7 @@ pipeline.py.
 from __future__ import annotations
 
 import hashlib
-import json
+import marshal
 import os
 import tempfile
 from functools import lru_cache, partial
@@ -32,7 +35,9 @@ from .diagnostic import Diagnostic, Edit, Fix, Related, Severity
 from .settings import Settings
 
 CACHE_DIR_NAME = ".innolint_cache"
-FORMAT = 2
+FORMAT = 3
+MAGIC = b"innolint results %d\n" % FORMAT
+DIGEST = 16  # bytes of BLAKE2b over the rest of the file
 
 
 # -- what the linter is -----------------------------------------------------------
@@ -84,35 +89,39 @@ def file_hash(path: str) -> str | None:
         return None
 
 
-# -- diagnostics as JSON ------------------------------------------------------------
+# -- diagnostics as plain tuples ------------------------------------------------------
 
 
 _SEVERITIES = {int(level): level for level in Severity}
-_new_span = partial(tuple.__new__, Span)  # a Span from a list, without NamedTuple's argument parsing
+_new_span = partial(tuple.__new__, Span)  # a Span from a tuple, without NamedTuple's argument parsing
 
 
-def diagnostic_to_data(d: Diagnostic) -> list:
-    """A diagnostic as JSON lists (its path and rule name are stored once, elsewhere)."""
+def diagnostic_to_data(d: Diagnostic) -> tuple:
+    """A diagnostic as a tuple of plain values (its path and rule name are stored once, elsewhere)."""
     fix = None
     if d.fix is not None:
-        fix = [d.fix.message, d.fix.safe, [[list(e.span), e.text] for e in d.fix.edits]]
-    data = [d.code, int(d.severity), d.message, list(d.span), fix]
-    if d.related or d.unnecessary:
-        data += [[[list(r.span), r.message, r.path] for r in d.related], d.unnecessary]
-    return data
+        fix = (d.fix.message, d.fix.safe, tuple([(tuple(e.span), e.text) for e in d.fix.edits]))
+    related = tuple([(tuple(r.span), r.message, r.path) for r in d.related])
+    return (d.code, int(d.severity), d.message, tuple(d.span), fix, related, d.unnecessary)
 
 
-def diagnostic_from_data(data: list, path: str, names: dict[str, str]) -> Diagnostic:
-    code, severity, message, span, fix = data[:5]
+def diagnostic_from_data(data, path: str, names: dict[str, str]) -> Diagnostic:
+    """The diagnostic back from ``diagnostic_to_data``; raises on anything else."""
+    code, severity, message, span, fix, related, unnecessary = data
     if fix is not None:
-        fix = Fix(fix[0], tuple([Edit(_new_span(e[0]), e[1]) for e in fix[2]]), fix[1])
-    related: tuple = ()
-    unnecessary = False
-    if len(data) > 5:
-        related = tuple([Related(_new_span(r[0]), r[1], r[2]) for r in data[5]])
-        unnecessary = data[6]
-    return Diagnostic(code, names.get(code, ""), _SEVERITIES[severity], message, path, _new_span(span), fix,
+        fix = Fix(fix[0], tuple([Edit(_span(e[0]), e[1]) for e in fix[2]]), fix[1])
+    if related:
+        related = tuple([Related(_span(r[0]), r[1], r[2]) for r in related])
+    if not (type(code) is str and type(message) is str and type(unnecessary) is bool):
+        raise ValueError("not a cached diagnostic")
+    return Diagnostic(code, names.get(code, ""), _SEVERITIES[severity], message, path, _span(span), fix,
                       related, unnecessary)
+
+
+def _span(data) -> Span:
+    if len(data) != 6:
+        raise ValueError("not a span")
+    return _new_span(data)
 
 
 class CachedSource(Source):
@@ -150,57 +159,73 @@ def default_cache_dir(cwd: str | None = None) -> str:
 
 
 class ResultCache:
-    """Findings per file, keyed by content; one JSON file per linter build.
+    """Findings per file, keyed by content; one marshal file per linter build.
 
-    Each file's entry is kept as a JSON string and decoded only when that
-    file is linted, so a run over a few files does not pay for all others.
+    ``entries`` maps a file's absolute path to ``(key, diagnostics, deps)``,
+    all plain tuples (``diagnostic_to_data``).
     """
 
     def __init__(self, folder: str) -> None:
         self.folder = folder
-        self.path = os.path.join(folder, f"results-{linter_fingerprint()}.json")
-        self.entries: dict[str, str] = {}
+        self.path = os.path.join(folder, f"results-{linter_fingerprint()}.bin")
+        self.entries: dict[str, tuple] = {}
         self.names: dict[str, str] = {}  # rule code -> name
         self.dirty = False
         self.hits = 0
         self.misses = 0
+        self._shared: dict[str, str] = {}
         try:
-            with open(self.path, encoding="utf-8") as handle:
-                data = json.load(handle)
-            if isinstance(data, dict) and data.get("format") == FORMAT:
-                self.entries = data["files"]
-                self.names = data["names"]
-        except (OSError, ValueError, KeyError):
-            self.entries, self.names = {}, {}  # no cache yet, or a damaged one: start over
+            with open(self.path, "rb") as handle:
+                data = handle.read()
+            digest, body = data[len(MAGIC) : len(MAGIC) + DIGEST], memoryview(data)[len(MAGIC) + DIGEST :]
+            # The digest turns a cut or damaged file into a miss before any value of it is used.
+            if data.startswith(MAGIC) and hashlib.blake2b(body, digest_size=DIGEST).digest() == digest:
+                names, entries = marshal.loads(body)
+                if type(names) is dict and type(entries) is dict:
+                    self.entries, self.names = entries, names
+        except (OSError, ValueError, EOFError, TypeError):
+            pass  # no cache yet, or a damaged one: start over
 
     def get(self, path: str, key: str) -> dict | None:
-        raw = self.entries.get(os.path.abspath(path))
-        entry = None
-        if raw is not None:
-            try:
-                entry = json.loads(raw)
-            except ValueError:
-                entry = None
-        if not isinstance(entry, dict) or entry.get("key") != key:
+        entry = self.entries.get(os.path.abspath(path))
+        if type(entry) is not tuple or len(entry) != 3 or entry[0] != key or type(entry[1]) is not tuple:
             self.misses += 1
             return None
-        for dep_path, dep_hash in entry.get("deps", ()):
-            if file_hash(dep_path) != dep_hash:
-                self.misses += 1
-                return None
+        deps = entry[2]
+        try:
+            for dep_path, dep_hash in deps:
+                if file_hash(dep_path) != dep_hash:
+                    self.misses += 1
+                    return None
+        except (TypeError, ValueError):
+            self.misses += 1
+            return None
         self.hits += 1
-        return entry
+        return {"key": key, "diagnostics": entry[1], "deps": deps}
 
     def put(self, path: str, key: str, diagnostics: list, deps: list[tuple[str, str | None]]) -> None:
         for d in diagnostics:
             self.names.setdefault(d.code, d.name)
-        entry = {"key": key, "diagnostics": [diagnostic_to_data(d) for d in diagnostics], "deps": [list(d) for d in deps]}
-        self.entries[os.path.abspath(path)] = json.dumps(entry, separators=(",", ":"), ensure_ascii=False)
+        shared = self._shared
+        rows = []
+        for d in diagnostics:
+            row = diagnostic_to_data(d)
+            # The same message in many files is stored (and loaded) once: marshal writes
+            # a reference for an object it has already written.
+            rows.append((shared.setdefault(row[0], row[0]), row[1], shared.setdefault(row[2], row[2]), *row[3:]))
+        rows = tuple(rows)
+        self.entries[os.path.abspath(path)] = (key, rows, tuple([tuple(d) for d in deps]))
         self.dirty = True
 
-    def diagnostics(self, entry: dict, path: str) -> tuple[Diagnostic, ...]:
-        names = self.names
-        return tuple([diagnostic_from_data(d, path, names) for d in entry["diagnostics"]])
+    def diagnostics(self, entry: dict, path: str) -> tuple[Diagnostic, ...] | None:
+        """The entry's diagnostics, or None when they cannot be read (treat it as a miss)."""
+        names = self.names if type(self.names) is dict else {}
+        try:
+            return tuple([diagnostic_from_data(d, path, names) for d in entry["diagnostics"]])
+        except (TypeError, ValueError, KeyError, IndexError, AttributeError):
+            self.hits -= 1
+            self.misses += 1
+            return None
 
     def save(self) -> None:
         """Write the cache (atomically); a read-only place is not an error."""
@@ -212,18 +237,19 @@ class ResultCache:
             if not os.path.exists(marker):
                 with open(marker, "w", encoding="utf-8") as handle:
                     handle.write("# created by innolint\n*\n")
-            for old in os.listdir(self.folder):  # caches of other linter builds
-                if old.startswith("results-") and old.endswith(".json") and os.path.join(self.folder, old) != self.path:
+            for old in os.listdir(self.folder):  # caches of other linter builds and formats
+                if old.startswith("results-") and os.path.join(self.folder, old) != self.path:
                     try:
                         os.remove(os.path.join(self.folder, old))
                     except OSError:
                         pass
             handle, temporary = tempfile.mkstemp(prefix=".results-", suffix=".tmp", dir=self.folder)
-            # dumps, not dump: only dumps uses the C encoder (ten times faster here).
-            text = json.dumps({"format": FORMAT, "names": self.names, "files": self.entries}, separators=(",", ":"))
-            with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                stream.write(text)
+            body = marshal.dumps((self.names, self.entries))
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(MAGIC)
+                stream.write(hashlib.blake2b(body, digest_size=DIGEST).digest())
+                stream.write(body)
             os.replace(temporary, self.path)
             self.dirty = False
-        except OSError:
+        except (OSError, ValueError):
             pass

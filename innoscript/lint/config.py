@@ -22,13 +22,30 @@ from .globs import path_matches
 from .selection import known_key
 from .settings import MODES, Settings
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib
+
+
+def _tomllib():
+    """The TOML reader, imported when a configuration file is read (not on every start)."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on 3.10 only
+        import tomli as tomllib
+    return tomllib
+
+
+def __getattr__(name: str):
+    if name == "tomllib":  # for callers that parse TOML values the same way
+        return _tomllib()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 CONFIG_NAMES = (".innolint.toml", "pyproject.toml")  # in one folder, the first wins
-DEFAULT_INCLUDE = ("update-*.htm", "*.upd")
+_HEX = "[0-9a-fA-F]"
+# Per-device scripts: `<MAC>.txt` (009033030df0.txt) and `<hwid>.htm`
+# (IP1200-03-0d-f0.htm, or a MAC written with dashes).  A backup the
+# official server stores as `<hwid>.<n>.txt` matches none of them.
+PER_DEVICE_INCLUDE = (f"{_HEX * 12}.txt", f"{_HEX * 12}.htm", f"*-{_HEX * 2}-{_HEX * 2}-{_HEX * 2}.txt",
+                      f"*-{_HEX * 2}-{_HEX * 2}-{_HEX * 2}.htm")
+DEFAULT_INCLUDE = ("update-*.htm", "*.upd", *PER_DEVICE_INCLUDE)
 ORIGIN_DEFAULT = "default"
 ORIGIN_CLI = "command line"
 
@@ -221,16 +238,33 @@ class ConfigFile:
         return os.path.dirname(self.path)
 
 
+def _toml_text(raw: bytes, path: str) -> str:
+    """The text of a TOML file, which must be UTF-8 (a UTF-8 byte-order mark is let pass).
+
+    PowerShell 5 (`Out-File`, `>`) writes UTF-16: that gets a one-line error
+    saying so, not a traceback.
+    """
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(raw) > 1 and raw[1:2] == b"\0" and raw[:1] != b"\0"):
+        raise ConfigError(f"{path}: UTF-16, not UTF-8 (as PowerShell 5 writes files): save it as UTF-8")
+    try:
+        return raw.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 (bad byte at offset {exc.start}): save it as UTF-8") from None
+
+
 def load_config(path: str | os.PathLike) -> ConfigFile | None:
     """Read one configuration file; None for a pyproject.toml without [tool.innolint]."""
     path = os.path.abspath(path)
     try:
         with open(path, "rb") as handle:
-            data = tomllib.load(handle)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+            raw = handle.read()
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    tomllib = _tomllib()
+    try:
+        data = tomllib.loads(_toml_text(raw, path))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
     if os.path.basename(path) == "pyproject.toml":
         tool = data.get("tool", {})
         if not isinstance(tool, dict) or "innolint" not in tool:

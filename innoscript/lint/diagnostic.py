@@ -43,6 +43,7 @@ class Fix:
     message: str
     edits: tuple[Edit, ...]
     safe: bool  # safe: never changes what the author meant; unsafe: review it
+    encoding: str | None = None  # write the file in this encoding (a UTF-16 script saved as UTF-8)
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,15 +2,17 @@
 
 A file named on the command line is always linted.  A folder is walked
 (sorted, so output order is stable) for names matching the `include` globs of
-the configuration that applies there (default `update-*.htm` and `*.upd`),
-minus `exclude`, minus what `.gitignore` files ignore.  Hidden folders
-(`.git`, `.venv`, the cache) are never entered.
+the configuration that applies there (default `update-*.htm`, `*.upd` and
+the per-device names `<MAC>.txt` and `<hwid>.htm`), minus `exclude`, minus
+what `.gitignore` files ignore.  Hidden folders (`.git`, `.venv`, the cache)
+are never entered.  A folder named on the command line that holds no update
+script is an error: a run that lints nothing must not look like a clean one.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .globs import path_matches
 
@@ -21,8 +23,7 @@ class DiscoveryError(Exception):
     """A path that does not exist or cannot be read."""
 
 
-@dataclass(frozen=True)
-class Target:
+class Target(NamedTuple):
     path: str  # as the user will see it (relative when under the cwd)
     explicit: bool  # named on the command line
 
@@ -58,7 +59,10 @@ def discover(
             if path == STDIN:
                 add(STDIN, True)
             elif os.path.isdir(path):
-                for found in walk(path, resolver):
+                found_here = walk(path, resolver)
+                if not found_here:
+                    raise DiscoveryError(nothing_found(path, resolver))
+                for found in found_here:
                     add(found, False)
             elif os.path.isfile(path):
                 add(path, True)
@@ -71,6 +75,20 @@ def discover(
                 raise
             errors.append(str(exc))
     return targets
+
+
+def nothing_found(folder: str, resolver) -> str:
+    """Why a folder gave no file to lint, and how to change that."""
+    resolved = resolver(folder)
+    where = f" ({resolved.config.path})" if resolved.config else " (.innolint.toml or [tool.innolint] in pyproject.toml)"
+    from .config import DEFAULT_INCLUDE
+
+    if tuple(resolved.include) == DEFAULT_INCLUDE:
+        shown = "update-*.htm, *.upd, <MAC>.txt, <hwid>.htm"
+    else:
+        shown = ", ".join(resolved.include) or "nothing"
+    return (f"{folder}: no update scripts found (include: {shown}); to lint other names, "
+            f"set `include` in the configuration{where} or name the files")
 
 
 def walk(root: str, resolve_dir) -> list[str]:

@@ -32,6 +32,12 @@ def active_rules(settings: Settings) -> list[Rule]:
     return selected(all_rules(), settings.select, settings.ignore)
 
 
+def rule_enabled(settings: Settings, code: str) -> bool:
+    """Is the rule ``code`` selected and not ignored?  For rules that leave a cause to another one."""
+    rule = next((r for r in all_rules() if r.code == code), None)
+    return rule is not None and bool(selected([rule], settings.select, settings.ignore))
+
+
 def lint_script(script: ast.Script, settings: Settings | None = None) -> list[Diagnostic]:
     """All diagnostics of one parsed script, suppressions applied, sorted."""
     with paused_gc():

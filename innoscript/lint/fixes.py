@@ -49,14 +49,21 @@ class FixOutcome:
     text: str  # the text with every applied fix
     applied: list[Diagnostic] = field(default_factory=list)  # in the order applied
     dropped: list[tuple[Diagnostic, str]] = field(default_factory=list)  # with the reason
+    encoding: str | None = None  # the file is to be written in this encoding (an applied conversion)
 
     def changed(self, source: Source) -> bool:
-        return self.text != source.text
+        return self.text != source.text or (self.encoding is not None and self.encoding != source.encoding)
+
+    def data(self, source: Source) -> bytes:
+        """The bytes to write for ``source``: in its encoding, or in the one a conversion chose."""
+        if self.encoding is not None:
+            source = Source(source.text, source.path, encoding=self.encoding)
+        return source.encode(self.text)
 
 
 def fixable(diagnostic: Diagnostic, unsafe: bool = False) -> bool:
     fix = diagnostic.fix
-    return fix is not None and bool(fix.edits) and (fix.safe or unsafe)
+    return fix is not None and (bool(fix.edits) or fix.encoding is not None) and (fix.safe or unsafe)
 
 
 def apply_edits(text: str, edits: Iterable[Edit]) -> str:
@@ -199,10 +206,12 @@ def apply_fixes(source: Source, lint: Lint, *, unsafe: bool = False, max_rounds:
     dropped: list[tuple[Diagnostic, str]] = []
     rejected: set[tuple] = set()
     seen = {current.text}
+    # A change of encoding touches no text: it is applied once, beside the edits.
+    conversions = [d for d in diagnostics if fixable(d, unsafe) and d.fix.encoding is not None]
     for _ in range(max_rounds):
         batch: list[Diagnostic] = []
         taken = _Taken()
-        for diagnostic in sorted((d for d in diagnostics if fixable(d, unsafe)), key=_order):
+        for diagnostic in sorted((d for d in diagnostics if fixable(d, unsafe) and d.fix.edits), key=_order):
             key = _key(diagnostic, current.text)
             if key in rejected:
                 continue
@@ -237,7 +246,8 @@ def apply_fixes(source: Source, lint: Lint, *, unsafe: bool = False, max_rounds:
             break
         seen.add(text)
         current, diagnostics = candidate, after
-    return FixOutcome(current.text, applied, dropped)
+    encoding = conversions[0].fix.encoding if conversions else None
+    return FixOutcome(current.text, applied + conversions[:1], dropped, encoding)
 
 
 def _one_by_one(current, diagnostics, batch, lint, rejected, dropped, original):
@@ -298,7 +308,10 @@ def diff(path: str, old_text: str, new_text: str) -> str:
     """
     if old_text == new_text:
         return ""
+    # git's a/ b/ prefixes before the path as given; an absolute path loses its
+    # root (and drive) so the header reads a/srv/x, not a//srv/x (`patch -p1` from /).
     path = path.replace("\\", "/")
+    path = re.sub(r"^(?:[A-Za-z]:)?/+", "", path)
     out: list[str] = []
     for line in difflib.unified_diff(_lines(old_text), _lines(new_text), f"a/{path}", f"b/{path}", lineterm="\n"):
         out.append(line)

@@ -85,8 +85,9 @@ class Linter:
                 continue
             keys[index] = content_key(job.path, job.data, job.settings)
             entry = self.cache.get(job.path, keys[index]) if self.cache else None
-            if entry is not None:
-                diagnostics = self.cache.diagnostics(entry, job.path)
+            # None also for an entry whose findings cannot be read: a miss.
+            diagnostics = self.cache.diagnostics(entry, job.path) if entry is not None else None
+            if diagnostics is not None:
                 source = CachedSource(job.data, job.path)
                 deps = [d[0] for d in entry.get("deps", ())]
                 results[index] = (FileResult(job.path, source, diagnostics, from_cache=True), deps)
@@ -142,13 +143,16 @@ class Linter:
         outcome = apply_fixes(source, lint, unsafe=self.unsafe)
         if not outcome.changed(source):
             return FileResult(job.path, source, tuple(diagnostics)), deps
+        target = source  # how the file is written: as it came, or converted (UTF-16 to UTF-8)
+        if outcome.encoding is not None:
+            target = Source(source.text, source.path, encoding=outcome.encoding)  # outcome.data(source)
         if self.write and job.writable and not job.path.startswith("<"):
             try:
-                write_atomically(job.path, source, outcome.text)
+                write_atomically(job.path, target, outcome.text)
             except OSError as exc:
                 self.errors.append(f"{job.path}: cannot write the fixes ({exc.strerror or exc})")
                 return FileResult(job.path, source, tuple(diagnostics)), deps
         # Read back as the bytes on disk now are, so encoding findings stay right.
-        fixed, remaining, deps = lint_data(source.encode(outcome.text), job.path, job.settings)
+        fixed, remaining, deps = lint_data(target.encode(outcome.text), job.path, job.settings)
         result = FileResult(job.path, fixed, tuple(remaining), fixed=True, fixes_applied=len(outcome.applied), original=source)
         return result, deps

@@ -135,7 +135,7 @@ RULES: tuple[Entry, ...] = (
     Entry("UPD-083", "shared-backup-url", "W", "behaviour", None, "behaviour", "shared_backup_url"),
     Entry("UPD-084", "fleet-problems", "W", "behaviour", None, "behaviour", "fleet_problems"),
     Entry("UPD-090", "syntax-error", "E", "source", None, "source", "syntax_error"),
-    Entry("UPD-091", "not-utf8", "W", "source", None, "source", "not_utf8"),
+    Entry("UPD-091", "not-utf8", "W", "source", "unsafe-sometimes", "source", "not_utf8"),
     Entry("UPD-092", "binary-file", "E", "source", None, "source", "binary_file"),
     Entry("UPD-093", "unused-suppression", "W", "source", "safe", "suppression", "unused_suppression"),
     Entry("UPD-094", "unknown-suppression", "W", "source", None, "suppression", "unknown_suppression"),

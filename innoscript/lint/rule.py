@@ -61,7 +61,10 @@ from . import registry
 from .diagnostic import Severity
 from .registry import GROUPS  # noqa: F401 - part of this module's interface (docs, SARIF)
 
-DOCS_URL = "https://github.com/innoscript/innoscript/blob/main/docs/rules/{code}.md"
+# The documentation ships in the package (`innolint rule CODE`, the language
+# server's hover); there is no published web address to link to.  A
+# release that publishes the docs sets this, e.g. "https://.../rules/{code}.md".
+DOCS_URL: str | None = None
 
 
 @dataclass(frozen=True)
@@ -104,8 +107,14 @@ class Rule:
         return self.doc.strip().splitlines()[0].strip() if self.doc.strip() else self.name
 
     @property
-    def url(self) -> str:
-        return DOCS_URL.format(code=self.code)
+    def url(self) -> str | None:
+        """The web page of the rule, when the docs are published (see DOCS_URL)."""
+        return DOCS_URL.format(code=self.code) if DOCS_URL else None
+
+    @property
+    def docs_command(self) -> str:
+        """How to read the rule's documentation where innoscript is installed."""
+        return f"innolint rule {self.code}"
 
     @property
     def bad_example(self) -> Example | None:

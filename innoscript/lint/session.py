@@ -51,6 +51,7 @@ class Outcome:
     results: list[FileResult]
     fail_levels: list[Severity]  # per result: each file may have its own
     errors: list[str] = field(default_factory=list)  # files that could not be read or written
+    jobs: list[Job] = field(default_factory=list)  # the files as linted: name, settings, bytes
 
     @property
     def failing(self) -> bool:
@@ -129,8 +130,12 @@ class Session:
         """The files ``paths`` name, folders walked; missing paths go to ``errors``."""
         return discover(paths, resolver=self.resolver, errors=errors)
 
-    def run(self, paths: list[str] | tuple[str, ...]) -> Outcome:
-        """Lint every file ``paths`` name, and the payloads their `cfg` lines load."""
+    def run(self, paths: list[str] | tuple[str, ...], *, lint_many: Callable | None = None) -> Outcome:
+        """Lint every file ``paths`` name, and the payloads their `cfg` lines load.
+
+        ``lint_many(linter, jobs)`` runs the linter over the jobs (default
+        ``linter.lint_many(jobs)``); the command line wraps it in a progress bar.
+        """
         errors: list[str] = []
         jobs = self._jobs(self.targets(paths, errors), errors)
         cache = None
@@ -143,7 +148,8 @@ class Session:
         results: list[FileResult] = []
         fail_levels: list[Severity] = []
         done_payloads = {os.path.abspath(job.path) for job in jobs if not job.path.startswith("<")}
-        for job, (result, deps) in zip(jobs, linter.lint_many(jobs)):
+        linted = lint_many(linter, jobs) if lint_many is not None else linter.lint_many(jobs)
+        for job, (result, deps) in zip(jobs, linted):
             results.append(result)
             fail_levels.append(job.settings.fail_level)
             payload_jobs = []
@@ -165,7 +171,7 @@ class Session:
                     fail_levels.append(payload_job.settings.fail_level)
         if cache is not None:
             cache.save()
-        return Outcome(results, fail_levels, errors + linter.errors)
+        return Outcome(results, fail_levels, errors + linter.errors, jobs)
 
     def _jobs(self, targets: list[Target], errors: list[str]) -> list[Job]:
         jobs: list[Job] = []

@@ -36,13 +36,20 @@ class Document:
     def text(self) -> str:
         return self.source.text
 
-    def update(self, text: str, version: int | None = None) -> None:
-        """Take the new text; parse only what changed."""
+    def update(self, text: str, version: int | None = None, check=None) -> None:
+        """Take the new text; parse only what changed.
+
+        ``check`` is called every few thousand lines parsed and may raise to
+        abandon the update (a newer edit arrived); the document then keeps
+        its previous text and tree.
+        """
         self.version = version
         if text == self.source.text:
             return
         source = Source(text, self.path)
         if source.binary or self.source.binary or not self.script.lines:
+            if check is not None:
+                check()
             self.source, self.script = source, parse(source)
             self.reparsed = len(self.script.lines)
             return
@@ -67,7 +74,7 @@ class Document:
         collecting = gc.isenabled()
         gc.disable()
         try:
-            lines = self._merge(old, new, head, tail)
+            lines = self._merge(old, new, head, tail, check)
         finally:
             if collecting:
                 gc.enable()
@@ -76,9 +83,11 @@ class Document:
         self.reparsed = len(new) - tail - head
 
     @staticmethod
-    def _merge(old, new, head: int, tail: int) -> list[ast.Line]:
+    def _merge(old, new, head: int, tail: int, check=None) -> list[ast.Line]:
         lines: list[ast.Line] = list(old[:head])
-        for pl in new[head : len(new) - tail]:
+        for index, pl in enumerate(new[head : len(new) - tail]):
+            if check is not None and not index & 4095:
+                check()
             lines.append(parse_line(pl.text, pl.number, pl.start, pl.newline))
         if tail:
             first_old = old[len(old) - tail]
@@ -88,7 +97,10 @@ class Document:
             if delta == 0 and delta_line == 0:
                 lines.extend(old[len(old) - tail :])
             else:
-                lines.extend(relocate(node, delta, delta_line) for node in old[len(old) - tail :])
+                for index, node in enumerate(old[len(old) - tail :]):
+                    if check is not None and not index & 4095:
+                        check()
+                    lines.append(relocate(node, delta, delta_line))
         return lines
 
 

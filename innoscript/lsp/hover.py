@@ -98,7 +98,8 @@ def rule_markdown(code: str) -> str | None:
     found = find_rule(code)
     if found is None:
         return None
-    return f"**{found.code} {found.name}**\n\n{found.doc}\n\n[documentation]({found.url})"
+    link = f"[documentation]({found.url})" if found.url else f"`{found.docs_command}`"
+    return f"**{found.code} {found.name}**\n\n{found.doc}\n\n{link}"
 
 
 def _model(script: ast.Script, settings: Settings | None) -> catalog.Model | None:

@@ -43,3 +43,52 @@ def chars(text: str, unit_count: int, encoding: str) -> int:
             return index
         count += _width(ch, encoding)
     return len(text)
+
+
+# A leading U+FEFF is a character of the editor's first line; the linter's
+# text has dropped it.  Its width in each encoding:
+BOM_UNITS = {UTF8: 3, UTF16: 1, UTF32: 1}
+
+
+class Mapper:
+    """Positions between the linter's text and the editor's.
+
+    The linter counts 1-based lines and 1-based character columns of the
+    decoded text (without a leading BOM); the editor counts 0-based lines and
+    code units of its buffer, where a leading BOM is the first character.
+    """
+
+    __slots__ = ("lines", "encoding", "shift")
+
+    def __init__(self, lines, bom: bool, encoding: str) -> None:
+        self.lines = lines  # the Source's PhysicalLines
+        self.encoding = encoding
+        self.shift = BOM_UNITS.get(encoding, 1) if bom else 0
+
+    def position(self, line: int, col: int) -> tuple[int, int]:
+        """(editor line, editor character) for a 1-based line and character column.
+
+        A column past the line's content is on its line ending: that is the
+        start of the next line (an edit that deletes a whole line ends there).
+        """
+        lines = self.lines
+        if line > len(lines):
+            line, col = len(lines), len(lines[-1].text) + 2
+        physical = lines[line - 1]
+        text = physical.text
+        if col - 1 > len(text) and physical.newline:
+            return line, 0
+        character = units(text, col - 1, self.encoding)
+        return line - 1, character + self.shift if line == 1 else character
+
+    def units(self, index: int, chars_: int) -> int:
+        """Editor character of character column ``chars_`` (0-based) on 0-based line ``index``."""
+        character = units(self.lines[index].text, chars_, self.encoding)
+        return character + self.shift if index == 0 else character
+
+    def offset(self, line: int, character: int) -> tuple[int, int]:
+        """(0-based line, 0-based character column) for an editor position, clamped."""
+        index = min(max(line, 0), len(self.lines) - 1)
+        if index == 0:
+            character -= self.shift
+        return index, chars(self.lines[index].text, character, self.encoding)

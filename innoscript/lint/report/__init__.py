@@ -4,6 +4,11 @@ Every format module has ``render(results, *, color, settings) -> str``.
 Formats are imported on first use, so `innolint` pays only for the one it
 prints.  The CLI decides about colour (``--color``, ``NO_COLOR``,
 ``FORCE_COLOR``, a terminal) and passes ``color=``; only ``full`` uses it.
+
+The text formats (``TEXT_FORMATS``) name each finding's severity and end with
+a summary: the count per severity and what decided the exit status, from
+``fail_levels`` (one per result) and ``errors`` (inputs that could not be
+read); ``summary=False`` (``--quiet``) leaves it out.
 """
 
 from __future__ import annotations
@@ -25,8 +30,11 @@ FORMATS: dict[str, tuple[str, str]] = {
     "sarif": ("sarif", "SARIF 2.1.0 for code scanning"),
 }
 
+TEXT_FORMATS = ("full", "concise", "gcc")
 
-def render(format_name: str, results: Sequence[FileResult], *, color: bool = False, settings=None) -> str:
+
+def render(format_name: str, results: Sequence[FileResult], *, color: bool = False, settings=None,
+           summary: bool = True, fail_levels=None, errors: int = 0) -> str:
     """The text of ``results`` in the named format; ValueError for an unknown name."""
     try:
         module_name, _ = FORMATS[format_name]
@@ -36,7 +44,10 @@ def render(format_name: str, results: Sequence[FileResult], *, color: bool = Fal
     module = importlib.import_module(f"{__name__}.{module_name}")
     if format_name == "json-lines":
         return module.render_lines(list(results), settings=settings)
+    if format_name in TEXT_FORMATS:
+        return module.render(list(results), color=color, settings=settings, summary=summary,
+                             fail_levels=fail_levels, errors=errors)
     return module.render(list(results), color=color, settings=settings)
 
 
-__all__ = ["FORMATS", "render"]
+__all__ = ["FORMATS", "TEXT_FORMATS", "render"]

@@ -1,13 +1,13 @@
 """`full`: the terminal format.
 
-    update-ip232.htm:3:13: UPD-002 [time-alias] `time` instead of `times`
+    update-ip232.htm:3:13: UPD-002 [time-alias] warning: `time` instead of `times`
       |
     3 | mod cmd UP1 time /allow 22,23,0,1
       |             ^^^^
       = fix (safe): use `times`
     3 - mod cmd UP1 time /allow 22,23,0,1
       + mod cmd UP1 times /allow 22,23,0,1
-      = docs: https://.../UPD-002.md
+      = docs: innolint rule UPD-002
 
 Tabs are expanded to the next multiple of ``TAB_WIDTH`` in the excerpt and
 the caret line alike, so the carets stay under the span; control characters
@@ -23,7 +23,7 @@ from typing import Sequence
 from ...source import Source, Span
 from ..diagnostic import Diagnostic, Edit, Fix, Severity
 from ..result import FileResult
-from .common import Counts, one_line, plural, rule_url
+from .common import Counts, one_line, plural, rule_docs, severity_word, summary_lines
 
 TAB_WIDTH = 4
 
@@ -51,13 +51,15 @@ class _Paint:
         return "".join(styles) + text + _RESET
 
 
-def render(results: Sequence[FileResult], *, color: bool = False, settings=None) -> str:
+def render(results: Sequence[FileResult], *, color: bool = False, settings=None, summary: bool = True,
+           fail_levels=None, errors: int = 0) -> str:
     paint = _Paint(color)
     blocks: list[str] = []
     for result in results:
         for diagnostic in result.diagnostics:
             blocks.append(render_diagnostic(diagnostic, result.source, paint))
-    blocks.append(summary(results, paint))
+    if summary:
+        blocks.append(summary_text(results, paint, settings=settings, fail_levels=fail_levels, errors=errors))
     return "\n".join(blocks)
 
 
@@ -70,7 +72,9 @@ def render_diagnostic(diagnostic: Diagnostic, source: Source, paint: _Paint | No
         paint(f"{diagnostic.path}:{span.line}:{span.col}:", _BOLD)
         + " "
         + paint(diagnostic.code, _BOLD, color)
-        + f" [{diagnostic.name}] {one_line(diagnostic.message)}"
+        + f" [{diagnostic.name}] "
+        + paint(severity_word(diagnostic.severity) + ":", color)
+        + f" {one_line(diagnostic.message)}"
     )
     lines = [header]
     numbers = [span.line] + _fix_line_numbers(diagnostic.fix, source)
@@ -94,30 +98,30 @@ def render_diagnostic(diagnostic: Diagnostic, source: Source, paint: _Paint | No
     for related in diagnostic.related:
         where = f"{related.path or diagnostic.path}:{related.span.line}:{related.span.col}"
         lines.append(f"{blank} {paint('=', _CYAN)} related: {where}: {one_line(related.message)}")
-    url = rule_url(diagnostic.code)
-    if url:
-        lines.append(f"{blank} {paint('=', _CYAN)} docs: {url}")
+    docs = rule_docs(diagnostic.code)
+    if docs:
+        lines.append(f"{blank} {paint('=', _CYAN)} docs: {docs}")
     return "\n".join(lines) + "\n"
 
 
-def summary(results: Sequence[FileResult], paint: _Paint | None = None) -> str:
-    """`Found 3 problems in 2 files (1 error, 2 warnings).` and what --fix can do."""
+def summary_text(results: Sequence[FileResult], paint: _Paint | None = None, *, settings=None, fail_levels=None,
+                 errors: int = 0) -> str:
+    """`Found 3 problems in 2 files (1 error, 2 warnings).`, why the exit status, what --fix can do."""
     paint = paint or _Paint(False)
     counts = Counts(results)
     lines = []
     if counts.fixes_applied:
         lines.append(f"Fixed {plural(counts.fixes_applied, 'problem')}.")
-    if not counts.total:
-        lines.append(paint(f"No problems found in {plural(counts.files, 'file')}.", _BOLD))
-        return "\n".join(lines) + "\n"
-    lines.append(
-        paint(f"Found {plural(counts.total, 'problem')} in {plural(counts.files, 'file')}", _BOLD)
-        + f" ({counts.severities_text()})."
-    )
+    found, *why = summary_lines(results, settings=settings, fail_levels=fail_levels, errors=errors)
+    lines.append(paint(found, _BOLD))
+    lines += why
     if counts.safe_fixes or counts.unsafe_fixes:
-        fixable = f"{counts.safe_fixes} fixable with --fix"
-        if counts.unsafe_fixes:
-            fixable += f" ({counts.unsafe_fixes} more with --unsafe-fixes)"
+        if not counts.safe_fixes:
+            fixable = f"{counts.unsafe_fixes} fixable with --fix --unsafe-fixes"
+        else:
+            fixable = f"{counts.safe_fixes} fixable with --fix"
+            if counts.unsafe_fixes:
+                fixable += f" ({counts.unsafe_fixes} more with --unsafe-fixes)"
         lines.append(fixable + ".")
     return "\n".join(lines) + "\n"
 

@@ -3,6 +3,8 @@
     file:line:col: error|warning|note: message [CODE]
 
 Hints and infos are `note`s; each related place follows as its own `note`.
+The summary lines at the end (counts per severity, what decided the exit
+status) match no `file:line:col:` pattern; `--quiet` leaves them out.
 """
 
 from __future__ import annotations
@@ -11,15 +13,18 @@ from typing import Sequence
 
 from ..diagnostic import Severity
 from ..result import FileResult
-from .common import findings, one_line
+from .common import findings, one_line, summary_lines
 
 LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.HINT: "note", Severity.INFO: "note"}
 
 
-def render(results: Sequence[FileResult], *, color: bool = False, settings=None) -> str:
+def render(results: Sequence[FileResult], *, color: bool = False, settings=None, summary: bool = True,
+           fail_levels=None, errors: int = 0) -> str:
     out: list[str] = []
     for _, d in findings(results):
         out.append(f"{d.path}:{d.span.line}:{d.span.col}: {LEVEL[d.severity]}: {one_line(d.message)} [{d.code}]\n")
         for related in d.related:
             out.append(f"{related.path or d.path}:{related.span.line}:{related.span.col}: note: {one_line(related.message)}\n")
+    if summary:
+        out += [line + "\n" for line in summary_lines(results, settings=settings, fail_levels=fail_levels, errors=errors)]
     return "".join(out)

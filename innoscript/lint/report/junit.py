@@ -13,7 +13,7 @@ import xml.etree.ElementTree as ET
 from typing import Sequence
 
 from ..result import FileResult
-from .common import rule_url, severity_word
+from .common import rule_docs, severity_word
 
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -39,9 +39,9 @@ def render(results: Sequence[FileResult], *, color: bool = False, settings=None)
             lines = [f"{d.path}:{d.span.line}:{d.span.col}: {d.code} [{d.name}] {d.message}"]
             for related in d.related:
                 lines.append(f"{related.path or d.path}:{related.span.line}:{related.span.col}: related: {related.message}")
-            url = rule_url(d.code)
-            if url:
-                lines.append(url)
+            docs = rule_docs(d.code)
+            if docs:
+                lines.append(f"docs: {docs}")
             failure.text = xml_text("\n".join(lines))
     root = ET.Element("testsuites", {"name": "innolint", "tests": str(len(results)), "failures": str(failing)})
     root.append(suite)

@@ -26,7 +26,6 @@ from ..rule import GROUPS, section
 from .common import findings, rule_for
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
-INFORMATION_URI = "https://github.com/innoscript/innoscript"
 LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.HINT: "note", Severity.INFO: "note"}
 
 
@@ -54,7 +53,6 @@ def sarif_log(results: Sequence[FileResult], *, settings=None, cwd: str | None =
                         "name": "innolint",
                         "version": __version__,
                         "semanticVersion": __version__,
-                        "informationUri": INFORMATION_URI,
                         "rules": rules,
                     }
                 },
@@ -88,7 +86,8 @@ def _descriptor(code: str, example: Diagnostic, settings) -> dict:
         "name": rule.name,
         "shortDescription": {"text": rule.summary},
         "fullDescription": {"text": full},
-        "helpUri": rule.url,
+        **({"helpUri": rule.url} if rule.url else {}),
+        "help": {"text": f"{rule.doc.strip()}\n\n({rule.docs_command})", "markdown": rule.doc.strip()},
         "defaultConfiguration": {"level": LEVEL[severity]},
         "properties": {"tags": tags},
     }

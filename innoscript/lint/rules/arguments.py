@@ -331,7 +331,9 @@ def default_file_name(ctx: LintContext, line: ast.Download):
     ## What it does
     Reports `prot` and `boot` URLs ending in `/`. The device then appends a
     default file name derived from the product. (`bmc` URLs ending in `/`
-    are the error UPD-016.)
+    are the error UPD-016.) When the model is known and its default name
+    has capitals, the message also says that a case-sensitive server does
+    not find it in lower case (UPD-018's cause, reported once).
 
     ## Why is this bad?
     The default name depends on the product and is not always the file on
@@ -362,7 +364,11 @@ def default_file_name(ctx: LintContext, line: ast.Download):
     if line.verb.text == "boot":
         what = "the default file name for boot code is not documented"
     elif ctx.model is not None:
-        what = f"the device appends its default firmware name (`{ctx.model.firmware_name}` on an {ctx.model.name})"
+        default = ctx.model.firmware_name
+        what = f"the device appends its default firmware name (`{default}` on an {ctx.model.name}"
+        if default != default.lower():  # UPD-018's cause too: said here, once
+            what += f"; a case-sensitive web server does not find it as `{default.lower()}`"
+        what += ")"
     else:
         what = "the device appends a default firmware name that depends on the model"
     yield ctx.finding(line.url.span, f"{what}; name the file on the server in the URL")
@@ -380,14 +386,16 @@ def default_file_name_case(ctx: LintContext, line: ast.Download):
     firmware files are commonly lower case (`ip1200.bin`, as in the
     manual's own example). Boot code is not reported (its default name is
     not documented, UPD-017), nor is `bmc` (UPD-016); an explicit file name,
-    in any case, is the fix and is never reported.
+    in any case, is the fix and is never reported.  While UPD-017 runs, this
+    rule stays quiet: UPD-017 reports the same URL and names the case in its
+    message, so one cause gives one finding.
 
     ## Why is this bad?
     Some web servers are case sensitive: `IP1200.bin` is not found when the
     server holds `ip1200.bin`, and the download fails on every poll.
 
     ## Example
-    Settings: model=IP1200
+    Settings: model=IP1200 ignore=UPD-017
     ```
     mod cmd UP0 prot http://10.0.0.5/fw/13r2sr9/ ireset 13-5021837
     ```
@@ -410,6 +418,10 @@ def default_file_name_case(ctx: LintContext, line: ast.Download):
     default = model.firmware_name
     if default == default.lower():
         return  # nothing to confuse
+    from ..engine import rule_enabled
+
+    if rule_enabled(ctx.settings, "UPD-017"):
+        return  # UPD-017 reports the same URL and names the case in its message
     if not _to_folder(line, ("prot",)):
         return
     yield ctx.finding(
@@ -417,6 +429,13 @@ def default_file_name_case(ctx: LintContext, line: ast.Download):
         f"the device appends `{default}`; on a case-sensitive web server that is not `{default.lower()}`: "
         "name the file exactly as it is on the server",
     )
+
+
+def backup_url_shared(line: ast.Scfg) -> bool:
+    """The backup URL has no device-specific meta sequence (UPD-019; UPD-083 leaves these to it)."""
+    if not facts.has_url(line):
+        return False
+    return not any(catalog.meta_code(m.text) in catalog.DEVICE_SPECIFIC_META for m in line.url.metas)
 
 
 @rule("UPD-019", spec="lint-rules.md UPD-019; innovaphone-spec.md 5.6, 6", kinds=(ast.Scfg,))
@@ -451,9 +470,7 @@ def backup_url_not_device_specific(ctx: LintContext, line: ast.Scfg):
     """
     metas = [f"`{m}`" for m in catalog.DEVICE_SPECIFIC_META]
     wanted = ", ".join(metas[:-1]) + " or " + metas[-1]
-    if not facts.has_url(line):
-        return
-    if any(catalog.meta_code(m.text) in catalog.DEVICE_SPECIFIC_META for m in line.url.metas):
+    if not backup_url_shared(line):
         return
     yield ctx.finding(
         line.url.span,

@@ -261,7 +261,9 @@ def shared_backup_url(ctx: LintContext):
     ## What it does
     Runs the script on two virtual devices with different MAC addresses,
     hardware ids and IP addresses and reports an `scfg` line whose upload
-    URL came out the same for both. Only with `--simulate`.
+    URL came out the same for both. Only with `--simulate`. A line that
+    UPD-019 already reports (no device-specific meta sequence in the URL)
+    is left to it.
 
     ## Why is this bad?
     The update script is shared by all devices of a model; a backup URL
@@ -270,7 +272,7 @@ def shared_backup_url(ctx: LintContext):
     whichever device polled last.
 
     ## Example
-    Settings: simulate=true model=IP232
+    Settings: simulate=true model=IP232 ignore=UPD-019
     ```
     mod cmd UP0 scfg http://10.0.0.5/backup/config.txt
     ```
@@ -298,9 +300,15 @@ def shared_backup_url(ctx: LintContext):
         result = run_poll(state, _LintFetcher(ctx.settings.url_map), script=ctx.script, trace=False)
         urls.append({u.line: u.url for u in result.summary.uploads if 200 <= u.status < 300})
     first, second = urls
+    from ..engine import rule_enabled
+    from .arguments import backup_url_shared
+
+    static = rule_enabled(ctx.settings, "UPD-019")
     for number, url in sorted(first.items()):
         if second.get(number) == url:
             line = _line(ctx, number)
+            if static and isinstance(line, ast.Scfg) and backup_url_shared(line):
+                continue  # UPD-019 reports this line already
             span = line.url.span if isinstance(line, ast.Scfg) and line.url else line.span
             yield ctx.finding(span, f"every device uploads its backup to {url}")
 

@@ -258,7 +258,7 @@ def leading_bom(ctx: LintContext):
     count = 0
     while count < len(text) and text[count] not in "\r\n\t" and unicodedata.category(text[count]) in _INVISIBLE:
         count += 1
-    if ctx.source.bom:
+    if ctx.source.bom and not ctx.source.encoding.startswith(("utf-16", "utf-32")):  # theirs is UPD-091
         yield ctx.finding(ctx.source.span(0, 0), "the file starts with a UTF-8 byte-order mark; save it as UTF-8 without BOM")
     elif count:
         span = ctx.source.span(0, count)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ...syntax import ast
 from ..context import LintContext
+from ..diagnostic import Fix
 from ..rule import rule
 
 
@@ -39,11 +40,14 @@ def syntax_error(ctx: LintContext, line: ast.SyntaxErrorLine):
 
 @rule("UPD-091", spec="innovaphone-spec.md 3")
 def not_utf8(ctx: LintContext):
-    r"""The file is not valid UTF-8 (read as latin-1).
+    r"""The file is not valid UTF-8 (read as latin-1), or is UTF-16 or UTF-32.
 
     ## What it does
     Reports a file whose bytes are not valid UTF-8. innoscript reads it as
-    latin-1 and keeps that encoding when it writes fixes back.
+    latin-1 and keeps that encoding when it writes fixes back.  A file in
+    UTF-16 or UTF-32 (Notepad's "Unicode", PowerShell 5's default), found by
+    its byte-order mark or by the pattern of NUL bytes, is read as such and
+    reported as "UTF-16: save it as UTF-8".
 
     ## Why is this bad?
     Configuration values are URL-encoded on the device side (`%20`); raw
@@ -62,11 +66,17 @@ def not_utf8(ctx: LintContext):
     ```
 
     ## Fix safety
-    No fix: re-encoding a file is the author's decision.
+    UTF-16 and UTF-32 files: the fix saves the file as UTF-8, the text
+    unchanged.  It is unsafe: a device that expects the ANSI code page reads
+    non-ASCII characters differently.  A latin-1 file gets no fix:
+    re-encoding it is the author's decision.
     """
     for problem in ctx.source.problems:
         if problem.kind == "not-utf8":
             yield ctx.finding(ctx.source.span(problem.offset, problem.offset + 1), problem.message)
+        elif problem.kind == "wide":
+            convert = Fix("save the file as UTF-8", (), False, encoding="utf-8")
+            yield ctx.finding(ctx.source.span(0, 0), problem.message, fix=convert)
 
 
 @rule("UPD-092", spec="innovaphone-spec.md 3")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from ...syntax import ast
 from ..context import LintContext
-from ..diagnostic import Severity
 from ..rule import rule
 from .. import facts
 
@@ -208,9 +207,8 @@ def times_not_first(ctx: LintContext):
 
     ## What it does
     Reports the first `times` line when effective commands stand above it.
-    When the only commands above it are backups (`scfg`), as in the
-    official update server's scripts, it is reported as info instead of a
-    warning.
+    Backups (`scfg`) above it are not counted: a backup at any hour is
+    fine, and the official update server's scripts put them there.
 
     ## Why is this bad?
     `times` cancels the *further* processing of the script. Commands above
@@ -237,23 +235,24 @@ def times_not_first(ctx: LintContext):
     lint-rules.md UPD-024; innovaphone-spec.md 4, 5.2, 12.
     """
     for line in ctx.lines(ast.Times):
-        above = ctx.before(line)
+        # Backups above `times` are the standard layout: nothing is wrong, nothing is said.
+        above = [c for c in ctx.before(line) if not isinstance(c, ast.Scfg)]
         if above:
-            backups_only = all(isinstance(c, ast.Scfg) for c in above)
             first = above[0]
-            if backups_only:
-                message = ("only backups (`scfg`) stand above `times`; they run at any hour, which is fine for a "
-                           "backup")
-            else:
-                many = len(above) > 1
-                message = (f"{len(above)} command{'s' if many else ''} above `times` run{'' if many else 's'} at any "
-                           f"hour (from line {first.number}); put `times` first")
+            many = len(above) > 1
+            message = (f"{len(above)} command{'s' if many else ''} above `times` run{'' if many else 's'} at any "
+                       f"hour (from line {first.number}); put `times` first")
             yield ctx.finding(
                 line.verb.span, message,
                 related=(ctx.related(first.span, "runs before the time window is checked"),),
-                severity=Severity.INFO if backups_only else None,
             )
         return
+
+
+def _malformed_download(line: ast.Download) -> bool:
+    """A download line the device cannot execute: no URL, no serial or no known final command."""
+    return (not facts.has_url(line) or line.serial is None or line.final is None
+            or not facts.is_final_word(line.final.text))
 
 
 @rule("UPD-025", spec="lint-rules.md UPD-025; innovaphone-spec.md 5.2")
@@ -263,6 +262,8 @@ def download_without_initial(ctx: LintContext):
     ## What it does
     Reports each `prot`, `boot` and `bmc` line of a script that has no
     `times` line with `/initial` (a `time ... /initial` line counts).
+    A line that is malformed (no URL, serial or known final command) is
+    left to the rules that say so: it downloads nothing.
 
     ## Why is this bad?
     `/initial` exists so that devices being installed are not flashed during
@@ -291,6 +292,8 @@ def download_without_initial(ctx: LintContext):
     if any(line.initial is not None for line in ctx.lines(ast.Times)):
         return
     for line in ctx.lines(ast.Download):
+        if _malformed_download(line):
+            continue  # it downloads nothing; UPD-005/010/011 say why
         yield ctx.finding(
             line.verb.span,
             f"{line.verb.text} download without `times ... /initial`: devices can be flashed while being "

@@ -1,0 +1,118 @@
+"""Diagnostics as the JSON text of a publishDiagnostics notification.
+
+Converting a finding means mapping its columns into the editor's code units
+and encoding a small object; over a whole document after every keystroke
+that costs more than linting the line that changed.  So each finding's JSON
+is kept, keyed by everything it depends on except its line number: what the
+editor sees of it (code, message, severity, columns, tags, fixability) and
+the text of its lines (columns depend on the characters before them).  A
+finding on a line an edit did not touch is then reused as text; one that only
+moved (lines inserted or deleted above it) gets its new line number spliced
+in.  Findings that point at other lines (related information) are encoded
+afresh each time.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Callable
+
+from .positions import Mapper
+
+SOURCE = "innolint"
+# lsprotocol's DiagnosticSeverity numbers, by the linter's severity names.
+SEVERITY = {"ERROR": 1, "WARNING": 2, "INFO": 3, "HINT": 4}
+UNNECESSARY = 1  # DiagnosticTag.Unnecessary
+
+_dumps = json.JSONEncoder(ensure_ascii=True, separators=(",", ":")).encode
+
+
+class DiagnosticEncoder:
+    """JSON text per diagnostic, reused across edits (one per open document)."""
+
+    def __init__(self) -> None:
+        self._cache: dict[tuple, tuple] = {}
+        self._setup: tuple | None = None  # (encoding, bom shift): a change empties the cache
+        self.encoded = 0  # diagnostics encoded afresh by the last call (for the benchmark)
+
+    def encode(self, diagnostics, mapper: Mapper, uri: str, rule_url: Callable[[str], str | None],
+               uri_of: Callable[[str | None], str], check: Callable[[], None] | None = None) -> list[str]:
+        setup = (mapper.encoding, mapper.shift)
+        previous = self._cache if setup == self._setup else {}
+        self._setup = setup
+        cache: dict[tuple, tuple] = {}
+        lines = mapper.lines
+        count = len(lines)
+        out: list[str] = []
+        fresh = 0
+        for index, d in enumerate(diagnostics):
+            if check is not None and not index & 1023:
+                check()
+            span = d.span
+            line, end_line = span[2], span[4]
+            if end_line > count or any(r.span[4] > count for r in d.related):
+                out.append(self._encode(d, mapper, uri, rule_url, uri_of))
+                fresh += 1
+                continue
+            first, last = lines[line - 1], lines[end_line - 1]
+            key = (d.code, d.name, d.severity, d.message, span[3], span[5], end_line - line, d.unnecessary,
+                   d.fix is not None, first.text, bool(first.newline), last.text, bool(last.newline), line == 1)
+            if d.related:
+                # Related places are encoded with their own (absolute) lines: they are part of the key.
+                key += tuple([(r.message, r.path, *r.span[2:], lines[r.span[2] - 1].text, lines[r.span[4] - 1].text,
+                               bool(lines[r.span[4] - 1].newline)) for r in d.related])
+            parts = previous.get(key)
+            if parts is None:
+                parts = self._parts(d, mapper, uri, rule_url, uri_of)
+                fresh += 1
+            cache[key] = parts
+            head, start_shift, middle, end_shift, tail = parts
+            out.append(f"{head}{line - 1 + start_shift}{middle}{end_line - 1 + end_shift}{tail}")
+        self._cache = cache
+        self.encoded = fresh
+        return out
+
+    def _parts(self, d, mapper: Mapper, uri: str, rule_url, uri_of) -> tuple:
+        """The JSON of ``d`` cut around its two line numbers, and how they relate to the span's lines."""
+        span = d.span
+        start_line, start_char = mapper.position(span[2], span[3])
+        end_line, end_char = mapper.position(span[4], span[5])
+        head = '{"range":{"start":{"line":'
+        middle = f',"character":{start_char}}},"end":{{"line":'
+        tail = f',"character":{end_char}}}}},' + _dumps(self._fields(d, mapper, uri, rule_url, uri_of))[1:]
+        return head, start_line - (span[2] - 1), middle, end_line - (span[4] - 1), tail
+
+    def _encode(self, d, mapper: Mapper, uri: str, rule_url, uri_of) -> str:
+        fields = {"range": _range(mapper, d.span)}
+        fields.update(self._fields(d, mapper, uri, rule_url, uri_of))
+        return _dumps(fields)
+
+    @staticmethod
+    def _fields(d, mapper: Mapper, uri: str, rule_url, uri_of) -> dict:
+        fields: dict = {"message": d.message, "severity": SEVERITY[d.severity.name], "code": d.code}
+        url = rule_url(d.code)
+        if url:
+            fields["codeDescription"] = {"href": url}
+        fields["source"] = SOURCE
+        if d.unnecessary:
+            fields["tags"] = [UNNECESSARY]
+        fields["data"] = {"name": d.name, "fixable": d.fix is not None}
+        if d.related:
+            fields["relatedInformation"] = [
+                {"location": {"uri": uri if r.path is None or r.path == d.path else uri_of(r.path),
+                              "range": _range(mapper, r.span)}, "message": r.message}
+                for r in d.related
+            ]
+        return fields
+
+
+def _range(mapper: Mapper, span) -> dict:
+    start = mapper.position(span[2], span[3])
+    end = mapper.position(span[4], span[5])
+    return {"start": {"line": start[0], "character": start[1]}, "end": {"line": end[0], "character": end[1]}}
+
+
+def publish_params(uri: str, version: int | None, items: list[str]) -> str:
+    """The params of publishDiagnostics as JSON text."""
+    version_part = f'"version":{int(version)},' if version is not None else ""
+    return f'{{"uri":{_dumps(uri)},{version_part}"diagnostics":[{",".join(items)}]}}'
