@@ -117,3 +117,27 @@ def test_a_rule_finds_nothing_on_the_commands_it_does_not_declare(code):
                     others += 1
                     assert not list(rule.check(ctx, line) or ()), (code, settings, line.text)
     assert others
+
+
+def test_repeated_lines_get_the_findings_of_running_every_line(monkeypatch):
+    """The engine runs line rules once per distinct line text and moves the findings."""
+    repeated = (
+        b"mod cmd up0 prot http://10.0.0.5/fw/ ireset 13-5001234 # new\r\n"
+        b"config change cmd0 /name a b\r\n"
+        b"mod cmd UP1 times /allow 25,1 /initial 0\r\n"
+    )
+    data = repeated * 3 + b"iresetn\r\n" + repeated + repeated.rstrip(b"\r\n")
+    script = parse(Source.from_bytes(data, "update-ip1200.htm"))
+
+    def every_line(ctx, rules):
+        by_type: dict = {}
+        for line in ctx.script.lines:
+            yield line, engine._run_line(ctx, line, engine._wanted(by_type, rules, type(line)))
+
+    for settings in (Settings(), Settings(target_version="v6")):
+        once = engine.lint_script(script, settings)
+        with monkeypatch.context() as patch:
+            patch.setattr(engine, "_once_per_text", every_line)
+            everything = engine.lint_script(script, settings)
+        assert once == everything
+        assert len({d.span.line for d in once if d.fix is not None}) > 5  # moved findings, fixes included

@@ -229,8 +229,7 @@ def _line_stage(ctx: LintContext, rules: list[Rule], out: list[Diagnostic], incr
     per_rule: list[list[Finding]] = [[] for _ in rules]
     errors: dict[int, str] = {}
     if incremental is None:
-        _all_lines(ctx, rules, per_rule, errors)
-        results: Iterable[tuple[ast.Line, _LineResult]] = ()
+        results: Iterable[tuple[ast.Line, _LineResult]] = _once_per_text(ctx, rules)
     else:
         results = incremental._results(ctx, rules)
     for line, result in results:
@@ -252,27 +251,24 @@ def _line_stage(ctx: LintContext, rules: list[Rule], out: list[Diagnostic], incr
             _add(ctx, rule, per_rule[index], out)
 
 
-def _all_lines(ctx: LintContext, rules: list[Rule], per_rule: list[list[Finding]], errors: dict[int, str]) -> None:
-    """Every line rule over every line of its node types, findings straight into ``per_rule``.
+def _once_per_text(ctx: LintContext, rules: list[Rule]) -> Iterable[tuple[ast.Line, _LineResult]]:
+    """Each line with its line rules' findings, the rules run once per distinct line.
 
-    The same as ``_run_line`` per line (a rule that raises keeps its first
-    error only, its findings are dropped), without a result object per line.
+    Line rules see one line, the settings and the model only (rule.py), so a
+    line whose text (line ending, being the last line) came earlier in the
+    script gets the earlier findings, moved to where it stands; large
+    generated scripts repeat many lines.
     """
-    checks: dict[type, list[tuple[list[Finding], int, object]]] = {}
-    for line in ctx.script.lines:
-        kind = type(line)
-        wanted = checks.get(kind)
-        if wanted is None:
-            wanted = checks[kind] = [(per_rule[index], index, rule.check)
-                                     for index, rule in enumerate(rules) if issubclass(kind, rule.kinds)]
-        for found, index, check in wanted:
-            try:
-                findings = check(ctx, line)
-                if findings is not None:
-                    found.extend(findings)
-            except Exception as exc:  # a broken rule must not hide the others' findings
-                if index not in errors:
-                    errors[index] = repr(exc)
+    seen: dict[tuple, _LineResult] = {}
+    by_type: dict[type, list[tuple[int, Rule]]] = {}
+    lines = ctx.script.lines
+    last = len(lines)
+    for line in lines:
+        key = (line.text, line.newline, line.number == last)
+        result = seen.get(key)
+        if result is None:
+            result = seen[key] = _run_line(ctx, line, _wanted(by_type, rules, type(line)))
+        yield line, result
 
 
 def _span(span: Span, offset: int, lines: int) -> Span:
