@@ -624,6 +624,8 @@ def test_the_fast_parser_reads_a_command_line_as_click_does(argv):
     [], ["--help"], ["-h"], ["--version"], ["--explain", "UPD-002"], ["rules"], ["rule", "UPD-002"],
     ["--bogus", "a.htm"], ["--format", "xml", "a.htm"], ["--jobs", "0", "a.htm"], ["-qo", "x", "a.htm"],
     ["--select"], ["--fix=yes", "a.htm"], ["--baseline", ".", "a.htm"],
+    # `²` passes str.isdigit() but not int(); `--5` survives lstrip("-").
+    ["--jobs", "\u00b2", "a.htm"], ["--jobs=--5", "a.htm"],
 ])
 def test_what_the_fast_parser_leaves_to_click(argv):
     from innoscript.cli.lint_options import parse_fast
