@@ -83,7 +83,8 @@ def measure(task: str, data: bytes, folder: str, timeout: float) -> dict:
         stream.write(data)
     try:
         done = subprocess.run(
-            [sys.executable, "-c", CHILD, task, path], capture_output=True, text=True, timeout=timeout, check=False
+            [sys.executable, "-c", CHILD, task, path], capture_output=True, text=True, timeout=timeout, check=False,
+            cwd=folder,  # not the checkout: `-c` puts the working folder first on the import path
         )
     except subprocess.TimeoutExpired:
         return {"seconds": float("inf"), "peak_mb": float("nan"), "found": "timeout"}

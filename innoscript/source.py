@@ -273,16 +273,9 @@ class Source:
 
     def position(self, offset: int) -> tuple[int, int]:
         """(line, col), both 1-based, for a character offset."""
-        starts = self._starts
-        if not starts:  # no lines: as line_of answers
-            line = self.line_of(offset)
-            return line.number, offset - line.start + 1
-        # Straight from the line starts: rules ask this for every span they
-        # make, and a PhysicalLine (with its text sliced) is not needed here.
-        index = bisect_right(starts, offset) - 1
-        if index < 0:
-            index = 0
-        return index + 1, offset - starts[index] + 1
+        # From the start offsets alone: no line object is made.
+        index = max(0, bisect_right(self._starts, offset) - 1)
+        return index + 1, offset - self._starts[index] + 1
 
     def offset(self, line: int, col: int) -> int:
         """Character offset of a 1-based (line, col); clamped to the line."""
