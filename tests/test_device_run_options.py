@@ -84,6 +84,16 @@ def test_spec_8_config_file_is_the_devices_saved_configuration(tmp_path):
         assert refused.exit_code == 2 and refused.output.count("\n") == 1, (bad, refused.output)
 
 
+@pytest.mark.parametrize("poll", ["\u00b2", "-5", "0", "", "99999999999"])
+def test_spec_2_1_unreadable_poll_of_the_starting_configuration_is_the_default(tmp_path, poll):
+    # A backup may hold anything; the catalogue's parser reads it (`²` passes
+    # str.isdigit() but not int()), an unreadable interval is the default.
+    path = script(tmp_path, "mod cmd UP1 times /allow 3\n")
+    result = run([str(path), "--config-line", f"config add UP1 /poll {poll}", "--json", "--polls", "2"])
+    assert result.exit_code == 0, result.output
+    assert polls_of(result)[0][1]["clock"] == "2026-01-01 02:15"
+
+
 def test_spec_5_10_unsaved_line_is_active_until_a_restart(tmp_path):
     path = script(tmp_path, "reset\n")
     result = run([str(path), "--unsaved-line", "config add CMD0 /name Hall", "--json", "--polls", "1"])
@@ -250,3 +260,12 @@ def test_run_against_the_update_server_on_loopback(tmp_path):
     polls, summary = polls_of(result)
     assert polls[0]["downloads"][0]["status"] == 200 and summary["converged"] and summary["firmware"] == "08-2"
     assert (root / "backups" / "00-90-33-01-02-03.txt").is_file()
+
+
+def test_fail_status_and_time_take_ascii_digits_only():
+    from innoscript.cli.run import _failures, _TIME
+
+    assert _failures(("*/fw/*=404",)) == [("*/fw/*", 404)]
+    # `٤٠٤` is not a status: the whole word is the glob, failing by time-out.
+    assert _failures(("x=\u0664\u0660\u0664",)) == [("x=\u0664\u0660\u0664", None)]
+    assert _TIME.match("02:30") and not _TIME.match("\u0660\u0662:30")

@@ -378,8 +378,11 @@ def test_output_file_takes_the_report_and_stdout_stays_empty():
 
 def test_no_color_option_and_environment():
     write("update-a.htm", BAD)
-    assert "\x1b[" not in invoke("--format", "full", "--no-color", "update-a.htm", env={"FORCE_COLOR": "1"}).stdout
-    assert "\x1b[" not in invoke("--format", "full", "--no-color", "--color", "always", "update-a.htm").stdout
+    for forced in (invoke("--format", "full", "--no-color", "update-a.htm", env={"FORCE_COLOR": "1"}),
+                   invoke("--format", "full", "--no-color", "--color", "always", "update-a.htm")):
+        # a report without colour, not a usage error (which has no colour either)
+        assert forced.exit_code == 1 and "UPD-090" in forced.stdout, forced.output
+        assert "\x1b[" not in forced.stdout
     assert "\x1b[" in invoke("--format", "full", "update-a.htm", env={"FORCE_COLOR": "1"}).stdout
     assert "\x1b[" not in invoke("--format", "full", "update-a.htm", env={"NO_COLOR": "1", "FORCE_COLOR": ""}).stdout
 
@@ -624,6 +627,8 @@ def test_the_fast_parser_reads_a_command_line_as_click_does(argv):
     [], ["--help"], ["-h"], ["--version"], ["--explain", "UPD-002"], ["rules"], ["rule", "UPD-002"],
     ["--bogus", "a.htm"], ["--format", "xml", "a.htm"], ["--jobs", "0", "a.htm"], ["-qo", "x", "a.htm"],
     ["--select"], ["--fix=yes", "a.htm"], ["--baseline", ".", "a.htm"],
+    # `²` passes str.isdigit() but not int(); `--5` survives lstrip("-").
+    ["--jobs", "\u00b2", "a.htm"], ["--jobs=--5", "a.htm"],
 ])
 def test_what_the_fast_parser_leaves_to_click(argv):
     from innoscript.cli.lint_options import parse_fast

@@ -140,9 +140,15 @@ def parse_fast(argv: list[str]) -> tuple[tuple[str, ...], dict[str, object]] | N
         if option.kind == "choice" and value not in option.choices:
             return None
         if option.kind == "int":
-            if not value.strip().lstrip("-").isdigit() or not option.low <= int(value) <= option.high:
+            # ASCII only: `²` passes str.isdigit() but int() rejects it, and
+            # `--5` survives lstrip; anything unreadable goes to click.
+            try:
+                number = int(value) if value.isascii() else None
+            except ValueError:
+                number = None
+            if number is None or not option.low <= number <= option.high:
                 return None
-            values[option.dest] = int(value)
+            values[option.dest] = number
             continue
         if option.file and os.path.isdir(value):
             return None  # click refuses a folder here

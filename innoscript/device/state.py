@@ -173,9 +173,10 @@ def _seed_up1(overrides: dict) -> None:
     up1 = dict(dict(overrides["running_config"]).get("UP1", ()))
     if up1:
         overrides.setdefault("update_url", up1.get("/url", ""))
-        value = up1.get("/poll", "")
-        if "poll_minutes" not in overrides and value.isdigit() and int(value) > 0:
-            overrides["poll_minutes"] = int(value)
+        # Read by the catalogue's parser: a backup may hold anything (`²`).
+        value = catalog.setting_value("UP1", "/poll", up1.get("/poll"))
+        if "poll_minutes" not in overrides and isinstance(value, int):
+            overrides["poll_minutes"] = value
         return
     if not url and poll == 15:
         return

@@ -86,11 +86,11 @@ class Rule:
     """
 
     __slots__ = ("code", "name", "severity", "group", "fix", "spec", "check", "kinds", "stage", "fix_safety",
-                 "_doc", "_raw_doc")
+                 "applies", "_doc", "_raw_doc")
 
     def __init__(self, code: str, name: str, severity: Severity, group: str, fix: str | None, spec: str,
                  check: Callable, doc: str | None = None, kinds: tuple[type, ...] = (), stage: str = "script",
-                 fix_safety: str | None = None) -> None:
+                 fix_safety: str | None = None, applies: Callable | None = None) -> None:
         self.code = code
         self.name = name
         self.severity = severity
@@ -101,6 +101,10 @@ class Rule:
         self.kinds = kinds  # node types of a line rule; () for the other stages
         self.stage = stage  # one of STAGES
         self.fix_safety = fix_safety  # "safe", "unsafe" or None: what every fix it emits is
+        # A line rule that can find something only under some settings, model or
+        # target version says so: ``applies(ctx)`` is asked once per lint, and a
+        # rule that does not apply is left out of the loop over the lines.
+        self.applies = applies
         self._doc = doc  # None: the check's docstring, dedented on first use
         self._raw_doc = check.__doc__ or ""
 
@@ -151,20 +155,28 @@ def rule(
     spec: str = "",
     kinds: tuple[type, ...] = (),
     stage: str | None = None,
+    applies: Callable | None = None,
 ) -> Callable[[Callable], Callable]:
     """Mark a check function as the implementation of rule ``code`` (a registry row).
 
     Only marks it: the registry table decides which functions are rules.
+    ``applies(ctx)`` (line rules only): False when the settings, model or
+    target version rule out every finding, so the engine skips the rule for
+    the whole script.  The check must still be right without it (it may
+    return early on the same condition).
     """
     stage = stage or ("line" if kinds else "script")
     if stage not in STAGES or (stage == "line") != bool(kinds):
         raise ValueError(f"{code}: stage {stage!r} with kinds {kinds!r}")
+    if applies is not None and stage != "line":
+        raise ValueError(f"{code}: only line rules take applies")
 
     def mark(check: Callable[..., Iterable]) -> Callable:
         check.rule_code = code
         check.rule_spec = spec
         check.rule_kinds = tuple(kinds)
         check.rule_stage = stage
+        check.rule_applies = applies
         return check
 
     return mark
@@ -177,7 +189,7 @@ def _load(entry: registry.Entry) -> Rule:
         raise LookupError(f"registry: {entry.code} names {entry.module}.{entry.function}, which is not marked @rule({entry.code!r})")
     return Rule(entry.code, entry.name, Severity.parse(entry.severity), entry.group, entry.fix_availability,
                 check.rule_spec, check, None, check.rule_kinds, check.rule_stage,
-                entry.fix_safety)
+                entry.fix_safety, check.rule_applies)
 
 
 @lru_cache(maxsize=1)
