@@ -260,3 +260,12 @@ def test_run_against_the_update_server_on_loopback(tmp_path):
     polls, summary = polls_of(result)
     assert polls[0]["downloads"][0]["status"] == 200 and summary["converged"] and summary["firmware"] == "08-2"
     assert (root / "backups" / "00-90-33-01-02-03.txt").is_file()
+
+
+def test_fail_status_and_time_take_ascii_digits_only():
+    from innoscript.cli.run import _failures, _TIME
+
+    assert _failures(("*/fw/*=404",)) == [("*/fw/*", 404)]
+    # `٤٠٤` is not a status: the whole word is the glob, failing by time-out.
+    assert _failures(("x=\u0664\u0660\u0664",)) == [("x=\u0664\u0660\u0664", None)]
+    assert _TIME.match("02:30") and not _TIME.match("\u0660\u0662:30")

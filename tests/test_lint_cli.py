@@ -378,8 +378,11 @@ def test_output_file_takes_the_report_and_stdout_stays_empty():
 
 def test_no_color_option_and_environment():
     write("update-a.htm", BAD)
-    assert "\x1b[" not in invoke("--format", "full", "--no-color", "update-a.htm", env={"FORCE_COLOR": "1"}).stdout
-    assert "\x1b[" not in invoke("--format", "full", "--no-color", "--color", "always", "update-a.htm").stdout
+    for forced in (invoke("--format", "full", "--no-color", "update-a.htm", env={"FORCE_COLOR": "1"}),
+                   invoke("--format", "full", "--no-color", "--color", "always", "update-a.htm")):
+        # a report without colour, not a usage error (which has no colour either)
+        assert forced.exit_code == 1 and "UPD-090" in forced.stdout, forced.output
+        assert "\x1b[" not in forced.stdout
     assert "\x1b[" in invoke("--format", "full", "update-a.htm", env={"FORCE_COLOR": "1"}).stdout
     assert "\x1b[" not in invoke("--format", "full", "update-a.htm", env={"NO_COLOR": "1", "FORCE_COLOR": ""}).stdout
 

@@ -212,6 +212,21 @@ def test_late_devices_and_withheld_scripts_are_flagged(root: Path) -> None:
         assert scripts["update-ip222.htm"]["findings"][0]["severity"] == "error"
 
 
+def test_device_page_lists_the_findings_of_the_script_it_polls(root: Path) -> None:
+    (root / "update-ip222.htm").write_text("mod cmd UP0 prot http://x/fw/ ser\r\n", "ascii")
+    with ServerThread(config(root)) as server:
+        ver = "13-5021837 IP222[13-5021837], Bootcode[140], HW[100]"
+        feed(server, [(T0, {"mac": MAC, "ver": ver, "path": "update-ip222.htm"})])
+        key = quote(f"mac:{MAC}")
+        script = json.loads(get(server, f"/_status/device/{key}.json")[1])["script"]
+        assert script["path"] == "update-ip222.htm" and script["gate"] == "withheld"
+        missing_serial = [f for f in script["findings"] if f["code"] == "UPD-011"]
+        assert missing_serial and missing_serial[0]["severity"] == "error" and missing_serial[0]["line"] == 1
+        page = get(server, f"/_status/device/{key}")[1].decode()
+        findings = page.split("Lint findings of the script it polls", 1)[1]
+        assert "UPD-011" in findings and "error" in findings and "No findings." not in findings
+
+
 def test_filter_sort_and_pages(root: Path) -> None:
     with ServerThread(config(root)) as server:
         feed(server, [(T0, {"mac": f"00-90-33-00-00-{n:02x}", "PROT": f"13-{n}"}) for n in range(1, 8)])

@@ -16,8 +16,8 @@ import click
 
 from .common import InputError, read_source, url_map_pairs
 
-_TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
-_FAIL_STATUS = re.compile(r"^[1-5]\d\d$")
+_TIME = re.compile(r"^([01]?[0-9]|2[0-3]):([0-5][0-9])$")
+_FAIL_STATUS = re.compile(r"^[1-5][0-9][0-9]$")  # ASCII digits only, as everywhere
 
 
 def _options_help() -> str:

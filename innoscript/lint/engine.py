@@ -122,7 +122,7 @@ def _lint(script: ast.Script, settings: Settings, incremental: IncrementalLinter
     ctx = LintContext(script, settings)
     ctx.active_rules = {rule.code: rule for rule in rules}
     diagnostics: list[Diagnostic] = []
-    line_rules = [rule for rule in rules if rule.stage == "line"]
+    line_rules = [rule for rule in rules if rule.stage == "line" and _applies(ctx, rule)]
     if line_rules:
         _line_stage(ctx, line_rules, diagnostics, incremental)
     for rule in rules:
@@ -138,6 +138,16 @@ def _lint(script: ast.Script, settings: Settings, incremental: IncrementalLinter
             # Findings about suppressions can be suppressed too, without counting as a use.
             diagnostics += [d for d in found if not suppressed.covers(d)]
     return sorted(diagnostics, key=lambda d: d.sort_key)
+
+
+def _applies(ctx: LintContext, rule: Rule) -> bool:
+    """Whether a line rule can find anything under these settings and model (asked once per lint)."""
+    if rule.applies is None:
+        return True
+    try:
+        return bool(rule.applies(ctx))
+    except Exception:  # let the rule run and report its own error
+        return True
 
 
 def _collect(ctx: LintContext, rule: Rule, run, out: list[Diagnostic]) -> None:
@@ -219,8 +229,7 @@ def _line_stage(ctx: LintContext, rules: list[Rule], out: list[Diagnostic], incr
     per_rule: list[list[Finding]] = [[] for _ in rules]
     errors: dict[int, str] = {}
     if incremental is None:
-        by_type: dict[type, list[tuple[int, Rule]]] = {}
-        results = ((line, _run_line(ctx, line, _wanted(by_type, rules, type(line)))) for line in ctx.script.lines)
+        results: Iterable[tuple[ast.Line, _LineResult]] = _once_per_text(ctx, rules)
     else:
         results = incremental._results(ctx, rules)
     for line, result in results:
@@ -240,6 +249,26 @@ def _line_stage(ctx: LintContext, rules: list[Rule], out: list[Diagnostic], incr
             out.append(_internal_error(ctx, rule, errors[index]))
         elif per_rule[index]:
             _add(ctx, rule, per_rule[index], out)
+
+
+def _once_per_text(ctx: LintContext, rules: list[Rule]) -> Iterable[tuple[ast.Line, _LineResult]]:
+    """Each line with its line rules' findings, the rules run once per distinct line.
+
+    Line rules see one line, the settings and the model only (rule.py), so a
+    line whose text (line ending, being the last line) came earlier in the
+    script gets the earlier findings, moved to where it stands; large
+    generated scripts repeat many lines.
+    """
+    seen: dict[tuple, _LineResult] = {}
+    by_type: dict[type, list[tuple[int, Rule]]] = {}
+    lines = ctx.script.lines
+    last = len(lines)
+    for line in lines:
+        key = (line.text, line.newline, line.number == last)
+        result = seen.get(key)
+        if result is None:
+            result = seen[key] = _run_line(ctx, line, _wanted(by_type, rules, type(line)))
+        yield line, result
 
 
 def _span(span: Span, offset: int, lines: int) -> Span:

@@ -107,6 +107,7 @@ def url_host(text: str) -> str | None:
     return host
 
 
+@lru_cache(maxsize=4096)  # a script names the same few hosts on many lines
 def is_ip_literal(host: str) -> bool:
     try:
         ipaddress.ip_address(host)

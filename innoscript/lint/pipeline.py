@@ -11,18 +11,20 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
+from ..gcpause import paused_gc
 from ..source import Source
 from .cache import CachedSource, ResultCache, content_key, file_hash
 from .diagnostic import Diagnostic
 from .result import FileResult
 from .settings import Settings
 
-# A process pool pays with many misses: on two otherwise idle cores, 2,000
-# files x 50 lines took 5.3 s in one process and 3.1 s in a pool of two
-# (benchmarks/bench_lint.py); below a few hundred files the workers' start-up
-# eats the gain.  `--jobs N` overrides.
+# A process pool pays only with many misses and spare cores: below a few
+# hundred files the workers' start-up eats the gain, and on two cores that
+# other work also uses, 2,000 files x 50 lines took longer in a pool of two
+# (15-20 s wall) than in one process (11-12 s), as the help text says: a
+# pool from 4 cores on.  `--jobs N` overrides.
 PARALLEL_MIN_FILES = 400
-PARALLEL_MIN_CPUS = 2
+PARALLEL_MIN_CPUS = 4
 
 
 def lint_data(data: bytes, path: str, settings: Settings) -> tuple[Source, list[Diagnostic], list[str]]:
@@ -68,6 +70,12 @@ class Linter:
 
     def lint_many(self, jobs: list[Job]) -> list[tuple[FileResult, list[str]]]:
         """FileResult and loaded payload paths per job, in order."""
+        # One pause for the whole run: re-enabling the collector after each
+        # file makes it walk every tree and result kept so far, again and again.
+        with paused_gc():
+            return self._lint_many(jobs)
+
+    def _lint_many(self, jobs: list[Job]) -> list[tuple[FileResult, list[str]]]:
         results: list[tuple[FileResult, list[str]] | None] = [None] * len(jobs)
         misses: list[int] = []
         keys: list[str | None] = [None] * len(jobs)

@@ -93,6 +93,10 @@ class Rule:
     kinds: tuple[type, ...] = ()  # node types of a line rule; () for the other stages
     stage: str = "script"  # one of STAGES
     fix_safety: str | None = None  # "safe", "unsafe" or None: what every fix it emits is
+    # A line rule that can find something only under some settings, model or
+    # target version says so: ``applies(ctx)`` is asked once per lint, and a
+    # rule that does not apply is left out of the loop over the lines.
+    applies: Callable | None = None
 
     @property
     def per_line(self) -> bool:
@@ -130,20 +134,28 @@ def rule(
     spec: str = "",
     kinds: tuple[type, ...] = (),
     stage: str | None = None,
+    applies: Callable | None = None,
 ) -> Callable[[Callable], Callable]:
     """Mark a check function as the implementation of rule ``code`` (a registry row).
 
     Only marks it: the registry table decides which functions are rules.
+    ``applies(ctx)`` (line rules only): False when the settings, model or
+    target version rule out every finding, so the engine skips the rule for
+    the whole script.  The check must still be right without it (it may
+    return early on the same condition).
     """
     stage = stage or ("line" if kinds else "script")
     if stage not in STAGES or (stage == "line") != bool(kinds):
         raise ValueError(f"{code}: stage {stage!r} with kinds {kinds!r}")
+    if applies is not None and stage != "line":
+        raise ValueError(f"{code}: only line rules take applies")
 
     def mark(check: Callable[..., Iterable]) -> Callable:
         check.rule_code = code
         check.rule_spec = spec
         check.rule_kinds = tuple(kinds)
         check.rule_stage = stage
+        check.rule_applies = applies
         return check
 
     return mark
@@ -156,7 +168,7 @@ def _load(entry: registry.Entry) -> Rule:
         raise LookupError(f"registry: {entry.code} names {entry.module}.{entry.function}, which is not marked @rule({entry.code!r})")
     return Rule(entry.code, entry.name, Severity.parse(entry.severity), entry.group, entry.fix_availability,
                 check.rule_spec, check, inspect.cleandoc(check.__doc__ or ""), check.rule_kinds, check.rule_stage,
-                entry.fix_safety)
+                entry.fix_safety, check.rule_applies)
 
 
 @lru_cache(maxsize=1)

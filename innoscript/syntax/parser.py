@@ -47,6 +47,8 @@ COMMENT, MOD, CONFIG, VARS, OTHER, EMPTY = (
     "empty",
 )
 
+_new_tuple = tuple.__new__
+
 RawToken = tuple[str, int, int]  # text, start column, end column (0-based, in the line)
 
 
@@ -106,7 +108,7 @@ def tokenize_line(text: str) -> tuple[str, list[RawToken]]:
         return COMMENT, [(text[start:], start, len(text))]
     if not _PLAIN.fullmatch(text):
         return tokenize_line_lark(text)
-    tokens = [(m.group(), m.start(), m.end()) for m in _WORD.finditer(text)]
+    tokens = [(m.group(), *m.span()) for m in _WORD.finditer(text)]
     if not tokens:
         return EMPTY, tokens
     head = tokens[0][0].lower()
@@ -135,7 +137,10 @@ class _LineBuilder:
         self.tokens: tuple[ast.Token, ...] = ()
 
     def span(self, start: int, end: int) -> Span:
-        return Span(self.offset + start, self.offset + end, self.number, start + 1, self.number, end + 1)
+        # tuple.__new__ straight: the NamedTuple's own __new__ is one more
+        # Python call, and a large file makes a million spans.
+        number = self.number
+        return _new_tuple(Span, (self.offset + start, self.offset + end, number, start + 1, number, end + 1))
 
     def common(self) -> dict:
         return {
@@ -160,7 +165,11 @@ class _LineBuilder:
             )
         # Interned: the same few words (mod, cmd, UP0, config, /name ...) fill
         # most of a large file.
-        self.tokens = tuple(ast.Token(intern(t), self.span(s, e)) for t, s, e in raw)
+        offset, number = self.offset, self.number
+        self.tokens = tuple([
+            _new_tuple(ast.Token, (intern(t), _new_tuple(Span, (offset + s, offset + e, number, s + 1, number, e + 1))))
+            for t, s, e in raw
+        ])
         if shape == EMPTY:
             return ast.Blank(*self.line_fields())
         if shape == COMMENT:

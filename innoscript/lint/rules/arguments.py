@@ -9,6 +9,10 @@ from ..rule import rule
 from .. import facts
 
 
+# The lines facts.url_tokens finds URLs in: the URL rules run on these only.
+_WITH_URLS = (ast.Download, ast.Scfg, ast.Cfg, ast.ConfigLine)
+
+
 @rule("UPD-010", spec="lint-rules.md UPD-010; innovaphone-spec.md 5.3-5.7, 12", kinds=(ast.Download, ast.Scfg, ast.Cfg))
 def missing_url(ctx: LintContext, line: ast.Command):
     """A UP0 transfer command has no URL.
@@ -148,7 +152,7 @@ def unknown_times_option(ctx: LintContext, line: ast.Times):
             yield ctx.finding(option.span, f"unknown option `{option.key}` for times; {hint}")
 
 
-@rule("UPD-013", spec="lint-rules.md UPD-013; innovaphone-spec.md 5", kinds=(ast.Command,))
+@rule("UPD-013", spec="lint-rules.md UPD-013; innovaphone-spec.md 5", kinds=_WITH_URLS)
 def url_scheme(ctx: LintContext, line: ast.Command):
     """A URL does not start with `http://` or `https://`.
 
@@ -184,7 +188,8 @@ def url_scheme(ctx: LintContext, line: ast.Command):
             yield ctx.finding(token.span, f"`{scheme}://` cannot be used: the device transfers files by HTTP; use `http://`")
 
 
-@rule("UPD-014", spec="lint-rules.md UPD-014; innovaphone-spec.md 2.2, 13 item 8", kinds=(ast.Command,))
+@rule("UPD-014", spec="lint-rules.md UPD-014; innovaphone-spec.md 2.2, 13 item 8", kinds=_WITH_URLS,
+      applies=lambda ctx: ctx.target_before("v9"))
 def host_name_old_firmware(ctx: LintContext, line: ast.Command):
     """A URL names its host, but the target firmware (v8 or older) needs an IP address.
 
@@ -226,7 +231,8 @@ def host_name_old_firmware(ctx: LintContext, line: ast.Command):
             )
 
 
-@rule("UPD-015", spec="lint-rules.md UPD-015; innovaphone-spec.md 2.2, 11, 14 Q8", kinds=(ast.Command,))
+@rule("UPD-015", spec="lint-rules.md UPD-015; innovaphone-spec.md 2.2, 11, 14 Q8", kinds=_WITH_URLS,
+      applies=lambda ctx: ctx.target_before("v11r1"))
 def host_name_or_https_unknown(ctx: LintContext, line: ast.Command):
     """A URL uses a host name or `https` where the target firmware's support is unknown.
 
@@ -368,7 +374,8 @@ def default_file_name(ctx: LintContext, line: ast.Download):
     yield ctx.finding(line.url.span, f"{what}; name the file on the server in the URL")
 
 
-@rule("UPD-018", spec="lint-rules.md UPD-018; innovaphone-spec.md 2.2, 5.3", kinds=(ast.Download,))
+@rule("UPD-018", spec="lint-rules.md UPD-018; innovaphone-spec.md 2.2, 5.3", kinds=(ast.Download,),
+      applies=lambda ctx: ctx.model is not None and ctx.model.firmware_name != ctx.model.firmware_name.lower())
 def default_file_name_case(ctx: LintContext, line: ast.Download):
     """A firmware URL relies on a default file name whose case may differ from the file.
 

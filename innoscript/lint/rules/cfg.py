@@ -17,7 +17,8 @@ _BACKUP_QUERY = re.compile(r"(?:^|&)mode=backup(?:&|$)", re.IGNORECASE)
 _BACKUP_FILE = re.compile(r"^IP[0-9A-Z]+-[0-9a-f]{2}(?:-[0-9a-f]{2}){2,5}(?:[-.]\d+)?\.txt$", re.IGNORECASE)
 
 
-@rule("UPD-065", spec="lint-rules.md UPD-065; innovaphone-spec.md 4, 5.7", kinds=(ast.ModCommand,))
+@rule("UPD-065", spec="lint-rules.md UPD-065; innovaphone-spec.md 4, 5.7", kinds=(ast.ModCommand,),
+      applies=lambda ctx: ctx.payload)
 def nested_up0_in_payload(ctx: LintContext, line: ast.ModCommand):
     """Nested UP0 command in a file loaded by `cfg` (mode `cfg-payload`).
 

@@ -21,6 +21,10 @@ def _kind(line: ast.ModCommand) -> str:
     return line.spec.verb if line.spec is not None else (line.verb.text if line.verb else "")
 
 
+# The lines facts.final_token finds a final command in.
+_WITH_FINAL = (ast.FinalLine, ast.Download, ast.Scfg, ast.Cfg, ast.Check)
+
+
 @rule("UPD-040", spec="lint-rules.md UPD-040; innovaphone-spec.md 2.2, 5.3", kinds=(ast.Download,))
 def dotted_build_serial(ctx: LintContext, line: ast.Download):
     """A firmware build serial does not look like the device's own build number.
@@ -194,7 +198,8 @@ def duplicate_download_kind(ctx: LintContext):
         )
 
 
-@rule("UPD-043", spec="lint-rules.md UPD-043; innovaphone-spec.md 4, 5.4", kinds=(ast.Download,))
+@rule("UPD-043", spec="lint-rules.md UPD-043; innovaphone-spec.md 4, 5.4", kinds=(ast.Download,),
+      applies=lambda ctx: not ctx.target_before("v6sr2hf3") and (ctx.model is None or ctx.model.reboot))
 def boot_without_reboot(ctx: LintContext, line: ast.Download):
     """Boot code activated with `reset`/`ireset` instead of `reboot`/`ireboot`.
 
@@ -244,7 +249,8 @@ def boot_without_reboot(ctx: LintContext, line: ast.Download):
         )
 
 
-@rule("UPD-044", spec="lint-rules.md UPD-044; innovaphone-spec.md 4, 11", kinds=(ast.Command,))
+@rule("UPD-044", spec="lint-rules.md UPD-044; innovaphone-spec.md 4, 11", kinds=_WITH_FINAL,
+      applies=lambda ctx: (ctx.model is not None and not ctx.model.reboot) or ctx.target_before("v6sr2hf3"))
 def reboot_unsupported(ctx: LintContext, line: ast.Command):
     """`reboot` / `ireboot` where they do not work (IP21) or may not exist yet (before V6.00 sr2-hotfix3).
 
@@ -309,7 +315,8 @@ def reboot_unsupported(ctx: LintContext, line: ast.Command):
         )
 
 
-@rule("UPD-045", spec="lint-rules.md UPD-045; innovaphone-spec.md 5.5", kinds=(ast.Download,))
+@rule("UPD-045", spec="lint-rules.md UPD-045; innovaphone-spec.md 5.5", kinds=(ast.Download,),
+      applies=lambda ctx: ctx.model is not None and not ctx.model.dect)
 def bmc_not_dect(ctx: LintContext, line: ast.Download):
     """`bmc` on a device that is not a DECT device.
 
@@ -470,7 +477,8 @@ def activate_pwr_without_deactivate(ctx: LintContext):
         )
 
 
-@rule("UPD-048", spec="lint-rules.md UPD-048; innovaphone-spec.md 5.8", kinds=(ast.ModCommand,))
+@rule("UPD-048", spec="lint-rules.md UPD-048; innovaphone-spec.md 5.8", kinds=(ast.ModCommand,),
+      applies=lambda ctx: ctx.model is not None and not ctx.model.wlan)
 def wlanmgr_not_wlan(ctx: LintContext, line: ast.ModCommand):
     """A `WLANMGR0` command in a script for a device that is not a WLAN phone.
 

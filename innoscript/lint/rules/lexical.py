@@ -12,7 +12,7 @@ from ..rule import rule
 from .. import facts
 
 
-@rule("UPD-001", spec="lint-rules.md UPD-001; innovaphone-spec.md 5", kinds=(ast.ModCommand,))
+@rule("UPD-001", spec="lint-rules.md UPD-001; innovaphone-spec.md 5", kinds=(ast.ModCommand, ast.ConfigLine))
 def unknown_verb(ctx: LintContext, line: ast.ModCommand):
     """A `mod cmd UP0`/`UP1` line names a command these modules do not have.
 
@@ -269,6 +269,10 @@ def leading_bom(ctx: LintContext):
         )
 
 
+# The lines _final_positions reads a final command from: UPD-005 and UPD-006 run on these only.
+_WITH_FINAL = (ast.Check, ast.Download, ast.Cfg, ast.Scfg)
+
+
 def _final_positions(line: ast.Command) -> ast.Token | None:
     """The final-command word of a line when its reading is unambiguous."""
     if isinstance(line, ast.Check):
@@ -280,7 +284,7 @@ def _final_positions(line: ast.Command) -> ast.Token | None:
     return None
 
 
-@rule("UPD-005", spec="lint-rules.md UPD-005; innovaphone-spec.md 4", kinds=(ast.Command,))
+@rule("UPD-005", spec="lint-rules.md UPD-005; innovaphone-spec.md 4", kinds=_WITH_FINAL)
 def unknown_final_command(ctx: LintContext, line: ast.Command):
     """The final command is not one the device knows.
 
@@ -312,14 +316,14 @@ def unknown_final_command(ctx: LintContext, line: ast.Command):
     ## Source
     lint-rules.md UPD-005; innovaphone-spec.md 4 (final commands).
     """
-    words = ", ".join(f"`{w}`" for w in catalog.FINAL_COMMANDS)
     token = _final_positions(line)
     if token is None or facts.is_final_word(token.text):
         return
+    words = ", ".join(f"`{w}`" for w in catalog.FINAL_COMMANDS)
     yield ctx.finding(token.span, f"unknown final command `{token.text}`; use one of {words}")
 
 
-@rule("UPD-006", spec="lint-rules.md UPD-006; innovaphone-spec.md 4, 13 item 5", kinds=(ast.Command,))
+@rule("UPD-006", spec="lint-rules.md UPD-006; innovaphone-spec.md 4, 13 item 5", kinds=_WITH_FINAL)
 def noop_final_command(ctx: LintContext, line: ast.Command):
     """`no-op` or `nop` is used as the final command instead of `ser`.
 
@@ -471,7 +475,7 @@ def unreachable_after_restart(ctx: LintContext):
         return
 
 
-@rule("UPD-009", spec="lint-rules.md UPD-009; innovaphone-spec.md 3, 14 Q7", kinds=(ast.Command,))
+@rule("UPD-009", spec="lint-rules.md UPD-009; innovaphone-spec.md 3, 14 Q7", kinds=(ast.ModCommand, ast.ConfigLine))
 def module_case(ctx: LintContext, line: ast.Command):
     """A module name is not written in upper case (`up0`, `Up1`).
 

@@ -16,6 +16,10 @@ class Place(NamedTuple):
     expanded: bool  # the device replaces meta sequences here
 
 
+# The lines whose words _read_places reads: the meta rules run on these only.
+_WITH_WORDS = (ast.Download, ast.Scfg, ast.Cfg, ast.Check, ast.ConfigLine, ast.VarsLine)
+
+
 def _places(ctx: LintContext, line: ast.Command) -> list[Place]:
     """The meta sequences written in a line's words the device reads, with whether each is expanded there.
 
@@ -53,7 +57,7 @@ def _read_places(ctx: LintContext, line: ast.Command) -> list[Place]:
     return places
 
 
-@rule("UPD-060", spec="lint-rules.md UPD-060; innovaphone-spec.md 6.1", kinds=(ast.Command,))
+@rule("UPD-060", spec="lint-rules.md UPD-060; innovaphone-spec.md 6.1", kinds=_WITH_WORDS)
 def meta_not_expanded(ctx: LintContext, line: ast.Command):
     """Meta sequence where it is not expanded.
 
@@ -101,7 +105,7 @@ def meta_not_expanded(ctx: LintContext, line: ast.Command):
             )
 
 
-@rule("UPD-061", spec="lint-rules.md UPD-061; innovaphone-spec.md 6.1", kinds=(ast.Command,))
+@rule("UPD-061", spec="lint-rules.md UPD-061; innovaphone-spec.md 6.1", kinds=_WITH_WORDS)
 def meta_t_undocumented(ctx: LintContext, line: ast.Command):
     """`#t` (device type) is used.
 
@@ -141,7 +145,8 @@ def meta_t_undocumented(ctx: LintContext, line: ast.Command):
             )
 
 
-@rule("UPD-062", spec="lint-rules.md UPD-062; innovaphone-spec.md 6.1, 13.2", kinds=(ast.Command,))
+@rule("UPD-062", spec="lint-rules.md UPD-062; innovaphone-spec.md 6.1, 13.2", kinds=_WITH_WORDS,
+      applies=lambda ctx: ctx.target_before("v7"))
 def meta_h_old_target(ctx: LintContext, line: ast.Command):
     """`#h` used with a target of V6 or older.
 

@@ -129,7 +129,8 @@ def scfg_optionals_malformed(ctx: LintContext, line: ast.Scfg):
             yield ctx.finding(value.span, f"`/force {value.text}`: the hours must be a whole number such as 168")
 
 
-@rule("UPD-053", spec="lint-rules.md UPD-053; innovaphone-spec.md 5.6, 11", kinds=(ast.Scfg,))
+@rule("UPD-053", spec="lint-rules.md UPD-053; innovaphone-spec.md 5.6, 11", kinds=(ast.Scfg,),
+      applies=lambda ctx: ctx.target_before("v7"))
 def scfg_optionals_before_v7(ctx: LintContext, line: ast.Scfg):
     """Optional `scfg` parameters on firmware older than V7.
 
@@ -282,7 +283,7 @@ def scfg_below_check(ctx: LintContext):
         )
 
 
-@rule("UPD-056", spec="lint-rules.md UPD-056; innovaphone-spec.md 6.1", kinds=(ast.Command,))
+@rule("UPD-056", spec="lint-rules.md UPD-056; innovaphone-spec.md 6.1", kinds=(ast.Scfg, ast.ConfigLine))
 def unknown_meta_sequence(ctx: LintContext, line: ast.Command):
     """Unknown meta sequence in an `scfg` URL or the update URL.
 

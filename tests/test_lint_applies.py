@@ -1,0 +1,143 @@
+"""Rules that declare when they apply are skipped only where they could find nothing.
+
+A line rule's ``applies(ctx)`` lets the engine leave it out of the loop over
+the lines for a whole script.  Over every target version, every model (and
+none) and both modes, a rule whose ``applies`` says no must find nothing on
+any line of its examples or of the corpus, and the engine must give the same
+diagnostics as running every line rule on every line.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from innoscript import catalog
+from innoscript.lint import engine
+from innoscript.lint.context import LintContext
+from innoscript.lint.rule import all_rules
+from innoscript.lint.settings import MODES, Settings
+from innoscript.source import Source
+from innoscript.syntax import parse
+
+ROOT = Path(__file__).resolve().parent.parent
+GATED = [rule for rule in all_rules() if rule.applies is not None]
+
+
+def _scripts():
+    texts = []
+    for rule in all_rules():
+        for example in (rule.bad_example, rule.good_example):
+            if example is not None:
+                texts.append(example.data)
+    for path in sorted((ROOT / "corpus").rglob("*")):
+        if path.is_file() and path.suffix in (".htm", ".upd", ".txt"):
+            texts.append(path.read_bytes())
+    # Lines every gated or narrowed rule reports on under some settings.
+    texts.append(
+        b"config change cmd0 /name x\r\n"
+        b"config add UP1 /url https://updates.example/#q#t#h/\r\n"
+        b"mod cmd up0 prot ftp://fw.example/fw/ restart 13-1#t\r\n"
+        b"mod cmd UP0 boot https://fw.example/boot/#z ireboot 13-5001234\r\n"
+        b"mod cmd UP0 bmc http://10.0.0.5/bmc/ iresetn 13-5001234\r\n"
+        b"mod cmd UP0 scfg http://10.0.0.5/b/#h-#q.txt ser WEEKLY /force 24\r\n"
+        b"mod cmd UP0 cfg http://10.0.0.5/c.txt ser CFG-#h\r\n"
+        b"mod cmd UP1 check iresetn no-op 2020-01-01\r\n"
+        b"mod cmd WLANMGR0 activate-pwr\r\n"
+        b"vars create UPDATE/X p #h\r\n"
+        b"reboot\r\n"
+    )
+    return [parse(Source.from_bytes(data, "update.htm")) for data in texts]
+
+
+SCRIPTS = _scripts()
+
+
+def _models() -> list[str | None]:
+    """No model, and one model per combination of the properties the gates read."""
+    kinds: dict[tuple, str] = {}
+    for name, model in catalog.MODELS.items():
+        key = (model.reboot, model.dect, model.wlan, model.firmware_name == model.firmware_name.lower())
+        kinds.setdefault(key, name)
+    return [None, *kinds.values()]
+
+
+SETTINGS = [Settings(target_version=version, model=model, mode=mode)
+            for version in catalog.VERSIONS for model in _models() for mode in MODES]
+
+
+def test_some_rules_are_gated():
+    assert {"UPD-014", "UPD-015", "UPD-043", "UPD-053", "UPD-062", "UPD-065"} <= {r.code for r in GATED}
+
+
+@pytest.mark.parametrize("rule", GATED, ids=lambda r: r.code)
+def test_a_rule_that_does_not_apply_finds_nothing(rule):
+    skipped = 0
+    for settings in SETTINGS:
+        for script in SCRIPTS:
+            ctx = LintContext(script, settings)
+            if rule.applies(ctx):
+                continue
+            skipped += 1
+            for line in script.lines:
+                if isinstance(line, rule.kinds):
+                    assert not list(rule.check(ctx, line) or ()), (rule.code, settings, line.text)
+    assert skipped  # the gate does say no somewhere
+
+
+def test_the_engine_gives_what_every_rule_on_every_line_gives(monkeypatch):
+    settings_sample = SETTINGS[:: max(1, len(SETTINGS) // 12)]
+    for settings in settings_sample:
+        for script in SCRIPTS[:40]:
+            gated = engine.lint_script(script, settings)
+            with monkeypatch.context() as patch:
+                patch.setattr(engine, "_applies", lambda ctx, rule: True)
+                everything = engine.lint_script(script, settings)
+            assert gated == everything
+
+
+# Rules that once ran on every command and now declare the node kinds they
+# can report on: on any other command they must find nothing.
+NARROWED = ("UPD-005", "UPD-006", "UPD-009", "UPD-013", "UPD-014", "UPD-015", "UPD-044", "UPD-056",
+            "UPD-060", "UPD-061", "UPD-062")
+
+
+@pytest.mark.parametrize("code", NARROWED)
+def test_a_rule_finds_nothing_on_the_commands_it_does_not_declare(code):
+    from innoscript.syntax import ast
+
+    rule = next(r for r in all_rules() if r.code == code)
+    others = 0
+    for settings in SETTINGS[::3]:
+        for script in SCRIPTS:
+            ctx = LintContext(script, settings)
+            for line in script.lines:
+                if isinstance(line, ast.Command) and not isinstance(line, rule.kinds):
+                    others += 1
+                    assert not list(rule.check(ctx, line) or ()), (code, settings, line.text)
+    assert others
+
+
+def test_repeated_lines_get_the_findings_of_running_every_line(monkeypatch):
+    """The engine runs line rules once per distinct line text and moves the findings."""
+    repeated = (
+        b"mod cmd up0 prot http://10.0.0.5/fw/ ireset 13-5001234 # new\r\n"
+        b"config change cmd0 /name a b\r\n"
+        b"mod cmd UP1 times /allow 25,1 /initial 0\r\n"
+    )
+    data = repeated * 3 + b"iresetn\r\n" + repeated + repeated.rstrip(b"\r\n")
+    script = parse(Source.from_bytes(data, "update-ip1200.htm"))
+
+    def every_line(ctx, rules):
+        by_type: dict = {}
+        for line in ctx.script.lines:
+            yield line, engine._run_line(ctx, line, engine._wanted(by_type, rules, type(line)))
+
+    for settings in (Settings(), Settings(target_version="v6")):
+        once = engine.lint_script(script, settings)
+        with monkeypatch.context() as patch:
+            patch.setattr(engine, "_once_per_text", every_line)
+            everything = engine.lint_script(script, settings)
+        assert once == everything
+        assert len({d.span.line for d in once if d.fix is not None}) > 5  # moved findings, fixes included
