@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
@@ -221,3 +222,84 @@ def test_hover_explains_settings_and_subobjects():
     assert text.startswith("`/poll <minutes>`: poll interval") and "(default 15)" in text and "not readable" in text
     text, span = hover(script, 1, 21)
     assert text.startswith("sub-object `SIG` of module PHONE:") and (span.col, span.end_col) == (21, 24)
+
+
+# -- a new option is one catalogue entry: both faces check its value ------------------
+
+SCFG = catalog.lookup("UP0", "scfg")
+KEEP = catalog.OptionSpec("/keep", "integer", "keep this many backups")
+TRIAL_SCFG = dataclasses.replace(SCFG, options=SCFG.options + (KEEP,))
+
+
+def _with_keep(monkeypatch):
+    monkeypatch.setattr(catalog, "COMMANDS", tuple(TRIAL_SCFG if c is SCFG else c for c in catalog.COMMANDS))
+    monkeypatch.setitem(catalog._COMMAND_INDEX, ("UP0", "scfg"), TRIAL_SCFG)
+
+
+def _keep_script(value: str) -> str:
+    return (
+        "mod cmd UP1 times /allow 2 /initial 6\n"
+        f"mod cmd UP0 scfg http://10.0.0.5/keep/#m-#b3.txt ser WEEKLY /force 168 /keep {value}\n"
+    )
+
+
+def test_a_new_option_is_one_catalogue_entry(monkeypatch, tmp_path):
+    _with_keep(monkeypatch)
+    bad = _keep_script("\u00b2")
+    line = parse(bad).lines[1]
+    assert line.option("/keep").kind == "integer" and line.option("/keep").invalid is not None
+    errors = [d for d in _lint(bad) if d.severity == Severity.ERROR]
+    assert [(d.code, d.span.line, d.span.col) for d in errors] == [("UPD-078", 2, 78)]
+    assert [e.message for e in _interpreter_errors(bad)] == [
+        "/keep: a whole number of units expected (ASCII digits, at most 999999), not `²`"
+    ]
+    path = tmp_path / PATH
+    path.write_text(bad, encoding="utf-8")
+    result = CliRunner().invoke(main, ["run", str(path), "--polls", "1"], catch_exceptions=False)
+    assert "2  error: /keep:" in result.output, result.output
+    for good in ("3", "12"):
+        text = _keep_script(good)
+        assert [d for d in _lint(text) if d.severity == Severity.ERROR] == []
+        assert _interpreter_errors(text) == []
+        path.write_text(text, encoding="utf-8")
+        result = CliRunner().invoke(main, ["run", str(path), "--polls", "1"], catch_exceptions=False)
+        assert "error" not in result.output, result.output
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(VALUES)
+def test_linter_and_interpreter_agree_on_a_new_options_values(value):
+    # monkeypatch is function-scoped; hypothesis runs many examples in one call.
+    saved = catalog.COMMANDS, catalog._COMMAND_INDEX[("UP0", "scfg")]
+    try:
+        catalog.COMMANDS = tuple(TRIAL_SCFG if c is SCFG else c for c in catalog.COMMANDS)
+        catalog._COMMAND_INDEX[("UP0", "scfg")] = TRIAL_SCFG
+        text = _keep_script(value)
+        lint_errors = [d for d in _lint(text) if d.severity == Severity.ERROR and d.span.line == 2]
+        run_errors = [e for e in _interpreter_errors(text) if e.line == 2]
+        assert bool(lint_errors) == bool(run_errors), (text, lint_errors, run_errors)
+    finally:
+        catalog.COMMANDS, catalog._COMMAND_INDEX[("UP0", "scfg")] = saved
+
+
+# -- config and vars verbs: the catalogue's lists, read by both faces ---------------
+
+VERB_LINES = [f"config {verb} CMD0 /name Lobby" for verb in (*catalog.CONFIG_VERBS, "frob", "set", "ADD", "")]
+VERB_LINES += [f"vars {verb} X/Y pb 1" for verb in (*catalog.VARS_VERBS, "frob", "set", "CREATE", "")]
+
+
+@pytest.mark.parametrize("line", VERB_LINES)
+def test_linter_and_interpreter_agree_on_config_and_vars_verbs(line):
+    text = f"{line}\n"
+    lint_errors = [d for d in _lint(text) if d.severity == Severity.ERROR and d.span.line == 1]
+    run_errors = _interpreter_errors(text)
+    assert bool(lint_errors) == bool(run_errors), (text, lint_errors, run_errors)
+
+
+def test_unknown_config_verb_is_an_error_in_a_script_and_in_a_cfg_payload(tmp_path):
+    text = "config frob UP1 /x 1\nconfig write\n"
+    assert [(d.code, d.span.col) for d in _lint(text)] == [("UPD-079", 8)]
+    payload = parse(Source(text, "site.txt"))
+    found = lint_script(payload, Settings(mode="cfg-payload"))
+    assert [(d.code, d.severity, d.span.col) for d in found] == [("UPD-079", Severity.ERROR, 8)]
+    assert [e.message for e in _interpreter_errors(text)] == ["unknown config verb 'frob'"]

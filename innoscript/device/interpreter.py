@@ -415,8 +415,11 @@ class _Poll:
             self.executed.append(line.number)
             if self.options.warn_extra_tokens and getattr(line, "extra", None):
                 self.warn(line.number, f"ignored extra words: {' '.join(t.text for t in line.extra)}")
-            handler = handlers.get(type(line), _generic)
-            stop = handler(self, line, index)
+            if isinstance(line, ast.ModCommand) and line.options and _unreadable(self, line):
+                # A value its catalogue kind cannot read: the line does nothing.
+                stop = ERROR if self.options.on_error == "stop" else None
+            else:
+                stop = handlers.get(type(line), _generic)(self, line, index)
             if stop is not None:
                 self.stop_line = line.number
                 if stop == INITIAL:
@@ -477,6 +480,19 @@ class _Poll:
         return PollResult(new_state, tuple(self.events), summary)
 
 
+def _unreadable(p: _Poll, line: ast.ModCommand) -> bool:
+    """Log an error for each option whose value its catalogue kind cannot read.
+
+    Checked before any handler runs, for every option of every command
+    (spec 10.10: every bad value is reported, not only the first); True
+    when there was one.
+    """
+    bad = [option for option in line.options if option.invalid is not None]
+    for option in bad:
+        p.fail(line.number, f"{option.key}: {option.invalid.message}")
+    return bool(bad)
+
+
 # -- one handler per node type: (poll, line, plan index) -> stop reason or None
 
 
@@ -484,12 +500,6 @@ def _times(p: _Poll, line: ast.Times, index: int) -> str | None:
     """spec 5.2, 9, 10.2."""
     if line.verb is not None and line.verb.text != "times" and not p.options.accept_time_alias:
         return p.fail(line.number, f"unknown command `mod cmd UP1 {line.verb.text}` (option accept_time_alias is off)")
-    # Every bad value of the line is reported, not only the first (spec 10.10).
-    problems = [f"{option.key}: {option.invalid.message}" for option in (line.initial, line.allow)
-                if option is not None and option.invalid is not None]
-    if problems:
-        stops = [p.fail(line.number, message) for message in problems]
-        return stops[0]
     initial = line.initial.parsed if line.initial is not None else None
     hours = [hour.value for hour in line.allow.parsed] if line.allow is not None else None
     if initial is not None and p.uptime < initial:
@@ -617,9 +627,6 @@ def _scfg(p: _Poll, line: ast.Scfg, index: int) -> str | None:
     if line.serial is None and line.force is not None:
         return p.fail(line.number, "scfg /force needs <final-command> <save-serial> before it; nothing uploaded")
     serial = line.serial.text if line.serial is not None else None
-    for option in (line.force, line.always):
-        if option is not None and option.invalid is not None:
-            return p.fail(line.number, f"{option.key}: {option.invalid.message}")
     force = line.force.parsed if line.force is not None else None
     always = line.always
     if serial is not None and always is None and p.var(UPDATE_PREFIX + "SCFG") == serial:

@@ -131,6 +131,8 @@ RULES: tuple[Entry, ...] = (
     Entry("UPD-075", "up1-reinit-in-script", "W", "config", "unsafe", "config", "up1_reinit_in_script"),
     Entry("UPD-076", "update-url-without-no-dhcp", "H", "config", "unsafe", "config", "update_url_without_no_dhcp"),
     Entry("UPD-077", "invalid-setting-value", "E", "config", None, "config", "invalid_setting_value"),
+    Entry("UPD-078", "invalid-option-value", "E", "arguments", None, "values", "invalid_option_value"),
+    Entry("UPD-079", "unknown-config-verb", "E", "config", None, "config", "unknown_config_verb"),
     Entry("UPD-080", "restart-loop", "E", "behaviour", None, "behaviour", "restart_loop"),
     Entry("UPD-081", "check-never-committed", "W", "behaviour", None, "behaviour", "check_never_committed"),
     Entry("UPD-082", "never-executed", "W", "behaviour", None, "behaviour", "never_executed"),

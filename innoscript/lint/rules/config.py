@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ... import catalog
 from ...syntax import ast
 from ..context import LintContext
 from ..rule import rule
@@ -438,3 +439,57 @@ def update_url_without_no_dhcp(ctx: LintContext):
                     "`config add UP1 /no-dhcp` (13r3: set URL and interval in the Devices Expert configuration)",
                     fix=ctx.insert_line_after(line, "config add UP1 /no-dhcp", "add `config add UP1 /no-dhcp`", safe=False),
                 )
+
+
+@rule("UPD-079", spec="innovaphone-spec.md 5.10, 10.10", kinds=(ast.ConfigLine, ast.VarsLine))
+def unknown_config_verb(ctx: LintContext, line: ast.ConfigLine | ast.VarsLine):
+    """Unknown or missing `config` or `vars` verb.
+
+    ## What it does
+    Reports a `config` line whose verb is not one the command catalogue
+    knows (`add`, `change`, `rem`, `write`, `activate`) and a `vars` line
+    whose verb is not `create`, `del` or `read`, or that has no verb at all.
+    It applies to update scripts and to the configurations `cfg` loads.
+
+    ## Why is this bad?
+    The device does not know the command: the line changes nothing, and
+    what it was meant to set, store or activate does not happen.
+
+    ## Example
+    ```
+    mod cmd UP1 times /allow 23,0,1,2,3,4 /initial 6
+    mod cmd UP1 check iresetn 2024-06-15
+    config set CMD0 /name Lobby
+    config write
+    config activate
+    ```
+    Reported at 3:8.
+
+    ## Use instead
+    ```
+    mod cmd UP1 times /allow 23,0,1,2,3,4 /initial 6
+    mod cmd UP1 check iresetn 2024-06-15
+    config add CMD0 /name Lobby
+    config write
+    config activate
+    ```
+
+    ## Fix safety
+    No fix: the verb meant is not known.
+
+    ## Source
+    innovaphone-spec.md 5.10 (config and vars verbs), 10.10.
+    """
+    if isinstance(line, ast.ConfigLine):
+        known, verbs = line.spec is not None, catalog.CONFIG_VERBS
+    else:
+        known, verbs = line.verb is not None and line.verb.text in catalog.VARS_VERBS, catalog.VARS_VERBS
+    if known:
+        return
+    listed = ", ".join(verbs)
+    if line.verb is None:
+        yield ctx.finding(line.keyword.span, f"`{line.keyword.text}` without a verb: write one of {listed}")
+    else:
+        yield ctx.finding(
+            line.verb.span, f"unknown {line.keyword.text} verb `{line.verb.text}`: the device knows {listed}"
+        )

@@ -81,7 +81,7 @@ def scfg_optionals_malformed(ctx: LintContext, line: ast.Scfg):
     ## What it does
     Reports an `scfg` line with a final command but no save-serial, `/force`
     without a save-serial, `/force` without a whole number of hours (ASCII
-    digits), or `/always` without its command. The form is `scfg <url> [<final-command> <save-serial> [/force <hours>]]`.
+    digits). (`/always` without its command is UPD-078's.) The form is `scfg <url> [<final-command> <save-serial> [/force <hours>]]`.
 
     ## Why is this bad?
     `/force` only acts on an unchanged save-serial; without one the line does
@@ -127,8 +127,6 @@ def scfg_optionals_malformed(ctx: LintContext, line: ast.Scfg):
             yield ctx.finding(line.force.name.span, "`/force` needs a number of hours")
         elif line.force.invalid is not None:
             yield ctx.finding(value.span, f"`/force {value.text}`: the hours must be a whole number such as 168")
-    if line.always is not None and line.always.invalid is not None:
-        yield ctx.finding(line.always.span, "`/always` needs a URL-encoded command such as `mod%20cmd%20CMD0%20xml-info`")
 
 
 @rule("UPD-053", spec="lint-rules.md UPD-053; innovaphone-spec.md 5.6, 11", kinds=(ast.Scfg,),
