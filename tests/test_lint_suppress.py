@@ -107,6 +107,14 @@ def test_unused_suppressions_can_themselves_be_suppressed():
     assert at(found, "UPD-093") == []
 
 
+def test_an_unused_disable_all_hides_no_other_unused_suppression():
+    # Its fix deletes it: what it hid would be found by the next run, and --fix would not converge.
+    found = lint(GOOD, "# innolint: disable=all -- x", "# innolint: disable=all -- y", "# innolint: disable=all")
+    assert at(found, "UPD-093") == [(2, 21), (3, 21), (4, 21)]
+    # A used one stays, and still hides the unused one below it.
+    assert at(lint("# innolint: disable=all", BAD, "# innolint: disable-next-line=UPD-090", GOOD), "UPD-093") == []
+
+
 def test_ignoring_unused_suppression_rule():
     found = lint("# innolint: disable-next-line=UPD-090", GOOD, ignore=("UPD-093",))
     assert [d for d in found if d.code in SUPPRESSION_CODES] == []

@@ -135,8 +135,11 @@ def _lint(script: ast.Script, settings: Settings, incremental: IncrementalLinter
         if rule.stage == "suppressions":
             found: list[Diagnostic] = []
             _collect(ctx, rule, lambda rule=rule: rule.check(ctx), found)
-            # Findings about suppressions can be suppressed too, without counting as a use.
-            diagnostics += [d for d in found if not suppressed.covers(d)]
+            # Findings about suppressions can be suppressed too, without counting as a use,
+            # but not by a directive code reported here as unused: its fix deletes it, and
+            # what it hid (a stacked `disable=all`, say) would come out on the next run.
+            going = {d.span.start for d in found}
+            diagnostics += [d for d in found if not suppressed.covers(d, leaving=going)]
     return sorted(diagnostics, key=lambda d: d.sort_key)
 
 

@@ -127,9 +127,12 @@ class Suppressed(NamedTuple):
     kept: list[Diagnostic]
     entries: tuple[DirectiveCode, ...] = ()
 
-    def covers(self, diagnostic: Diagnostic) -> bool:
-        """Would a directive suppress this finding (without counting it as a use)?"""
-        return any(entry.covers(diagnostic) for entry in self.entries)
+    def covers(self, diagnostic: Diagnostic, leaving: "set[int] | frozenset[int]" = frozenset()) -> bool:
+        """Would a directive suppress this finding (without counting it as a use)?
+
+        ``leaving``: start offsets of directive codes about to be removed, which hide nothing.
+        """
+        return any(entry.covers(diagnostic) and entry.ref.token.span.start not in leaving for entry in self.entries)
 
 
 def suppress(script: ast.Script, diagnostics: list[Diagnostic]) -> Suppressed:
