@@ -188,7 +188,7 @@ class Source:
     @classmethod
     def from_bytes(cls, data: bytes, path: str = "<bytes>") -> "Source":
         problems: list[SourceProblem] = []
-        if b"\x00" in data:
+        if b"\x00" in data or data in _WIDE_MARKS:  # a mark alone: an empty UTF-16 file
             wide = _wide_encoding(data)
             if wide is not None:
                 encoding, has_bom = wide
@@ -263,6 +263,13 @@ class Source:
             if self.encoding == "latin-1" and _reads_back_otherwise(data, self.bom):
                 data = text.encode("utf-8")
                 encoding = "utf-8"
+            elif encoding in _WIDE_NAMES:
+                marked = self.bom or text.startswith(BOM)
+                if not _reads_back_wide(data, encoding, marked):
+                    if not marked and _reads_back_wide(data, encoding, True):
+                        return _BOMS[encoding] + data  # the mark says what too few NULs no longer do
+                    data = text.encode("utf-8")  # no ASCII left to show the encoding at all
+                    encoding = "utf-8"
         return (_BOMS.get(encoding, codecs.BOM_UTF8) + data) if self.bom or text.startswith(BOM) else data
 
     # -- positions --------------------------------------------------------
@@ -317,6 +324,7 @@ _BOMS = {
     "utf-32-le": codecs.BOM_UTF32_LE,
     "utf-32-be": codecs.BOM_UTF32_BE,
 }
+_WIDE_MARKS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)  # bytes that are only a mark (UTF-32's have NULs)
 _WIDE_NAMES = {"utf-16-le": "UTF-16", "utf-16-be": "UTF-16 (big-endian)", "utf-32-le": "UTF-32",
                "utf-32-be": "UTF-32 (big-endian)"}
 
@@ -353,9 +361,20 @@ def _wide_encoding(data: bytes) -> tuple[str, bool] | None:
     return None
 
 
+def _reads_back_wide(data: bytes, encoding: str, bom: bool) -> bool:
+    """Whether ``Source.from_bytes`` reads ``data`` (after its mark, if ``bom``) in ``encoding`` again.
+
+    Without a mark UTF-16 is found by the NULs of ASCII text: an empty text or
+    one with too few ASCII characters has not enough of them.
+    """
+    if bom:
+        return not data or b"\0" in data
+    return b"\0" in data and _wide_encoding(data) == (encoding, False)
+
+
 def _reads_back_otherwise(latin1: bytes, bom: bool) -> bool:
     """Latin-1 bytes that ``Source.from_bytes`` would not read as latin-1."""
-    if not bom and latin1.startswith(codecs.BOM_UTF8):
+    if not bom and (latin1.startswith(codecs.BOM_UTF8) or latin1 in _WIDE_MARKS):
         return True
     if latin1.isascii():
         return False

@@ -106,6 +106,19 @@ def test_utf16_and_utf32_are_recognised_by_mark_or_nul_pattern_and_written_back_
     assert source.encode() == text.encode(encoding)
 
 
+@pytest.mark.parametrize("marked", [False, True])
+@pytest.mark.parametrize("text,encoding,bom", [("", "utf-16-le", True), ("\n", "utf-16-le", True),
+                                               ("mo\r\r\r\uc5ac\r\r\r", "utf-16-le", True),
+                                               ("\uc5ac", "utf-8", None)])
+def test_wide_text_with_too_few_ascii_characters_is_written_so_it_reads_back(marked, text, encoding, bom):
+    # UTF-16 without a mark is known by its NULs, with one by a NUL after it; a fix or fmt
+    # can leave too few: the mark is added, or with no ASCII left at all it becomes UTF-8.
+    original = "mod cmd UP1 times /allow 1\n".encode("utf-16-le")
+    source = Source.from_bytes((codecs.BOM_UTF16_LE if marked else b"") + original, "x.htm")
+    again = Source.from_bytes(source.encode(text), "x.htm")
+    assert (again.text, again.encoding, again.bom) == (text, encoding, marked if bom is None else bom)
+
+
 def test_nul_bytes_that_are_no_wide_text_stay_binary():
     assert Source.from_bytes(b"mod cmd\x00\x00\x7f\x45LF\x02\x01", "x").binary
     assert Source.from_bytes(b"\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00", "x").binary
