@@ -228,7 +228,7 @@ def test_hover_explains_settings_and_subobjects():
 
 SCFG = catalog.lookup("UP0", "scfg")
 KEEP = catalog.OptionSpec("/keep", "integer", "keep this many backups")
-TRIAL_SCFG = dataclasses.replace(SCFG, options=SCFG.options + (KEEP,))
+TRIAL_SCFG = SCFG._replace(options=SCFG.options + (KEEP,))
 
 
 def _with_keep(monkeypatch):
