@@ -286,6 +286,9 @@ def test_linter_and_interpreter_agree_on_a_new_options_values(value):
 
 VERB_LINES = [f"config {verb} CMD0 /name Lobby" for verb in (*catalog.CONFIG_VERBS, "frob", "set", "ADD", "")]
 VERB_LINES += [f"vars {verb} X/Y pb 1" for verb in (*catalog.VARS_VERBS, "frob", "set", "CREATE", "")]
+# A known verb without what it acts on: no module, no variable name.
+VERB_LINES += [f"config {verb} /name Lobby" for verb in catalog.CONFIG_VERBS]
+VERB_LINES += [f"vars {verb}" for verb in catalog.VARS_VERBS]
 
 
 @pytest.mark.parametrize("line", VERB_LINES)

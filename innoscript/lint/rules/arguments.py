@@ -66,14 +66,16 @@ def missing_url(ctx: LintContext, line: ast.Command):
         yield ctx.finding(line.verb.span, f"{verb} without a URL; the syntax is {syntax}")
 
 
-@rule("UPD-011", spec="lint-rules.md UPD-011; innovaphone-spec.md 5", kinds=(ast.ModCommand,))
-def missing_arguments(ctx: LintContext, line: ast.ModCommand):
+@rule("UPD-011", spec="lint-rules.md UPD-011; innovaphone-spec.md 5", kinds=(ast.ModCommand, ast.ConfigLine, ast.VarsLine))
+def missing_arguments(ctx: LintContext, line: ast.ModCommand | ast.ConfigLine | ast.VarsLine):
     """A command lacks required positional arguments (final command, serial).
 
     ## What it does
     Reports `prot`, `boot`, `bmc` and `cfg` lines with a URL but fewer than
     the three positional arguments `<url> <final-command> <serial>`, and
-    other catalogued commands missing a required argument (`provision <n>`).
+    other catalogued commands missing a required argument (`provision <n>`),
+    a `config add`, `change` or `rem` without its module and a `vars`
+    command without its variable's name (the device refuses those lines).
     A missing URL is UPD-010, a short `check` is UPD-030.
 
     ## Why is this bad?
@@ -98,6 +100,14 @@ def missing_arguments(ctx: LintContext, line: ast.ModCommand):
     ## Source
     lint-rules.md UPD-011; innovaphone-spec.md 5.3-5.7, 5.9.
     """
+    if isinstance(line, ast.ConfigLine):
+        if line.spec is not None and line.spec.takes_module and line.target is None:
+            yield ctx.finding(line.verb.span, f"config {line.verb.text} is missing the module it configures")
+        return
+    if isinstance(line, ast.VarsLine):
+        if line.verb is not None and line.verb.text in catalog.VARS_VERBS and line.name is None:
+            yield ctx.finding(line.verb.span, f"vars {line.verb.text} is missing the variable's name")
+        return
     spec = line.spec
     if spec is None or spec.kind in ("check", "scfg") or line.verb is None:
         return
