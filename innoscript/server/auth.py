@@ -152,24 +152,34 @@ class Authenticator:
     def needs_credentials(self, right: str) -> bool:
         return right not in self.anonymous
 
-    def quick_check(self, header: str, right: str) -> tuple[bool, str | None, bool] | None:
-        """``check``'s answer when it needs no password hashing (a header seen
-        before, malformed, or naming no user), else None.  Cheap: a stat of
-        the users file and a SHA-256."""
-        name, _ = _decode_basic(header)
+    def _lookup(self, header: str) -> tuple[str | None, str | None, bytes, User | None, bool, bool]:
+        """(name, password, key, user, known, failed) for a Basic header.
+
+        ``user`` is None when the header names no user or the users file
+        cannot be read (then every check refuses rather than guesses);
+        ``known`` and ``failed`` say whether this very header was verified
+        or refused before.  Cheap: a stat of the users file and a SHA-256.
+        """
+        name, password = _decode_basic(header)
         if name is None or self.users_file is None:
-            return False, name, False
+            return name, password, b"", None, False, False
         with self._lock:
             try:
                 self._reload()
             except (OSError, UsersFileError):
-                return False, name, False
+                return name, password, b"", None, False, False
             key = hashlib.sha256(header.encode("utf-8", "surrogateescape")).digest()
-            user = self._users.get(name)
-            if user is None or self._failed.get(key) == name:
-                return False, name, False
-            if self._cache.get(key) == name:
-                return right in user.rights, name, True
+            known = self._cache.get(key) == name
+            return name, password, key, self._users.get(name), known, self._failed.get(key) == name
+
+    def quick_check(self, header: str, right: str) -> tuple[bool, str | None, bool] | None:
+        """``check``'s answer when it needs no password hashing (a header seen
+        before, malformed, or naming no user), else None."""
+        name, _, _, user, known, failed = self._lookup(header)
+        if user is None or failed:
+            return False, name, False
+        if known:
+            return right in user.rights, name, True
         return None
 
     def check(self, header: str | None, right: str) -> tuple[bool, str | None, bool]:
@@ -181,17 +191,7 @@ class Authenticator:
         """
         if not header:
             return right in self.anonymous, None, False
-        name, password = _decode_basic(header)
-        if name is None or self.users_file is None:
-            return False, name, False
-        with self._lock:
-            try:
-                self._reload()
-            except (OSError, UsersFileError):
-                return False, name, False  # keep refusing rather than guessing
-            key = hashlib.sha256(header.encode("utf-8", "surrogateescape")).digest()
-            known = self._cache.get(key) == name
-            user = self._users.get(name)
+        name, password, key, user, known, _ = self._lookup(header)
         if user is None:
             return False, name, False
         if not known:
