@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import subprocess
@@ -57,20 +58,36 @@ class Wire:
         self.send({"method": "exit"})
 
 
-def test_malformed_messages_get_errors_and_the_server_lives():
+@contextlib.contextmanager
+def stdio_server():
+    """The server on stdio: its process, a Wire to it and the raw writer; killed if left running."""
     process = subprocess.Popen(SERVER, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
 
     def write(data: bytes) -> None:
         process.stdin.write(data)
         process.stdin.flush()
 
-    wire = Wire(process.stdout, write)
     try:
+        yield process, Wire(process.stdout, write), write
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def open_script(wire: Wire) -> str:
+    """Open a one-line script; its URI."""
+    uri = "file:///tmp/innoscript-wire/update-ip232.htm"
+    text = "mod cmd UP1 check iresetn 2024-06-01\n"
+    wire.send({"method": "textDocument/didOpen",
+               "params": {"textDocument": {"uri": uri, "languageId": "innoscript", "version": 1, "text": text}}})
+    return uri
+
+
+def test_malformed_messages_get_errors_and_the_server_lives():
+    with stdio_server() as (process, wire, write):
         assert "capabilities" in wire.initialize()["result"]
-        uri = "file:///tmp/innoscript-wire/update-ip232.htm"
-        text = "mod cmd UP1 check iresetn 2024-06-01\n"
-        wire.send({"method": "textDocument/didOpen",
-                   "params": {"textDocument": {"uri": uri, "languageId": "innoscript", "version": 1, "text": text}}})
+        uri = open_script(wire)
         # Parameters of the wrong shape: an error response, not a dead server.
         wire.send({"id": 2, "method": "textDocument/hover", "params": {"textDocument": {}, "position": "bad"}})
         assert "error" in wire.response(2)
@@ -97,10 +114,6 @@ def test_malformed_messages_get_errors_and_the_server_lives():
         assert "iresetn" in wire.response(7)["result"]["contents"]["value"]
         wire.shutdown()
         assert process.wait(WAIT) == 0
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
 
 
 def free_port() -> int:
@@ -154,19 +167,9 @@ def test_help_does_not_import_pygls():
 
 
 def test_a_wrong_content_length_does_not_lose_later_messages():
-    process = subprocess.Popen(SERVER, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-
-    def write(data: bytes) -> None:
-        process.stdin.write(data)
-        process.stdin.flush()
-
-    wire = Wire(process.stdout, write)
-    try:
+    with stdio_server() as (process, wire, write):
         wire.initialize()
-        uri = "file:///tmp/innoscript-wire/update-ip232.htm"
-        text = "mod cmd UP1 check iresetn 2024-06-01\n"
-        wire.send({"method": "textDocument/didOpen",
-                   "params": {"textDocument": {"uri": uri, "languageId": "innoscript", "version": 1, "text": text}}})
+        uri = open_script(wire)
         hover = {"method": "textDocument/hover",
                  "params": {"textDocument": {"uri": uri}, "position": {"line": 0, "character": 20}}}
         body = json.dumps({"jsonrpc": "2.0", "id": 2, **hover}).encode()
@@ -185,7 +188,3 @@ def test_a_wrong_content_length_does_not_lose_later_messages():
         assert "iresetn" in wire.response(5)["result"]["contents"]["value"]
         wire.shutdown()
         assert process.wait(WAIT) == 0
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
