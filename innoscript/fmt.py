@@ -66,19 +66,24 @@ def format_source(source: Source) -> str:
         out.append(format_line(line) + line.newline)
     flush_blanks()
     if out and _reads_as_bom(out[0], source.encoding):
-        # A U+FEFF word (or, in a latin-1 file, the characters `ï»¿`) moved to
-        # the very start of the text would be read back as a byte-order mark
-        # and vanish: the first line stays as it was.
+        # A U+FEFF word (or, in a latin-1 file, the characters `ï»¿` or `ÿþ`)
+        # moved to the very start of the text would be read back as a
+        # byte-order mark: the first line stays as it was.
         first = script.lines[0]
         out[0] = first.text + first.newline
     return "".join(out)
+
+
+# Byte-order marks a reader may take the first bytes for (UTF-32-LE's starts
+# like UTF-16-LE's, so the two UTF-16 marks cover it).
+_MARKS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_BE)
 
 
 def _reads_as_bom(text: str, encoding: str) -> bool:
     if text.startswith(BOM):
         return True
     try:
-        return text[:3].encode(encoding).startswith(codecs.BOM_UTF8)
+        return text[:4].encode(encoding).startswith(_MARKS)
     except UnicodeEncodeError:
         return False
 
