@@ -38,6 +38,9 @@ class Invalid(NamedTuple):
     span: Any
 
 
+_new_tuple = tuple.__new__
+
+
 class Hour(NamedTuple):
     """One element of an hour list: the hour and where it is written."""
 
@@ -65,18 +68,28 @@ def is_ascii_digits(text: str) -> bool:
     return text.isascii() and text.isdigit()
 
 
+_MAX_DIGITS = len(str(MAX_NUMBER))
+
+
 def ascii_number(text: str) -> int | None:
     """``text`` as a whole number written in ASCII digits (at most MAX_NUMBER), else None."""
-    if not is_ascii_digits(text):
+    if not (text.isascii() and text.isdigit()):
         return None
     significant = text.lstrip("0")
-    if len(significant) > len(str(MAX_NUMBER)):
+    if len(significant) > _MAX_DIGITS:
         return None  # also keeps int() away from its length limit
     return int(significant or "0")
 
 
+# The usual spellings of the hours, looked up: an hour list is read once per element.
+_HOURS = {**{str(hour): hour for hour in range(24)}, **{f"{hour:02d}": hour for hour in range(10)}}
+
+
 def hour_of(text: str) -> int | None:
     """An hour of the day 0-23 in ASCII digits, else None."""
+    hour = _HOURS.get(text)
+    if hour is not None:
+        return hour
     value = ascii_number(text)
     return value if value is not None and value <= 23 else None
 
@@ -96,7 +109,9 @@ def parse_hour_list(text: str, span_of: SpanOf):
     position = 0
     for part in text.split(","):
         span = span_of(position, position + len(part))
-        hour = hour_of(part)
+        hour = _HOURS.get(part)
+        if hour is None:
+            hour = hour_of(part)
         if hour is None:
             if not part:
                 why = "an empty element (a comma too many)"
@@ -105,7 +120,7 @@ def parse_hour_list(text: str, span_of: SpanOf):
             else:
                 why = f"`{part}` is not an hour 0-23"
             return Invalid("hour-list", f"hours 0-23 separated by commas expected: {why}", span)
-        hours.append(Hour(hour, span))
+        hours.append(_new_tuple(Hour, (hour, span)))  # (the NamedTuple's __new__ is one more call per hour)
         position += len(part) + 1
     return tuple(hours)
 

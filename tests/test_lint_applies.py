@@ -99,7 +99,7 @@ def test_the_engine_gives_what_every_rule_on_every_line_gives(monkeypatch):
 
 # Rules that once ran on every command and now declare the node kinds they
 # can report on: on any other command they must find nothing.
-NARROWED = ("UPD-005", "UPD-006", "UPD-009", "UPD-013", "UPD-014", "UPD-015", "UPD-044", "UPD-056",
+NARROWED = ("UPD-001", "UPD-005", "UPD-006", "UPD-009", "UPD-013", "UPD-014", "UPD-015", "UPD-044", "UPD-056",
             "UPD-060", "UPD-061", "UPD-062")
 
 

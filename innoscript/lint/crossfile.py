@@ -41,9 +41,13 @@ def payloads(script: ast.Script, settings: Settings) -> list[Payload]:
     if settings.mode == PAYLOAD_MODE:
         return []  # a payload cannot load another one (UPD-065 says so)
     found = []
-    for line in script.lines:
-        if isinstance(line, ast.Cfg) and line.url is not None:
-            path = payload_path(line.url.text, script.path, settings)
+    # Large scripts load the same few files from thousands of lines: each URL
+    # is resolved once (a look at the disk each) per call.
+    paths: dict[str, str | None] = {}
+    for line in script.lines_of(ast.Cfg):
+        if line.url is not None:
+            url = line.url.text
+            path = paths[url] if url in paths else paths.setdefault(url, payload_path(url, script.path, settings))
             if path is not None:
                 found.append(Payload(line, path))
     return found

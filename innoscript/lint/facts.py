@@ -150,15 +150,14 @@ def has_url(line: Transfer) -> bool:
 
 def url_tokens(line: ast.Line) -> list[ast.Token]:
     """The URL words of a line: a UP0 transfer's URL and the update URL `config ... UP1 /url ...`."""
-    tokens: list[ast.Token] = []
-    if isinstance(line, (ast.Download, ast.Scfg, ast.Cfg)) and has_url(line):
-        tokens.append(line.url.token)
-    if isinstance(line, ast.ConfigLine) and line.module is not None and line.module.text.upper() == "UP1":
+    if isinstance(line, ast.ConfigLine):
+        if line.module is None or line.module.text.upper() != "UP1":
+            return []
         # The update URL itself (a URL-kind setting); other modules' values may be SIP or LDAP URIs.
-        for option in line.options:
-            if isinstance(option.parsed, ast.Url):
-                tokens.append(option.value)
-    return tokens
+        return [option.value for option in line.options if isinstance(option.parsed, ast.Url)]
+    if isinstance(line, (ast.Download, ast.Scfg, ast.Cfg)) and has_url(line):
+        return [line.url.token]
+    return []
 
 
 # -- meta sequences in words -------------------------------------------------------
@@ -233,7 +232,8 @@ def undotted(serial: str) -> str:
     return match.group(1) + match.group(2) if match else serial
 
 
-def build_segments(url: UrlParts) -> list[str]:
+@lru_cache(maxsize=4096)  # a script fetches from the same few folders on many lines
+def build_segments(url: UrlParts) -> tuple[str, ...]:
     """Path segments (file names without their extension) in build-serial form."""
     found = []
     for segment in url.segments:
@@ -241,7 +241,7 @@ def build_segments(url: UrlParts) -> list[str]:
             found.append(segment)
         elif BUILD_SERIAL.match(segment.rsplit(".", 1)[0]):
             found.append(segment.rsplit(".", 1)[0])
-    return found
+    return tuple(found)
 
 
 # -- hour lists -------------------------------------------------------------------
@@ -259,12 +259,18 @@ class HourList(NamedTuple):
     tokens: tuple[ast.Token, ...]  # the value word and the words a blank split off it
     pieces: tuple[Piece, ...]
     span: Cols  # from the first to the last word
+    # The hour each piece names (values.hour_of), None where it names none:
+    # read once here for the four rules that look at the hours.
+    hours: tuple[int | None, ...] = ()
 
     @property
     def split(self) -> bool:
         return len(self.tokens) > 1
 
-
+    @property
+    def valid(self) -> bool:
+        """Every piece is an hour 0-23 (no empty element, range or other word)."""
+        return None not in self.hours
 
 
 def hour_list(ctx: "LintContext", line: ast.Times) -> HourList | None:
@@ -279,10 +285,10 @@ def hour_list(ctx: "LintContext", line: ast.Times) -> HourList | None:
     option = line.allow
     if option is None or option.value is None:
         return None
-    source = ctx.source
-    tokens = list(line.tokens)
-    index = tokens.index(option.value)
-    words = [option.value]
+    first = option.value
+    tokens = line.tokens
+    index = tokens.index(first)
+    words = [first]
     for token in tokens[index + 1 :]:
         if token.text.startswith(("/", "#")):
             break  # the next option, or a trailing comment (UPD-003)
@@ -290,6 +296,12 @@ def hour_list(ctx: "LintContext", line: ast.Times) -> HourList | None:
             words.append(token)
         else:
             break
+    parsed = option.parsed
+    if len(words) == 1 and parsed.__class__ is tuple:
+        # One word the parser read as hours (the usual line): its pieces are those hours.
+        text = line.text
+        pieces = tuple([Piece(text[hour.span.start : hour.span.end], hour.span) for hour in parsed])
+        return HourList(option, (first,), pieces, first.span, tuple([hour.value for hour in parsed]))
     # Read the words as if the blanks were not there, remembering where each
     # character came from.
     text = "".join(word.text for word in words)
@@ -303,7 +315,7 @@ def hour_list(ctx: "LintContext", line: ast.Times) -> HourList | None:
         pieces.append(Piece(part, Cols(start, end)))
         pos += len(part) + 1
     span = Cols(words[0].span.start, words[-1].span.end)
-    return HourList(option, tuple(words), tuple(pieces), span)
+    return HourList(option, tuple(words), tuple(pieces), span, tuple([values.hour_of(piece.text) for piece in pieces]))
 
 
 def continuation_tokens(ctx: "LintContext", line: ast.Times) -> set[ast.Token]:
@@ -423,7 +435,9 @@ def changes_config(line: ast.Line) -> bool:
 
 def is_up1_setting(line: ast.Line) -> bool:
     """`config add|change UP1 ...`: the device's own update settings."""
-    return changes_config(line) and config_module(line) == "UP1"
+    # The module first: most configuration lines are not about UP1.
+    return (isinstance(line, ast.ConfigLine) and line.module is not None and line.module.text.upper() == "UP1"
+            and changes_config(line))
 
 
 def update_url_values(line: ast.Line) -> list[ast.Token]:

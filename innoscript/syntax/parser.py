@@ -107,9 +107,22 @@ def tokenize_line(text: str) -> tuple[str, list[RawToken]]:
     if stripped.startswith("#"):
         start = len(text) - len(stripped)
         return COMMENT, [(text[start:], start, len(text))]
-    if not _PLAIN.fullmatch(text):
+    # isprintable() is the quick yes (no control character, no tab); the pattern decides the rest.
+    if not text.isprintable() and not _PLAIN.fullmatch(text):
         return tokenize_line_lark(text)
-    tokens = [(m.group(), *m.span()) for m in _WORD.finditer(text)]
+    if "\t" in text:
+        tokens = [(m.group(), *m.span()) for m in _WORD.finditer(text)]
+    else:
+        # Blanks only: the words of split(" ") are the tokens, and where each
+        # stands follows from the lengths (an empty piece is a blank more).
+        tokens = []
+        add = tokens.append
+        start = 0
+        for word in text.split(" "):
+            end = start + len(word)
+            if end > start:
+                add((word, start, end))
+            start = end + 1
     if not tokens:
         return EMPTY, tokens
     head = tokens[0][0].lower()
@@ -123,6 +136,31 @@ def tokenize_line(text: str) -> tuple[str, list[RawToken]]:
 
 
 # -- AST building ---------------------------------------------------------------
+
+# Tokens made lately, by (text, start, end): the same words stand at the same
+# columns on many lines (`config` at 0, `CMD0` at 11 ...), so lines share them;
+# a large generated script has ten times fewer distinct tokens than tokens.
+# Bounded: emptied when full.
+_TOKENS: dict[RawToken, ast.Token] = {}
+_TOKENS_LIMIT = 500_000
+
+
+@lru_cache(maxsize=None)
+def _command_options(spec: catalog.Command) -> dict[str, catalog.OptionSpec]:
+    """A command's options by name (the first of a name, as ``Command.option`` finds it)."""
+    found: dict[str, catalog.OptionSpec] = {}
+    for option in spec.options:
+        found.setdefault(option.name, option)
+    return found
+
+
+@lru_cache(maxsize=1024)
+def _module_settings(module: str) -> dict[str, catalog.OptionSpec] | None:
+    """A module's configuration settings by lower-case name (``catalog.config_setting``); None: it has none."""
+    found: dict[str, catalog.OptionSpec] = {}
+    for setting in catalog.CONFIG_SETTINGS.get(module.upper(), ()):
+        found.setdefault(setting.name, setting)
+    return found or None
 
 
 class _LineBuilder:
@@ -151,19 +189,30 @@ class _LineBuilder:
         except LineSyntaxError as exc:
             column = min(exc.column, len(self.text))
             return ast.SyntaxErrorLine(*self.line_fields(), exc.message, self.span(column, min(column + 1, len(self.text))))
-        # Interned: the same few words (mod, cmd, UP0, config, /name ...) fill
-        # most of a large file.
-        self.tokens = tuple([_new_tuple(ast.Token, (intern(t), _new_tuple(Cols, (s, e)))) for t, s, e in raw])
+        known = _TOKENS
+        if len(known) > _TOKENS_LIMIT:
+            known.clear()
+        tokens = []
+        add = tokens.append
+        for key in raw:
+            token = known.get(key)
+            if token is None:
+                # Interned: the same few words (mod, cmd, UP0, config, /name ...) fill
+                # most of a large file.
+                text, start, end = key
+                token = known[key] = _new_tuple(ast.Token, (intern(text), _new_tuple(Cols, (start, end))))
+            add(token)
+        self.tokens = tuple(tokens)
+        if shape == CONFIG:
+            return self.config_line()
+        if shape == MOD:
+            return self.mod_command()
+        if shape == VARS:
+            return self.vars_line()
         if shape == EMPTY:
             return ast.Blank(*self.line_fields())
         if shape == COMMENT:
             return self.comment()
-        if shape == MOD:
-            return self.mod_command()
-        if shape == CONFIG:
-            return self.config_line()
-        if shape == VARS:
-            return self.vars_line()
         return self.other_line()
 
     # -- comments and directives
@@ -193,39 +242,43 @@ class _LineBuilder:
 
     # -- arguments and options
 
-    def split_args(self, tokens: tuple[ast.Token, ...], known=None, bare: bool = False):
+    def split_args(self, tokens: tuple[ast.Token, ...], known=None, bare: bool = False, lower: bool = False):
         """Positional words and options, each option's value parsed by its kind.
 
-        ``known(name)`` gives the catalogue entry of an option (None:
-        unknown).  An option takes the next word as its value when the
-        catalogue says it has one, or, for options the catalogue does not
-        know, when the next word is not itself an option (`config add CMD0
-        /name x /flag`).  With ``bare`` options are names only (`config rem`).
+        ``known`` maps option names to their catalogue entries (None: no
+        option is known); with ``lower`` the name is looked up in lower case.
+        An option takes the next word as its value when the catalogue says
+        it has one, or, for options the catalogue does not know, when the
+        next word is not itself an option (`config add CMD0 /name x /flag`).
+        With ``bare`` options are names only (`config rem`).
         """
         args: list[ast.Token] = []
         options: list[ast.Option] = []
+        if bare:
+            known = None
+        count = len(tokens)
         i = 0
-        while i < len(tokens):
+        while i < count:
             token = tokens[i]
-            if token.text.startswith("/"):
-                spec = known(token.text) if known is not None and not bare else None
-                takes_value = not bare and (spec.value is not None if spec else True)
-                value = None
-                if takes_value and i + 1 < len(tokens) and not tokens[i + 1].text.startswith("/"):
-                    value = tokens[i + 1]
-                    i += 1
-                end = value.span if value else token.span
-                span = self.span(token.span.start, end.end)
-                kind = spec.value if spec else None
-                if kind is not None:
-                    parsed = self.parse_value(kind, value, span, token.text)
-                    if kind == "url" and not isinstance(parsed, values.Invalid):
-                        parsed = self.url(value)  # with its meta sequences
-                else:
-                    parsed = value.text if value is not None else True
-                options.append(ast.Option(token, value, span, kind, parsed))
-            else:
+            name = token[0]
+            if name[:1] != "/":
                 args.append(token)
+                i += 1
+                continue
+            spec = known.get(name.lower() if lower else name) if known is not None else None
+            kind = spec.value if spec is not None else None
+            value = None
+            if not bare and (spec is None or kind is not None) and i + 1 < count and tokens[i + 1][0][:1] != "/":
+                i += 1
+                value = tokens[i]
+            span = _new_tuple(Cols, (token[1][0], (value or token)[1][1]))
+            if kind is not None:
+                parsed = self.parse_value(kind, value, span, name)
+                if kind == "url" and parsed.__class__ is not values.Invalid:
+                    parsed = self.url(value)  # with its meta sequences
+            else:
+                parsed = value[0] if value is not None else True
+            options.append(ast.Option(token, value, span, kind, parsed))
             i += 1
         return tuple(args), tuple(options)
 
@@ -234,33 +287,35 @@ class _LineBuilder:
         if token is None:
             return values.parse_value(kind, None, None, missing, name)
         base = token.span.start
-        return values.parse_value(kind, token.text, lambda start, end: self.span(base + start, base + end), missing, name)
+        return values.parse_value(kind, token.text, lambda start, end: _new_tuple(Cols, (base + start, base + end)),
+                                  missing, name)
 
     def url(self, token: ast.Token | None) -> ast.Url | None:
         if token is None:
             return None
-        base = token.span.start
-        metas = tuple(
-            ast.Meta(
-                text=m.group(),
-                span=self.span(base + m.start(), base + m.end()),
-                known=catalog.meta_code(m.group()) in catalog.META_SEQUENCES,
+        text = token.text
+        metas: tuple[ast.Meta, ...] = ()
+        if "#" in text:  # every meta sequence starts with `#`
+            base = token.span.start
+            metas = tuple(
+                ast.Meta(m.group(), self.span(base + m.start(), base + m.end()),
+                         catalog.meta_code(m.group()) in catalog.META_SEQUENCES)
+                for m in catalog.META_PATTERN.finditer(text)
             )
-            for m in catalog.META_PATTERN.finditer(token.text)
-        )
-        return ast.Url(token, metas, values.split_url(token.text))
+        return ast.Url(token, metas, _split_url(text))
 
     # -- mod cmd
 
     def mod_command(self) -> ast.Line:
-        keywords = self.tokens[:2]
-        rest = self.tokens[2:]
-        module = rest[0] if rest and not rest[0].text.startswith("/") else None
+        tokens = self.tokens
+        keywords = tokens[:2]
+        rest = tokens[2:]
+        module = rest[0] if rest and rest[0][0][:1] != "/" else None
         rest = rest[1:] if module else rest
-        verb = rest[0] if module and rest and not rest[0].text.startswith("/") else None
+        verb = rest[0] if module and rest and rest[0][0][:1] != "/" else None
         rest = rest[1:] if verb else rest
         spec = catalog.lookup(module.text, verb.text) if module and verb else None
-        args, options = self.split_args(rest, spec.option if spec else None)
+        args, options = self.split_args(rest, _command_options(spec) if spec else None)
         taken = len(spec.params) if spec else len(args)
         # Line, Command and ModCommand fields, in order.
         common = (*self.line_fields(), args, options, args[taken:], keywords, module, verb, spec)
@@ -275,16 +330,16 @@ class _LineBuilder:
                     return opt
             return None
 
+        if kind == "download":
+            return ast.Download(*common, self.url(arg(0)), arg(1), arg(2))
         if kind == "times":
             return ast.Times(*common, option("/allow"), option("/initial"))
         if kind == "check":
             return ast.Check(*common, arg(0), arg(1))
-        if kind == "download":
-            return ast.Download(*common, self.url(arg(0)), arg(1), arg(2))
-        if kind == "scfg":
-            return ast.Scfg(*common, self.url(arg(0)), arg(1), arg(2), option("/force"), option("/always"))
         if kind == "cfg":
             return ast.Cfg(*common, self.url(arg(0)), arg(1), arg(2))
+        if kind == "scfg":
+            return ast.Scfg(*common, self.url(arg(0)), arg(1), arg(2), option("/force"), option("/always"))
         if kind == "wlan-power":
             return ast.WlanPower(*common, spec.verb == "activate-pwr")
         if kind == "up1-action":
@@ -295,26 +350,23 @@ class _LineBuilder:
 
     def config_line(self) -> ast.Line:
         keyword, rest = self.tokens[0], self.tokens[1:]
-        verb = rest[0] if rest and not rest[0].text.startswith("/") else None
+        verb = rest[0] if rest and rest[0][0][:1] != "/" else None
         rest = rest[1:] if verb else rest
         known = catalog.CONFIG_VERBS.get(verb.text.lower()) if verb else None
         module = sub = None
-        if verb and (known is None or known.takes_module) and rest and not rest[0].text.startswith("/"):
+        if verb and (known is None or known.takes_module) and rest and rest[0][0][:1] != "/":
             module, rest = rest[0], rest[1:]
             if known is not None and rest and catalog.SUBOBJECT_PATTERN.fullmatch(rest[0].text):
                 sub, rest = rest[0], rest[1:]
-        settings = None
-        if module is not None and sub is None:
-            name = module.text
-            settings = lambda option: catalog.config_setting(name, option)  # noqa: E731
-        args, options = self.split_args(rest, settings, bare=known is not None and not known.option_values)
+        settings = _module_settings(module.text) if module is not None and sub is None else None
+        args, options = self.split_args(rest, settings, bare=known is not None and not known.option_values, lower=True)
         return ast.ConfigLine(*self.line_fields(), args, options, args, keyword, verb, module, sub, known)
 
     def vars_line(self) -> ast.Line:
         keyword, rest = self.tokens[0], self.tokens[1:]
-        verb = rest[0] if rest and not rest[0].text.startswith("/") else None
+        verb = rest[0] if rest and rest[0][0][:1] != "/" else None
         rest = rest[1:] if verb else rest
-        name = rest[0] if verb and rest and not rest[0].text.startswith("/") else None
+        name = rest[0] if verb and rest and rest[0][0][:1] != "/" else None
         rest = rest[1:] if name else rest
         args, options = self.split_args(rest)
         expected = 2 if verb and verb.text.lower() == "create" else 0
@@ -327,6 +379,10 @@ class _LineBuilder:
         if final is not None:
             return ast.FinalLine(*self.line_fields(), args, options, args, head, final)
         return ast.GenericLine(*self.line_fields(), args, options, (), head)
+
+
+# URL words are split once per distinct text: a script fetches from the same few URLs on many lines.
+_split_url = lru_cache(maxsize=8192)(values.split_url)
 
 
 def parse_line(text: str, number: int = 1, offset: int = 0, newline: str = "") -> ast.Line:

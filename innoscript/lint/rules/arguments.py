@@ -101,7 +101,7 @@ def missing_arguments(ctx: LintContext, line: ast.ModCommand | ast.ConfigLine | 
     lint-rules.md UPD-011; innovaphone-spec.md 5.3-5.7, 5.9.
     """
     if isinstance(line, ast.ConfigLine):
-        if line.spec is not None and line.spec.takes_module and line.target is None:
+        if line.module is None and line.spec is not None and line.spec.takes_module:  # no target
             yield ctx.finding(line.verb.span, f"config {line.verb.text} is missing the module it configures")
         return
     if isinstance(line, ast.VarsLine):
@@ -154,9 +154,9 @@ def unknown_times_option(ctx: LintContext, line: ast.Times):
     lint-rules.md UPD-012; innovaphone-spec.md 5.2.
     """
     known = line.spec.options if line.spec else ()
-    names = " and ".join(f"`{o.name} <{o.placeholder}>`" for o in known)
     for option in line.options:
         if line.spec and line.spec.option(option.key) is None:
+            names = " and ".join(f"`{o.name} <{o.placeholder}>`" for o in known)
             same = [o.name for o in known if o.name == option.key.lower()]
             hint = f"write `{same[0]}`" if same else f"`times` only takes {names}"
             yield ctx.finding(option.span, f"unknown option `{option.key}` for times; {hint}")
@@ -422,23 +422,28 @@ def default_file_name_case(ctx: LintContext, line: ast.Download):
     ## Source
     lint-rules.md UPD-018; innovaphone-spec.md 2.2 (case-sensitive servers), 5.3.
     """
+    if not _to_folder(line, ("prot",)):
+        return
     model = ctx.model
     if model is None:
         return
     default = model.firmware_name
     if default == default.lower():
         return  # nothing to confuse
-    from ..engine import rule_enabled
-
-    if rule_enabled(ctx.settings, "UPD-017"):
+    if ctx.shared(_default_name_reported):
         return  # UPD-017 reports the same URL and names the case in its message
-    if not _to_folder(line, ("prot",)):
-        return
     yield ctx.finding(
         line.url.span,
         f"the device appends `{default}`; on a case-sensitive web server that is not `{default.lower()}`: "
         "name the file exactly as it is on the server",
     )
+
+
+def _default_name_reported(ctx: LintContext) -> bool:
+    """UPD-017 runs (asked once per script: UPD-018 leaves it the URLs it reports)."""
+    from ..engine import rule_enabled
+
+    return rule_enabled(ctx.settings, "UPD-017")
 
 
 def backup_url_shared(line: ast.Scfg) -> bool:

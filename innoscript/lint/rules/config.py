@@ -188,7 +188,7 @@ def config_change_up1(ctx: LintContext, line: ast.ConfigLine):
     """
     if ctx.payload:
         return
-    if facts.is_config(line, "change") and facts.config_module(line) == "UP1":
+    if facts.config_module(line) == "UP1" and facts.is_config(line, "change"):
         yield ctx.finding(
             line.verb.span,
             "`config change UP1` restates the whole update configuration (omitted settings such as /poll or "

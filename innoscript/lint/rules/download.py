@@ -232,11 +232,9 @@ def boot_without_reboot(ctx: LintContext, line: ast.Download):
     ## Source
     lint-rules.md UPD-043; innovaphone-spec.md 4 (final commands), 5.4 [RUS].
     """
+    if _kind(line) != "boot" or line.final is None or not facts.has_url(line):
+        return
     if ctx.target_before("v6sr2hf3") or (ctx.model is not None and not ctx.model.reboot):
-        return
-    if not facts.has_url(line):
-        return
-    if _kind(line) != "boot" or line.final is None:
         return
     word = line.final.text.lower()
     if word in _BOOT_FIX:
@@ -512,10 +510,10 @@ def wlanmgr_not_wlan(ctx: LintContext, line: ast.ModCommand):
     ## Source
     lint-rules.md UPD-048; innovaphone-spec.md 5.8 [RUS].
     """
-    model = ctx.model
-    if model is None or model.wlan:
+    if line.module is None or line.module.text.upper() != "WLANMGR0":
         return
-    if line.module is not None and line.module.text.upper() == "WLANMGR0":
+    model = ctx.model
+    if model is not None and not model.wlan:
         yield ctx.finding(
             line.module.span,
             f"WLANMGR0 commands are for IP72 WLAN phones, not for the {model.name}: remove the line",

@@ -13,7 +13,7 @@ from ..rule import rule
 from .. import facts
 
 
-@rule("UPD-001", spec="lint-rules.md UPD-001; innovaphone-spec.md 5", kinds=(ast.ModCommand, ast.ConfigLine))
+@rule("UPD-001", spec="lint-rules.md UPD-001; innovaphone-spec.md 5", kinds=(ast.ModCommand,))
 def unknown_verb(ctx: LintContext, line: ast.ModCommand):
     """A `mod cmd UP0`/`UP1` line names a command these modules do not have.
 
@@ -110,6 +110,8 @@ def _stray_tokens(ctx: LintContext, line: ast.Command) -> list[ast.Token]:
     if isinstance(line, ast.ModCommand) and line.spec is None:
         return []  # unknown verb (UPD-001): its arguments are unknown too
     extra = list(line.extra)
+    if not extra:
+        return extra
     if isinstance(line, ast.Times):
         skip = ctx.fact(facts.continuation_tokens, line)
         extra = [t for t in extra if t not in skip]
@@ -506,14 +508,15 @@ def module_case(ctx: LintContext, line: ast.Command):
     ## Source
     lint-rules.md UPD-009; innovaphone-spec.md 3, 14 (open question Q7).
     """
+    module = line.module if isinstance(line, (ast.ModCommand, ast.ConfigLine)) else None
+    if module is None or module.text == module.text.upper():
+        return
     if isinstance(line, ast.ConfigLine):
         verb = catalog.CONFIG_VERBS.get(line.verb.text.lower()) if line.verb else None
         if verb is None or not verb.takes_module:
             return  # the word after an unknown verb may not be a module
-    if isinstance(line, (ast.ModCommand, ast.ConfigLine)) and line.module is not None:
-        text = line.module.text
-        if text != text.upper():
-            yield ctx.finding(
-                line.module.span, f"module names are written in upper case: `{text.upper()}`",
-                fix=ctx.replace(line.module.span, text.upper(), f"write `{text.upper()}`"),
-            )
+    text = module.text
+    yield ctx.finding(
+        module.span, f"module names are written in upper case: `{text.upper()}`",
+        fix=ctx.replace(module.span, text.upper(), f"write `{text.upper()}`"),
+    )

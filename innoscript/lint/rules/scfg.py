@@ -317,6 +317,8 @@ def unknown_meta_sequence(ctx: LintContext, line: ast.Command):
     ## Source
     lint-rules.md UPD-056; innovaphone-spec.md 6.1 [RUS][PHPUS].
     """
+    if "#" not in line.text:
+        return  # no meta sequence at all
     if isinstance(line, ast.Scfg) and facts.has_url(line):
         uses = facts.url_metas(line.url)
     else:

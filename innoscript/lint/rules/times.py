@@ -41,10 +41,10 @@ def hour_out_of_range(ctx: LintContext, line: ast.Times):
     lint-rules.md UPD-020; innovaphone-spec.md 5.2.
     """
     hours = ctx.fact(facts.hour_list, line)
-    if hours is None:
+    if hours is None or hours.valid:
         return
-    for piece in hours.pieces:
-        if piece.text and not facts.is_range(piece) and facts.hour_value(piece) is None:
+    for piece, value in zip(hours.pieces, hours.hours):
+        if value is None and piece.text and not facts.is_range(piece):
             hint = " (midnight is `0`)" if piece.text == "24" else ""
             yield ctx.finding(piece.span, f"`{piece.text}` is not an hour 0-23{hint}")
 
@@ -81,11 +81,10 @@ def duplicate_hour(ctx: LintContext, line: ast.Times):
     lint-rules.md UPD-021.
     """
     hours = ctx.fact(facts.hour_list, line)
-    if hours is None:
+    if hours is None or len(set(hours.hours)) == len(hours.hours):
         return
     seen: dict[int, facts.Piece] = {}
-    for index, piece in enumerate(hours.pieces):
-        value = facts.hour_value(piece)
+    for index, (piece, value) in enumerate(zip(hours.pieces, hours.hours)):
         if value is None:
             continue
         if value not in seen:
@@ -151,6 +150,8 @@ def malformed_hour_list(ctx: LintContext, line: ast.Times):
             f"a blank splits the hour list: the device reads only `{hours.tokens[0].text}`; write `{joined}`",
             fix=ctx.replace(hours.span, joined, "remove the blanks from the hour list"),
         )
+    if hours.valid:
+        return  # hours only: no range, no empty element
     for index, piece in enumerate(hours.pieces):
         if facts.is_range(piece):
             yield ctx.finding(
@@ -409,7 +410,8 @@ def hour_gap(ctx: LintContext, line: ast.Times):
     hours = ctx.fact(facts.hour_list, line)
     if hours is None:
         return
-    allowed = {v for v in map(facts.hour_value, hours.pieces) if v is not None}
+    allowed = set(hours.hours)
+    allowed.discard(None)
     holes = [h for h in range(24) if h not in allowed and (h - 1) % 24 in allowed and (h + 1) % 24 in allowed]
     if holes and len(allowed) < 23:
         listed = ", ".join(str(h) for h in holes)
