@@ -4,7 +4,10 @@
 # objects (string annotations cost a compile() each when the class is made,
 # which `innolint` pays at every start).
 
+from bisect import bisect_left, bisect_right
 from functools import cached_property, lru_cache
+from operator import attrgetter
+from itertools import chain
 from typing import Callable, Iterator, NamedTuple, TypeVar
 
 from .. import catalog
@@ -29,6 +32,9 @@ class Finding(NamedTuple):
     severity: Severity | None = None
 
 
+_number = attrgetter("number")
+
+
 @lru_cache(maxsize=None)
 def _version_index(version: str) -> int:
     """catalog.version_index, once per version word: line rules ask it on every line."""
@@ -43,6 +49,7 @@ class LintContext:
         self.source = script.source
         self.settings = settings
         self._lines_by_types: dict[tuple[type, ...], list[ast.Line]] = {}
+        self._numbers_by_class: dict[type, list[int]] | None = None
         self._shared: dict = {}
         self._per_line: dict = {}
         # Set by the engine: the rules that run (code -> Rule), and after the
@@ -85,7 +92,17 @@ class LintContext:
         """Lines of the given node types, in order (indexed once per set of types)."""
         found = self._lines_by_types.get(types)
         if found is None:
-            found = self._lines_by_types[types] = self.script.lines_of(*types)
+            # From one pass that files the lines by class: each set of types
+            # asked then costs its own lines, not a walk over the script.
+            by_class = self._numbers_by_class
+            if by_class is None:
+                by_class = self._numbers_by_class = {}
+                for number, shape in enumerate(self.script.shapes, 1):
+                    by_class.setdefault(shape.__class__, []).append(number)
+            numbers = [found for cls, found in by_class.items() if issubclass(cls, types)]
+            line = self.script.line
+            found = self._lines_by_types[types] = [
+                line(number) for number in (numbers[0] if len(numbers) == 1 else sorted(chain(*numbers)))]
         return iter(found)
 
     def shared(self, fact: Callable[["LintContext"], T]) -> T:
@@ -103,10 +120,11 @@ class LintContext:
 
     def after(self, line: ast.Line) -> list[ast.Command]:
         """Effective lines after ``line``."""
-        return [c for c in self.commands if c.number > line.number]
+        # The commands are in line order: a binary search, not a walk over all of them.
+        return self.commands[bisect_right(self.commands, line.number, key=_number):]
 
     def before(self, line: ast.Line) -> list[ast.Command]:
-        return [c for c in self.commands if c.number < line.number]
+        return self.commands[:bisect_left(self.commands, line.number, key=_number)]
 
     # -- making findings
 

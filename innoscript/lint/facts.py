@@ -369,13 +369,15 @@ def restarting_checks(commands: Iterable[ast.Command]) -> list[ast.Check]:
     return checks
 
 
-def _later(commands: list[ast.Command], counts) -> Callable[[ast.Line], ast.Command | None]:
+def _later(commands: list[ast.Command], counts, checks: Iterable[ast.Command] | None = None,
+           ) -> Callable[[ast.Line], ast.Command | None]:
     """A function giving, for a line, the last line after it that ``counts``, else a restarting `check`.
 
     Computed once per script, so a rule over many lines stays linear.
+    ``checks``: the script's `check` lines when known (else found among ``commands``).
     """
     last = next((c for c in reversed(commands) if counts(c)), None)
-    checks = restarting_checks(commands)
+    checks = restarting_checks(commands if checks is None else checks)
     fallback = checks[0] if checks else None
 
     def find(line: ast.Line) -> ast.Command | None:
@@ -398,7 +400,21 @@ def later_restart(commands: list[ast.Command]) -> Callable[[ast.Line], ast.Comma
 
 def later_activation(commands: list[ast.Command]) -> Callable[[ast.Line], ast.Command | None]:
     """For a line: what activates configuration it wrote: a later `config activate` or restart."""
-    return _later(commands, lambda c: is_config(c, "activate") or restarts(c))
+    return _later(commands, _activates)
+
+
+def activation_after(ctx: "LintContext") -> Callable[[ast.Line], ast.Command | None]:
+    """``later_activation`` of the script's commands, for ``ctx.shared`` (several rules ask)."""
+    return _later(ctx.commands, _activates, ctx.lines(ast.Check))
+
+
+def restart_after(ctx: "LintContext") -> Callable[[ast.Line], ast.Command | None]:
+    """``later_restart`` of the script's commands, for ``ctx.shared``."""
+    return _later(ctx.commands, restarts, ctx.lines(ast.Check))
+
+
+def _activates(line: ast.Command) -> bool:
+    return is_config(line, "activate") or restarts(line)
 
 
 def first_check(commands: Iterable[ast.Command]) -> ast.Check | None:
@@ -428,9 +444,8 @@ def config_module(line: ast.ConfigLine) -> str | None:
 
 def changes_config(line: ast.Line) -> bool:
     """`config add` / `config change` (the verbs the catalogue marks as changing)."""
-    verb = config_verb(line)
-    known = catalog.CONFIG_VERBS.get(verb) if verb else None
-    return known is not None and known.changes_config
+    # The parser put the catalogue's entry of the verb on the line.
+    return isinstance(line, ast.ConfigLine) and line.spec is not None and line.spec.changes_config
 
 
 def is_up1_setting(line: ast.Line) -> bool:

@@ -102,7 +102,7 @@ def cfg_never_activated(ctx: LintContext):
     """
     if ctx.payload:
         return  # a nested cfg is UPD-065's finding
-    activation_after = facts.later_activation(ctx.commands)
+    activation_after = ctx.shared(facts.activation_after)
     for line in ctx.lines(ast.Cfg):
         if not facts.has_url(line) or not facts.is_noop_word(line.final):
             continue

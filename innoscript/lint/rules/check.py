@@ -156,13 +156,13 @@ def several_checks(ctx: LintContext):
     lint-rules.md UPD-032; innovaphone-spec.md 5.1, 14 (open question Q10).
     """
     checks = _checks(ctx)
+    if len(checks) < 2:
+        return
+    message = (f"second `check` (the first is on line {checks[0].number}): there is only one UPDATE/CHECK serial; "
+               "use a single check with one serial")
+    related = (ctx.related(checks[0].span, "first check"),)
     for line in checks[1:]:
-        yield ctx.finding(
-            line.at(line.verb),
-            f"second `check` (the first is on line {checks[0].number}): there is only one UPDATE/CHECK serial; "
-            "use a single check with one serial",
-            related=(ctx.related(checks[0].span, "first check"),),
-        )
+        yield ctx.finding(line.at(line.verb), message, related=related)
 
 
 @rule("UPD-033", spec="lint-rules.md UPD-033; innovaphone-spec.md 5.1, 12")
@@ -259,12 +259,12 @@ def restart_inside_check(ctx: LintContext):
         return
     guard = checks[0]
     guard_final = facts.final_of(guard.final)
-    rest = ctx.after(guard)
-    for index, line in enumerate(rest):
-        if not isinstance(line, facts.Transfer) or not facts.has_url(line):
+    last = ctx.commands[-1]  # a restart on the last line ends the guarded part anyway
+    for line in ctx.lines(ast.Download, ast.Scfg, ast.Cfg):
+        if line.number <= guard.number or line.number == last.number or not facts.has_url(line):
             continue
         final = facts.final_of(line.final)
-        if not facts.restarts_unconditionally(final) or index == len(rest) - 1:
+        if not facts.restarts_unconditionally(final):
             continue
         fix = None
         if guard_final is not None and guard_final.restarts:

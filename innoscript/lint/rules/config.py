@@ -13,6 +13,7 @@ MIN_POLL = 15  # minutes: the default and the lowest recommended interval [ASCOM
 
 
 def _changes(ctx: LintContext) -> list[ast.ConfigLine]:
+    """`config add|change` lines (UPD-070 and UPD-071 read them: ask through ``ctx.shared``)."""
     return [line for line in ctx.lines(ast.ConfigLine) if facts.changes_config(line)]
 
 
@@ -69,7 +70,7 @@ def config_not_written(ctx: LintContext):
     if ctx.payload:
         return
     last_write = next((c.number for c in reversed(ctx.commands) if _writes(c)), 0)
-    unwritten = [c for c in _changes(ctx) if c.number > last_write]
+    unwritten = [c for c in ctx.shared(_changes) if c.number > last_write]
     if not unwritten:
         return
     fix = ctx.insert_line_after(unwritten[-1], "config write", "add `config write` after the changes", safe=False)
@@ -126,8 +127,8 @@ def config_never_activated(ctx: LintContext):
     if ctx.payload:
         return
     commands = ctx.commands
-    activation_after = facts.later_activation(commands)
-    inactive = [c for c in _changes(ctx) if activation_after(c) is None]
+    activation_after = ctx.shared(facts.activation_after)
+    inactive = [c for c in ctx.shared(_changes) if activation_after(c) is None]
     if not inactive:
         return
     writes = [c for c in commands if facts.is_config(c, "write") and c.number > inactive[-1].number]

@@ -180,22 +180,22 @@ def duplicate_download_kind(ctx: LintContext):
     ## Source
     lint-rules.md UPD-042; innovaphone-spec.md 7 (state variables).
     """
-    first: dict[str, ast.ModCommand] = {}
+    # kind -> what every later line of that kind is told (a large script has thousands)
+    first: dict[str, tuple[str, tuple]] = {}
     for line in ctx.lines(ast.Download, ast.Cfg):
         if isinstance(line, ast.Cfg) and ctx.payload:
             continue  # a nested cfg is UPD-065's finding
         kind = _kind(line)
-        if kind not in first:
-            first[kind] = line
+        said = first.get(kind)
+        if said is None:
+            first[kind] = (
+                f"second `{kind}` line: both write UPDATE/{kind.upper()}, so each finds the other's serial and "
+                f"downloads again on every poll; keep one `{kind}` per script",
+                (ctx.related(line.at(line.verb) if line.verb else line.span, f"first `{kind}` line"),),
+            )
             continue
-        earlier = first[kind]
-        span = line.at(line.verb) if line.verb else line.span
-        yield ctx.finding(
-            span,
-            f"second `{kind}` line: both write UPDATE/{kind.upper()}, so each finds the other's serial and "
-            f"downloads again on every poll; keep one `{kind}` per script",
-            related=(ctx.related(earlier.at(earlier.verb) if earlier.verb else earlier.span, f"first `{kind}` line"),),
-        )
+        message, related = said
+        yield ctx.finding(line.at(line.verb) if line.verb else line.span, message, related=related)
 
 
 @rule("UPD-043", spec="lint-rules.md UPD-043; innovaphone-spec.md 4, 5.4", kinds=(ast.Download,),
@@ -560,7 +560,7 @@ def ser_download_never_activated(ctx: LintContext):
     """
     if ctx.payload:
         return  # UP0 lines cannot run in a cfg payload at all (UPD-065)
-    restart_after = facts.later_restart(ctx.commands)
+    restart_after = ctx.shared(facts.restart_after)
     last = ctx.script.lines[-1] if ctx.script.lines else None
     for line in _downloads(ctx):
         if not facts.is_noop_word(line.final) or line.serial is None:

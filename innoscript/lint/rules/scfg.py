@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ... import catalog
 from ...source import Cols
 from ...syntax import ast
 from ..context import LintContext
@@ -19,10 +20,10 @@ def _optionals(line: ast.Scfg) -> list[ast.Token | ast.Option]:
     return [part for part in (line.final, line.serial, line.force) if part is not None]
 
 
-def _rolling_index(line: ast.Scfg) -> facts.MetaUse | None:
-    for use in facts.url_metas(line.url):
-        if use.code == "#b":
-            return use
+def _rolling_index(line: ast.Scfg) -> ast.Meta | None:
+    for meta in line.url.metas:
+        if catalog.meta_code(meta.text) == "#b":
+            return meta
     return None
 
 
@@ -59,20 +60,18 @@ def rolling_index_reused(ctx: LintContext):
     ## Source
     lint-rules.md UPD-051; innovaphone-spec.md 6.2 [RUS].
     """
-    first: tuple[ast.Scfg, facts.MetaUse] | None = None
+    first: tuple[str, tuple] | None = None  # what every later use is told
     for line in _backups(ctx):
         use = _rolling_index(line)
         if use is None:
             continue
         if first is None:
-            first = (line, use)
+            first = (f"the rolling backup index is already used on line {line.number}: it can be used by one "
+                     "scfg per script only; the backups overwrite each other",
+                     (ctx.related(line.at(use), "first use of the rolling index"),))
             continue
-        yield ctx.finding(
-            line.at(use),
-            f"the rolling backup index is already used on line {first[0].number}: it can be used by one "
-            "scfg per script only; the backups overwrite each other",
-            related=(ctx.related(first[0].at(first[1]), "first use of the rolling index"),),
-        )
+        message, related = first
+        yield ctx.finding(line.at(use), message, related=related)
 
 
 @rule("UPD-052", spec="lint-rules.md UPD-052; innovaphone-spec.md 5.6", kinds=(ast.Scfg,))
@@ -269,18 +268,22 @@ def scfg_below_check(ctx: LintContext):
     check = facts.first_check(ctx.commands)
     if check is None:
         return
+    # The same for every backup below the check (a large script has thousands).
+    newline = check.newline or ctx.script.newline
+    above = ctx.source.span(check.span.start, check.span.start)
+    message = (f"backup below the `check` on line {check.number}: once that serial is stored the backup never "
+               "runs again; move it above the check")
+    related = (ctx.related(check.at(check.verb) if check.verb else check.span, "the check that skips it"),)
     for line in ctx.lines(ast.Scfg):
         if line.number < check.number:
             continue
-        newline = check.newline or ctx.script.newline
         removed = ctx.delete_line(line, "").edits
-        moved = (Edit(ctx.source.span(check.span.start, check.span.start), line.text + newline),)
+        moved = (Edit(above, line.text + newline),)
         yield ctx.finding(
             line.at(line.verb) if line.verb else line.span,
-            f"backup below the `check` on line {check.number}: once that serial is stored the backup never "
-            "runs again; move it above the check",
+            message,
             fix=Fix("move the backup above the check", moved + removed, False),
-            related=(ctx.related(check.at(check.verb) if check.verb else check.span, "the check that skips it"),),
+            related=related,
         )
 
 

@@ -334,13 +334,13 @@ def several_times(ctx: LintContext):
     lint-rules.md UPD-026; innovaphone-spec.md 4, 5.2.
     """
     lines = list(ctx.lines(ast.Times))
+    if len(lines) < 2:
+        return
+    message = (f"second `times` line (the first is on line {lines[0].number}): only hours both allow remain; "
+               "keep a single `times` line")
+    related = (ctx.related(lines[0].span, "first times line"),)
     for line in lines[1:]:
-        yield ctx.finding(
-            line.at(line.verb),
-            f"second `times` line (the first is on line {lines[0].number}): only hours both allow remain; "
-            "keep a single `times` line",
-            related=(ctx.related(lines[0].span, "first times line"),),
-        )
+        yield ctx.finding(line.at(line.verb), message, related=related)
 
 
 @rule("UPD-027", spec="lint-rules.md UPD-027; innovaphone-spec.md 5.2", kinds=(ast.Times,))
