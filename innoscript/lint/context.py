@@ -138,7 +138,7 @@ class LintContext:
         unnecessary: bool = False,
         severity: Severity | None = None,
     ) -> Finding:
-        return Finding(span, message, fix, related, unnecessary, severity)
+        return tuple.__new__(Finding, (span, message, fix, related, unnecessary, severity))  # one call less per finding
 
     def related(self, span: Span, message: str) -> Related:
         return Related(span, message)

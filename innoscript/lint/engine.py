@@ -26,6 +26,8 @@ from .selection import selected
 from .settings import Settings
 from .suppress import suppress
 
+_new_tuple = tuple.__new__  # a record without its NamedTuple __new__ (one call less; a large file has many)
+
 
 def active_rules(settings: Settings) -> list[Rule]:
     """The rules the settings select, by code."""
@@ -172,10 +174,10 @@ def _collect(ctx: LintContext, rule: Rule, run, out: list[Diagnostic]) -> None:
 def _add(ctx: LintContext, rule: Rule, findings: Iterable[Finding], out: list[Diagnostic]) -> None:
     configured = ctx.settings.severity.get(rule.code)
     path = ctx.script.path
-    for finding in findings:
-        severity = configured or finding.severity or rule.severity
-        out.append(Diagnostic(rule.code, rule.name, severity, finding.message, path, finding.span,
-                              finding.fix, finding.related, finding.unnecessary))
+    code, name = rule.code, rule.name
+    for span, message, fix, related, unnecessary, severity in findings:
+        out.append(_new_tuple(Diagnostic, (code, name, configured or severity or rule.severity, message, path, span,
+                                           fix, related, unnecessary)))
 
 
 def _internal_error(ctx: LintContext, rule: Rule, error: str) -> Diagnostic:
@@ -269,21 +271,23 @@ def _place(span, number: int, offset: int) -> Span:
     """A span a line rule gave (columns, or a span at line 1, offset 0) placed at its line."""
     if span.__class__ is Cols:
         start, end = span
-        return Span(offset + start, offset + end, number, start + 1, number, end + 1)
+        return _new_tuple(Span, (offset + start, offset + end, number, start + 1, number, end + 1))
     lines = number - 1
     return Span(span.start + offset, span.end + offset, span.line + lines, span.col, span.end_line + lines, span.end_col)
 
 
 def _placed(finding: Finding, number: int, offset: int, source: Source) -> Finding:
     """A finding of a line rule placed at its line (columns stay: the text is the same)."""
-    fix = finding.fix
+    span, message, fix, related, unnecessary, severity = finding
+    if fix is None and not related:
+        return _new_tuple(Finding, (_place(span, number, offset), message, None, related, unnecessary, severity))
     if fix is not None:
         edits = []
         for edit in fix.edits:
-            span = _place(edit.span, number, offset)
+            where = _place(edit.span, number, offset)
             if not edit.text:
-                span = keep_line_breaks(source, span)
-            edits.append(Edit(span, edit.text))
+                where = keep_line_breaks(source, where)
+            edits.append(Edit(where, edit.text))
         fix = fix._replace(edits=tuple(edits))
-    related = tuple(Related(_place(r.span, number, offset), r.message, r.path) for r in finding.related)
-    return finding._replace(span=_place(finding.span, number, offset), fix=fix, related=related)
+    related = tuple(Related(_place(r.span, number, offset), r.message, r.path) for r in related)
+    return _new_tuple(Finding, (_place(span, number, offset), message, fix, related, unnecessary, severity))
