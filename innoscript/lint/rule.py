@@ -27,6 +27,11 @@ follows, and how the engine runs it)::
         if ...:
             yield ctx.finding(line.verb.span, "message", fix=ctx.replace(...))
 
+A check yields its findings, or returns them as a list (None: nothing).
+Line rules that run on most lines return: calling a plain function is
+cheaper than starting a generator, and a large script calls them a
+million times.
+
 How the engine runs a check (the ``stage``):
 
 - ``kinds=(...)`` given: a *line rule*.  It is called as ``check(ctx, line)``

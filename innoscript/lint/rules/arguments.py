@@ -51,19 +51,19 @@ def missing_url(ctx: LintContext, line: ast.Command):
     syntax = f"`{line.spec.syntax}`" if line.spec else verb
     option = line.options[0] if line.options else None
     if option is not None and (line.url is None or option.span.start < line.url.span.start):
-        yield ctx.finding(
+        return [ctx.finding(
             option.name.span,
             f"{verb}: `{option.name.text}` is read as an option, not a URL; the syntax is {syntax}",
-        )
+        )]
     elif line.url is not None:
         word = line.url.token
         if facts.is_final_word(word.text):
             what = f"`{word.text}` is a final command: the URL is missing"
         else:
             what = f"`{word.text}` is not a URL (it needs `http://`)"
-        yield ctx.finding(word.span, f"{verb}: {what}; the syntax is {syntax}")
+        return [ctx.finding(word.span, f"{verb}: {what}; the syntax is {syntax}")]
     else:
-        yield ctx.finding(line.verb.span, f"{verb} without a URL; the syntax is {syntax}")
+        return [ctx.finding(line.verb.span, f"{verb} without a URL; the syntax is {syntax}")]
 
 
 @rule("UPD-011", spec="lint-rules.md UPD-011; innovaphone-spec.md 5", kinds=(ast.ModCommand, ast.ConfigLine, ast.VarsLine))
@@ -102,11 +102,11 @@ def missing_arguments(ctx: LintContext, line: ast.ModCommand | ast.ConfigLine | 
     """
     if isinstance(line, ast.ConfigLine):
         if line.module is None and line.spec is not None and line.spec.takes_module:  # no target
-            yield ctx.finding(line.verb.span, f"config {line.verb.text} is missing the module it configures")
+            return [ctx.finding(line.verb.span, f"config {line.verb.text} is missing the module it configures")]
         return
     if isinstance(line, ast.VarsLine):
         if line.verb is not None and line.verb.text in catalog.VARS_VERBS and line.name is None:
-            yield ctx.finding(line.verb.span, f"vars {line.verb.text} is missing the variable's name")
+            return [ctx.finding(line.verb.span, f"vars {line.verb.text} is missing the variable's name")]
         return
     spec = line.spec
     if spec is None or spec.kind in ("check", "scfg") or line.verb is None:
@@ -121,7 +121,7 @@ def missing_arguments(ctx: LintContext, line: ast.ModCommand | ast.ConfigLine | 
         what = "a final command or the serial"
     else:
         what = " and ".join(f"<{p.name}>" for p in missing)
-    yield ctx.finding(line.verb.span, f"{line.verb.text} is missing {what}; the syntax is `{spec.syntax}`")
+    return [ctx.finding(line.verb.span, f"{line.verb.text} is missing {what}; the syntax is `{spec.syntax}`")]
 
 
 @rule("UPD-012", spec="lint-rules.md UPD-012; innovaphone-spec.md 5.2", kinds=(ast.Times,))
@@ -192,10 +192,13 @@ def url_scheme(ctx: LintContext, line: ast.Command):
     ## Source
     lint-rules.md UPD-013; innovaphone-spec.md 1, 5.
     """
+    found = []
     for token in facts.url_tokens(line):
         scheme = facts.url_scheme(token.text)
         if scheme not in ("http", "https"):
-            yield ctx.finding(token.span, f"`{scheme}://` cannot be used: the device transfers files by HTTP; use `http://`")
+            found.append(ctx.finding(
+                token.span, f"`{scheme}://` cannot be used: the device transfers files by HTTP; use `http://`"))
+    return found
 
 
 @rule("UPD-014", spec="lint-rules.md UPD-014; innovaphone-spec.md 2.2, 13 item 8", kinds=_WITH_URLS,
@@ -275,19 +278,21 @@ def host_name_or_https_unknown(ctx: LintContext, line: ast.Command):
     lint-rules.md UPD-015; innovaphone-spec.md 2.2, 11, 14 (open question Q8).
     """
     if not ctx.target_before("v11r1"):
-        return
+        return None
     names = not ctx.target_before("v9")
+    found = []
     for token in facts.url_tokens(line):
         https = facts.url_scheme(token.text) == "https"
         named = names and facts.has_host_name(token.text)
         if not (https or named):
             continue
         what = " and ".join(w for w, on in (("a host name", named), ("https", https)) if on)
-        yield ctx.finding(
+        found.append(ctx.finding(
             token.span,
             f"this URL uses {what}; which release first supports it is not documented: make sure "
             f"firmware {ctx.settings.target_version} does, or use http:// with an IP address",
-        )
+        ))
+    return found
 
 
 def _to_folder(line: ast.Download, verbs: tuple[str, ...]) -> bool:
@@ -327,11 +332,11 @@ def bmc_url_folder(ctx: LintContext, line: ast.Download):
     """
     if not _to_folder(line, ("bmc",)):
         return
-    yield ctx.finding(
+    return [ctx.finding(
         line.url.span,
         "the default file name appended to a bmc URL ending in `/` lacks the `.bin` suffix; "
         "name the file (for example `.../PCS04fd.bin`)",
-    )
+    )]
 
 
 @rule("UPD-017", spec="lint-rules.md UPD-017; innovaphone-spec.md 5.3, 5.4, 14 Q6", kinds=(ast.Download,))
@@ -381,7 +386,7 @@ def default_file_name(ctx: LintContext, line: ast.Download):
         what += ")"
     else:
         what = "the device appends a default firmware name that depends on the model"
-    yield ctx.finding(line.url.span, f"{what}; name the file on the server in the URL")
+    return [ctx.finding(line.url.span, f"{what}; name the file on the server in the URL")]
 
 
 @rule("UPD-018", spec="lint-rules.md UPD-018; innovaphone-spec.md 2.2, 5.3", kinds=(ast.Download,),
@@ -432,11 +437,11 @@ def default_file_name_case(ctx: LintContext, line: ast.Download):
         return  # nothing to confuse
     if ctx.shared(_default_name_reported):
         return  # UPD-017 reports the same URL and names the case in its message
-    yield ctx.finding(
+    return [ctx.finding(
         line.url.span,
         f"the device appends `{default}`; on a case-sensitive web server that is not `{default.lower()}`: "
         "name the file exactly as it is on the server",
-    )
+    )]
 
 
 def _default_name_reported(ctx: LintContext) -> bool:

@@ -64,7 +64,7 @@ def check_arguments(ctx: LintContext, line: ast.Check):
         what = "no serial"
     else:
         what = f"one word `{line.final.text}` (the final command or the serial is missing)"
-    yield ctx.finding(line.verb.span, f"check has {what}; the syntax is `mod cmd UP1 check <final-command> <serial>`")
+    return [ctx.finding(line.verb.span, f"check has {what}; the syntax is `mod cmd UP1 check <final-command> <serial>`")]
 
 
 @rule("UPD-031", spec="lint-rules.md UPD-031; innovaphone-spec.md 5.1")
@@ -316,12 +316,12 @@ def check_immediate_restart(ctx: LintContext, line: ast.Check):
     if final is None or not final.restarts or final.when_idle:
         return
     idle = "i" + final.word
-    yield ctx.finding(
+    return [ctx.finding(
         line.final.span,
         f"`{line.final.text}` restarts immediately and cuts calls in progress; `{idle}` waits until the "
         "device is idle",
         fix=ctx.replace(line.final.span, idle, f"write `{idle}`", safe=False) if idle in catalog.FINAL_COMMANDS else None,
-    )
+    )]
 
 
 _SERIAL_CHARS = re.compile(r"^[A-Za-z0-9._:-]+$")
@@ -376,17 +376,19 @@ def suspicious_serial(ctx: LintContext, line: ast.Command):
     ## Source
     lint-rules.md UPD-037; innovaphone-spec.md 5.1, 6 (meta sequences only in URLs).
     """
+    found = []
     for serial in _serials(line):
         text = serial.text
         if "#" in text:
-            yield ctx.finding(serial.span, f"`{text}`: meta sequences are not expanded in serials; write a fixed serial")
+            found.append(ctx.finding(serial.span, f"`{text}`: meta sequences are not expanded in serials; write a fixed serial"))
         elif not _SERIAL_CHARS.match(text):
-            yield ctx.finding(
+            found.append(ctx.finding(
                 serial.span, f"serial `{text}` contains characters other than letters, digits and `._:-`"
-            )
+            ))
         elif _DATE_TIME.search(text):
-            yield ctx.finding(
+            found.append(ctx.finding(
                 serial.span,
                 f"serial `{text}` looks like a date-and-time stamp: if it changes whenever the script is "
                 "generated, the command runs on every poll; use a serial that changes only with the content",
-            )
+            ))
+    return found

@@ -190,12 +190,12 @@ def config_change_up1(ctx: LintContext, line: ast.ConfigLine):
     if ctx.payload:
         return
     if facts.config_module(line) == "UP1" and facts.is_config(line, "change"):
-        yield ctx.finding(
+        return [ctx.finding(
             line.verb.span,
             "`config change UP1` restates the whole update configuration (omitted settings such as /poll or "
             "/no-dhcp may be lost): use `config add UP1` for single settings",
             fix=ctx.replace(line.verb.span, "add", "use `config add UP1`", safe=False),
-        )
+        )]
 
 
 @rule("UPD-073", spec="lint-rules.md UPD-073; innovaphone-spec.md 2.1", kinds=(ast.ConfigLine,))
@@ -238,19 +238,21 @@ def poll_interval_short(ctx: LintContext, line: ast.ConfigLine):
     lint-rules.md UPD-073; innovaphone-spec.md 2.1 [ASCOM5][PHPUS].
     """
     if not facts.is_up1_setting(line):
-        return
+        return None
+    found = []
     for option in line.options:
         value = option.value
         if option.name.text.lower() == "/poll" and value is not None and isinstance(option.parsed, int):
             minutes = option.parsed
             if minutes < MIN_POLL:
                 unit = "minute" if minutes == 1 else "minutes"
-                yield ctx.finding(
+                found.append(ctx.finding(
                     value.span,
                     f"poll interval of {minutes} {unit}: below {MIN_POLL} every device polls more "
                     f"often than recommended; use {MIN_POLL} or more",
                     fix=ctx.replace(value.span, str(MIN_POLL), f"poll every {MIN_POLL} minutes", safe=False),
-                )
+                ))
+    return found
 
 
 @rule("UPD-077", spec="innovaphone-spec.md 2.1, 3", kinds=(ast.ConfigLine,))
@@ -294,10 +296,8 @@ def invalid_setting_value(ctx: LintContext, line: ast.ConfigLine):
     ## Source
     innovaphone-spec.md 2.1 (settings), 3 (values are single words).
     """
-    for option in line.options:
-        invalid = option.invalid
-        if invalid is not None:
-            yield ctx.finding(invalid.span, f"`{line.target} {option.key}`: {invalid.message}")
+    return [ctx.finding(option.parsed.span, f"`{line.target} {option.key}`: {option.parsed.message}")
+            for option in line.options if isinstance(option.parsed, ast.Invalid)]
 
 
 @rule("UPD-074", spec="lint-rules.md UPD-074; innovaphone-spec.md 5.9", kinds=(ast.Up1Action,))
@@ -490,8 +490,8 @@ def unknown_config_verb(ctx: LintContext, line: ast.ConfigLine | ast.VarsLine):
         return
     listed = ", ".join(verbs)
     if line.verb is None:
-        yield ctx.finding(line.keyword.span, f"`{line.keyword.text}` without a verb: write one of {listed}")
+        return [ctx.finding(line.keyword.span, f"`{line.keyword.text}` without a verb: write one of {listed}")]
     else:
-        yield ctx.finding(
+        return [ctx.finding(
             line.verb.span, f"unknown {line.keyword.text} verb `{line.verb.text}`: the device knows {listed}"
-        )
+        )]

@@ -68,18 +68,18 @@ def dotted_build_serial(ctx: LintContext, line: ast.Download):
     serial = line.serial.text
     if facts.DOTTED_BUILD.match(serial):
         fixed = facts.undotted(serial)
-        yield ctx.finding(
+        return [ctx.finding(
             line.serial.span,
             f"build serial `{serial}` is written as the Info page shows it; the device compares "
             f"`{fixed}` (no dot): use `{fixed}`",
             fix=ctx.replace(line.serial.span, fixed, f"use `{fixed}`", safe=False),
-        )
+        )]
     elif not facts.BUILD_SERIAL.match(serial):
-        yield ctx.finding(
+        return [ctx.finding(
             line.serial.span,
             f"build serial `{serial}` does not look like a firmware build number (such as 13-5021837); "
             "new devices compare it with their running build and download again: use the build number",
-        )
+        )]
 
 
 @rule("UPD-041", spec="lint-rules.md UPD-041; innovaphone-spec.md 5.3, 13.1", kinds=(ast.Download,))
@@ -239,12 +239,12 @@ def boot_without_reboot(ctx: LintContext, line: ast.Download):
     word = line.final.text.lower()
     if word in _BOOT_FIX:
         better = _BOOT_FIX[word]
-        yield ctx.finding(
+        return [ctx.finding(
             line.final.span,
             f"boot code activated with `{line.final.text}`: use `{better}` so the new boot code "
             "starts with a watchdog restart",
             fix=ctx.replace(line.final.span, better, f"use `{better}`", safe=False),
-        )
+        )]
 
 
 @rule("UPD-044", spec="lint-rules.md UPD-044; innovaphone-spec.md 4, 11", kinds=_WITH_FINAL,
@@ -514,11 +514,11 @@ def wlanmgr_not_wlan(ctx: LintContext, line: ast.ModCommand):
         return
     model = ctx.model
     if model is not None and not model.wlan:
-        yield ctx.finding(
+        return [ctx.finding(
             line.module.span,
             f"WLANMGR0 commands are for IP72 WLAN phones, not for the {model.name}: remove the line",
             fix=ctx.delete_line(line, "remove the WLANMGR0 line", safe=False),
-        )
+        )]
 
 
 @rule("UPD-049", spec="lint-rules.md UPD-049; innovaphone-spec.md 4, 5.3")

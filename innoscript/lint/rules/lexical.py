@@ -53,11 +53,10 @@ def unknown_verb(ctx: LintContext, line: ast.ModCommand):
         return
     known = ", ".join(f"`{c.verb}`" for c in catalog.verbs(module))
     if line.verb is None:
-        yield ctx.finding(line.module.span, f"`mod cmd {module}` without a command; {module} knows {known}")
-        return
+        return [ctx.finding(line.module.span, f"`mod cmd {module}` without a command; {module} knows {known}")]
     same = [c.verb for c in catalog.verbs(module) if c.verb.lower() == line.verb.text.lower()]
     hint = f"write `{same[0]}` (commands are lower case)" if same else f"{module} knows {known}"
-    yield ctx.finding(line.verb.span, f"unknown {module} command `{line.verb.text}`; {hint}")
+    return [ctx.finding(line.verb.span, f"unknown {module} command `{line.verb.text}`; {hint}")]
 
 
 @rule("UPD-002", spec="lint-rules.md UPD-002; innovaphone-spec.md 3, 5.2, 13 item 4", kinds=(ast.Times,))
@@ -190,10 +189,9 @@ def extra_tokens(ctx: LintContext, line: ast.Command):
         span = Cols(stray[0].span.start, stray[-1].span.end)
         words = " ".join(t.text for t in stray)
         many = len(stray) > 1
-        yield ctx.finding(
+        return [ctx.finding(
             span, f"extra word{'s' if many else ''} `{words}` after a complete command; remove {'them' if many else 'it'}"
-        )
-        return
+        )]
     # A comment runs to the end of the line, whatever it contains.
     span = Cols(stray[0].span.start, content_end)
     if stray[0] is comment:
@@ -206,7 +204,7 @@ def extra_tokens(ctx: LintContext, line: ast.Command):
         message = (f"extra word{'s' if many else ''} `{' '.join(t.text for t in words)}` and a trailing comment "
                    f"after a complete command; remove the word{'s' if many else ''} and put the comment on a line "
                    "of its own")
-    yield ctx.finding(span, message, fix=fix)
+    return [ctx.finding(span, message, fix=fix)]
 
 
 def _comment_fix(ctx: LintContext, line: ast.Command, comment_start: int, content_end: int) -> Fix:
@@ -323,7 +321,7 @@ def unknown_final_command(ctx: LintContext, line: ast.Command):
     if token is None or facts.is_final_word(token.text):
         return
     words = ", ".join(f"`{w}`" for w in catalog.FINAL_COMMANDS)
-    yield ctx.finding(token.span, f"unknown final command `{token.text}`; use one of {words}")
+    return [ctx.finding(token.span, f"unknown final command `{token.text}`; use one of {words}")]
 
 
 @rule("UPD-006", spec="lint-rules.md UPD-006; innovaphone-spec.md 4, 13 item 5", kinds=_WITH_FINAL)
@@ -358,15 +356,17 @@ def noop_final_command(ctx: LintContext, line: ast.Command):
     """
     token = _final_positions(line)
     if token is not None and token.text.lower() in catalog.NOOP_ALIASES:
-        yield ctx.finding(
+        return [ctx.finding(
             token.span, f"`{token.text}` is not in the list of final commands; `ser` is the documented no-op",
             fix=ctx.replace(token.span, "ser", "write `ser`"),
-        )
+        )]
 
 
 def split_values(line: ast.ConfigLine) -> list[tuple[ast.Option, list[ast.Token]]]:
     """Options of a config line whose value a blank split, with the split-off words."""
     found: list[tuple[ast.Option, list[ast.Token]]] = []
+    if not line.args:
+        return found  # no word besides the options' values
     options = list(line.options)
     for index, option in enumerate(options):
         if option.value is None:
@@ -415,15 +415,17 @@ def split_value(ctx: LintContext, line: ast.ConfigLine):
     ## Source
     lint-rules.md UPD-007; innovaphone-spec.md 3 (values with blanks are URL-encoded).
     """
+    found = []
     for option, words in split_values(line):
         span = Cols(option.value.span.start, words[-1].span.end)
         joined = "%20".join([option.value.text, *(w.text for w in words)])
-        yield ctx.finding(
+        found.append(ctx.finding(
             span,
             f"the value of `{option.key}` is split by a blank: the device gets `{option.value.text}` and "
             f"stray words; URL-encode the blank: `{joined}`",
             fix=ctx.replace(span, joined, "join the words with %20", safe=False),
-        )
+        ))
+    return found
 
 
 @rule("UPD-008", spec="lint-rules.md UPD-008; innovaphone-spec.md 4 item 4")
@@ -516,7 +518,7 @@ def module_case(ctx: LintContext, line: ast.Command):
         if verb is None or not verb.takes_module:
             return  # the word after an unknown verb may not be a module
     text = module.text
-    yield ctx.finding(
+    return [ctx.finding(
         module.span, f"module names are written in upper case: `{text.upper()}`",
         fix=ctx.replace(module.span, text.upper(), f"write `{text.upper()}`"),
-    )
+    )]

@@ -98,13 +98,15 @@ def meta_not_expanded(ctx: LintContext, line: ast.Command):
     ## Source
     lint-rules.md UPD-060; innovaphone-spec.md 6.1 [RUS].
     """
-    for place in _places(ctx, line):
-        if place.use.known and not place.expanded:
-            yield ctx.finding(
-                place.use.span,
-                f"meta sequence `{place.use.text}` is not expanded in a {place.where}: it stays literal; "
-                "meta sequences work only in the scfg URL and the update URL",
-            )
+    return [
+        ctx.finding(
+            place.use.span,
+            f"meta sequence `{place.use.text}` is not expanded in a {place.where}: it stays literal; "
+            "meta sequences work only in the scfg URL and the update URL",
+        )
+        for place in _places(ctx, line)
+        if place.use.known and not place.expanded
+    ]
 
 
 @rule("UPD-061", spec="lint-rules.md UPD-061; innovaphone-spec.md 6.1", kinds=_WITH_WORDS)
@@ -138,13 +140,15 @@ def meta_t_undocumented(ctx: LintContext, line: ast.Command):
     ## Source
     lint-rules.md UPD-061; innovaphone-spec.md 6.1 [PHPUS].
     """
-    for place in _places(ctx, line):
-        if place.use.code == "#t":
-            yield ctx.finding(
-                place.use.span,
-                "`#t` (device type) is undocumented (seen only in the official server); firmware that does not "
-                "know it leaves it literal; `#h` also names the model",
-            )
+    return [
+        ctx.finding(
+            place.use.span,
+            "`#t` (device type) is undocumented (seen only in the official server); firmware that does not "
+            "know it leaves it literal; `#h` also names the model",
+        )
+        for place in _places(ctx, line)
+        if place.use.code == "#t"
+    ]
 
 
 @rule("UPD-062", spec="lint-rules.md UPD-062; innovaphone-spec.md 6.1, 13.2", kinds=_WITH_WORDS,

@@ -321,18 +321,20 @@ def unknown_meta_sequence(ctx: LintContext, line: ast.Command):
     lint-rules.md UPD-056; innovaphone-spec.md 6.1 [RUS][PHPUS].
     """
     if "#" not in line.text:
-        return  # no meta sequence at all
+        return None  # no meta sequence at all
     if isinstance(line, ast.Scfg) and facts.has_url(line):
         uses = facts.url_metas(line.url)
     else:
         uses = [u for token in facts.update_url_values(line) for u in facts.metas_in(token, ctx.source)]
-    for use in uses:
-        if not use.known:
-            yield ctx.finding(
-                use.span,
-                f"unknown meta sequence `{use.text}`: known are #F #B #H #h #m #d #b<n> #i; it stays "
-                "literal (a `#` may also end the URL's path)",
-            )
+    return [
+        ctx.finding(
+            use.span,
+            f"unknown meta sequence `{use.text}`: known are #F #B #H #h #m #d #b<n> #i; it stays "
+            "literal (a `#` may also end the URL's path)",
+        )
+        for use in uses
+        if not use.known
+    ]
 
 
 @rule("UPD-057", spec="lint-rules.md UPD-057; innovaphone-spec.md 5.6, 14 Q5", kinds=(ast.Scfg,))

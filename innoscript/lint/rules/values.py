@@ -53,10 +53,12 @@ def invalid_option_value(ctx: LintContext, line: ast.ModCommand):
     """
     spec = line.spec
     if spec is None:
-        return
+        return None
+    found = []
     for option in line.options:
         invalid = option.invalid
         if invalid is not None and option.key not in DEDICATED.get((spec.module, spec.verb), ()):
             # A missing value's message already names the option.
             named = f"`{option.key}`" in invalid.message
-            yield ctx.finding(invalid.span, invalid.message if named else f"`{option.key}`: {invalid.message}")
+            found.append(ctx.finding(invalid.span, invalid.message if named else f"`{option.key}`: {invalid.message}"))
+    return found
