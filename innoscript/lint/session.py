@@ -203,14 +203,17 @@ class Session:
         return result
 
 
-def lint_document(script: "ast.Script", settings: Settings, linter: "IncrementalLinter | None" = None) -> list[Diagnostic]:
+def lint_document(script: "ast.Script", settings: Settings, linter: "IncrementalLinter | None" = None,
+                  check=None) -> list[Diagnostic]:
     """The diagnostics of one open document (the language server's call).
 
     Give the document's own ``engine.IncrementalLinter`` to re-run the line
     rules on changed lines only; the result is the same either way.
+    ``check`` is called between rules and every few thousand lines, and may
+    raise to abandon a lint that a newer edit made stale.
     """
     if linter is not None:
-        return linter.lint(script, settings)
+        return linter.lint(script, settings, check)
     from .engine import lint_script
 
     return lint_script(script, settings)
