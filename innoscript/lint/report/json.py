@@ -11,7 +11,8 @@ import json
 from typing import Sequence
 
 from ..result import FileResult
-from .common import diagnostic_data, findings
+from ..diagnostic import Diagnostic
+from .common import blocks, diagnostic_data, findings
 
 
 def render(results: Sequence[FileResult], *, color: bool = False, settings=None) -> str:
@@ -19,8 +20,10 @@ def render(results: Sequence[FileResult], *, color: bool = False, settings=None)
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
+def block_lines(diagnostics: Sequence[Diagnostic]) -> str:
+    """One file's findings as JSON lines (a cache keeps this text: see report.BLOCK_FORMATS)."""
+    return "".join(json.dumps(diagnostic_data(d), ensure_ascii=False, separators=(",", ":")) + "\n" for d in diagnostics)
+
+
 def render_lines(results: Sequence[FileResult], *, settings=None) -> str:
-    return "".join(
-        json.dumps(diagnostic_data(d), ensure_ascii=False, separators=(",", ":")) + "\n"
-        for _, d in findings(results)
-    )
+    return "".join(blocks(results, "json-lines", block_lines))
