@@ -99,6 +99,8 @@ def _settings_text(settings: Settings) -> bytes:
         if settings.simulate and settings.fleet:
             # The fleet's findings depend on the fleet file's content, not just its name.
             text += (file_hash(settings.fleet) or "-").encode() + b"\0"
+        if len(_fingerprints) > 64:  # a long `--watch`: each run resolves new settings
+            _fingerprints.clear()
         known = _fingerprints[id(settings)] = (settings, text)  # the object is kept: its id stays unique
     return known[1]
 
