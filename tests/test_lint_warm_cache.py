@@ -184,3 +184,15 @@ def test_a_warm_run_loads_no_rule_and_no_parser():
         second = subprocess.run(args, capture_output=True, text=True)
         assert second.stdout.endswith("[]\n"), (name, second.stdout[-300:])
         assert second.stdout[: -len("[]\n")] == first.stdout[: first.stdout.rindex("[")]
+
+
+def test_json_put_together_from_file_blocks_is_json_dumps_of_the_list():
+    import json
+
+    from innoscript.lint.report.common import diagnostic_data
+
+    results = Session(cache=False).run(list(PATHS)).results
+    assert any(not r.diagnostics for r in results) and any(r.diagnostics for r in results)
+    for chosen in (results, [r for r in results if not r.diagnostics], [], results[::-1]):
+        data = [diagnostic_data(d) for r in chosen for d in r.diagnostics]
+        assert render("json", chosen) == json.dumps(data, indent=2, ensure_ascii=False) + "\n"

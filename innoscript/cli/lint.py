@@ -200,7 +200,7 @@ def run(paths: tuple[str, ...], options: dict[str, Any]) -> int:
 
 
 def printed_formats(options: dict[str, Any]) -> tuple[str, ...]:
-    """The line format the findings will be printed in, if any: the cache keeps them printed so."""
+    """The output format, when it is one printed file by file: the cache keeps them printed so."""
     from ..lint.report import BLOCK_FORMATS
 
     if options["statistics"] or options["diff"] or options["write_baseline"]:

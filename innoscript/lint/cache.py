@@ -20,13 +20,13 @@ The file is in parts, each read only when needed (``ResultCache``):
 
 - the index: per file its key, payloads, and counts per severity and of
   fixes (summary lines and exit status need no more);
-- per line format (``concise``, ``gcc``, ``github``, ``json-lines``: see
-  report.BLOCK_FORMATS) the file's findings printed in it, for the formats
-  runs have asked for;
+- per format printed file by file (``concise``, ``gcc``, ``github``,
+  ``json``, ``json-lines``: see report.BLOCK_FORMATS) the file's findings
+  printed in it, for the formats runs have asked for;
 - the findings as plain tuples, read when a diagnostic is asked for (other
   formats, baselines, statistics).
 
-A warm run in a line format so builds no Diagnostic at all: 2,000 files with
+A warm run in such a format so builds no Diagnostic at all: 2,000 files with
 70,000 findings print from 2,000 stored strings.
 
 The pipeline that reads, lints and fixes files through this cache is

@@ -65,9 +65,10 @@ class Job(NamedTuple):
 class Linter:
     """Read-lint-fix for many files, through the cache when one is given.
 
-    ``formats`` names line formats (report.BLOCK_FORMATS) the results will
-    be printed in: the cache keeps each file's findings printed in them, and
-    a hit then carries its printed text (FileResult.printed).
+    ``formats`` names the formats the results will be printed in, of those
+    printed file by file (report.BLOCK_FORMATS): the cache keeps each file's
+    findings printed in them, and a hit then carries its printed text
+    (FileResult.printed).
     """
 
     def __init__(self, cache: ResultCache | None = None, fix: bool = False, unsafe: bool = False, write: bool = True,

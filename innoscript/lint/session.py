@@ -144,9 +144,10 @@ class Session:
 
         ``lint_many(linter, jobs)`` runs the linter over the jobs (default
         ``linter.lint_many(jobs)``); the command line wraps it in a progress bar.
-        ``formats`` names the line formats (report.BLOCK_FORMATS) the results
-        will be printed in: the cache keeps each file's findings printed in
-        them, and a warm run prints from that text.
+        ``formats`` names the formats the results will be printed in, of
+        those printed file by file (report.BLOCK_FORMATS): the cache keeps
+        each file's findings printed in them, and a warm run prints from
+        that text.
         """
         errors: list[str] = []
         jobs = self._jobs(self.targets(paths, errors), errors)

@@ -40,6 +40,7 @@ BLOCK_FORMATS: dict[str, tuple[str, str]] = {
     "concise": ("concise", "block"),
     "gcc": ("gcc", "block"),
     "github": ("github", "block"),
+    "json": ("json", "block"),
     "json-lines": ("json", "block_lines"),
 }
 
