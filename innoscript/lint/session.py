@@ -181,7 +181,8 @@ class Session:
                 payload_jobs.append(Job(display_path(absolute), payload_settings(job.settings), data))
             if payload_jobs:
                 # Payloads are reported, never fixed: the script that loads them is the target.
-                for payload_job, (payload_result, _) in zip(payload_jobs, Linter(cache, jobs=1, formats=formats).lint_many(payload_jobs)):
+                linted_payloads = Linter(cache, jobs=1, formats=formats).lint_many(payload_jobs)
+                for payload_job, (payload_result, _) in zip(payload_jobs, linted_payloads):
                     results.append(payload_result)
                     fail_levels.append(payload_job.settings.fail_level)
         if cache is not None:
