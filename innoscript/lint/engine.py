@@ -100,7 +100,7 @@ class IncrementalLinter:
         script = ctx.script
         by_type: dict[type, list[tuple[int, Rule]]] = {}
         self.reused = self.computed = 0
-        for (number, offset), shape in zip(script.positions, script.shapes):
+        for number, offset, shape in script.numbered():
             key = (shape.text, shape.newline)
             found = current.get(key)
             if found is None:
@@ -180,7 +180,7 @@ def _add(ctx: LintContext, rule: Rule, findings: Iterable[Finding], out: list[Di
 
 def _internal_error(ctx: LintContext, rule: Rule, error: str) -> Diagnostic:
     script = ctx.script
-    span = script.lines[0].span if script.lines else script.source.span(0, 0)
+    span = script.line(1).span if script.shapes else script.source.span(0, 0)
     return Diagnostic(rule.code, rule.name, Severity.ERROR, f"internal error in rule {rule.code}: {error}; please report it",
                       script.path, span)
 
@@ -258,7 +258,7 @@ def _once_per_text(ctx: LintContext, rules: list[Rule]) -> Iterable[tuple[int, i
     seen: dict[int, tuple] = {}
     by_type: dict[type, list[tuple[int, Rule]]] = {}
     script = ctx.script
-    for (number, offset), shape in zip(script.positions, script.shapes):
+    for number, offset, shape in script.numbered():
         found = seen.get(id(shape))
         if found is None:
             found = seen[id(shape)] = _run_line(ctx, shape, _wanted(by_type, rules, type(shape)))
