@@ -227,3 +227,18 @@ def test_a_cache_hit_loads_neither_parser_nor_rules(tmp_path):
     assert "innoscript.syntax" in first.stdout  # the miss parsed and linted
     second = subprocess.run(args, capture_output=True, text=True, cwd=tmp_path)
     assert second.stdout.strip().endswith("[]"), second.stdout
+
+
+def test_a_payload_many_scripts_load_is_hashed_once_per_run(tmp_path, monkeypatch):
+    import innoscript.lint.cache as cache_module
+
+    (tmp_path / "site.txt").write_bytes(b"config change TIME /ntp1 10.0.0.1\n")
+    script = b"mod cmd UP0 cfg http://10.0.0.5/cfg/site.txt reset\n"
+    jobs = [Job(f"update-ip232-{i}.htm", Settings(), script + b"# %d\n" % i) for i in range(3)]
+    run(tmp_path / "c", jobs)
+    hashed = []
+    real = cache_module.file_hash
+    monkeypatch.setattr(cache_module, "file_hash", lambda path: hashed.append(path) or real(path))
+    cache, results = run(tmp_path / "c", jobs)
+    assert cache.hits == 3 and all(result.from_cache for result in results)
+    assert len(hashed) == 1 and hashed[0].endswith("site.txt")

@@ -287,6 +287,7 @@ class ResultCache:
         self._rows: dict[str, tuple] | None = None  # read on first use
         self._printed: dict[str, dict[str, tuple]] = {}  # format name -> part, read on first use
         self._texts: dict[str, str] = {}  # codes and messages of new findings, each kept once
+        self._hashes: dict[str, str | None] = {}  # payload file -> content hash, this run
         try:
             with open(self.path, "rb") as handle:
                 stamp = os.fstat(handle.fileno())
@@ -344,7 +345,7 @@ class ResultCache:
             return None
         try:
             for dep_path, dep_hash in entry[1]:
-                if file_hash(dep_path) != dep_hash:
+                if self._hash(dep_path) != dep_hash:
                     self.misses += 1
                     return None
         except (TypeError, ValueError):
@@ -352,6 +353,12 @@ class ResultCache:
             return None
         self.hits += 1
         return entry
+
+    def _hash(self, path: str) -> str | None:
+        # Many scripts load the same payload: read it once per run.
+        if path not in self._hashes:
+            self._hashes[path] = file_hash(path)
+        return self._hashes[path]
 
     def result(self, path: str, data: bytes, settings: Settings, entry: tuple, absolute: str | None = None) -> CachedResult:
         """The FileResult of a hit (``entry`` from ``get``)."""
