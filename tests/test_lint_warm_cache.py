@@ -196,3 +196,12 @@ def test_json_put_together_from_file_blocks_is_json_dumps_of_the_list():
     for chosen in (results, [r for r in results if not r.diagnostics], [], results[::-1]):
         data = [diagnostic_data(d) for r in chosen for d in r.diagnostics]
         assert render("json", chosen) == json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def test_text_printed_for_an_older_version_of_a_file_is_never_printed():
+    for name in ("gcc", "concise"):
+        invoke("--cache-dir", "c", "--format", name, *PATHS)
+    # A changed file: the concise run lints it again; the gcc text kept for it is now stale.
+    Path("update-a.htm").write_bytes(SCRIPTS["update-a.htm"] + b"mod\x01cmd UP1 poll\n")
+    for name in ("concise", "gcc", "gcc", "concise"):
+        assert invoke("--cache-dir", "c", "--format", name, *PATHS) == invoke("--no-cache", "--format", name, *PATHS)

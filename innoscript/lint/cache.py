@@ -270,7 +270,8 @@ class ResultCache:
 
     Only the index is read when the cache is opened; a part is read when
     first used, from the same file (a run that replaced it meanwhile makes
-    it unreadable: a miss).  Saving reads every part and writes them all.
+    it unreadable: a miss).  Saving writes every part: the index, the
+    findings and the printed text in use this run anew, the others copied.
     """
 
     def __init__(self, folder: str) -> None:
@@ -310,19 +311,19 @@ class ResultCache:
         except (OSError, ValueError, EOFError, TypeError):
             pass  # no cache yet, or a damaged one: start over
 
-    def _read(self, handle, name: str):
-        """A part's value, or None when it is missing or damaged."""
+    def _read(self, handle, name: str, raw: bool = False):
+        """A part's value (its checked bytes when ``raw``), or None when it is missing or damaged."""
         try:
             offset, length, check = self._table[name]
             handle.seek(self._base + offset)
             data = handle.read(length)
             if len(data) != length or zlib.crc32(data) != check:
                 return None
-            return marshal.loads(data)
+            return data if raw else marshal.loads(data)
         except (KeyError, TypeError, ValueError, EOFError, OSError):
             return None
 
-    def _part(self, name: str):
+    def _part(self, name: str, raw: bool = False):
         """A part read later than the index: from the same file, or None."""
         if name not in self._table:
             return None
@@ -331,7 +332,7 @@ class ResultCache:
                 stamp = os.fstat(handle.fileno())
                 if (stamp.st_ino, stamp.st_size, stamp.st_mtime_ns) != self._stamp:
                     return None  # replaced by another run: its parts go with another index
-                return self._read(handle, name)
+                return self._read(handle, name, raw)
         except OSError:
             return None
 
@@ -426,15 +427,19 @@ class ResultCache:
         # An entry whose findings were lost (a damaged part) is dropped: a miss next time.
         entries = {path: entry for path, entry in self.entries.items() if path in rows}
         parts = {INDEX: (self.names, entries), ROWS: {path: rows[path] for path in entries}}
-        for name in self._table:
-            if type(name) is str and name.startswith(PRINTED):
-                self._printed_part(name[len(PRINTED) :])
         for format_name, part in self._printed.items():
             # Text printed for an older version of a file is left out.
             kept = {path: stored for path, stored in part.items()
                     if path in entries and type(stored) is tuple and stored and stored[0] == entries[path][0]}
             if kept:
                 parts[PRINTED + format_name] = kept
+        for name in self._table:
+            if type(name) is str and name.startswith(PRINTED) and name[len(PRINTED) :] not in self._printed:
+                # A format this run did not print in: its part is copied as it is (text for
+                # an older version of a file is never printed: its key differs).
+                data = self._part(name, raw=True)
+                if data is not None:
+                    parts[name] = data
         temporary = None
         try:
             os.makedirs(self.folder, exist_ok=True)
@@ -448,7 +453,7 @@ class ResultCache:
                         os.remove(os.path.join(self.folder, old))
                     except OSError:
                         pass
-            blobs = {name: marshal.dumps(value) for name, value in parts.items()}
+            blobs = {name: value if type(value) is bytes else marshal.dumps(value) for name, value in parts.items()}
             table: dict[str, tuple[int, int, int]] = {}
             offset = 0  # from the end of the table
             for name, blob in blobs.items():
