@@ -4,6 +4,7 @@ the line rules only on lines it has not seen."""
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings as hsettings, strategies as st
 
 from innoscript.lint import Settings, lint_script
@@ -178,3 +179,26 @@ def test_a_line_rule_that_raises_gives_one_internal_error_in_both_paths():
         object.__setattr__(rule, "check", original)
     mine = [d for d in full if d.code == "UPD-002"]
     assert len(mine) == 1 and "internal error in rule UPD-002: ValueError('boom')" in mine[0].message
+
+
+def test_a_stale_lint_stops_midway_and_the_next_one_is_exact():
+    """The language server abandons a lint a newer edit made stale: ``check`` raises in the middle."""
+
+    class Stale(Exception):
+        pass
+
+    text = "".join(f"mod cmd UP1 times /allow {i % 24},{i % 24}\nconfig add CMD0 /name n{i}\n" for i in range(6000))
+    script = parse(Source(text, "update-ip1200.htm"))
+    linter = IncrementalLinter()
+    calls = []
+
+    def check():
+        calls.append(1)
+        if len(calls) == 2:  # past the first rules, well before the end
+            raise Stale()
+
+    with pytest.raises(Stale):
+        linter.lint(script, Settings(), check)
+    assert len(calls) == 2
+    edited = parse(Source(text.replace("/name n7\n", "/name n7 x\n"), "update-ip1200.htm"))
+    assert linter.lint(edited, Settings()) == lint_script(edited, Settings())

@@ -86,9 +86,11 @@ class IncrementalLinter:
         self.reused = 0  # lines answered from the store on the last call (for tests and benchmarks)
         self.computed = 0
 
-    def lint(self, script: ast.Script, settings: Settings | None = None) -> list[Diagnostic]:
+    def lint(self, script: ast.Script, settings: Settings | None = None, check=None) -> list[Diagnostic]:
+        """``check`` (optional) is called now and then and may raise to abandon the run
+        (the language server's stale work); the store then keeps the previous version."""
         with paused_gc():
-            return _lint(script, settings or Settings(), self)
+            return _lint(script, settings or Settings(), self, check)
 
     def _results(self, ctx: LintContext, rules: list[Rule]) -> Iterable[tuple[int, int, tuple]]:
         from .config import settings_fingerprint
@@ -102,7 +104,7 @@ class IncrementalLinter:
         script = ctx.script
         by_type: dict[type, list[tuple[int, Rule]]] = {}
         self.reused = self.computed = 0
-        for (number, offset), shape in zip(script.positions, script.shapes):
+        for number, offset, shape in script.numbered():
             key = (shape.text, shape.newline)
             found = current.get(key)
             if found is None:
@@ -122,16 +124,18 @@ class IncrementalLinter:
 # -- the stages -------------------------------------------------------------------
 
 
-def _lint(script: ast.Script, settings: Settings, incremental: IncrementalLinter | None) -> list[Diagnostic]:
+def _lint(script: ast.Script, settings: Settings, incremental: IncrementalLinter | None, check=None) -> list[Diagnostic]:
     rules = active_rules(settings)
     ctx = LintContext(script, settings)
     ctx.active_rules = {rule.code: rule for rule in rules}
     diagnostics: list[Diagnostic] = []
     line_rules = [rule for rule in rules if rule.stage == "line" and _applies(ctx, rule)]
     if line_rules:
-        _line_stage(ctx, line_rules, diagnostics, incremental)
+        _line_stage(ctx, line_rules, diagnostics, incremental, check)
     for rule in rules:
         if rule.stage == "script":
+            if check is not None:
+                check()
             _collect(ctx, rule, lambda rule=rule: rule.check(ctx), diagnostics)
     suppressed = suppress(script, diagnostics)
     diagnostics = suppressed.kept
@@ -182,7 +186,7 @@ def _add(ctx: LintContext, rule: Rule, findings: Iterable[Finding], out: list[Di
 
 def _internal_error(ctx: LintContext, rule: Rule, error: str) -> Diagnostic:
     script = ctx.script
-    span = script.lines[0].span if script.lines else script.source.span(0, 0)
+    span = script.line(1).span if script.shapes else script.source.span(0, 0)
     return Diagnostic(rule.code, rule.name, Severity.ERROR, f"internal error in rule {rule.code}: {error}; please report it",
                       script.path, span)
 
@@ -221,7 +225,8 @@ def _run_line(ctx: LintContext, shape: ast.Line, wanted: list[tuple[int, Rule]])
     return tuple(found) if found else _NOTHING
 
 
-def _line_stage(ctx: LintContext, rules: list[Rule], out: list[Diagnostic], incremental: IncrementalLinter | None) -> None:
+def _line_stage(ctx: LintContext, rules: list[Rule], out: list[Diagnostic], incremental: IncrementalLinter | None,
+                check=None) -> None:
     """Every line rule over every line it asks for, in one loop over the lines.
 
     A rule that raises on any line gives one internal-error finding and no
@@ -235,6 +240,8 @@ def _line_stage(ctx: LintContext, rules: list[Rule], out: list[Diagnostic], incr
         results = incremental._results(ctx, rules)
     source = ctx.source
     for number, offset, found in results:
+        if check is not None and not number & 4095:
+            check()
         if not found:
             continue
         for index, findings in found:
@@ -260,7 +267,7 @@ def _once_per_text(ctx: LintContext, rules: list[Rule]) -> Iterable[tuple[int, i
     seen: dict[int, tuple] = {}
     by_type: dict[type, list[tuple[int, Rule]]] = {}
     script = ctx.script
-    for (number, offset), shape in zip(script.positions, script.shapes):
+    for number, offset, shape in script.numbered():
         found = seen.get(id(shape))
         if found is None:
             found = seen[id(shape)] = _run_line(ctx, shape, _wanted(by_type, rules, type(shape)))

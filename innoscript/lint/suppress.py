@@ -91,7 +91,7 @@ class DirectiveCode:
 
 
 def _entries(script: ast.Script, found: list[Suppression]) -> list[DirectiveCode]:
-    last_line = len(script.lines) + 1
+    last_line = len(script.shapes) + 1
     entries: list[DirectiveCode] = []
     open_ranges: list[DirectiveCode] = []
     directive_lines = {s.line.number for s in found}

@@ -333,18 +333,21 @@ class Script:
     ``shapes`` holds each line's parse as the parser shares it (at line 1,
     offset 0; the same object for lines with the same text and ending);
     ``lines`` the nodes placed where they stand, made on first use.  Passes
-    that need positions only now and then (the linter's line rules) read
-    ``shapes`` with ``positions`` and never make the placed nodes of, say,
-    ten million blank lines.
+    that look for some kinds of line (``lines_of``, the linter's line rules
+    over ``numbered``) find them through an index of the lines that are not
+    blank, so ten million blank lines cost a pointer each, never a node.
     """
 
-    __slots__ = ("source", "shapes", "_lines", "_placed")
+    __slots__ = ("source", "shapes", "_lines", "_placed", "_filled", "_by_class")
 
-    def __init__(self, source: Source, shapes: tuple[Line, ...]) -> None:
+    def __init__(self, source: Source, shapes: tuple[Line, ...], filled: list[int] | None = None) -> None:
         self.source = source
         self.shapes = shapes
         self._lines: tuple[Line, ...] | None = None
         self._placed: dict[int, Line] = {}  # lines placed one by one, before ``lines`` was asked
+        # Numbers of the lines that are not blank (the parser knows them; else found when asked).
+        self._filled = filled
+        self._by_class: dict[type, list[int]] | None = None
 
     @property
     def lines(self) -> tuple[Line, ...]:
@@ -367,17 +370,43 @@ class Script:
             found = self._placed[number] = self.shapes[number - 1].placed(number, self.source.lines.starts[number - 1])
         return found
 
+    @property
+    def filled(self) -> list[int]:
+        """Numbers (1-based) of the lines that are not blank, in order."""
+        if self._filled is None:
+            self._filled = [number for number, shape in enumerate(self.shapes, 1) if shape.__class__ is not Blank]
+        return self._filled
+
+    def numbered(self, *types: type):
+        """(number, offset, shape) of the lines of these node types (default: all but blank ones), in order."""
+        shapes, starts = self.shapes, self.source.lines.starts
+        for number in (self._numbers(types) if types else self.filled):
+            yield number, starts[number - 1], shapes[number - 1]
+
     def lines_of(self, *types: type) -> list:
         """The placed lines of these node types, in order, without placing the others."""
         if self._lines is not None:
             return [line for line in self._lines if isinstance(line, types)]
         line = self.line
-        return [line(number) for number, shape in enumerate(self.shapes, 1) if isinstance(shape, types)]
+        return [line(number) for number in self._numbers(types)]
 
-    @property
-    def positions(self):
-        """(number, offset) of every line, in order."""
-        return zip(range(1, len(self.shapes) + 1), self.source.lines.starts)
+    def _numbers(self, types: tuple[type, ...]) -> list[int]:
+        if issubclass(Blank, types):
+            return [number for number, shape in enumerate(self.shapes, 1) if isinstance(shape, types)]
+        if self._by_class is None:
+            by_class: dict[type, list[int]] = {}
+            shapes = self.shapes
+            for number in self.filled:
+                cls = shapes[number - 1].__class__
+                found = by_class.get(cls)
+                if found is None:
+                    found = by_class[cls] = []
+                found.append(number)
+            self._by_class = by_class
+        wanted = [numbers for cls, numbers in self._by_class.items() if issubclass(cls, types)]
+        if len(wanted) == 1:
+            return wanted[0]
+        return sorted(number for numbers in wanted for number in numbers)
 
     @property
     def path(self) -> str:

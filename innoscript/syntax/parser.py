@@ -421,7 +421,8 @@ def parse(source: Source | str | bytes, path: str = "<string>", *, check=None) -
     else:
         pieces.append("")  # the last line has no ending
     shapes: list[ast.Line] = []
-    add = shapes.append
+    filled: list[int] = []  # the lines that are not blank
+    add, blank = shapes.append, ast.Blank
     with paused_gc():
         for index in range(0, len(pieces), 2):
             if check is not None and not index & 8191:
@@ -435,7 +436,9 @@ def parse(source: Source | str | bytes, path: str = "<string>", *, check=None) -
                 shape = known[text] = _LineBuilder(text, newline).build()
                 _shapes_count += 1
             add(shape)
-    return ast.Script(source, tuple(shapes))
+            if shape.__class__ is not blank:
+                filled.append(index // 2 + 1)
+    return ast.Script(source, tuple(shapes), filled)
 
 
 def parse_file(path: str | Path) -> ast.Script:

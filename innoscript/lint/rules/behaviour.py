@@ -90,7 +90,7 @@ def _active(ctx: LintContext) -> bool:
 
 
 def _line(ctx: LintContext, number: int) -> ast.Line:
-    return ctx.script.lines[number - 1]
+    return ctx.script.line(number)
 
 
 @rule("UPD-080", spec="innovaphone-spec.md 4, 10; lint-rules.md UPD-041")

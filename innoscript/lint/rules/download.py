@@ -561,7 +561,7 @@ def ser_download_never_activated(ctx: LintContext):
     if ctx.payload:
         return  # UP0 lines cannot run in a cfg payload at all (UPD-065)
     restart_after = ctx.shared(facts.restart_after)
-    last = ctx.script.lines[-1] if ctx.script.lines else None
+    last = ctx.script.line(len(ctx.script)) if ctx.script.shapes else None
     for line in _downloads(ctx):
         if not facts.is_noop_word(line.final) or line.serial is None:
             continue
