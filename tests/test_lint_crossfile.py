@@ -58,3 +58,22 @@ def test_payloads_are_linted_in_payload_mode_and_do_not_recurse(tmp_path):
     # the payload names itself; in payload mode nothing is followed
     assert payloads(parse(BROKEN_PAYLOAD), Settings(mode="cfg-payload")) == []
     lint_text(BROKEN_PAYLOAD, str(tmp_path / "x.txt"))  # a self-reference terminates
+
+
+def test_a_url_many_cfg_lines_load_is_looked_up_once(tmp_path, monkeypatch):
+    from innoscript.lint import crossfile
+
+    payload = make(tmp_path, "site.txt", "config change TIME /ntp1 10.0.0.1\n")
+    script_path = make(tmp_path, "update-ip232.htm", "mod cmd UP0 cfg http://10.0.0.5/cfg/site.txt ser A\n" * 50
+                       + "mod cmd UP0 cfg http://10.0.0.5/cfg/none.txt ser B\n" * 50)
+    looked_up: list[str] = []
+    original = crossfile.payload_path
+
+    def counting(url, *args):
+        looked_up.append(url)
+        return original(url, *args)
+
+    monkeypatch.setattr(crossfile, "payload_path", counting)
+    found = payloads(parse(open(script_path, encoding="utf-8").read(), script_path), Settings())
+    assert [p.path for p in found] == [payload] * 50 and [p.line.number for p in found] == list(range(1, 51))
+    assert sorted(looked_up) == ["http://10.0.0.5/cfg/none.txt", "http://10.0.0.5/cfg/site.txt"]

@@ -273,3 +273,14 @@ def test_random_text_never_raises(text):
     line = text.replace("\r", "").replace("\n", "")
     node = parse_line(line)
     assert node.text == line
+
+
+def test_lines_share_the_tokens_they_have_in_common():
+    """A word at the same columns of two lines is one token: a large generated script keeps few."""
+    script = parse("config add CMD0 /name a /ip 10.0.0.5\nconfig add CMD0 /name b /ip 10.0.0.5\n"
+                   "config  add CMD0 /name a\tx\n")
+    first, second, third = (line.tokens for line in script.shapes)
+    assert [a is b for a, b in zip(first, second)] == [True, True, True, True, False, True, True]
+    assert third[0] is first[0] and third[1] != first[1]  # `add` one column later is another token
+    assert [(t.text, tuple(t.span)) for t in third] == [("config", (0, 6)), ("add", (8, 11)), ("CMD0", (12, 16)),
+                                                         ("/name", (17, 22)), ("a", (23, 24)), ("x", (25, 26))]

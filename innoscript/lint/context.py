@@ -7,7 +7,6 @@
 from bisect import bisect_left, bisect_right
 from functools import cached_property, lru_cache
 from operator import attrgetter
-from itertools import chain
 from typing import Callable, Iterator, NamedTuple, TypeVar
 
 from .. import catalog
@@ -49,7 +48,6 @@ class LintContext:
         self.source = script.source
         self.settings = settings
         self._lines_by_types: dict[tuple[type, ...], list[ast.Line]] = {}
-        self._numbers_by_class: dict[type, list[int]] | None = None
         self._shared: dict = {}
         self._per_line: dict = {}
         # Set by the engine: the rules that run (code -> Rule), and after the
@@ -92,17 +90,7 @@ class LintContext:
         """Lines of the given node types, in order (indexed once per set of types)."""
         found = self._lines_by_types.get(types)
         if found is None:
-            # From one pass that files the lines by class: each set of types
-            # asked then costs its own lines, not a walk over the script.
-            by_class = self._numbers_by_class
-            if by_class is None:
-                by_class = self._numbers_by_class = {}
-                for number, shape in enumerate(self.script.shapes, 1):
-                    by_class.setdefault(shape.__class__, []).append(number)
-            numbers = [found for cls, found in by_class.items() if issubclass(cls, types)]
-            line = self.script.line
-            found = self._lines_by_types[types] = [
-                line(number) for number in (numbers[0] if len(numbers) == 1 else sorted(chain(*numbers)))]
+            found = self._lines_by_types[types] = self.script.lines_of(*types)
         return iter(found)
 
     def shared(self, fact: Callable[["LintContext"], T]) -> T:

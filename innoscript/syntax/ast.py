@@ -385,10 +385,12 @@ class Script:
 
     def lines_of(self, *types: type) -> list:
         """The placed lines of these node types, in order, without placing the others."""
+        numbers = self._numbers(types)
         if self._lines is not None:
-            return [line for line in self._lines if isinstance(line, types)]
+            lines = self._lines
+            return [lines[number - 1] for number in numbers]
         line = self.line
-        return [line(number) for number in self._numbers(types)]
+        return [line(number) for number in numbers]
 
     def _numbers(self, types: tuple[type, ...]) -> list[int]:
         if issubclass(Blank, types):
