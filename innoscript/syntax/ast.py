@@ -389,8 +389,8 @@ class Script:
         if self._lines is not None:
             lines = self._lines
             return [lines[number - 1] for number in numbers]
-        line = self.line
-        return [line(number) for number in numbers]
+        placed, line = self._placed, self.line  # a line placed already is a look-up
+        return [placed.get(number) or line(number) for number in numbers]
 
     def _numbers(self, types: tuple[type, ...]) -> list[int]:
         if issubclass(Blank, types):

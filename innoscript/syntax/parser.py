@@ -144,20 +144,30 @@ _TOKENS: dict[RawToken, ast.Token] = {}
 _TOKENS_LIMIT = 500_000
 
 
-@lru_cache(maxsize=None)
+# By the entry's identity: hashing a catalogue entry (all its fields) costs more than the look-up saves.
+_OPTIONS_OF: dict[int, tuple[catalog.Command, dict[str, catalog.OptionSpec]]] = {}
+
+
 def _command_options(spec: catalog.Command) -> dict[str, catalog.OptionSpec]:
     """A command's options by name (the first of a name, as ``Command.option`` finds it)."""
-    found: dict[str, catalog.OptionSpec] = {}
-    for option in spec.options:
-        found.setdefault(option.name, option)
-    return found
+    known = _OPTIONS_OF.get(id(spec))
+    if known is None or known[0] is not spec:
+        found: dict[str, catalog.OptionSpec] = {}
+        for option in spec.options:
+            found.setdefault(option.name, option)
+        known = _OPTIONS_OF[id(spec)] = (spec, found)  # the entry kept: its id stays its own
+    return known[1]
 
 
-@lru_cache(maxsize=1024)
 def _module_settings(module: str) -> dict[str, catalog.OptionSpec] | None:
-    """A module's configuration settings by lower-case name (``catalog.config_setting``); None: it has none."""
+    """A module's configuration settings by name, as ``catalog.config_setting`` finds them; None: it has none."""
+    return _settings_index(catalog.CONFIG_SETTINGS.get(module.upper(), ()))
+
+
+@lru_cache(maxsize=256)  # by the catalogue's tuple itself: a changed catalogue is indexed anew
+def _settings_index(settings: tuple[catalog.OptionSpec, ...]) -> dict[str, catalog.OptionSpec] | None:
     found: dict[str, catalog.OptionSpec] = {}
-    for setting in catalog.CONFIG_SETTINGS.get(module.upper(), ()):
+    for setting in settings:
         found.setdefault(setting.name, setting)
     return found or None
 
@@ -319,26 +329,19 @@ class _LineBuilder:
         # Line, Command and ModCommand fields, in order.
         common = (*self.line_fields(), args, options, args[taken:], keywords, module, verb, spec)
         kind = spec.kind if spec else None
-
-        def arg(index: int) -> ast.Token | None:
-            return args[index] if index < len(args) else None
-
-        def option(name: str) -> ast.Option | None:
-            for opt in options:
-                if opt.name.text == name:
-                    return opt
-            return None
-
+        if kind is None:
+            return ast.ModCommand(*common)
+        first, second, third = (*args[:3], None, None, None)[:3]  # the positional words, None where missing
         if kind == "download":
-            return ast.Download(*common, self.url(arg(0)), arg(1), arg(2))
+            return ast.Download(*common, self.url(first), second, third)
         if kind == "times":
-            return ast.Times(*common, option("/allow"), option("/initial"))
+            return ast.Times(*common, _option(options, "/allow"), _option(options, "/initial"))
         if kind == "check":
-            return ast.Check(*common, arg(0), arg(1))
+            return ast.Check(*common, first, second)
         if kind == "cfg":
-            return ast.Cfg(*common, self.url(arg(0)), arg(1), arg(2))
+            return ast.Cfg(*common, self.url(first), second, third)
         if kind == "scfg":
-            return ast.Scfg(*common, self.url(arg(0)), arg(1), arg(2), option("/force"), option("/always"))
+            return ast.Scfg(*common, self.url(first), second, third, _option(options, "/force"), _option(options, "/always"))
         if kind == "wlan-power":
             return ast.WlanPower(*common, spec.verb == "activate-pwr")
         if kind == "up1-action":
@@ -382,6 +385,14 @@ class _LineBuilder:
 
 # URL words are split once per distinct text: a script fetches from the same few URLs on many lines.
 _split_url = lru_cache(maxsize=8192)(values.split_url)
+
+
+def _option(options: tuple[ast.Option, ...], name: str) -> ast.Option | None:
+    """The first option of that name (as written)."""
+    for option in options:
+        if option.name.text == name:
+            return option
+    return None
 
 
 def parse_line(text: str, number: int = 1, offset: int = 0, newline: str = "") -> ast.Line:

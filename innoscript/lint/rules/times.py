@@ -417,7 +417,8 @@ def hour_gap(ctx: LintContext, line: ast.Times):
         return
     allowed = set(hours.hours)
     allowed.discard(None)
-    holes = [h for h in range(24) if h not in allowed and (h - 1) % 24 in allowed and (h + 1) % 24 in allowed]
+    # A hole is an hour not allowed between two allowed ones: it follows an allowed hour.
+    holes = sorted(h for h in {(a + 1) % 24 for a in allowed} if h not in allowed and (h + 1) % 24 in allowed)
     if holes and len(allowed) < 23:
         listed = ", ".join(str(h) for h in holes)
         yield ctx.finding(
