@@ -109,8 +109,8 @@ def missing_arguments(ctx: LintContext, line: ast.ModCommand | ast.ConfigLine | 
             return [ctx.finding(line.verb.span, f"vars {line.verb.text} is missing the variable's name")]
         return
     spec = line.spec
-    if spec is None or spec.kind in ("check", "scfg") or line.verb is None:
-        return
+    if spec is None or spec.kind in ("check", "scfg") or line.verb is None or len(line.args) >= len(spec.params):
+        return  # (every parameter given: none missing)
     if isinstance(line, (ast.Download, ast.Cfg)) and not facts.has_url(line):
         return
     required = [p for p in spec.params if p.required]
