@@ -7,21 +7,24 @@ line.  ``settings_for_path`` is the one entry point the command line and the
 language server share; it also says where each value came from.
 """
 
-# No `from __future__ import annotations`: the NamedTuples' field types stay
-# objects (string annotations cost a compile() each when the class is made,
-# which `innolint` pays at every start).
+from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from functools import lru_cache
-from typing import Any, Callable, NamedTuple
 
 from .. import catalog
+from ..records import NamedTuple
 from . import registry
 from .diagnostic import Severity
 from .globs import path_matches
 from .selection import known_key
 from .settings import MODES, Settings
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing
+if TYPE_CHECKING:
+    from typing import Any
 
 
 

@@ -1,12 +1,10 @@
 """What the linter produces: diagnostics with fixes as data."""
 
-# No `from __future__ import annotations`: the NamedTuples' field types stay
-# objects (string annotations cost a compile() each when the class is made,
-# which `innolint` pays at every start).
+from __future__ import annotations
 
 from enum import IntEnum
-from typing import NamedTuple
 
+from ..records import NamedTuple
 from ..source import Span
 
 

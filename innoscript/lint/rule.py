@@ -52,9 +52,10 @@ from __future__ import annotations
 
 import importlib
 import re
+from collections.abc import Callable, Iterable
 from functools import lru_cache
-from typing import Callable, Iterable, NamedTuple
 
+from ..records import NamedTuple
 from . import registry
 from .diagnostic import Severity
 from .registry import GROUPS  # noqa: F401 - part of this module's interface (docs, SARIF)
