@@ -652,9 +652,10 @@ def test_every_option_keeps_its_help():
 # names only annotate); tomllib and what it brings (string, math) when no
 # configuration file is found; contextlib; pathlib, urllib.parse and
 # ipaddress (loaded where a URL is looked up or a host checked, and this
-# script has no URL).  Each costs the start a fraction of a millisecond to a few.
+# script has no URL); json (settings fingerprints are plain text).  Each
+# costs the start a fraction of a millisecond to a few.
 LAZY_ON_A_PLAIN_RUN = ("innoscript.lint.cache", "hashlib", "tempfile", "dataclasses", "inspect", "datetime", "typing",
-                       "tomllib", "string", "math", "contextlib", "pathlib", "urllib.parse", "ipaddress", "fnmatch")
+                       "tomllib", "string", "math", "contextlib", "pathlib", "urllib.parse", "ipaddress", "fnmatch", "json")
 
 
 def test_a_plain_lint_run_imports_no_cache_machinery_and_no_dataclasses(tmp_path):

@@ -458,18 +458,21 @@ def settings_value(resolved: Resolved, key: str) -> Any:
 
 
 def settings_fingerprint(settings: Settings) -> str:
-    """A stable text for a Settings value (cache keys)."""
-    import json
+    """A stable text for a Settings value (cache keys).
 
-    data = {}
+    The repr of plain values (texts, numbers, flags, tuples, sorted pairs):
+    the same settings give the same text in every run, different settings a
+    different text, and a lint run, which asks for it, needs no json module.
+    """
+    data = []
     for name in Settings._fields:
         value = getattr(settings, name)
         if isinstance(value, dict):
             value = sorted((k, int(v) if isinstance(v, Severity) else v) for k, v in value.items())
         elif isinstance(value, Severity):
             value = int(value)
-        data[name] = value
-    return json.dumps(data, sort_keys=True, default=str)
+        data.append((name, value))
+    return repr(data)
 
 
 def clear_caches() -> None:
