@@ -667,6 +667,12 @@ def test_a_plain_lint_run_imports_no_cache_machinery_and_no_dataclasses(tmp_path
                            text=True)
     assert plain.returncode == 1 and "UPD-002 warning" in plain.stdout
     assert plain.stderr.strip().splitlines()[-1] == "[]"
+    # The formats a terminal (full), GitHub Actions (github) and editors (gcc) get load none of them either.
+    for name in ("full", "github", "gcc"):
+        shown = subprocess.run([sys.executable, "-c", probe, lazy, "--no-cache", "--format", name, "update-ip232.htm"],
+                               capture_output=True, text=True)
+        assert shown.returncode == 1 and "UPD-002" in shown.stdout, name
+        assert shown.stderr.strip().splitlines()[-1] == "[]", name
     # With the cache (the default) they are loaded, and the run still reads the same.
     cached = subprocess.run([sys.executable, "-c", probe, lazy, "update-ip232.htm"], capture_output=True, text=True)
     assert cached.returncode == 1 and cached.stdout == plain.stdout
