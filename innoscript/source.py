@@ -15,8 +15,10 @@ from bisect import bisect_right
 import os
 from collections.abc import Sequence
 from itertools import accumulate, islice
-from typing import TYPE_CHECKING, NamedTuple
 
+from .records import NamedTuple
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing
 if TYPE_CHECKING:  # pathlib costs innolint's start a few milliseconds
     from pathlib import Path
 

@@ -14,7 +14,7 @@ lines whose text it has not seen (see its docstring).
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from ..gcpause import paused_gc
 from ..source import Cols, Source, Span

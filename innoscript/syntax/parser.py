@@ -19,13 +19,16 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from pathlib import Path
 from sys import intern
 
 from .. import catalog, values
 from ..gcpause import paused_gc
 from ..source import Cols, Source, split_lines
 from . import ast
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing
+if TYPE_CHECKING:
+    from pathlib import Path
 
 # A line the fast path can read: printable characters, blanks and tabs.
 _PLAIN = re.compile(r"[^\x00-\x08\x0a-\x1f\x7f]*")
@@ -54,6 +57,8 @@ RawToken = tuple[str, int, int]  # text, start column, end column (0-based, in t
 
 def grammar_path() -> Path:
     """The shipped grammar (inside the wheel) or the repository's copy."""
+    from pathlib import Path  # only when lark is needed: pathlib costs every start
+
     here = Path(__file__).resolve().parent.parent
     for candidate in (here / "grammar" / "innoscript.lark", here.parent / "grammar" / "innoscript.lark"):
         if candidate.is_file():

@@ -17,8 +17,8 @@ or ring the bell of the terminal that prints them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 import unicodedata
-from typing import Sequence
 
 from ...source import Source, Span
 from ..diagnostic import Diagnostic, Edit, Fix, Severity
