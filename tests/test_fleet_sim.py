@@ -277,3 +277,56 @@ def test_missing_firmware_is_retried_at_every_allowed_poll():
     assert dect["downloads"] == 10 * 4 * 3 * 2
     assert dect["never_updated"] == {"failed download": 10} and dect["loops"] == 0
     assert report["server"]["bytes_down"] == 0
+
+
+# -- shortcuts of the fast path, each against the exact path
+
+SPREAD = FLEET.replace("count = 10", "count = 60").replace("poll_minutes = 15", "poll_minutes = 15\nbusy_share = 0.3")
+
+
+def fast_stats(toml: str, files: dict[str, bytes]) -> dict:
+    spec = parse_fleet(toml, "f.toml")
+    poller = InterpreterPoller(spec, MemoryFetcher({SERVER + k: v for k, v in files.items()}))
+    return simulate(spec, poller).stats
+
+
+def test_polls_that_do_something_are_shared_as_effects():
+    # Each device backs up to its own file, updates and restarts (or waits, busy):
+    # the polls of later cohorts are not run but made from a confirmed effect.
+    script = (b"mod cmd UP1 times /allow 23,0,1\r\nmod cmd UP0 scfg http://10.0.0.5/b/#h-#b3.txt ser W /force 24\r\n"
+              b"mod cmd UP0 prot http://10.0.0.5/fw/ ireset 13-5001235\r\n")
+    files = {"update-ip1200.htm": script, "fw/IP1200.bin": FIRMWARE}
+    report = both(SPREAD, files)
+    dect = group(report, "dect")
+    assert dect["converged"] == 60 and dect["restarts"] == 60 and dect["downloads"] == 60
+    assert report["backups"]["shared_files"] == 0 and report["backups"]["files"] == report["backups"]["writes"] >= 120
+    small = fast_stats(SPREAD, files)
+    assert small["shared_effects"] >= 3 and small["unshared_polls"] == 0
+    # ten times the devices, hardly more runs (each device polling on its own: over 1,000)
+    large = fast_stats(SPREAD.replace("count = 60", "count = 600"), files)
+    assert large["interpreter_runs"] <= small["interpreter_runs"] + 20
+
+
+def test_an_effect_that_depends_on_the_clock_is_not_shared():
+    # `#d` puts the poll's date and time into the backup URL: no rule made at
+    # one moment gives another moment's URL, so those polls are run.
+    script = b"mod cmd UP1 times /allow 23,0,1\r\nmod cmd UP0 scfg http://10.0.0.5/b/#m-#d.txt ser W /force 24\r\n"
+    files = {"update-ip1200.htm": script}
+    report = both(SPREAD, files)
+    assert report["backups"]["shared_files"] == 0 and report["backups"]["files"] == report["backups"]["writes"] >= 120
+    stats = fast_stats(SPREAD, files)
+    assert stats["unshared_polls"] >= 1
+    assert stats["interpreter_runs"] >= report["backups"]["writes"]
+
+
+def test_hours_skipped_only_while_every_poll_in_them_is_a_no_op():
+    # Polls 23 h 40 min apart come 20 minutes earlier each day: for weeks
+    # they fall in the same few hours (all no-ops), and only the 26th poll
+    # (25 x 23:40 after the start) falls in the allowed hour, 9 hours before
+    # the first poll's.
+    toml = FLEET.replace("days = 2", "days = 40").replace("poll_minutes = 15", "poll_minutes = 1420\nboot_spread_hours = 0")
+    script = b"mod cmd UP1 times /allow 9\r\nmod cmd UP0 prot http://10.0.0.5/fw/ ireset 13-5001235\r\n"
+    report = both(toml, {"update-ip1200.htm": script, "fw/IP1200.bin": FIRMWARE})
+    dect = group(report, "dect")
+    assert dect["converged"] == 10 and dect["downloads"] == 10
+    assert dect["time_to_converge"]["max"] == 25 * (23 * 3600 + 40 * 60) + 1 + 60  # the download, then the restart

@@ -57,10 +57,22 @@ class Identity:
     ip: str
 
 
+_HEX = tuple(f"{i:02x}" for i in range(256))
+MAC_PREFIX = "00-90-33-"
+
+
+def tail(number: int) -> str:
+    """The device's three bytes as MAC and hardware id end in: `xx-xx-xx`."""
+    return f"{_HEX[(number >> 16) & 0xFF]}-{_HEX[(number >> 8) & 0xFF]}-{_HEX[number & 0xFF]}"
+
+
+def ip(number: int) -> str:
+    return f"10.{(number >> 16) & 0xFF}.{(number >> 8) & 0xFF}.{number & 0xFF}"
+
+
 def identity(number: int, model: str) -> Identity:
-    b1, b2, b3 = (number >> 16) & 0xFF, (number >> 8) & 0xFF, number & 0xFF
-    mac = f"00-90-33-{b1:02x}-{b2:02x}-{b3:02x}"
-    return Identity(number, mac, f"{model}-{b1:02x}-{b2:02x}-{b3:02x}", f"10.{b1}.{b2}.{b3}")
+    end = tail(number)
+    return Identity(number, MAC_PREFIX + end, f"{model}-{end}", ip(number))
 
 
 def is_busy(seed: int, device: int, group: GroupSpec, when: int) -> bool:

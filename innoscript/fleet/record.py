@@ -72,18 +72,18 @@ class Recorder:
     def transfers(self, group: int, devices: list[int], when: int, outcome: Outcome, url_of=None) -> int:
         """Record an outcome's transfers for ``devices``; returns the seconds they took.
 
-        ``url_of(transfer, device)`` gives each device's own URL when the URLs
-        name the device (meta sequences in an upload URL).
+        ``url_of(index, device)`` gives each device's own URL of transfer
+        ``index`` when the URLs name the device (meta sequences in an upload URL).
         """
         n = len(devices)
         offset = 0
-        for transfer in outcome.transfers:
+        for index, transfer in enumerate(outcome.transfers):
             duration = self.spec.transfer_seconds(transfer.size) if transfer.ok else 1
             self._transfer(when + offset, duration, n, transfer)
             if transfer.method == "PUT":
                 for d in devices:
                     self.uploads[d] += 1
-                    self._backup(url_of(transfer, d) if url_of else transfer.url, d)
+                    self._backup(url_of(index, d) if url_of else transfer.url, d)
             elif not transfer.ok:
                 for d in devices:
                     self.downloads[d] += 1
@@ -94,7 +94,7 @@ class Recorder:
                 for d in devices:
                     self.downloads[d] += 1
                     if url_of:
-                        key = (transfer.kind, url_of(transfer, d))
+                        key = (transfer.kind, url_of(index, d))
                     seen = self._seen.setdefault(d, set())
                     if key in seen:
                         self.loops.add(d)
