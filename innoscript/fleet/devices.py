@@ -66,6 +66,17 @@ def tail(number: int) -> str:
     return f"{_HEX[(number >> 16) & 0xFF]}-{_HEX[(number >> 8) & 0xFF]}-{_HEX[number & 0xFF]}"
 
 
+_HEADS: list[str] = []  # "xx-xx-" for each value of the upper two bytes, made on first use
+
+
+def tails_between(before: str, after: str, devices: list[int]) -> list[str]:
+    """``before + tail(d) + after`` for each device: the URLs of many devices at once."""
+    if not _HEADS:
+        _HEADS.extend(f"{_HEX[i >> 8]}-{_HEX[i & 0xFF]}-" for i in range(1 << 16))
+    heads, low = _HEADS, _HEX
+    return [before + heads[(d >> 8) & 0xFFFF] + low[d & 0xFF] + after for d in devices]
+
+
 def ip(number: int) -> str:
     return f"10.{(number >> 16) & 0xFF}.{(number >> 8) & 0xFF}.{number & 0xFF}"
 
@@ -80,6 +91,48 @@ def is_busy(seed: int, device: int, group: GroupSpec, when: int) -> bool:
     if group.busy_share <= 0:
         return False
     return draw(seed, device, DRAW_BUSY, when) < group.busy_share
+
+
+def split_busy(seed: int, devices: list[int], group: GroupSpec, when: int) -> tuple[list[int], list[int]]:
+    """(idle, busy) devices at a poll at ``when``: ``is_busy`` for many devices at once."""
+    if group.busy_share <= 0:
+        return list(devices), []
+    idle: list[int] = []
+    busy: list[int] = []
+    share = group.busy_share
+    key, stir, mask, scale = _key(seed, DRAW_BUSY), when & _MASK, _MASK, float(1 << 53)
+    for d in devices:
+        # draw(seed, d, DRAW_BUSY, when), written out: this runs for every device of a splitting cohort.
+        value = key ^ ((d * 0xD1B54A32D192ED03) & mask)
+        if when:
+            value = (value + 0x9E3779B97F4A7C15) & mask
+            value = ((value ^ (value >> 30)) * 0xBF58476D1CE4E5B9) & mask
+            value = ((value ^ (value >> 27)) * 0x94D049BB133111EB) & mask
+            value = (value ^ (value >> 31)) ^ stir
+        value = (value + 0x9E3779B97F4A7C15) & mask
+        value = ((value ^ (value >> 30)) * 0xBF58476D1CE4E5B9) & mask
+        value = ((value ^ (value >> 27)) * 0x94D049BB133111EB) & mask
+        value ^= value >> 31
+        (busy if (value >> 11) / scale < share else idle).append(d)
+    return idle, busy
+
+
+def first_boots(seed: int, devices: range, group: GroupSpec, new: bool) -> list[int]:
+    """Boot times of ``devices`` (all new or all not): ``first_boot`` for many devices at once."""
+    spread = int(group.boot_spread_hours * 3600)
+    if not spread:
+        return [0] * len(devices)
+    key, mask, scale = _key(seed, DRAW_UPTIME), _MASK, float(1 << 53)
+    sign = 1 if new else -1
+    boots = []
+    for d in devices:
+        value = key ^ ((d * 0xD1B54A32D192ED03) & mask)
+        value = (value + 0x9E3779B97F4A7C15) & mask
+        value = ((value ^ (value >> 30)) * 0xBF58476D1CE4E5B9) & mask
+        value = ((value ^ (value >> 27)) * 0x94D049BB133111EB) & mask
+        value ^= value >> 31
+        boots.append(sign * int((value >> 11) / scale * spread))
+    return boots
 
 
 def first_boot(seed: int, device: int, index_in_group: int, group: GroupSpec) -> tuple[int, bool]:

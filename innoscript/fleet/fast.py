@@ -35,6 +35,7 @@ from __future__ import annotations
 import heapq
 from dataclasses import dataclass
 
+from .devices import first_boots, split_busy
 from .poller import Effect, Outcome
 from .sim import Progress, SimResult, Simulation
 
@@ -76,7 +77,9 @@ class Cohort:
     boot: int  # a member's boot time (all equal while young; same phase once mature)
     t: int  # next poll
     devices: list[int]
-    status: str | None  # status of the last poll, not yet written to the devices
+    # Statuses of the members' last polls, not yet written to the recorder:
+    # [end, status] runs over ``devices`` (None: not polled yet).
+    statuses: list[list]
 
 
 class FastPath:
@@ -147,7 +150,8 @@ class FastPath:
         else:
             script = None
         if t > self.end:
-            self.parked.append(Cohort(g, script, state, sid, self.msid(sid, state), boot, t, devices, status))
+            self.parked.append(Cohort(g, script, state, sid, self.msid(sid, state), boot, t, devices,
+                                      [[len(devices), status]]))
             return
         interval = self.poller.interval(state)
         if t - boot >= self.mature_after(script, sid, state, devices[0]):
@@ -157,18 +161,45 @@ class FastPath:
         key = (g, script, sid, t, anchor)
         cohort = self.cohorts.get(key)
         if cohort is None:
-            self.cohorts[key] = Cohort(g, script, state, sid, self.msid(sid, state), boot, t, devices, status)
+            self.cohorts[key] = Cohort(g, script, state, sid, self.msid(sid, state), boot, t, devices,
+                                       [[len(devices), status]])
             self.seq += 1
             heapq.heappush(self.heap, (t, self.seq, key))
             return
-        if cohort.status != status:
-            # Statuses of the last polls differ: write both down before mixing.
-            if cohort.status is not None:
-                self.rec.set_status(cohort.devices, cohort.status)
-            if status is not None:
-                self.rec.set_status(devices, status)
-            cohort.status = None
         cohort.devices.extend(devices)
+        last = cohort.statuses[-1]
+        if last[1] == status:
+            last[0] = len(cohort.devices)
+        else:
+            cohort.statuses.append([len(cohort.devices), status])
+
+    def start(self, g: int, state, devices: range, boots: list[int]) -> None:
+        """Schedule the first polls of ``devices``, all in ``state``, booted at ``boots``.
+
+        Devices that fall into one cohort are gathered first (in device
+        order, as one by one), so the cohorts are made once, not grown by
+        one device at a time.
+        """
+        interval = self.poller.interval(state)
+        new = self.poller.is_new(state)
+        following = self.poller.schedule.next
+        sid = self.sid(state)
+        if self.poller.personal(state):
+            for d, boot in zip(devices, boots):
+                self.schedule(g, state, boot, following(boot, -1, interval, new), [d], None)
+            return
+        mature = self.mature_after(None, sid, state, devices[0])
+        gathered: dict[tuple[int, bool, int], tuple[int, list[int]]] = {}
+        for d, boot in zip(devices, boots):
+            t = following(boot, -1, interval, new)
+            key = (t, False, boot % interval) if t - boot >= mature else (t, True, boot)  # as schedule() keys
+            found = gathered.get(key)
+            if found is None:
+                gathered[key] = (boot, [d])
+            else:
+                found[1].append(d)
+        for (t, _, _), (boot, members) in gathered.items():
+            self.schedule(g, state, boot, t, members, None)
 
     # -- stepping
 
@@ -236,9 +267,7 @@ class FastPath:
             else:
                 self.apply(c, c.devices, idle, (c.group, c.script, c.msid, time_key, True), who)
             return
-        idle_devices, busy_devices = [], []
-        for d in c.devices:
-            (busy_devices if sim.busy(d, g, t) else idle_devices).append(d)
+        idle_devices, busy_devices = split_busy(sim.seed, c.devices, self.groups[g], t)
         if idle_devices:
             self.apply(c, idle_devices, idle, (c.group, c.script, c.msid, time_key, True), who)
         if busy_devices:
@@ -285,16 +314,14 @@ class FastPath:
         outcome = Outcome(repeat.status, repeat.transfers, state, False)
         t = c.t
         while True:
-            _, _, following = self.sim.apply(c.devices, g, state, t, boot, outcome)
+            _, _, following = self.sim.apply(c.devices, g, state, t, boot, outcome, write_status=False)
             if following >= limit:
                 break
             t = following
-        c.status = repeat.status
         self.schedule(g, state, boot, following, c.devices, repeat.status)
 
     def finish_jump(self, c: Cohort, polls: int, following: int, status: str) -> None:
         self.rec.polls_seen(c.group, len(c.devices), polls)
-        c.status = status
         self.schedule(c.group, c.state, c.boot, following, c.devices, status)
 
     def _key(self, c: Cohort, time_key, idle: bool) -> tuple:
@@ -347,7 +374,7 @@ class FastPath:
             effect = outcome
             outcome = poller.realize(effect, c.group, c.state, who.number, c.t)
             state, boot, following = sim.apply(devices, c.group, c.state, c.t, c.boot, outcome,
-                                               effect.url if effect.personal else None)
+                                               effect.urls if effect.personal else None, write_status=False)
             self.schedule(c.group, state, boot, following, devices, outcome.status)
             return
         if isinstance(outcome, str):
@@ -364,16 +391,16 @@ class FastPath:
                 self.confirm(key, pending, c, second, self.poll(c, second, sim.who(second), idle, c.t), c.t)
                 pending = self.memo.get(key)
             if type(pending) is Effect or (type(pending) is Pending and self.usable(pending, c)):
-                state, boot, following = sim.apply(devices, c.group, c.state, c.t, c.boot, outcome, pending.effect.url
-                                                   if type(pending) is Pending else pending.url)
+                state, boot, following = sim.apply(devices, c.group, c.state, c.t, c.boot, outcome, pending.effect.urls
+                                                   if type(pending) is Pending else pending.urls, write_status=False)
                 self.schedule(c.group, state, boot, following, devices, outcome.status)
                 return
             for d in devices:
                 own = outcome if d == who.number else self.poll(c, d, sim.who(d), idle, c.t)
-                state, boot, following = sim.apply([d], c.group, c.state, c.t, c.boot, own)
+                state, boot, following = sim.apply([d], c.group, c.state, c.t, c.boot, own, write_status=False)
                 self.schedule(c.group, state, boot, following, [d], own.status)
             return
-        state, boot, following = sim.apply(devices, c.group, c.state, c.t, c.boot, outcome)
+        state, boot, following = sim.apply(devices, c.group, c.state, c.t, c.boot, outcome, write_status=False)
         self.schedule(c.group, state, boot, following, devices, outcome.status)
 
     @staticmethod
@@ -395,22 +422,32 @@ class FastPath:
             self.step(cohort)
         if progress is not None:
             progress(self.end - reported)
+        # Every device ends in one parked cohort, which knows its last status.
         for cohort in self.parked:
-            if cohort.status is not None:
-                self.rec.set_status(cohort.devices, cohort.status)
+            start = 0
+            for end, status in cohort.statuses:
+                if status is not None:
+                    self.rec.set_status(cohort.devices[start:end], status)
+                start = end
 
 
 def simulate_fast(sim: Simulation, progress: Progress | None = None) -> SimResult:
     fast = FastPath(sim)
-    device = 0
     rec = sim.recorder
+    poller = sim.poller
+    device = 0
     for g, group in enumerate(sim.spec.groups):
-        for index in range(group.count):
-            state, boot, first = sim.start(device, g, index)
+        # The first round(new_share * count) devices of a group are new.
+        new_ones = range(device, device + group.new_count)
+        old_ones = range(device + group.new_count, device + group.count)
+        device += group.count
+        for new, devices in ((True, new_ones), (False, old_ones)):
+            if not devices:
+                continue
+            state = poller.initial_state(g, new)
             if sim.in_goal(g, state):
-                rec.converge(g, [device], 0, True)
-            fast.schedule(g, state, boot, first, [device], None)
-            device += 1
+                rec.converge(g, devices, 0, True)
+            fast.start(g, state, devices, first_boots(sim.seed, devices, group, new))
     fast.run(progress)
     result = SimResult(sim.spec, rec, sim.goals, False, sim.goal_states)
     memo = fast.memo.values()

@@ -59,6 +59,8 @@ class InterpreterPoller:
         self._states: dict[object, object] = {}  # canonical states, interned
         self._initial: dict[tuple[int, bool], object] = {}
         self._stamped: dict[tuple, object] = {}  # realize(): (after, stamps) -> state
+        self._unstamped: dict[int, tuple] = {}  # memo_state(): id -> (state, state without stamps)
+        self._goals: dict[int, tuple] = {}  # goal_key(): id -> (state without stamps, key)
         self._keep: list[object] = []
 
     def for_spec(self, spec: FleetSpec) -> "InterpreterPoller":
@@ -83,7 +85,11 @@ class InterpreterPoller:
         key: the `/force` deadline is in the time key, so no stamps."""
         if not state.stamps:
             return state
-        return self.intern(state.replace(stamps=()))
+        found = self._unstamped.get(id(state))
+        if found is None:
+            # (state, its unstamped form): holding the state keeps its id its own.
+            found = self._unstamped[id(state)] = (state, self.intern(state.replace(stamps=())))
+        return found[1]
 
     def initial_state(self, group: int, new: bool):
         key = (group, new)
@@ -101,7 +107,11 @@ class InterpreterPoller:
         return state.is_new
 
     def goal_key(self, state) -> Hashable:
-        return state.replace(has_time=True, clock=_EPOCH, status="").key()
+        base = self.memo_state(state)  # key() leaves the stamps out
+        found = self._goals.get(id(base))
+        if found is None:
+            found = self._goals[id(base)] = (base, base.replace(has_time=True, clock=_EPOCH, status="").key())
+        return found[1]
 
     def describe(self, group: int, state) -> dict:
         return {"firmware": state.firmware, "boot": state.boot, "radio": state.radio, "vars": state.update_vars()}
@@ -211,6 +221,8 @@ class InterpreterPoller:
         if state is None:
             state = self._stamped[key] = effect.after if not stamps else self.intern(effect.after.replace(stamps=stamps))
             self._keep.append(effect.after)  # keeps id(effect.after) from being reused
+            if state is not effect.after:
+                self._unstamped.setdefault(id(state), (state, effect.after))
         transfers = effect.transfers
         if effect.personal:
             transfers = tuple(Transfer(x.kind, x.method, effect.url(i, device), x.size, x.ok) for i, x in enumerate(transfers))

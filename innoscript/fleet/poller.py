@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Hashable, Protocol
 
 from ..syntax import ast
-from .devices import Identity, Schedule, ip, tail
+from .devices import Identity, Schedule, ip, tail, tails_between
 from .spec import FleetSpec
 
 NEVER = 1 << 62
@@ -84,6 +84,16 @@ class Effect:
         if IP in url:
             url = url.replace(IP, ip(device))
         return url
+
+    def urls(self, index: int, devices: list[int]) -> list[str] | None:
+        """Transfer ``index``'s URL for each of ``devices``; None when it is the same for all."""
+        url = self.transfers[index].url
+        if TAIL not in url and IP not in url:
+            return None
+        if IP not in url and url.count(TAIL) == 1:
+            before, after = url.split(TAIL)
+            return tails_between(before, after, devices)
+        return [self.url(index, d) for d in devices]
 
 
 class Poller(Protocol):

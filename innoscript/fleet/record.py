@@ -33,7 +33,8 @@ class Recorder:
         self.last_status: list[str] = ["not-polled"] * n
         self.loops: set[int] = set()
         self.failed_downloads: set[int] = set()  # devices with a download that failed
-        self._seen: dict[int, set[tuple[str, str]]] = {}
+        self._seen: dict[tuple[str, str], bytearray] = {}  # (kind, URL) -> 1 for each device that fetched it
+        self._seen_own: set[tuple[str, str, int]] = set()  # (kind, URL, device) for URLs named by the device
         groups = len(spec.groups)
         self.polls = [0] * groups
         # converged devices per group: (time, change) steps, folded into hours by the report
@@ -69,38 +70,74 @@ class Recorder:
 
     # -- transfers
 
-    def transfers(self, group: int, devices: list[int], when: int, outcome: Outcome, url_of=None) -> int:
-        """Record an outcome's transfers for ``devices``; returns the seconds they took.
+    def transfers(self, group: int, devices: list[int], when: int, outcome: Outcome, urls_of=None) -> int:
+        """Record an outcome's transfers for ``devices`` (all different); returns the seconds they took.
 
-        ``url_of(index, device)`` gives each device's own URL of transfer
-        ``index`` when the URLs name the device (meta sequences in an upload URL).
+        ``urls_of(index, devices)`` gives each device's own URL of transfer
+        ``index`` when the URLs name the device (meta sequences in an upload
+        URL), or None when it is the same for all.
         """
         n = len(devices)
         offset = 0
         for index, transfer in enumerate(outcome.transfers):
             duration = self.spec.transfer_seconds(transfer.size) if transfer.ok else 1
             self._transfer(when + offset, duration, n, transfer)
+            urls = urls_of(index, devices) if urls_of is not None else None
             if transfer.method == "PUT":
+                uploads = self.uploads
                 for d in devices:
-                    self.uploads[d] += 1
-                    self._backup(url_of(index, d) if url_of else transfer.url, d)
-            elif not transfer.ok:
-                for d in devices:
-                    self.downloads[d] += 1
-                self.failed_downloads.update(devices)
+                    uploads[d] += 1
+                self._backups(transfer.url, devices, urls)
             else:
-                # The same file fetched twice by one device: it goes round in a loop.
-                key = (transfer.kind, transfer.url)
+                downloads = self.downloads
                 for d in devices:
-                    self.downloads[d] += 1
-                    if url_of:
-                        key = (transfer.kind, url_of(index, d))
-                    seen = self._seen.setdefault(d, set())
-                    if key in seen:
-                        self.loops.add(d)
-                    seen.add(key)
+                    downloads[d] += 1
+                if not transfer.ok:
+                    self.failed_downloads.update(devices)
+                else:
+                    self._fetched(transfer.kind, transfer.url, devices, urls)
             offset += duration
         return offset
+
+    def _fetched(self, kind: str, url: str, devices: list[int], urls: list[str] | None) -> None:
+        """The same file fetched twice by one device: it goes round in a loop.
+
+        Files fetched by many devices get one byte per device (``_seen``);
+        files named by the device (rare) a (kind, URL, device) entry.
+        """
+        loops = self.loops
+        if urls is None:
+            key = (kind, url)
+            seen = self._seen.get(key)
+            if seen is None:
+                seen = self._seen[key] = bytearray(len(self.downloads))
+            own = self._seen_own
+            for d in devices:
+                if seen[d] or (own and (kind, url, d) in own):
+                    loops.add(d)
+                seen[d] = 1
+            return
+        shared = self._seen
+        own = self._seen_own
+        for d, url in zip(devices, urls):
+            seen = shared.get((kind, url))
+            mark = (kind, url, d)
+            if (seen is not None and seen[d]) or mark in own:
+                loops.add(d)
+            own.add(mark)
+
+    def _backups(self, url: str, devices: list[int], urls: list[str] | None) -> None:
+        """Who wrote each backup file: the device, or -1 once a second one did."""
+        self.backup_writes += len(devices)
+        backups = self.backups
+        if urls is None:
+            writer = backups.get(url)
+            backups[url] = devices[0] if len(devices) == 1 and writer in (None, devices[0]) else -1
+            return
+        mark = backups.setdefault
+        for d, url in zip(devices, urls):
+            if mark(url, d) != d:
+                backups[url] = -1
 
     def _transfer(self, start: int, duration: int, n: int, transfer: Transfer) -> None:
         hour = start // 3600
@@ -115,14 +152,6 @@ class Recorder:
             end = start + min(duration, MAX_TRANSFER)
             self._load[start] += n
             self._load[end] -= n
-
-    def _backup(self, url: str, device: int) -> None:
-        self.backup_writes += 1
-        writer = self.backups.get(url)
-        if writer is None:
-            self.backups[url] = device
-        elif writer != device:
-            self.backups[url] = -1
 
     def restarted(self, devices: list[int]) -> None:
         for d in devices:
