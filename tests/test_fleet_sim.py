@@ -265,7 +265,7 @@ def test_backups_named_by_device_are_shared_without_rerunning():
     poller = InterpreterPoller(spec, MemoryFetcher({SERVER + "update-ip1200.htm": own}))
     result = simulate(spec, poller)
     assert result.stats["interpreter_runs"] < 40
-    urls = sorted(result.recorder.backups)
+    urls = sorted(result.recorder.backup_files())
     assert urls[0] == "http://10.0.0.5/backup/00-90-33-00-00-00/IP1200-00-00-00-0.txt"
     assert "http://10.0.0.5/backup/00-90-33-00-00-27/IP1200-00-00-27-2.txt" in urls
 
@@ -330,3 +330,67 @@ def test_hours_skipped_only_while_every_poll_in_them_is_a_no_op():
     dect = group(report, "dect")
     assert dect["converged"] == 10 and dect["downloads"] == 10
     assert dect["time_to_converge"]["max"] == 25 * (23 * 3600 + 40 * 60) + 1 + 60  # the download, then the restart
+
+
+def test_backup_named_by_one_device_and_written_by_others_is_shared():
+    # Devices of `own` back up to their MAC's file; `fixed` devices all write
+    # the file named by device 1's MAC.  Counted per device, the fast path
+    # must notice the one file both kinds of URL name.
+    own = b"mod cmd UP0 scfg http://10.0.0.5/b/#m.txt ser W\r\n"
+    fixed = b"mod cmd UP0 scfg http://10.0.0.5/b/00-90-33-00-00-01.txt ser W\r\n"
+    toml = FLEET + '\n[groups.fixed]\ncount = 3\nmodel = "IP1200"\nupdate_url = "http://10.0.0.5/fixed.htm"\n'
+    report = both(toml, {"update-ip1200.htm": own, "fixed.htm": fixed})
+    backups = report["backups"]
+    assert backups["writes"] == 13 and backups["files"] == 10
+    assert backups["shared_files"] == 1 and backups["shared_examples"] == ["http://10.0.0.5/b/00-90-33-00-00-01.txt"]
+
+
+def test_backups_named_by_the_device_are_counted_without_their_urls():
+    own = b"mod cmd UP0 scfg http://10.0.0.5/b/#h-#b2.txt ser W /force 24\r\n"
+    toml = FLEET.replace("count = 10", "count = 40").replace("poll_minutes = 15", "poll_minutes = 15\nboot_spread_hours = 0")
+    report = both(toml, {"update-ip1200.htm": own})
+    backups = report["backups"]
+    assert backups["shared_files"] == 0 and backups["files"] == 40 * 2 and backups["writes"] == 40 * 3
+    spec = parse_fleet(toml, "f.toml")
+    poller = InterpreterPoller(spec, MemoryFetcher({SERVER + "update-ip1200.htm": own}))
+    recorder = simulate(spec, poller).recorder
+    assert not recorder.backups  # one byte per device and file name, no URL kept
+    files = recorder.backup_files()
+    assert len(files) == 80 and files["http://10.0.0.5/b/IP1200-00-00-27-1.txt"] == 39
+
+
+def test_backups_counted_per_device_and_one_by_one_are_counted_once():
+    # Spread uptimes: devices alone in their cohort are run one by one, and
+    # their backup URLs kept as text, beside those counted per device.
+    own = b"mod cmd UP0 scfg http://10.0.0.5/b/#h-#b2.txt ser W /force 24\r\n"
+    toml = FLEET.replace("count = 10", "count = 40")
+    report = both(toml, {"update-ip1200.htm": own})
+    assert report["backups"]["shared_files"] == 0 and report["backups"]["files"] == 40 * 2
+
+
+def test_backup_count_per_device_agrees_with_the_urls():
+    from innoscript.fleet.poller import TAIL, Effect, Outcome, Transfer
+    from innoscript.fleet.record import Recorder
+
+    spec = parse_fleet(FLEET.replace("count = 10", "count = 20"), "f.toml")
+    rec = Recorder(spec, [None])
+
+    def put(devices, url, named=None):
+        rec.transfers(0, devices, 0, Outcome("done", (Transfer("scfg", "PUT", url, 10),), None, False), named)
+
+    framed = Effect("done", (Transfer("scfg", "PUT", f"http://s/b/{TAIL}.txt", 10),), None, False, False, True)
+    put([5, 6, 7], "http://s/b/00-00-05.txt", framed)  # counted per device: 00-00-05, -06, -07
+    put([5], "http://s/b/00-00-05.txt")  # the same file by the same device, as text
+    put([8], "http://s/b/00-00-06.txt")  # device 6's file, written by device 8 too
+    put([9], "http://s/b/00-00-11.txt")  # nobody's framed file (device 17 wrote none)
+    put([1, 2], "http://s/b/all.txt")
+    files = rec.backup_files()
+    assert files == {"http://s/b/00-00-05.txt": 5, "http://s/b/00-00-06.txt": -1, "http://s/b/00-00-07.txt": 7,
+                     "http://s/b/00-00-11.txt": 9, "http://s/b/all.txt": -1}
+    assert rec.backup_summary() == (5, ["http://s/b/00-00-06.txt", "http://s/b/all.txt"])
+    assert rec.backup_writes == 8
+    # A frame of the same length with the tail elsewhere: the count is made from the URLs.
+    other = Effect("done", (Transfer("scfg", "PUT", f"http://s/b/0{TAIL}txt", 10),), None, False, False, True)
+    put([3], "http://s/b/000-00-03txt", other)
+    assert not rec._frames_apart()
+    assert rec.backup_summary() == (6, ["http://s/b/00-00-06.txt", "http://s/b/all.txt"])

@@ -66,6 +66,7 @@ def tail(number: int) -> str:
     return f"{_HEX[(number >> 16) & 0xFF]}-{_HEX[(number >> 8) & 0xFF]}-{_HEX[number & 0xFF]}"
 
 
+TAIL_LENGTH = len("xx-xx-xx")
 _HEADS: list[str] = []  # "xx-xx-" for each value of the upper two bytes, made on first use
 
 

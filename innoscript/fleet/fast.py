@@ -374,7 +374,7 @@ class FastPath:
             effect = outcome
             outcome = poller.realize(effect, c.group, c.state, who.number, c.t)
             state, boot, following = sim.apply(devices, c.group, c.state, c.t, c.boot, outcome,
-                                               effect.urls if effect.personal else None, write_status=False)
+                                               effect if effect.personal else None, write_status=False)
             self.schedule(c.group, state, boot, following, devices, outcome.status)
             return
         if isinstance(outcome, str):
@@ -391,8 +391,8 @@ class FastPath:
                 self.confirm(key, pending, c, second, self.poll(c, second, sim.who(second), idle, c.t), c.t)
                 pending = self.memo.get(key)
             if type(pending) is Effect or (type(pending) is Pending and self.usable(pending, c)):
-                state, boot, following = sim.apply(devices, c.group, c.state, c.t, c.boot, outcome, pending.effect.urls
-                                                   if type(pending) is Pending else pending.urls, write_status=False)
+                state, boot, following = sim.apply(devices, c.group, c.state, c.t, c.boot, outcome, pending.effect
+                                                   if type(pending) is Pending else pending, write_status=False)
                 self.schedule(c.group, state, boot, following, devices, outcome.status)
                 return
             for d in devices:

@@ -85,6 +85,14 @@ class Effect:
             url = url.replace(IP, ip(device))
         return url
 
+    def tailed(self, index: int) -> tuple[str, str] | None:
+        """(before, after) when transfer ``index``'s URL is ``before + tail(device) + after``."""
+        url = self.transfers[index].url
+        if IP in url or url.count(TAIL) != 1:
+            return None
+        before, after = url.split(TAIL)
+        return before, after
+
     def urls(self, index: int, devices: list[int]) -> list[str] | None:
         """Transfer ``index``'s URL for each of ``devices``; None when it is the same for all."""
         url = self.transfers[index].url

@@ -10,6 +10,7 @@ from __future__ import annotations
 from array import array
 from collections import Counter
 
+from .devices import TAIL_LENGTH, tail, tails_between
 from .poller import Outcome, Transfer
 from .spec import FleetSpec
 
@@ -47,6 +48,9 @@ class Recorder:
         # running sum is the peak of concurrent transfers.
         self._load = array("l", bytes(8 * (self.seconds + MAX_TRANSFER + 2)))
         self.backups: dict[str, int] = {}  # URL -> writer device, -1 when several devices wrote it
+        # Files `before + tail(device) + after` (see _tailed_backups): (before, after) -> 1 per writer.
+        self._tailed: dict[tuple[str, str], bytearray] = {}
+        self._tails_unique = n <= 1 << 24  # tail() holds three bytes of the device number
         self.backup_writes = 0
 
     # -- polls without effect (counted, possibly for many devices at once)
@@ -70,24 +74,29 @@ class Recorder:
 
     # -- transfers
 
-    def transfers(self, group: int, devices: list[int], when: int, outcome: Outcome, urls_of=None) -> int:
+    def transfers(self, group: int, devices: list[int], when: int, outcome: Outcome, named=None) -> int:
         """Record an outcome's transfers for ``devices`` (all different); returns the seconds they took.
 
-        ``urls_of(index, devices)`` gives each device's own URL of transfer
-        ``index`` when the URLs name the device (meta sequences in an upload
-        URL), or None when it is the same for all.
+        ``named`` (an Effect) gives each device's own URLs when they name the
+        device (meta sequences in an upload URL): ``named.urls(index,
+        devices)``, None when transfer ``index`` has the same URL for all, and
+        ``named.tailed(index)``, (before, after) when each device's URL is
+        ``before + tail(device) + after``.
         """
         n = len(devices)
         offset = 0
         for index, transfer in enumerate(outcome.transfers):
             duration = self.spec.transfer_seconds(transfer.size) if transfer.ok else 1
             self._transfer(when + offset, duration, n, transfer)
-            urls = urls_of(index, devices) if urls_of is not None else None
             if transfer.method == "PUT":
                 uploads = self.uploads
                 for d in devices:
                     uploads[d] += 1
-                self._backups(transfer.url, devices, urls)
+                frame = named.tailed(index) if named is not None and self._tails_unique else None
+                if frame is not None:
+                    self._tailed_backups(frame, devices)
+                else:
+                    self._backups(transfer.url, devices, named.urls(index, devices) if named is not None else None)
             else:
                 downloads = self.downloads
                 for d in devices:
@@ -95,7 +104,8 @@ class Recorder:
                 if not transfer.ok:
                     self.failed_downloads.update(devices)
                 else:
-                    self._fetched(transfer.kind, transfer.url, devices, urls)
+                    self._fetched(transfer.kind, transfer.url, devices,
+                                  named.urls(index, devices) if named is not None else None)
             offset += duration
         return offset
 
@@ -138,6 +148,76 @@ class Recorder:
         for d, url in zip(devices, urls):
             if mark(url, d) != d:
                 backups[url] = -1
+
+    def _tailed_backups(self, frame: tuple[str, str], devices: list[int]) -> None:
+        """Backups to ``before + tail(device) + after``: one byte per device.
+
+        The tails of different devices differ, so such a file has one writer,
+        unless another frame or a URL of ``backups`` makes the same text
+        (``backup_files`` and ``backup_summary`` see to that).
+        """
+        self.backup_writes += len(devices)
+        marks = self._tailed.get(frame)
+        if marks is None:
+            marks = self._tailed[frame] = bytearray(len(self.uploads))
+        for d in devices:
+            marks[d] = 1
+
+    def backup_files(self) -> dict[str, int]:
+        """Every backup file: URL -> the device that wrote it, -1 when several did."""
+        files = dict(self.backups)
+        mark = files.setdefault
+        for (before, after), marks in self._tailed.items():
+            devices = [d for d, written in enumerate(marks) if written]
+            for d, url in zip(devices, tails_between(before, after, devices)):
+                if mark(url, d) != d:
+                    files[url] = -1
+        return files
+
+    def backup_summary(self) -> tuple[int, list[str]]:
+        """(number of backup files, sorted URLs of the files several devices wrote)."""
+        if not self._tailed:
+            return len(self.backups), sorted(url for url, writer in self.backups.items() if writer == -1)
+        if not self._frames_apart():
+            files = self.backup_files()
+            return len(files), sorted(url for url, writer in files.items() if writer == -1)
+        count = len(self.backups) + sum(marks.count(1) for marks in self._tailed.values())
+        shared = []
+        for url, writer in self.backups.items():
+            device = self._framed_writer(url)
+            if device is not None:
+                count -= 1  # the same file as a frame's: counted there
+                if writer != device:
+                    writer = -1
+            if writer == -1:
+                shared.append(url)
+        return count, sorted(shared)
+
+    def _frames_apart(self) -> bool:
+        """Whether no two frames make the same text.
+
+        Frames whose texts have one length and the tail at one place give
+        different texts (the text fixes before, after and tail); this asks
+        that of every two frames of one length.
+        """
+        place: dict[int, int] = {}
+        for before, after in self._tailed:
+            length = len(before) + TAIL_LENGTH + len(after)
+            if place.setdefault(length, len(before)) != len(before):
+                return False
+        return True
+
+    def _framed_writer(self, url: str) -> int | None:
+        """The device whose frame file ``url`` is (frames apart: at most one), if any."""
+        for (before, after), marks in self._tailed.items():
+            if len(url) == len(before) + TAIL_LENGTH + len(after) and url.startswith(before) and url.endswith(after):
+                middle = url[len(before):len(before) + TAIL_LENGTH]
+                digits = middle.replace("-", "")
+                if len(digits) == 6 and all(c in "0123456789abcdef" for c in digits):
+                    device = int(digits, 16)
+                    if device < len(marks) and marks[device] and tail(device) == middle:
+                        return device
+        return None
 
     def _transfer(self, start: int, duration: int, n: int, transfer: Transfer) -> None:
         hour = start // 3600

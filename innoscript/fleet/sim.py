@@ -129,7 +129,7 @@ class Simulation:
             self._keep.append(state)  # keeps id(state) from being reused
         return found
 
-    def apply(self, devices: list[int], g: int, state, t: int, boot: int, outcome: Outcome, urls_of=None,
+    def apply(self, devices: list[int], g: int, state, t: int, boot: int, outcome: Outcome, named=None,
               write_status: bool = True) -> tuple[object, int, int]:
         """Record a poll that ``devices`` (all in ``state``) made at ``t``.
 
@@ -142,7 +142,7 @@ class Simulation:
         if write_status:
             rec.set_status(devices, outcome.status)
         new_state = outcome.state
-        busy_for = rec.transfers(g, devices, t, outcome, urls_of) if outcome.transfers else 0
+        busy_for = rec.transfers(g, devices, t, outcome, named) if outcome.transfers else 0
         changed_at = t
         if outcome.restart:
             rec.restarted(devices)
