@@ -202,7 +202,7 @@ def verb_case(source: Source) -> list[Diagnostic]:
     for line in parse(source).lines:
         if isinstance(line, ast.ModCommand) and line.module and line.verb and not line.verb.text.islower():
             if catalog.lookup(line.module.text, line.verb.text.lower()) is not None:
-                span = line.verb.span
+                span = line.at(line.verb)
                 out.append(make(source, "TST-001", span.start, span.end, [(span.start, span.end, line.verb.text.lower())]))
     return out
 

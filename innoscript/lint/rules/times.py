@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ...source import Cols
 from ...syntax import ast
 from ..context import LintContext
 from ..rule import rule
@@ -95,7 +96,7 @@ def duplicate_hour(ctx: LintContext, line: ast.Times):
         previous = hours.pieces[index - 1]
         fix = None
         if not hours.split:
-            cut = ctx.source.span(previous.span.end, piece.span.end)
+            cut = Cols(previous.span.end, piece.span.end)
             fix = ctx.replace(cut, "", f"remove the second `{piece.text}`")
         yield ctx.finding(
             piece.span,
@@ -243,7 +244,7 @@ def times_not_first(ctx: LintContext):
             message = (f"{len(above)} command{'s' if many else ''} above `times` run{'' if many else 's'} at any "
                        f"hour (from line {first.number}); put `times` first")
             yield ctx.finding(
-                line.verb.span, message,
+                line.at(line.verb), message,
                 related=(ctx.related(first.span, "runs before the time window is checked"),),
             )
         return
@@ -295,7 +296,7 @@ def download_without_initial(ctx: LintContext):
         if _malformed_download(line):
             continue  # it downloads nothing; UPD-005/010/011 say why
         yield ctx.finding(
-            line.verb.span,
+            line.at(line.verb),
             f"{line.verb.text} download without `times ... /initial`: devices can be flashed while being "
             "installed; add for example `mod cmd UP1 times /allow 23,0,1,2,3,4 /initial 6` as the first line",
         )
@@ -334,7 +335,7 @@ def several_times(ctx: LintContext):
     lines = list(ctx.lines(ast.Times))
     for line in lines[1:]:
         yield ctx.finding(
-            line.verb.span,
+            line.at(line.verb),
             f"second `times` line (the first is on line {lines[0].number}): only hours both allow remain; "
             "keep a single `times` line",
             related=(ctx.related(lines[0].span, "first times line"),),
