@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from innoscript.device.fetch import MemoryFetcher
 from innoscript.device.options import InterpreterOptions
 from innoscript.fleet import InterpreterPoller, build_report, parse_fleet, simulate, to_json
-from innoscript.fleet.devices import Schedule, draw, first_boot
+from innoscript.fleet.devices import Schedule, busy_bases, draw, first_boot, first_boots, is_busy, split_busy
 from innoscript.fleet.spec import GroupSpec
 
 SERVER = "http://10.0.0.5/"
@@ -168,6 +168,20 @@ def test_first_boot_spreads_uptimes_and_new_devices_boot_later():
     assert [new for _, new in boots] == [True] * 3 + [False] * 7
     assert all(0 <= b < 7200 for b, new in boots if new)
     assert all(-7200 < b <= 0 for b, new in boots if not new)
+
+
+def test_draws_for_many_devices_equal_the_draws_one_by_one():
+    g = GroupSpec("g", 3000, "IP232", SERVER, boot_spread_hours=7.3, busy_share=0.3, new_share=0.3)
+    devices = range(500, 3500)
+    for seed in (0, 7, -5, 2**70):
+        bases = busy_bases(seed, devices)
+        sample = list(devices)[::7]
+        for when in (0, 1, 900, 30 * 86400, -60):
+            idle, busy = split_busy(bases, 500, sample, g.busy_share, when)
+            assert busy == [d for d in sample if is_busy(seed, d, g, when)]
+            assert idle == [d for d in sample if not is_busy(seed, d, g, when)]
+        assert first_boots(seed, devices, g, True) == [first_boot(seed, d, 0, g)[0] for d in devices]
+        assert first_boots(seed, devices, g, False) == [first_boot(seed, d, 2999, g)[0] for d in devices]
 
 
 def test_schedule():

@@ -8,6 +8,7 @@ stepping of fast.py give exactly the results of the one-by-one loop of sim.py.
 
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass
 
 from .spec import NEW_POLL_MINUTES, NEW_WINDOW_MINUTES, GroupSpec
@@ -94,26 +95,35 @@ def is_busy(seed: int, device: int, group: GroupSpec, when: int) -> bool:
     return draw(seed, device, DRAW_BUSY, when) < group.busy_share
 
 
-def split_busy(seed: int, devices: list[int], group: GroupSpec, when: int) -> tuple[list[int], list[int]]:
-    """(idle, busy) devices at a poll at ``when``: ``is_busy`` for many devices at once."""
-    if group.busy_share <= 0:
-        return list(devices), []
-    idle: list[int] = []
-    busy: list[int] = []
-    share = group.busy_share
-    key, stir, mask, scale = _key(seed, DRAW_BUSY), when & _MASK, _MASK, float(1 << 53)
+def busy_bases(seed: int, devices: range) -> array:
+    """The part of each device's busy draws that does not depend on the time (see split_busy)."""
+    key, mask = _key(seed, DRAW_BUSY), _MASK
+    bases = array("Q")
     for d in devices:
-        # draw(seed, d, DRAW_BUSY, when), written out: this runs for every device of a splitting cohort.
         value = key ^ ((d * 0xD1B54A32D192ED03) & mask)
-        if when:
-            value = (value + 0x9E3779B97F4A7C15) & mask
-            value = ((value ^ (value >> 30)) * 0xBF58476D1CE4E5B9) & mask
-            value = ((value ^ (value >> 27)) * 0x94D049BB133111EB) & mask
-            value = (value ^ (value >> 31)) ^ stir
         value = (value + 0x9E3779B97F4A7C15) & mask
         value = ((value ^ (value >> 30)) * 0xBF58476D1CE4E5B9) & mask
         value = ((value ^ (value >> 27)) * 0x94D049BB133111EB) & mask
-        value ^= value >> 31
+        bases.append(value ^ (value >> 31))
+    return bases
+
+
+def split_busy(bases: array, first: int, devices: list[int], share: float, when: int) -> tuple[list[int], list[int]]:
+    """(idle, busy) of ``devices`` at a poll at ``when``: ``is_busy`` for many
+    devices at once, with ``bases[d - first]`` from busy_bases."""
+    if share <= 0:
+        return list(devices), []
+    idle: list[int] = []
+    busy: list[int] = []
+    stir, mask, scale = when & _MASK, _MASK, float(1 << 53)
+    for d in devices:
+        # draw(seed, d, DRAW_BUSY, when), written out: this runs for every device of a splitting cohort.
+        value = bases[d - first]
+        if when:
+            value = ((value ^ stir) + 0x9E3779B97F4A7C15) & mask
+            value = ((value ^ (value >> 30)) * 0xBF58476D1CE4E5B9) & mask
+            value = ((value ^ (value >> 27)) * 0x94D049BB133111EB) & mask
+            value ^= value >> 31
         (busy if (value >> 11) / scale < share else idle).append(d)
     return idle, busy
 

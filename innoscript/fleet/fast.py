@@ -33,9 +33,10 @@ byte for byte).
 from __future__ import annotations
 
 import heapq
+from array import array
 from dataclasses import dataclass
 
-from .devices import first_boots, split_busy
+from .devices import busy_bases, first_boots, split_busy
 from .poller import Effect, Outcome
 from .sim import Progress, SimResult, Simulation
 
@@ -95,6 +96,7 @@ class FastPath:
         self.heap: list[tuple[int, int, tuple]] = []
         self.seq = 0
         self._mature: dict[tuple[int, object], int] = {}
+        self._busy: dict[int, tuple[array, int]] = {}  # busy_bases()
         self._hours: dict[tuple, list] = {}  # known_hours(): per key, the status of each no-op hour
         self._personal: dict[int, bool] = {}
         self._msids: dict[int, int] = {}
@@ -267,11 +269,20 @@ class FastPath:
             else:
                 self.apply(c, c.devices, idle, (c.group, c.script, c.msid, time_key, True), who)
             return
-        idle_devices, busy_devices = split_busy(sim.seed, c.devices, self.groups[g], t)
+        bases, first = self.busy_bases(g)
+        idle_devices, busy_devices = split_busy(bases, first, c.devices, self.groups[g].busy_share, t)
         if idle_devices:
             self.apply(c, idle_devices, idle, (c.group, c.script, c.msid, time_key, True), who)
         if busy_devices:
             self.apply(c, busy_devices, busy, (c.group, c.script, c.msid, time_key, False), who)
+
+    def busy_bases(self, g: int) -> tuple[array, int]:
+        """The group's busy_bases (made when first needed) and its first device."""
+        found = self._busy.get(g)
+        if found is None:
+            first = sum(group.count for group in self.groups[:g])
+            found = self._busy[g] = (busy_bases(self.sim.seed, range(first, first + self.groups[g].count)), first)
+        return found
 
     def jump(self, c: Cohort, who, status: str, time_key) -> None:
         """Skip the polls whose time key equals this one's: all do nothing."""

@@ -27,9 +27,7 @@ class Recorder:
         self.goals = goals
         self.seconds = spec.seconds
         self.hours = (self.seconds + 3599) // 3600 + 1
-        self.downloads = array("l", bytes(8 * n)) if n else array("l")
-        self.uploads = array("l", bytes(8 * n)) if n else array("l")
-        self.restarts = array("l", bytes(8 * n)) if n else array("l")
+        self.devices = n
         self.converged_at = array("q", [NOT_CONVERGED]) * n
         self.last_status: list[str] = ["not-polled"] * n
         self.loops: set[int] = set()
@@ -38,6 +36,11 @@ class Recorder:
         self._seen_own: set[tuple[str, str, int]] = set()  # (kind, URL, device) for URLs named by the device
         groups = len(spec.groups)
         self.polls = [0] * groups
+        # Transfers and restarts per group: the report needs no more, and a
+        # cohort's are then counted at once, not device by device.
+        self.downloads = [0] * groups
+        self.uploads = [0] * groups
+        self.restarts = [0] * groups
         # converged devices per group: (time, change) steps, folded into hours by the report
         self.converged_steps: list[Counter] = [Counter() for _ in range(groups)]
         self.hour_downloads = [0] * self.hours
@@ -89,18 +92,14 @@ class Recorder:
             duration = self.spec.transfer_seconds(transfer.size) if transfer.ok else 1
             self._transfer(when + offset, duration, n, transfer)
             if transfer.method == "PUT":
-                uploads = self.uploads
-                for d in devices:
-                    uploads[d] += 1
+                self.uploads[group] += n
                 frame = named.tailed(index) if named is not None and self._tails_unique else None
                 if frame is not None:
                     self._tailed_backups(frame, devices)
                 else:
                     self._backups(transfer.url, devices, named.urls(index, devices) if named is not None else None)
             else:
-                downloads = self.downloads
-                for d in devices:
-                    downloads[d] += 1
+                self.downloads[group] += n
                 if not transfer.ok:
                     self.failed_downloads.update(devices)
                 else:
@@ -120,7 +119,7 @@ class Recorder:
             key = (kind, url)
             seen = self._seen.get(key)
             if seen is None:
-                seen = self._seen[key] = bytearray(len(self.downloads))
+                seen = self._seen[key] = bytearray(self.devices)
             own = self._seen_own
             for d in devices:
                 if seen[d] or (own and (kind, url, d) in own):
@@ -159,7 +158,7 @@ class Recorder:
         self.backup_writes += len(devices)
         marks = self._tailed.get(frame)
         if marks is None:
-            marks = self._tailed[frame] = bytearray(len(self.uploads))
+            marks = self._tailed[frame] = bytearray(self.devices)
         for d in devices:
             marks[d] = 1
 
@@ -233,9 +232,8 @@ class Recorder:
             self._load[start] += n
             self._load[end] -= n
 
-    def restarted(self, devices: list[int]) -> None:
-        for d in devices:
-            self.restarts[d] += 1
+    def restarted(self, group: int, devices: list[int]) -> None:
+        self.restarts[group] += len(devices)
 
     # -- results
 

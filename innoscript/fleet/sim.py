@@ -145,7 +145,7 @@ class Simulation:
         busy_for = rec.transfers(g, devices, t, outcome, named) if outcome.transfers else 0
         changed_at = t
         if outcome.restart:
-            rec.restarted(devices)
+            rec.restarted(g, devices)
             # At least a second away, so a script that restarts at every poll
             # cannot make a device poll again at the same moment for ever.
             boot = t + busy_for + max(1, self.spec.restart_seconds)
