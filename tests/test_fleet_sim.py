@@ -408,3 +408,15 @@ def test_backup_count_per_device_agrees_with_the_urls():
     put([3], "http://s/b/000-00-03txt", other)
     assert not rec._frames_apart()
     assert rec.backup_summary() == (6, ["http://s/b/00-00-06.txt", "http://s/b/all.txt"])
+
+
+def test_devices_sharing_a_poll_phase_part_when_the_interval_changes():
+    # 60 uptimes spread over a day: some devices poll at the same moments
+    # every 5 minutes (same boot time modulo 5 minutes) and step together;
+    # `/poll 20` gives each its own phase modulo 20 minutes.
+    script = b"mod cmd UP1 check ser C1\r\nconfig add UP1 /poll 20\r\nconfig write\r\nconfig activate\r\n"
+    toml = FLEET.replace("count = 10", "count = 60").replace("poll_minutes = 15", "poll_minutes = 5").replace("days = 2", "days = 0.5")
+    report = both(toml, {"update-ip1200.htm": script})
+    dect = group(report, "dect")
+    assert dect["converged"] == 60
+    assert 60 * 36 - 60 < dect["polls"] < 60 * 36 + 60  # one at 5 minutes, then every 20 for 12 hours

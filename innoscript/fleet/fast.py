@@ -4,7 +4,9 @@ A cohort is a set of devices of one group that are in the same state and
 poll at the same moments: same state, same next poll time, and either the
 same boot time (while young: `/initial` and the new-device window still
 matter) or the same boot phase (boot time modulo the poll interval) once
-every uptime threshold is behind them.
+every uptime threshold is behind them.  Each device's boot time is kept
+too: a poll that changes the interval regroups the devices by their phase
+of the new one.
 
 At each step one representative's poll is looked up in the memo, keyed by
 (group, script, state without time stamps, time key, idle), or run through
@@ -97,6 +99,9 @@ class FastPath:
         self.seq = 0
         self._mature: dict[tuple[int, object], int] = {}
         self._busy: dict[int, tuple[array, int]] = {}  # busy_bases()
+        # Each device's boot time: a cohort keeps one member's, which once
+        # every uptime threshold is behind them shares only its phase.
+        self.boots = array("q", bytes(8 * sim.spec.device_count))
         self._hours: dict[tuple, list] = {}  # known_hours(): per key, the status of each no-op hour
         self._personal: dict[int, bool] = {}
         self._msids: dict[int, int] = {}
@@ -186,6 +191,7 @@ class FastPath:
         new = self.poller.is_new(state)
         following = self.poller.schedule.next
         sid = self.sid(state)
+        self.boots[devices.start:devices.stop] = array("q", boots)
         if self.poller.personal(state):
             for d, boot in zip(devices, boots):
                 self.schedule(g, state, boot, following(boot, -1, interval, new), [d], None)
@@ -384,9 +390,7 @@ class FastPath:
         if isinstance(outcome, Effect):
             effect = outcome
             outcome = poller.realize(effect, c.group, c.state, who.number, c.t)
-            state, boot, following = sim.apply(devices, c.group, c.state, c.t, c.boot, outcome,
-                                               effect if effect.personal else None, write_status=False)
-            self.schedule(c.group, state, boot, following, devices, outcome.status)
+            self.record(c, devices, outcome, effect if effect.personal else None)
             return
         if isinstance(outcome, str):
             outcome = Outcome(outcome, (), c.state, False)
@@ -402,16 +406,39 @@ class FastPath:
                 self.confirm(key, pending, c, second, self.poll(c, second, sim.who(second), idle, c.t), c.t)
                 pending = self.memo.get(key)
             if type(pending) is Effect or (type(pending) is Pending and self.usable(pending, c)):
-                state, boot, following = sim.apply(devices, c.group, c.state, c.t, c.boot, outcome, pending.effect
-                                                   if type(pending) is Pending else pending, write_status=False)
-                self.schedule(c.group, state, boot, following, devices, outcome.status)
+                self.record(c, devices, outcome, pending.effect if type(pending) is Pending else pending)
                 return
             for d in devices:
                 own = outcome if d == who.number else self.poll(c, d, sim.who(d), idle, c.t)
-                state, boot, following = sim.apply([d], c.group, c.state, c.t, c.boot, own, write_status=False)
-                self.schedule(c.group, state, boot, following, [d], own.status)
+                self.record(c, [d], own)
             return
-        state, boot, following = sim.apply(devices, c.group, c.state, c.t, c.boot, outcome, write_status=False)
+        self.record(c, devices, outcome)
+
+    def record(self, c: Cohort, devices: list[int], outcome: Outcome, named=None) -> None:
+        """Record the poll ``outcome`` that ``devices`` of ``c`` made, and schedule their next one."""
+        state, boot, following = self.sim.apply(devices, c.group, c.state, c.t, c.boot, outcome, named,
+                                                write_status=False)
+        boots = self.boots
+        if outcome.restart:
+            for d in devices:
+                boots[d] = boot
+        elif self.poller.interval(state) != self.poller.interval(c.state):
+            # The devices of a cohort share the boot phase of the old interval,
+            # not necessarily that of the new one: each goes by its own boot.
+            interval = self.poller.interval(state)
+            new = self.poller.is_new(state)
+            gathered: dict[tuple[int, int], tuple[int, list[int]]] = {}
+            for d in devices:
+                own = boots[d]
+                key = (self.poller.schedule.next(own, c.t, interval, new), own % interval)
+                found = gathered.get(key)
+                if found is None:
+                    gathered[key] = (own, [d])
+                else:
+                    found[1].append(d)
+            for (following, _), (own, members) in gathered.items():
+                self.schedule(c.group, state, own, following, members, outcome.status)
+            return
         self.schedule(c.group, state, boot, following, devices, outcome.status)
 
     @staticmethod
