@@ -4,6 +4,7 @@ the line rules only on lines it has not seen."""
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings as hsettings, strategies as st
 
 from innoscript.lint import Settings, lint_script
@@ -178,3 +179,34 @@ def test_a_line_rule_that_raises_gives_one_internal_error_in_both_paths():
         object.__setattr__(rule, "check", original)
     mine = [d for d in full if d.code == "UPD-002"]
     assert len(mine) == 1 and "internal error in rule UPD-002: ValueError('boom')" in mine[0].message
+
+
+def test_a_stale_lint_stops_midway_and_the_next_one_is_exact():
+    """The language server abandons a lint a newer edit made stale: ``check`` raises in the middle."""
+
+    class Stale(Exception):
+        pass
+
+    text = "".join(f"mod cmd UP1 times /allow {i % 24},{i % 24}\nconfig add CMD0 /name n{i}\n" for i in range(6000))
+    script = parse(Source(text, "update-ip1200.htm"))
+    linter = IncrementalLinter()
+    calls = []
+
+    def check():
+        calls.append(1)
+        if len(calls) == 2:  # past the first rules, well before the end
+            raise Stale()
+
+    with pytest.raises(Stale):
+        linter.lint(script, Settings(), check)
+    assert len(calls) == 2
+    edited = parse(Source(text.replace("/name n7\n", "/name n7 x\n"), "update-ip1200.htm"))
+    assert linter.lint(edited, Settings()) == lint_script(edited, Settings())
+
+
+def test_blank_lines_share_one_parse_and_linting_places_only_the_other_lines():
+    """Ten million blank lines (10 MB of CR) must cost a pointer each, not a node each."""
+    script = parse(Source("\r" * 50_000 + "mod cmd UP1 check ser 1\r" + "\r" * 50_000, "update-ip1200.htm"))
+    assert len({id(shape) for shape in script.shapes}) == 2
+    lint_script(script, Settings())
+    assert script._lines is None and set(script._placed) <= {50_001, 100_001}  # the command; the last line

@@ -84,9 +84,11 @@ class IncrementalLinter:
         self.reused = 0  # lines answered from the store on the last call (for tests and benchmarks)
         self.computed = 0
 
-    def lint(self, script: ast.Script, settings: Settings | None = None) -> list[Diagnostic]:
+    def lint(self, script: ast.Script, settings: Settings | None = None, check=None) -> list[Diagnostic]:
+        """``check`` (optional) is called now and then and may raise to abandon the run
+        (the language server's stale work); the store then keeps the previous version."""
         with paused_gc():
-            return _lint(script, settings or Settings(), self)
+            return _lint(script, settings or Settings(), self, check)
 
     def _results(self, ctx: LintContext, rules: list[Rule]) -> Iterable[tuple[int, int, tuple]]:
         from .config import settings_fingerprint
@@ -120,16 +122,18 @@ class IncrementalLinter:
 # -- the stages -------------------------------------------------------------------
 
 
-def _lint(script: ast.Script, settings: Settings, incremental: IncrementalLinter | None) -> list[Diagnostic]:
+def _lint(script: ast.Script, settings: Settings, incremental: IncrementalLinter | None, check=None) -> list[Diagnostic]:
     rules = active_rules(settings)
     ctx = LintContext(script, settings)
     ctx.active_rules = {rule.code: rule for rule in rules}
     diagnostics: list[Diagnostic] = []
     line_rules = [rule for rule in rules if rule.stage == "line" and _applies(ctx, rule)]
     if line_rules:
-        _line_stage(ctx, line_rules, diagnostics, incremental)
+        _line_stage(ctx, line_rules, diagnostics, incremental, check)
     for rule in rules:
         if rule.stage == "script":
+            if check is not None:
+                check()
             _collect(ctx, rule, lambda rule=rule: rule.check(ctx), diagnostics)
     suppressed = suppress(script, diagnostics)
     diagnostics = suppressed.kept
@@ -219,7 +223,8 @@ def _run_line(ctx: LintContext, shape: ast.Line, wanted: list[tuple[int, Rule]])
     return tuple(found) if found else _NOTHING
 
 
-def _line_stage(ctx: LintContext, rules: list[Rule], out: list[Diagnostic], incremental: IncrementalLinter | None) -> None:
+def _line_stage(ctx: LintContext, rules: list[Rule], out: list[Diagnostic], incremental: IncrementalLinter | None,
+                check=None) -> None:
     """Every line rule over every line it asks for, in one loop over the lines.
 
     A rule that raises on any line gives one internal-error finding and no
@@ -233,6 +238,8 @@ def _line_stage(ctx: LintContext, rules: list[Rule], out: list[Diagnostic], incr
         results = incremental._results(ctx, rules)
     source = ctx.source
     for number, offset, found in results:
+        if check is not None and not number & 4095:
+            check()
         if not found:
             continue
         for index, findings in found:
@@ -247,22 +254,38 @@ def _line_stage(ctx: LintContext, rules: list[Rule], out: list[Diagnostic], incr
             _add(ctx, rule, per_rule[index], out)
 
 
+# Line rules' findings by line parse, kept across the scripts linted with the
+# same settings, model and rules: the files of one site repeat most of their
+# lines (and the parser shares one parse per distinct line).  Each entry holds
+# its parse, so the id it is filed under cannot be reused by another object.
+_SHARED: dict[tuple, dict[int, tuple]] = {}
+_SHARED_LIMIT = 200_000
+
+
 def _once_per_text(ctx: LintContext, rules: list[Rule]) -> Iterable[tuple[int, int, tuple]]:
     """Each line's position with its line rules' findings, the rules run once per distinct line.
 
     Line rules see one line, the settings and the model only (rule.py), so
     every line with the same parse (the same text and line ending) gets the
-    same findings, placed where it stands; large generated scripts repeat
-    many lines.
+    same findings, placed where it stands; large generated scripts, and the
+    scripts of one site, repeat many lines.
     """
-    seen: dict[int, tuple] = {}
+    from .config import settings_fingerprint
+
+    model = ctx.model
+    key = (settings_fingerprint(ctx.settings), model.name if model else None, ctx.script.newline,
+           tuple((rule.code, id(rule.check)) for rule in rules))
+    seen = _SHARED.get(key)
+    if seen is None or len(seen) > _SHARED_LIMIT:
+        if len(_SHARED) > 16 or seen is not None:
+            _SHARED.clear()
+        seen = _SHARED[key] = {}
     by_type: dict[type, list[tuple[int, Rule]]] = {}
-    script = ctx.script
-    for number, offset, shape in script.numbered():
-        found = seen.get(id(shape))
-        if found is None:
-            found = seen[id(shape)] = _run_line(ctx, shape, _wanted(by_type, rules, type(shape)))
-        yield number, offset, found
+    for number, offset, shape in ctx.script.numbered():
+        entry = seen.get(id(shape))
+        if entry is None or entry[0] is not shape:
+            entry = seen[id(shape)] = (shape, _run_line(ctx, shape, _wanted(by_type, rules, type(shape))))
+        yield number, offset, entry[1]
 
 
 def _place(span, number: int, offset: int) -> Span:

@@ -36,6 +36,12 @@ How the engine runs a check (the ``stage``):
   text, so an edit re-runs it on the changed line alone.
 - no ``kinds``: a *script rule*, called once as ``check(ctx)``; it may look
   at the whole script.
+
+Positions: a line rule sees each distinct line once, parsed at line 1,
+offset 0, and reports at a token's columns (``token.span``, a ``Cols``); the
+engine places its findings at every line with that text.  A script rule
+sees lines where they stand and reports at file spans: ``line.at(token)``,
+``line.span``.
 - ``stage="suppressions"``: called as ``check(ctx)`` after suppressions
   have been applied to every other finding, with ``ctx.suppressions`` set
   (UPD-093, unused suppressions).

@@ -14,7 +14,7 @@ turns a token's columns into a ``Span`` of the file when a face asks.
 
 from __future__ import annotations
 
-from typing import ClassVar, NamedTuple
+from typing import ClassVar, NamedTuple, Sequence
 
 from ..catalog import Command as CommandSpec
 from ..catalog import FinalCommand, SimpleVerb
@@ -340,7 +340,7 @@ class Script:
 
     __slots__ = ("source", "shapes", "_lines", "_placed", "_filled", "_by_class")
 
-    def __init__(self, source: Source, shapes: tuple[Line, ...], filled: list[int] | None = None) -> None:
+    def __init__(self, source: Source, shapes: Sequence[Line], filled: list[int] | None = None) -> None:
         self.source = source
         self.shapes = shapes
         self._lines: tuple[Line, ...] | None = None
