@@ -208,7 +208,7 @@ SCRIPTS = [
 
 
 @st.composite
-def fleets(draw_):
+def fleets(draw_, most: int = 5):
     script = draw_(st.sampled_from(SCRIPTS))
     hours = ",".join(str(h) for h in sorted(draw_(st.sets(st.integers(0, 23), min_size=1, max_size=5))))
     final = draw_(st.sampled_from([b"ireset", b"reset", b"ser", b"iresetn"]))
@@ -223,7 +223,7 @@ def fleets(draw_):
     for i in range(draw_(st.integers(1, 2))):
         lines += [
             f"[groups.g{i}]",
-            f"count = {draw_(st.integers(1, 5))}",
+            f"count = {draw_(st.integers(1, most))}",
             'model = "IP1200"',
             f'firmware = "{draw_(st.sampled_from(["13-1", "13-2"]))}"',
             f"poll_minutes = {draw_(st.sampled_from([5, 15, 60]))}",
@@ -239,6 +239,18 @@ def fleets(draw_):
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(fleets())
 def test_fast_path_equals_exact_path(case):
+    same_report_both_ways(case)
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(fleets(most=30))
+def test_fast_path_equals_exact_path_in_larger_fleets(case):
+    # Dozens of devices: cohorts of several devices that merge, split and
+    # share effects, which two or three devices seldom do.
+    same_report_both_ways(case)
+
+
+def same_report_both_ways(case) -> None:
     toml, body, firmware_there = case
     files = {"update-ip1200.htm": body, "fw/IP1200-boot.bin": b"b" * 1000}
     if firmware_there:
