@@ -1,8 +1,12 @@
-"""What a simulation remembers: per device counters and server load.
+"""What a simulation remembers: per group counters, per device what the
+report asks of each device (when it converged, its last status, loops,
+failed downloads), backup files and server load.
 
 Both simulation paths (one device at a time in sim.py, cohorts in fast.py)
 feed the same Recorder through the same methods; the report is built from
-it alone, so equal recordings give byte-identical reports.
+it alone, so equal recordings give byte-identical reports.  Work that
+depends on the number of devices is done per cohort where it can be: a
+million devices pass through these methods at every step of the fast path.
 """
 
 from __future__ import annotations
