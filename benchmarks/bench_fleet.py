@@ -87,8 +87,11 @@ def line(label: str, result: dict, target: float | None) -> None:
     rate = result["polls"] / result["seconds"]
     ratio = f"  ratio {result['seconds'] / target:.2f}" if target else ""
     goal = f"target {target:>4.0f} s" if target else "          "
+    stats = result["stats"]
+    steps = f"   {stats['cohort_steps']:,} cohort steps, {stats['interpreter_runs']:,} interpreter runs" if stats else ""
     print(f"{label:<34} {result['seconds']:7.2f} s  {goal}{ratio}   {result['polls']:>13,} polls "
-          f"{rate:>16,.0f} polls/s   peak {result['peak_mb']:7.1f} MB (target 2048, ratio {result['peak_mb'] / 2048:.2f})")
+          f"{rate:>16,.0f} polls/s   peak {result['peak_mb']:7.1f} MB (target 2048, ratio {result['peak_mb'] / 2048:.2f})"
+          f"{steps}")
 
 
 def main() -> None:

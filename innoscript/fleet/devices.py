@@ -8,6 +8,7 @@ stepping of fast.py give exactly the results of the one-by-one loop of sim.py.
 
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass
 
 from .spec import NEW_POLL_MINUTES, NEW_WINDOW_MINUTES, GroupSpec
@@ -57,10 +58,34 @@ class Identity:
     ip: str
 
 
+_HEX = tuple(f"{i:02x}" for i in range(256))
+MAC_PREFIX = "00-90-33-"
+
+
+def tail(number: int) -> str:
+    """The device's three bytes as MAC and hardware id end in: `xx-xx-xx`."""
+    return f"{_HEX[(number >> 16) & 0xFF]}-{_HEX[(number >> 8) & 0xFF]}-{_HEX[number & 0xFF]}"
+
+
+TAIL_LENGTH = len("xx-xx-xx")
+_HEADS: list[str] = []  # "xx-xx-" for each value of the upper two bytes, made on first use
+
+
+def tails_between(before: str, after: str, devices: list[int]) -> list[str]:
+    """``before + tail(d) + after`` for each device: the URLs of many devices at once."""
+    if not _HEADS:
+        _HEADS.extend(f"{_HEX[i >> 8]}-{_HEX[i & 0xFF]}-" for i in range(1 << 16))
+    heads, low = _HEADS, _HEX
+    return [before + heads[(d >> 8) & 0xFFFF] + low[d & 0xFF] + after for d in devices]
+
+
+def ip(number: int) -> str:
+    return f"10.{(number >> 16) & 0xFF}.{(number >> 8) & 0xFF}.{number & 0xFF}"
+
+
 def identity(number: int, model: str) -> Identity:
-    b1, b2, b3 = (number >> 16) & 0xFF, (number >> 8) & 0xFF, number & 0xFF
-    mac = f"00-90-33-{b1:02x}-{b2:02x}-{b3:02x}"
-    return Identity(number, mac, f"{model}-{b1:02x}-{b2:02x}-{b3:02x}", f"10.{b1}.{b2}.{b3}")
+    end = tail(number)
+    return Identity(number, MAC_PREFIX + end, f"{model}-{end}", ip(number))
 
 
 def is_busy(seed: int, device: int, group: GroupSpec, when: int) -> bool:
@@ -68,6 +93,57 @@ def is_busy(seed: int, device: int, group: GroupSpec, when: int) -> bool:
     if group.busy_share <= 0:
         return False
     return draw(seed, device, DRAW_BUSY, when) < group.busy_share
+
+
+def busy_bases(seed: int, devices: range) -> array:
+    """The part of each device's busy draws that does not depend on the time (see split_busy)."""
+    key, mask = _key(seed, DRAW_BUSY), _MASK
+    bases = array("Q")
+    for d in devices:
+        value = key ^ ((d * 0xD1B54A32D192ED03) & mask)
+        value = (value + 0x9E3779B97F4A7C15) & mask
+        value = ((value ^ (value >> 30)) * 0xBF58476D1CE4E5B9) & mask
+        value = ((value ^ (value >> 27)) * 0x94D049BB133111EB) & mask
+        bases.append(value ^ (value >> 31))
+    return bases
+
+
+def split_busy(bases: array, first: int, devices: list[int], share: float, when: int) -> tuple[list[int], list[int]]:
+    """(idle, busy) of ``devices`` at a poll at ``when``: ``is_busy`` for many
+    devices at once, with ``bases[d - first]`` from busy_bases."""
+    if share <= 0:
+        return list(devices), []
+    idle: list[int] = []
+    busy: list[int] = []
+    stir, mask, scale = when & _MASK, _MASK, float(1 << 53)
+    for d in devices:
+        # draw(seed, d, DRAW_BUSY, when), written out: this runs for every device of a splitting cohort.
+        value = bases[d - first]
+        if when:
+            value = ((value ^ stir) + 0x9E3779B97F4A7C15) & mask
+            value = ((value ^ (value >> 30)) * 0xBF58476D1CE4E5B9) & mask
+            value = ((value ^ (value >> 27)) * 0x94D049BB133111EB) & mask
+            value ^= value >> 31
+        (busy if (value >> 11) / scale < share else idle).append(d)
+    return idle, busy
+
+
+def first_boots(seed: int, devices: range, group: GroupSpec, new: bool) -> list[int]:
+    """Boot times of ``devices`` (all new or all not): ``first_boot`` for many devices at once."""
+    spread = int(group.boot_spread_hours * 3600)
+    if not spread:
+        return [0] * len(devices)
+    key, mask, scale = _key(seed, DRAW_UPTIME), _MASK, float(1 << 53)
+    sign = 1 if new else -1
+    boots = []
+    for d in devices:
+        value = key ^ ((d * 0xD1B54A32D192ED03) & mask)
+        value = (value + 0x9E3779B97F4A7C15) & mask
+        value = ((value ^ (value >> 30)) * 0xBF58476D1CE4E5B9) & mask
+        value = ((value ^ (value >> 27)) * 0x94D049BB133111EB) & mask
+        value ^= value >> 31
+        boots.append(sign * int((value >> 11) / scale * spread))
+    return boots
 
 
 def first_boot(seed: int, device: int, index_in_group: int, group: GroupSpec) -> tuple[int, bool]:

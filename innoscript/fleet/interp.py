@@ -9,8 +9,6 @@ interpreter untraced, and turns its summary into an ``Outcome``.
 
 from __future__ import annotations
 
-import re
-from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Hashable
 
@@ -21,11 +19,11 @@ from ..device.fetch import ok
 from ..device.interpreter import run_poll
 from ..device.options import InterpreterOptions, OptionError, options_from
 from ..device.state import make_state
-from .devices import Identity, Schedule
+from .devices import MAC_PREFIX, Identity, Schedule
 from .fetch import FleetFetcher
 from .poller import (
-    CHECKED, DONE, ERROR, FAILED, INITIAL, NO_CLOCK, OUTSIDE_ALLOW, RESTART,
-    Outcome, ScriptFacts, TimeRules, Transfer,
+    CHECKED, DONE, ERROR, FAILED, INITIAL, IP, NO_CLOCK, OUTSIDE_ALLOW, RESTART, TAIL,
+    Effect, Outcome, ScriptFacts, TimeRules, Transfer,
 )
 from .spec import FleetSpec, FleetSpecError
 
@@ -60,6 +58,10 @@ class InterpreterPoller:
         self._facts: dict[str, ScriptFacts] = {}
         self._states: dict[object, object] = {}  # canonical states, interned
         self._initial: dict[tuple[int, bool], object] = {}
+        self._stamped: dict[tuple, object] = {}  # realize(): (after, stamps) -> state
+        self._unstamped: dict[int, tuple] = {}  # memo_state(): id -> (state, state without stamps)
+        self._goals: dict[int, tuple] = {}  # goal_key(): id -> (state without stamps, key)
+        self._keep: list[object] = []
 
     def for_spec(self, spec: FleetSpec) -> "InterpreterPoller":
         return InterpreterPoller(spec, self.fetcher, self.options)
@@ -83,7 +85,11 @@ class InterpreterPoller:
         key: the `/force` deadline is in the time key, so no stamps."""
         if not state.stamps:
             return state
-        return self.intern(state.replace(stamps=()))
+        found = self._unstamped.get(id(state))
+        if found is None:
+            # (state, its unstamped form): holding the state keeps its id its own.
+            found = self._unstamped[id(state)] = (state, self.intern(state.replace(stamps=())))
+        return found[1]
 
     def initial_state(self, group: int, new: bool):
         key = (group, new)
@@ -101,7 +107,11 @@ class InterpreterPoller:
         return state.is_new
 
     def goal_key(self, state) -> Hashable:
-        return state.replace(has_time=True, clock=_EPOCH, status="").key()
+        base = self.memo_state(state)  # key() leaves the stamps out
+        found = self._goals.get(id(base))
+        if found is None:
+            found = self._goals[id(base)] = (base, base.replace(has_time=True, clock=_EPOCH, status="").key())
+        return found[1]
 
     def describe(self, group: int, state) -> dict:
         return {"firmware": state.firmware, "boot": state.boot, "radio": state.radio, "vars": state.update_vars()}
@@ -169,41 +179,86 @@ class InterpreterPoller:
             transfers = tuple(m[3] for m in sorted(moves, key=lambda m: m[:3]))
         return Outcome(status, transfers, self.canonical(result.state), bool(summary.restarts))
 
-    def url_maker(self, outcome: Outcome, rep: Identity):
-        """A function (transfer, who) -> that device's URL, made from the
-        representative's URLs by swapping its MAC, hardware id and IP; None
-        when a URL holds one of them ambiguously."""
-        templates: dict[str, str] = {}
-        ip = re.compile(r"(?<![0-9.])" + re.escape(rep.ip) + r"(?![0-9])")
+    def effect(self, group: int, before, outcome: Outcome, who: Identity, t: int) -> Effect | None:
+        """``outcome`` (``who``'s poll at ``t`` from ``before``) as a rule for the
+        same poll of any device of the group, in any state with the same
+        ``memo_state`` and time key; None when it cannot be written as one (a
+        URL holds a NUL, or the SCFG stamp is neither kept nor the poll's clock).
+
+        The device's MAC, hardware id and IP in the URLs become placeholders;
+        the SCFG stamp is the only state field that differs between devices
+        in such states.  The fast path uses a rule only once polls of other
+        devices at other moments gave exactly what it says.
+        """
+        model = self.spec.groups[group].model
+        transfers = []
+        personal = False
         for transfer in outcome.transfers:
             url = transfer.url
             if "\x00" in url:
                 return None
-            template = url.replace(rep.mac, "\x00m").replace(rep.hwid, "\x00h")
-            templates[url] = ip.sub("\x00i", template)
+            template = url.replace(who.mac, MAC_PREFIX + TAIL).replace(who.hwid, f"{model}-{TAIL}")
+            template = _swap_ip(template, who.ip, IP)
+            if template != url:
+                personal = True
+                transfer = Transfer(transfer.kind, transfer.method, template, transfer.size, transfer.ok)
+            transfers.append(transfer)
+        old, new, now = _scfg_stamp(before), _scfg_stamp(outcome.state), self.clock(group, t)
+        if new == old and new != now:
+            stamped = False
+        elif new == now and old != now:
+            stamped = True
+        else:
+            return None
+        after = outcome.state if not outcome.state.stamps else self.intern(outcome.state.replace(stamps=()))
+        return Effect(outcome.status, tuple(transfers), after, stamped, outcome.restart, personal)
 
-        def url_of(transfer: Transfer, who: Identity) -> str:
-            template = templates[transfer.url]
-            if "\x00" not in template:
-                return template
-            return template.replace("\x00m", who.mac).replace("\x00h", who.hwid).replace("\x00i", who.ip)
-
-        return url_of
-
-    @staticmethod
-    def personalized(outcome: Outcome, url_of, who: Identity) -> Outcome:
-        """``outcome`` as ``url_of`` makes it for ``who``."""
-        transfers = tuple(replace(t, url=url_of(t, who)) for t in outcome.transfers)
-        return replace(outcome, transfers=transfers)
+    def realize(self, effect: Effect, group: int, before, device: int, t: int) -> Outcome:
+        """The outcome ``effect`` gives ``device`` polling at ``t`` from ``before``."""
+        stamps = (("SCFG", self.clock(group, t)),) if effect.stamped else before.stamps
+        key = (id(effect.after), stamps)
+        state = self._stamped.get(key)
+        if state is None:
+            state = self._stamped[key] = effect.after if not stamps else self.intern(effect.after.replace(stamps=stamps))
+            self._keep.append(effect.after)  # keeps id(effect.after) from being reused
+            if state is not effect.after:
+                self._unstamped.setdefault(id(state), (state, effect.after))
+        transfers = effect.transfers
+        if effect.personal:
+            transfers = tuple(Transfer(x.kind, x.method, effect.url(i, device), x.size, x.ok) for i, x in enumerate(transfers))
+        return Outcome(effect.status, transfers, state, effect.restart)
 
     def names_device(self, outcome: Outcome, who: Identity) -> bool:
-        """Whether an outcome's transfers carry the device's identity (then it cannot be shared)."""
-        if not outcome.transfers:
-            return False
+        """Whether an outcome's transfers carry the device's identity (then it cannot be shared as it is)."""
         for transfer in outcome.transfers:
             url = transfer.url
-            if who.mac in url or who.hwid in url:
-                return True
-            if who.ip in url and re.search(r"(?<![0-9.])" + re.escape(who.ip) + r"(?![0-9])", url):
+            if who.mac in url or who.hwid in url or _swap_ip(url, who.ip, "") != url:
                 return True
         return False
+
+
+def _scfg_stamp(state):
+    for name, when in state.stamps:
+        if name == "SCFG":
+            return when
+    return None
+
+
+def _swap_ip(url: str, ip: str, placeholder: str) -> str:
+    """``url`` with ``ip`` replaced where it stands as a whole address (not inside a longer number)."""
+    at = url.find(ip)
+    if at < 0:
+        return url
+    parts = []
+    done = 0
+    while at >= 0:
+        end = at + len(ip)
+        before = url[at - 1] if at else ""
+        after = url[end] if end < len(url) else ""
+        if not (before.isdigit() or before == ".") and not after.isdigit():
+            parts.append(url[done:at])
+            parts.append(placeholder)
+            done = end
+        at = url.find(ip, at + 1)
+    parts.append(url[done:])
+    return "".join(parts)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Hashable, Protocol
 
 from ..syntax import ast
-from .devices import Identity, Schedule
+from .devices import Identity, Schedule, ip, tail, tails_between
 from .spec import FleetSpec
 
 NEVER = 1 << 62
@@ -58,6 +58,52 @@ class Outcome:
         return not self.transfers and not self.restart and (self.state is before or self.state == before)
 
 
+# Placeholders in an Effect's URLs: the device's three bytes `xx-xx-xx` (the
+# end of its MAC and hardware id) and its IP.
+TAIL = "\x00t"
+IP = "\x00i"
+
+
+@dataclass(frozen=True, slots=True)
+class Effect:
+    """A poll that does something, as a rule for every device it applies to
+    (``InterpreterPoller.effect``).  Equal effects give equal outcomes."""
+
+    status: str
+    transfers: tuple[Transfer, ...]  # URLs with TAIL and IP standing for the device's
+    after: object  # the state after the poll, without SCFG stamp
+    stamped: bool  # a backup was made: the SCFG stamp is the poll's clock (else it is kept)
+    restart: bool
+    personal: bool  # a URL names the device
+
+    def url(self, index: int, device: int) -> str:
+        """Transfer ``index``'s URL as ``device`` sends it."""
+        url = self.transfers[index].url
+        if TAIL in url:
+            url = url.replace(TAIL, tail(device))
+        if IP in url:
+            url = url.replace(IP, ip(device))
+        return url
+
+    def tailed(self, index: int) -> tuple[str, str] | None:
+        """(before, after) when transfer ``index``'s URL is ``before + tail(device) + after``."""
+        url = self.transfers[index].url
+        if IP in url or url.count(TAIL) != 1:
+            return None
+        before, after = url.split(TAIL)
+        return before, after
+
+    def urls(self, index: int, devices: list[int]) -> list[str] | None:
+        """Transfer ``index``'s URL for each of ``devices``; None when it is the same for all."""
+        url = self.transfers[index].url
+        if TAIL not in url and IP not in url:
+            return None
+        if IP not in url and url.count(TAIL) == 1:
+            before, after = url.split(TAIL)
+            return tails_between(before, after, devices)
+        return [self.url(index, d) for d in devices]
+
+
 class Poller(Protocol):
     """Gives polls their meaning.  States are hashable and never mutated."""
 
@@ -90,9 +136,9 @@ class Poller(Protocol):
 
     def names_device(self, outcome: Outcome, who: Identity) -> bool: ...
 
-    def url_maker(self, outcome: Outcome, rep: Identity): ...
+    def effect(self, group: int, before, outcome: Outcome, who: Identity, t: int) -> "Effect | None": ...
 
-    def personalized(self, outcome: Outcome, url_of, who: Identity) -> Outcome: ...
+    def realize(self, effect: "Effect", group: int, before, device: int, t: int) -> Outcome: ...
 
 
 @dataclass(frozen=True)

@@ -54,14 +54,16 @@ def build_report(result: SimResult, describe_goal=None) -> dict:
     groups = []
     device = 0
     for g, group in enumerate(spec.groups):
-        devices = range(device, device + group.count)
-        device += group.count
+        first, end = device, device + group.count
+        device = end
         goal = result.goals[g]
-        times = sorted(rec.converged_at[d] for d in devices if rec.converged_at[d] != NOT_CONVERGED)
+        converged_at = rec.converged_at[first:end]
+        times = sorted(converged_at)
+        unconverged = times.count(NOT_CONVERGED)  # NOT_CONVERGED is below every time
+        del times[:unconverged]
         reasons: dict[str, int] = {}
-        for d in devices:
-            if rec.converged_at[d] != NOT_CONVERGED:
-                continue
+        stuck = [] if not unconverged else [first + i for i, at in enumerate(converged_at) if at == NOT_CONVERGED]
+        for d in stuck:
             if d in rec.loops:
                 reason = LOOP
             elif d in rec.failed_downloads:
@@ -90,16 +92,16 @@ def build_report(result: SimResult, describe_goal=None) -> dict:
                 "p95": percentile(times, 0.95),
                 "max": times[-1] if times else None,
             },
-            "downloads": sum(rec.downloads[d] for d in devices),
-            "uploads": sum(rec.uploads[d] for d in devices),
-            "restarts": sum(rec.restarts[d] for d in devices),
-            "loops": sum(1 for d in devices if d in rec.loops),
+            "downloads": rec.downloads[g],
+            "uploads": rec.uploads[g],
+            "restarts": rec.restarts[g],
+            "loops": sum(1 for d in rec.loops if first <= d < end),
             "polls": rec.polls[g],
             "never_updated": dict(sorted(reasons.items())),
             "converged_by_hour": by_hour,
         })
     peak, peak_at = rec.peak_transfers()
-    shared = sorted(url for url, writer in rec.backups.items() if writer == -1)
+    files, shared = rec.backup_summary()
     return {
         "schema": SCHEMA,
         "fleet": {
@@ -125,7 +127,7 @@ def build_report(result: SimResult, describe_goal=None) -> dict:
         },
         "backups": {
             "writes": rec.backup_writes,
-            "files": len(rec.backups),
+            "files": files,
             "shared_files": len(shared),
             "shared_examples": shared[:5],
         },

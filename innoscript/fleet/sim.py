@@ -129,19 +129,23 @@ class Simulation:
             self._keep.append(state)  # keeps id(state) from being reused
         return found
 
-    def apply(self, devices: list[int], g: int, state, t: int, boot: int, outcome: Outcome, url_of=None) -> tuple[object, int, int]:
+    def apply(self, devices: list[int], g: int, state, t: int, boot: int, outcome: Outcome, named=None,
+              write_status: bool = True) -> tuple[object, int, int]:
         """Record a poll that ``devices`` (all in ``state``) made at ``t``.
 
-        Returns (state, boot time, next poll time) after it.
+        Returns (state, boot time, next poll time) after it.  The fast path
+        writes the status of the devices' last polls only at the end
+        (``write_status`` False).
         """
         rec = self.recorder
         rec.polls_seen(g, len(devices))
-        rec.set_status(devices, outcome.status)
+        if write_status:
+            rec.set_status(devices, outcome.status)
         new_state = outcome.state
-        busy_for = rec.transfers(g, devices, t, outcome, url_of) if outcome.transfers else 0
+        busy_for = rec.transfers(g, devices, t, outcome, named) if outcome.transfers else 0
         changed_at = t
         if outcome.restart:
-            rec.restarted(devices)
+            rec.restarted(g, devices)
             # At least a second away, so a script that restarts at every poll
             # cannot make a device poll again at the same moment for ever.
             boot = t + busy_for + max(1, self.spec.restart_seconds)
