@@ -25,6 +25,9 @@ from pathlib import Path
 
 from _corpus import bin_path, corpus
 
+# The shell peer: a 50-line script (the row compares one 50-line script each).
+SHELL_SCRIPT = "#!/bin/sh\nset -e\n" + "".join(f'echo "line {n}" > "/tmp/x{n}.txt"\n' for n in range(48))
+
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -39,15 +42,16 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as folder:
         script = next(corpus(Path(folder), "one", 1, 50).rglob("*.htm"))  # gen_corpus.py FOLDER 1 50
         shell = Path(folder, "script.sh")
-        shell.write_text("#!/bin/sh\nset -e\n" + "".join(f'echo "line {n}" > "/tmp/x{n}.txt"\n' for n in range(48)))
+        shell.write_text(SHELL_SCRIPT)
         result = Path(folder, "result.json")
         env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
         commands = [("shellcheck", f"shellcheck {shell}"), ("innolint", f"{innolint} --no-cache {script}"),
                     ("python -c pass", f"{sys.executable} -c pass")]
         if args.baseline:
             commands.append(("baseline innolint", f"{args.baseline} --no-cache {script}"))
+        # From a folder without a configuration file, as for a script kept on its own.
         subprocess.run(["hyperfine", "-N", "-w", "5", "-r", str(args.runs), "-i", "--export-json", str(result),
-                        *[command for _, command in commands]], env=env, check=True, capture_output=True)
+                        *[command for _, command in commands]], env=env, check=True, capture_output=True, cwd=folder)
         rows = dict(zip((name for name, _ in commands), json.loads(result.read_text())["results"]))
     for name, row in rows.items():
         print(f"{row['median'] * 1000:7.1f} ms median  {row['user'] * 1000:6.1f} ms user  "

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from innoscript.lint import Settings, facts, lint_script
 from innoscript.source import Source
 from innoscript.syntax import parse
@@ -45,3 +48,19 @@ def test_an_hour_list_split_by_blanks_or_with_bad_pieces_reads_the_same_way():
     bad = _times("mod cmd UP1 times /allow 1,,25,3-4")
     assert [p.text for p in bad.pieces] == ["1", "", "25", "3-4"]
     assert bad.hours == (1, None, None, None) and not bad.valid
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(
+    st.lists(st.one_of(st.integers(0, 300).map(str), st.sampled_from(["00", "01", "010", "", "a", "\u0661", "1e1"])),
+             min_size=1, max_size=5).map(".".join),
+    st.text(max_size=12)))
+def test_the_ipv4_shortcut_reads_hosts_as_ipaddress_does(host):
+    import ipaddress
+
+    try:
+        ipaddress.ip_address(host)
+        expected = True
+    except ValueError:
+        expected = False
+    assert facts.is_ip_literal(host) == expected

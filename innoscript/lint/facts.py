@@ -110,7 +110,11 @@ def url_host(text: str) -> str | None:
 
 @lru_cache(maxsize=4096)  # a script names the same few hosts on many lines
 def is_ip_literal(host: str) -> bool:
-    import ipaddress  # loaded when a host is checked, not at every start
+    parts = host.split(".")
+    if len(parts) == 4 and all(p.isascii() and p.isdigit() and (p == "0" or p[0] != "0") and int(p) <= 255
+                               for p in parts):
+        return True  # a plain IPv4 address, as ipaddress reads it, without loading ipaddress
+    import ipaddress  # loaded when another host is checked, not at every start
 
     try:
         ipaddress.ip_address(host)

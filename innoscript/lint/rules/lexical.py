@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 
 from ... import catalog
 from ...source import Cols
@@ -221,6 +220,14 @@ def _comment_fix(ctx: LintContext, line: ast.Command, comment_start: int, conten
 _INVISIBLE = {"Cc", "Cf"}
 
 
+def _invisible(char: str) -> bool:
+    if " " <= char <= "~":
+        return False  # printable ASCII: most scripts start so, and unicodedata stays unloaded
+    import unicodedata
+
+    return unicodedata.category(char) in _INVISIBLE
+
+
 @rule("UPD-004", spec="lint-rules.md UPD-004; innovaphone-spec.md 3")
 def leading_bom(ctx: LintContext):
     r"""The file starts with a byte-order mark or other invisible characters.
@@ -257,7 +264,7 @@ def leading_bom(ctx: LintContext):
     """
     text = ctx.source.text
     count = 0
-    while count < len(text) and text[count] not in "\r\n\t" and unicodedata.category(text[count]) in _INVISIBLE:
+    while count < len(text) and text[count] not in "\r\n\t" and _invisible(text[count]):
         count += 1
     if ctx.source.bom and not ctx.source.encoding.startswith(("utf-16", "utf-32")):  # theirs is UPD-091
         yield ctx.finding(ctx.source.span(0, 0), "the file starts with a UTF-8 byte-order mark; save it as UTF-8 without BOM")
