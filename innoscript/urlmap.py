@@ -64,12 +64,42 @@ def sorted_map(url_map) -> tuple[tuple[str, Path], ...]:
     return tuple(sorted(((p, Path(d)) for p, d in pairs), key=lambda item: -len(item[0])))
 
 
+def _plain(bare: str, folder) -> Resolution | None:
+    """Rules 2 and 3 for a plain `http://host/path` (no `%`, no brackets), with os.path alone.
+
+    innolint's start need not load pathlib, urllib.parse and ipaddress for
+    the cfg lines of a script whose payloads are not there; anything less
+    plain (or a file found, which is answered as a Path) goes the long way,
+    which gives the same answer.
+    """
+    scheme, sep, rest = bare.partition("://")
+    if not sep or scheme.lower() not in ("http", "https") or not (bare.isascii() and bare.isprintable()):
+        return None
+    host, slash, path = rest.partition("/")
+    if not host or "%" in path or "[" in host or "]" in host:
+        return None
+    parts = [p for p in path.split("/") if p not in ("", ".")]
+    if any(p == ".." or "\\" in p for p in parts):
+        return None  # refused the long way
+    if folder is None:
+        return Resolution(None, NOT_FOUND)
+    if not parts:
+        return Resolution(None, NOT_FOUND)
+    if os.path.isfile(os.path.join(folder, *parts)) or os.path.isfile(os.path.join(folder, parts[-1])):
+        return None  # found: the long way builds its Path
+    return Resolution(None, NOT_FOUND)
+
+
 def resolve(url: str, url_map=(), folder: str | os.PathLike | None = None) -> Resolution:
     """The local file for ``url`` (see the module's rules)."""
+    bare = _bare(url)
+    if not url_map:
+        quick = _plain(bare, folder)
+        if quick is not None:
+            return quick
     from pathlib import Path, PurePosixPath
     from urllib.parse import unquote, urlsplit
 
-    bare = _bare(url)
     for prefix, base in sorted_map(url_map):
         if bare.startswith(prefix):
             relative = _safe(unquote(bare[len(prefix):]))

@@ -651,15 +651,16 @@ def test_every_option_keeps_its_help():
 # the simulation rules need it); typing (records use innoscript.records, type
 # names only annotate); tomllib and what it brings (string, math) when no
 # configuration file is found; contextlib; pathlib, urllib.parse and
-# ipaddress (loaded where a URL is looked up or a host checked, and this
-# script has no URL); json (settings fingerprints are plain text).  Each
+# ipaddress (loaded where a URL is not plain or its file is there, or a host
+# is not a plain IPv4 address); json (settings fingerprints are plain text).  Each
 # costs the start a fraction of a millisecond to a few.
 LAZY_ON_A_PLAIN_RUN = ("innoscript.lint.cache", "hashlib", "tempfile", "dataclasses", "inspect", "datetime", "typing",
                        "tomllib", "string", "math", "contextlib", "pathlib", "urllib.parse", "ipaddress", "fnmatch", "json")
 
 
 def test_a_plain_lint_run_imports_no_cache_machinery_and_no_dataclasses(tmp_path):
-    write("update-ip232.htm", "mod cmd UP1 time /allow 22,23 /initial 6\n")  # parses (a syntax error loads lark)
+    # Parses (a syntax error loads lark); its cfg payload is looked up and not there.
+    write("update-ip232.htm", "mod cmd UP1 time /allow 22,23 /initial 6\nmod cmd UP0 cfg http://10.0.0.5/cfg/x.txt\n")
     probe = ("import sys, atexit; atexit.register(lambda: print(sorted(set(sys.argv[1].split(',')) & set(sys.modules)),"
              " file=sys.stderr)); from innoscript.cli.lint import main; main(sys.argv[2:])")
     lazy = ",".join(LAZY_ON_A_PLAIN_RUN)
