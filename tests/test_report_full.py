@@ -172,3 +172,31 @@ def test_preview_of_a_moved_line_does_not_print_the_lines_between():
         ("-", 2003, "mod cmd UP0 scfg http://h/#h.txt ser W /force 1"),
     ]
     assert len(render_diagnostic(finding, source)) < 1000
+
+
+def test_a_long_line_is_cut_around_each_finding():
+    """A megabyte `/allow 1,1,1,...` has a finding per repeated hour: each must not print the whole line."""
+    from innoscript.lint import Settings, lint_source
+
+    text = "mod cmd UP1 times /allow " + "1," * 2000 + "2\n"
+    source = Source(text, "update-ip232.htm")
+    findings = lint_source(source, Settings())
+    assert len(findings) > 1000
+    report = render("full", [FileResult(source.path, source, tuple(findings))])
+    assert len(report) < 1000 * len(findings)  # the whole line each time: over 10,000
+    middle = findings[len(findings) // 2]
+    block = render_diagnostic(middle, source)
+    assert "\u2026" in block and len(block) < 1200
+    # The carets still sit under the span, cut marks counted.
+    shown, underline = excerpt(source, middle.span)
+    column = underline.index("^")
+    offset = middle.span.start - source.text.index("1,")
+    assert shown[column : column + underline.count("^")] == source.text[middle.span.start : middle.span.end]
+    assert shown.startswith("\u2026") and shown.endswith("\u2026") and offset > 100
+
+
+def test_a_long_inserted_line_is_cut_in_the_preview():
+    source = Source("mod cmd UP1 poll\n", "a.htm")
+    fix = Fix("insert", (Edit(source.span(0, 0), "# " + "x" * 5000 + "\n"),), True)
+    rows = fix_preview(source, fix)
+    assert rows[0][0] == "+" and rows[0][2].endswith("\u2026") and len(rows[0][2]) < 300
