@@ -52,6 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     sizes = Counter()
     started = time.perf_counter()
     batch: list[bytes] = []
+    slowest = [0.0, 0]  # seconds, bytes of the slowest input
 
     def record(data: bytes, failures: list) -> None:
         for kind in {f.kind for f in failures}:
@@ -85,7 +86,11 @@ def main(argv: list[str] | None = None) -> int:
     def run(data: bytes) -> None:
         counts["inputs"] += 1
         sizes["bytes"] += len(data)
+        began = time.perf_counter()
         record(data, fuzzing.check(data, interpreter=not args.no_interpreter, lsp=not args.no_lsp))
+        took = time.perf_counter() - began
+        if took > slowest[0] and counts["inputs"] > 1:  # the first input also pays for the imports
+            slowest[:] = [took, len(data)]
         if args.cli_batch:
             batch.append(data)
             if len(batch) >= args.cli_batch:
@@ -98,7 +103,8 @@ def main(argv: list[str] | None = None) -> int:
         run_cli()
     elapsed = time.perf_counter() - started
     print(f"inputs: {counts['inputs']} ({sizes['bytes'] / max(counts['inputs'], 1):.0f} bytes on average), "
-          f"{counts['cli inputs']} through the command lines, seed {args.seed}, {elapsed:.0f} s")
+          f"{counts['cli inputs']} through the command lines, seed {args.seed}, {elapsed:.0f} s; "
+          f"slowest input {slowest[0]:.1f} s ({slowest[1]} bytes)")
     for kind in fuzzing.KINDS:
         line = f"{kind}: {counts[kind]}"
         if kind in examples:
