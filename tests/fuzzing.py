@@ -624,6 +624,18 @@ async def _lsp_edits_agree(ls, uri: str, text: str, rng, version: int) -> list[F
     want = bom + format_source(linted)
     if edits is not None and _editor_apply(text, edits) != want:
         return [Failure("divergence", f"formatting edits give {_editor_apply(text, edits)[:60]!r}, fmt {want[:60]!r}")]
+    # Range formatting: the lines in the range formatted, the others as they were.
+    old, new = linted.lines, Source(want).lines
+    low = rng.randrange(len(old)) if old else 0
+    high = min(low + rng.randint(0, 3), max(len(old) - 1, 0))
+    if len(old) == len(new):
+        want = bom + "".join((new[i].text if low <= i <= high else old[i].text) + old[i].newline for i in range(len(old)))
+    params = lsp.DocumentRangeFormattingParams(
+        lsp.TextDocumentIdentifier(uri), lsp.Range(lsp.Position(low, 0), lsp.Position(high, 0)), options)
+    edits = await module.range_formatting(ls, params)
+    if edits is not None and _editor_apply(text, edits) != want:
+        return [Failure("divergence", f"range formatting of lines {low}-{high} gives {_editor_apply(text, edits)[:60]!r}, "
+                                      f"fmt {want[:60]!r}")]
     # Quick fixes and suppressions, applied by the editor, change what the linter's edits change.
     with_fix = [d for d in snap.diagnostics if d.fix is not None]
     for d in rng.sample(with_fix, min(3, len(with_fix))) + snap.diagnostics[:1]:

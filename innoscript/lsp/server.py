@@ -669,7 +669,8 @@ async def range_formatting(ls: InnoServer, params: lsp.DocumentRangeFormattingPa
     text = await ls.pool.run(_formatted, snap)
     if text is None:
         return None
-    formatted = Source(text, snap.source.path).lines
+    # bom=True: a U+FEFF that starts the formatted text is content (the editor's BOM is not in it).
+    formatted = Source(text, snap.source.path, bom=True).lines
     if len(formatted) != len(snap.source.lines):
         return ls.whole(snap, text)  # lines added or removed: only the whole text is safe
     edits = []
