@@ -65,6 +65,8 @@ def main(argv: list[str] | None = None) -> int:
                 name = f"{kind}-{hashlib.sha1(data).hexdigest()[:12]}.bin"
                 with open(os.path.join(args.save, name), "wb") as stream:
                     stream.write(data)
+                with open(os.path.join(args.save, name[:-4] + ".txt"), "w", encoding="utf-8") as stream:
+                    stream.write("\n".join(f.message for f in failures if f.kind == kind) + "\n")
 
     def run_cli() -> None:
         with tempfile.TemporaryDirectory() as folder:

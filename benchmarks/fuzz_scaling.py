@@ -20,7 +20,9 @@ does), ``fix`` (``apply_fixes`` with the unsafe fixes, what `innolint --fix
 previews), ``lsp`` (the language server: open the document, lint it, then
 one typed character in the middle until its diagnostics are ready; the time
 is the edit's) and ``poll`` (parse the script and run one poll of the
-reference interpreter on it).  Each measurement runs in a fresh process, so
+reference interpreter on it).  Each measurement runs in a fresh process
+with a time-out and a cap on its address space (``--memory``: the machine
+may be shared; a row that hits it shows `MemoryError`), so
 the peak resident memory (``ru_maxrss``) is that task's own; it includes the
 interpreter itself (about 30 MB).
 
@@ -34,6 +36,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import subprocess
 import sys
@@ -130,14 +133,22 @@ print(json.dumps({"seconds": seconds, "peak_mb": peak, "found": found}))
 """
 
 
-def measure(task: str, data: bytes, folder: str, timeout: float) -> dict:
+def measure(task: str, data: bytes, folder: str, timeout: float, memory_mb: float = 1500) -> dict:
+    import resource
+
     path = os.path.join(folder, "update-ip232.htm")
     with open(path, "wb") as stream:
         stream.write(data)
+
+    def limit() -> None:  # the machine is shared: a task that grows too far fails instead of swapping
+        size = int(memory_mb * 1024 * 1024)
+        resource.setrlimit(resource.RLIMIT_AS, (size, size))
+
     try:
         done = subprocess.run(
             [sys.executable, "-c", CHILD, task, path], capture_output=True, text=True, timeout=timeout, check=False,
             cwd=folder,  # not the checkout: `-c` puts the working folder first on the import path
+            preexec_fn=limit,
         )
     except subprocess.TimeoutExpired:
         return {"seconds": float("inf"), "peak_mb": float("nan"), "found": f"timeout ({timeout:g} s)"}
@@ -154,25 +165,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--shapes", nargs="+", choices=SHAPES, default=list(SHAPES))
     parser.add_argument("--tasks", nargs="+", choices=TASKS, default=list(TASKS))
     parser.add_argument("--timeout", type=float, default=120, help="seconds per measurement (default 120)")
+    parser.add_argument("--memory", type=float, default=1500, help="address space per measurement, MB (default 1500)")
     args = parser.parse_args(argv)
     sizes = args.sizes or (BIG_SIZES if args.big else SIZES)
     began = time.perf_counter()
     with tempfile.TemporaryDirectory() as folder:
         # The interpreter, the modules and an empty document: what each task costs before any input.
-        base = {task: measure(task, b"", folder, args.timeout)["peak_mb"] for task in args.tasks}
+        base = {task: measure(task, b"", folder, args.timeout, args.memory)["peak_mb"] for task in args.tasks}
         print("peak MB on an empty input: " + ", ".join(f"{task} {mb:.0f}" for task, mb in base.items()))
         print(f"{'shape':10} {'task':5} {'MB':>5} {'seconds':>8} {'peak MB':>8}  found")
         for shape in args.shapes:
             for task in args.tasks:
                 rows = []
                 for size in sizes:
-                    row = measure(task, make(shape, int(size * 1_000_000)), folder, args.timeout)
+                    row = measure(task, make(shape, int(size * 1_000_000)), folder, args.timeout, args.memory)
                     rows.append(row)
                     print(f"{shape:10} {task:5} {size:5g} {row['seconds']:8.2f} {row['peak_mb']:8.0f}  {row['found']}", flush=True)
                     if row["seconds"] != row["seconds"] or row["seconds"] == float("inf"):
-                        break  # a failure or a time-out: bigger sizes only take longer
+                        break  # a failure, the memory limit or a time-out: bigger sizes only take more
                 first, last = rows[0], rows[-1]
-                if len(rows) > 1 and first["seconds"] and last["seconds"] == last["seconds"]:
+                if len(rows) > 1 and first["seconds"] and math.isfinite(last["seconds"]):
                     grown = (last["peak_mb"] - base[task]) / max(first["peak_mb"] - base[task], 1)
                     print(f"{'':16} x{sizes[len(rows) - 1] / sizes[0]:g} size: time x{last['seconds'] / first['seconds']:.1f}, "
                           f"memory above the empty input x{grown:.1f}", flush=True)

@@ -525,11 +525,12 @@ def _editor_offset(text: str, line: int, character: int) -> int:
 def _editor_apply(text: str, edits) -> str:
     """Text edits (lsprotocol TextEdit) as an editor applies them: all against the same text."""
     located = []
-    for edit in edits:
+    for index, edit in enumerate(edits):
         start = _editor_offset(text, edit.range.start.line, edit.range.start.character)
         end = _editor_offset(text, edit.range.end.line, edit.range.end.character)
-        located.append((start, end, edit.new_text))
-    for start, end, new in sorted(located, key=lambda e: (e[0], e[1]), reverse=True):
+        located.append((start, end, index, edit.new_text))
+    # From the end; insertions at one place appear in the order of the list.
+    for start, end, _, new in sorted(located, reverse=True):
         text = text[:start] + new + text[end:]
     return text
 
@@ -544,7 +545,8 @@ def _random_edit(rng, text: str) -> tuple[tuple[int, int], tuple[int, int], str,
 
 
 def _apply_spans(text: str, edits) -> str:
-    for edit in sorted(edits, key=lambda e: (e.span.start, e.span.end), reverse=True):
+    order = sorted(range(len(edits)), key=lambda i: (edits[i].span.start, edits[i].span.end, i), reverse=True)
+    for edit in (edits[i] for i in order):
         text = text[: edit.span.start] + edit.text + text[edit.span.end :]
     return text
 
@@ -681,11 +683,25 @@ def check_cli(inputs: list[bytes], folder: str) -> list[tuple[int, Failure]]:
             with open(path, "wb") as stream:
                 stream.write(data)
 
-    def run(*argv: str) -> None:
-        done = subprocess.run([os.path.join(bindir, argv[0]), *argv[1:], folder], capture_output=True, text=True,
+    def broken(argv: tuple[str, ...], targets: list[str]) -> str | None:
+        """What went wrong in one run over ``targets`` (None: nothing)."""
+        done = subprocess.run([os.path.join(bindir, argv[0]), *argv[1:], *targets], capture_output=True, text=True,
                               errors="replace", cwd=folder, check=False)
         if "Traceback" in done.stderr or done.returncode not in (0, 1, 2):
-            failures.append((-1, Failure("cli", f"{' '.join(argv)}: exit {done.returncode}, {done.stderr.strip()[-300:]!r}")))
+            return f"{' '.join(argv)}: exit {done.returncode}, {done.stderr.strip()[-2000:]!r}"
+        return None
+
+    def run(*argv: str) -> None:
+        problem = broken(argv, [folder])
+        if problem is None:
+            return
+        # Halve the files until one input alone fails (the run's output names none).
+        suspects = list(range(len(paths)))
+        while len(suspects) > 1:
+            half = suspects[: len(suspects) // 2]
+            suspects = half if broken(argv, [paths[i] for i in half]) else suspects[len(suspects) // 2 :]
+        alone = broken(argv, [paths[suspects[0]]])
+        failures.append((suspects[0] if alone else -1, Failure("cli", alone or problem)))
 
     def compare(what: str, expected) -> None:
         for index, (path, data) in enumerate(zip(paths, inputs)):

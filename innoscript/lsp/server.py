@@ -320,6 +320,8 @@ class InnoServer(LanguageServer):
             result = await asyncio.shield(job.linted if linted else job.parsed)
             if result is not None and doc.current(result):
                 return result
+            if result is None and doc.generation == job.generation and not doc.closed:
+                return None  # the analysis of this very text failed (logged): starting it again would spin
 
     def schedule(self, uri: str) -> None:
         """Lint soon: edits that arrive together are linted once, on the last text."""
