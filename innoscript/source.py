@@ -49,6 +49,17 @@ class Span(NamedTuple):
         return self._asdict()
 
 
+class Cols(NamedTuple):
+    """Where something stands within its line: 0-based columns, end exclusive.
+
+    The syntax tree keeps only these (a line's parse is shared by every line
+    with the same text); ``Line.at`` turns them into a ``Span`` of the file.
+    """
+
+    start: int
+    end: int
+
+
 class SourceProblem(NamedTuple):
     """Something wrong with the bytes themselves (not the language)."""
 
@@ -85,6 +96,11 @@ class Lines(Sequence):
 
     def __len__(self) -> int:
         return len(self._starts)
+
+    @property
+    def starts(self) -> Sequence[int]:
+        """The offset of each line's first character."""
+        return self._starts
 
     def __getitem__(self, index):
         if isinstance(index, slice):

@@ -10,7 +10,7 @@ from innoscript.syntax import ast, parse_line
 def test_nodes_have_slots_fields_and_value_equality():
     line = parse_line("mod cmd UP1 times /allow 23,0 /initial 6")
     assert not hasattr(line, "__dict__")
-    assert ast.Times._fields[:5] == ("number", "span", "text", "newline", "tokens")
+    assert ast.Times._fields[:5] == ("number", "offset", "text", "newline", "tokens")
     assert ast.Times._fields[-2:] == ("allow", "initial")
     again = ast.Times(*(getattr(line, name) for name in ast.Times._fields))
     by_name = ast.Times(**{name: getattr(line, name) for name in ast.Times._fields})

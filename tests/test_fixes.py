@@ -7,6 +7,7 @@ import stat
 
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from innoscript import catalog
 from innoscript.lint import Diagnostic, Settings, lint_source
@@ -202,7 +203,7 @@ def verb_case(source: Source) -> list[Diagnostic]:
     for line in parse(source).lines:
         if isinstance(line, ast.ModCommand) and line.module and line.verb and not line.verb.text.islower():
             if catalog.lookup(line.module.text, line.verb.text.lower()) is not None:
-                span = line.verb.span
+                span = line.at(line.verb)
                 out.append(make(source, "TST-001", span.start, span.end, [(span.start, span.end, line.verb.text.lower())]))
     return out
 
@@ -369,3 +370,16 @@ def test_written_fixes_read_back_as_the_fixed_text(tmp_path, data, fixed):
     source = Source.from_bytes(data, str(path))
     write_atomically(path, source, fixed)
     assert Source.from_bytes(path.read_bytes()).text == fixed
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 12), st.integers(0, 4)), max_size=8))
+def test_a_fix_whose_own_edits_overlap_is_found_in_one_sorted_pass(ranges):
+    """The one-pass check agrees with comparing every pair (a fix may hold 500,000 edits)."""
+    from innoscript.lint.fixes import _overlaps, _own_edits_conflict
+
+    spans = [(start, start + length) for start, length in ranges]
+    source = Source("x" * 20, "t.htm")
+    fix = Fix("f", tuple(Edit(source.span(a, b), "") for a, b in spans), True)
+    pairwise = any(_overlaps(a, b) for i, a in enumerate(spans) for b in spans[i + 1 :])
+    assert _own_edits_conflict(fix) == pairwise

@@ -78,7 +78,7 @@ def ast_reading(text: str) -> dict | None:
         return None
     if line.spec is None:
         return {"command": None}
-    at = lambda token: (token.text, token.span.col - 1)  # noqa: E731
+    at = lambda token: (token.text, token.span.start)  # noqa: E731
     reading: dict = {
         "command": generate.command_rule(line.spec),
         "extra": [at(t) for t in line.extra],

@@ -19,7 +19,7 @@ from innoscript.lint.context import LintContext
 from innoscript.lint.rule import all_rules
 from innoscript.lint.settings import MODES, Settings
 from innoscript.source import Source
-from innoscript.syntax import parse
+from innoscript.syntax import parse, parse_line
 
 ROOT = Path(__file__).resolve().parent.parent
 GATED = [rule for rule in all_rules() if rule.applies is not None]
@@ -132,7 +132,8 @@ def test_repeated_lines_get_the_findings_of_running_every_line(monkeypatch):
     def every_line(ctx, rules):
         by_type: dict = {}
         for line in ctx.script.lines:
-            yield line, engine._run_line(ctx, line, engine._wanted(by_type, rules, type(line)))
+            fresh = parse_line(line.text, newline=line.newline)  # its own parse, not shared
+            yield line.number, line.offset, engine._run_line(ctx, fresh, engine._wanted(by_type, rules, type(fresh)))
 
     for settings in (Settings(), Settings(target_version="v6")):
         once = engine.lint_script(script, settings)

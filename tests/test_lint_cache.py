@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-import hashlib
 import marshal
 import os
+import zlib
 
 import pytest
 
 from innoscript.lint import Settings
-from innoscript.lint.cache import DIGEST, MAGIC, CachedSource, ResultCache, diagnostic_from_data, diagnostic_to_data
+from innoscript.lint.cache import (MAGIC, CachedResult, CachedSource, ResultCache, diagnostic_from_data,
+                                   diagnostic_to_data)
 from innoscript.lint.pipeline import Job, Linter, lint_data
 from innoscript.source import Source
 from innoscript.lint.config import clear_caches
+from innoscript.lint.report import render
 
 BAD = b"mod\x01cmd UP1 check iresetn 2024-06-01\n# innolint: disable-next-line=UPD-091\nconfig add CMD0 /name Caf\xe9\n"
 
@@ -84,25 +86,51 @@ def test_damaged_cache_is_ignored_and_replaced(tmp_path):
     assert (folder / ".gitignore").read_text().strip().endswith("*")
 
 
-def _sealed(body: bytes) -> bytes:
-    """A cache file whose digest is right: only its values can be wrong."""
-    return MAGIC + hashlib.blake2b(body, digest_size=DIGEST).digest() + body
+def _parts(data: bytes) -> dict:
+    """The parts of a cache file, decoded (the layout ResultCache documents)."""
+    length = int.from_bytes(data[len(MAGIC) + 4 : len(MAGIC) + 8], "big")
+    base = len(MAGIC) + 8 + length
+    table = marshal.loads(data[len(MAGIC) + 8 : base])
+    return {name: marshal.loads(data[base + at : base + at + size]) for name, (at, size, _) in table.items()}
+
+
+def _sealed(parts: dict) -> bytes:
+    """A cache file whose checks all pass: only its values can be wrong."""
+    blobs = {name: value if type(value) is bytes else marshal.dumps(value) for name, value in parts.items()}
+    table, at = {}, 0
+    for name, blob in blobs.items():
+        table[name] = (at, len(blob), zlib.crc32(blob))
+        at += len(blob)
+    table_data = marshal.dumps(table)
+    head = MAGIC + zlib.crc32(table_data).to_bytes(4, "big") + len(table_data).to_bytes(4, "big")
+    return head + table_data + b"".join(blobs.values())
 
 
 def _damaged(good: bytes) -> list[bytes]:
     """Ways a cache file can be wrong: cut, flipped, foreign, or of the right shape with wrong values."""
-    names, entries = marshal.loads(good[len(MAGIC) + DIGEST :])
-    ((name, (key, rows, deps)),) = entries.items()
+    parts = _parts(good)
+    names, entries = parts["index"]
+    ((name, (key, deps, tally)),) = entries.items()
+    rows = parts["findings"][name]
     row = rows[0]
     flipped = bytearray(good)
     for index in range(len(MAGIC), len(flipped), 7):
         flipped[index] ^= 0x5A
     damaged = [b"", good[: len(good) // 2], good[:-3], MAGIC, MAGIC + b"\xff" * 40, b"x" + good[1:], b"\x00" * 64,
-               bytes(flipped), MAGIC + marshal.dumps((names, entries)), _sealed(b"\xff" * 40),
-               _sealed(marshal.dumps((names, entries))[:-1])]
-    wrong_bodies = [
-        [1, 2], (names, []), (names, {name: key}), (names, {name: (key, "rows", deps)}), (names, {name: (key, rows, 5)}),
-        (names, {name: (key, rows, ((1, 2, 3),))}), ([], {name: (key, rows, deps)}),
+               bytes(flipped), good[:-1] + bytes([good[-1] ^ 1]), _sealed({}), _sealed({"index": b"\xff" * 40}),
+               _sealed({**parts, "findings": b"\xff" * 40}), _sealed({**parts, "printed concise": b"\xff" * 40})]
+
+    def with_index(value) -> dict:
+        return {**parts, "index": value}
+
+    wrong_parts = [
+        with_index([1, 2]), with_index((names, [])), with_index((names, {name: key})),
+        with_index((names, {name: (key, "deps", tally)})), with_index((names, {name: (key, deps, (1, 2))})),
+        with_index((names, {name: (key, deps, (-1, 0, 0, 0, 0, 0))})),
+        with_index((names, {name: (key, ((1, 2, 3),), tally)})), with_index(([], {name: (key, deps, tally)})),
+        {**parts, "findings": []}, {**parts, "findings": {name: "rows"}}, {**parts, "findings": {}},
+        {**parts, "printed concise": {name: "text"}}, {**parts, "printed concise": {name: (key, 5)}},
+        {**parts, "printed concise": []}, {**parts, "printed concise": {name: ("another key", "wrong text\n")}},
     ]
     wrong_rows = [
         row[:3],  # too short
@@ -112,25 +140,43 @@ def _damaged(good: bytes) -> list[bytes]:
         (*row[:5], ((1, "m", None),), row[6]),  # related information without a span
         (None, *row[1:]),  # no code
     ]
-    wrong_bodies += [(names, {name: (key, (bad,), deps)}) for bad in wrong_rows]
-    return damaged + [_sealed(marshal.dumps(body)) for body in wrong_bodies]
+    wrong_parts += [{**parts, "findings": {name: (bad, *rows[1:])}} for bad in wrong_rows]
+    return damaged + [_sealed(value) for value in wrong_parts]
 
 
 def test_every_kind_of_damaged_cache_is_a_miss_never_an_error(tmp_path):
     folder = tmp_path / "c"
     job = Job("update-ip232.htm", Settings(), BAD)
-    cache, (fresh,) = run(folder, [job])
+    cache, (fresh,) = run(folder, [job], formats=("concise",))
     good = open(cache.path, "rb").read()
-    assert good.startswith(MAGIC)
+    assert good.startswith(MAGIC) and set(_parts(good)) == {"index", "findings", "printed concise"}
+    printed = render("concise", [fresh])
     for damaged in _damaged(good):
         with open(cache.path, "wb") as handle:
             handle.write(damaged)
+        # Printed from the diagnostics (no format given): they are built before the cache is saved.
         again, (result,) = run(folder, [job])
-        assert result.diagnostics == fresh.diagnostics
+        assert result.diagnostics == fresh.diagnostics, damaged[:80]
         assert again.misses + again.hits == 1
-        # The run wrote a good cache back: the next run hits.
-        hit, (cached,) = run(folder, [job])
+        # The run wrote a good cache back: the next run hits, and prints the same.
+        hit, (cached,) = run(folder, [job], formats=("concise",))
         assert (hit.hits, hit.misses) == (1, 0) and cached.diagnostics == fresh.diagnostics
+        assert render("concise", [cached]) == printed
+        assert set(_parts(open(cache.path, "rb").read())) == {"index", "findings", "printed concise"}
+
+
+def test_damaged_printed_text_is_printed_again_from_the_findings(tmp_path):
+    folder = tmp_path / "c"
+    job = Job("update-ip232.htm", Settings(), BAD)
+    cache, (fresh,) = run(folder, [job], formats=("gcc",))
+    good = open(cache.path, "rb").read()
+    parts = _parts(good)
+    for wrong in ({}, {next(iter(parts["printed gcc"])): "not a pair"}, b"\xff" * 9):
+        with open(cache.path, "wb") as handle:
+            handle.write(_sealed({**parts, "printed gcc": wrong}))
+        again, (result,) = run(folder, [job], formats=("gcc",))
+        assert again.hits == 1 and render("gcc", [result]) == render("gcc", [fresh])
+        assert _parts(open(cache.path, "rb").read())["printed gcc"] == parts["printed gcc"]  # and kept again
 
 
 def test_unwritable_cache_folder_is_not_an_error(tmp_path):
@@ -181,3 +227,18 @@ def test_a_cache_hit_loads_neither_parser_nor_rules(tmp_path):
     assert "innoscript.syntax" in first.stdout  # the miss parsed and linted
     second = subprocess.run(args, capture_output=True, text=True, cwd=tmp_path)
     assert second.stdout.strip().endswith("[]"), second.stdout
+
+
+def test_a_payload_many_scripts_load_is_hashed_once_per_run(tmp_path, monkeypatch):
+    import innoscript.lint.cache as cache_module
+
+    (tmp_path / "site.txt").write_bytes(b"config change TIME /ntp1 10.0.0.1\n")
+    script = b"mod cmd UP0 cfg http://10.0.0.5/cfg/site.txt reset\n"
+    jobs = [Job(f"update-ip232-{i}.htm", Settings(), script + b"# %d\n" % i) for i in range(3)]
+    run(tmp_path / "c", jobs)
+    hashed = []
+    real = cache_module.file_hash
+    monkeypatch.setattr(cache_module, "file_hash", lambda path: hashed.append(path) or real(path))
+    cache, results = run(tmp_path / "c", jobs)
+    assert cache.hits == 3 and all(result.from_cache for result in results)
+    assert len(hashed) == 1 and hashed[0].endswith("site.txt")

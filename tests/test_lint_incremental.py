@@ -4,6 +4,7 @@ the line rules only on lines it has not seen."""
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings as hsettings, strategies as st
 
 from innoscript.lint import Settings, lint_script
@@ -139,7 +140,7 @@ def test_line_rules_are_dispatched_by_node_kind_in_one_loop():
     def spy(rule):
         def check(ctx, line):
             assert isinstance(line, rule.kinds)
-            seen.append((rule.code, line.number))
+            seen.append((rule.code, line.text))
             return originals[rule.code](ctx, line)
         return check
 
@@ -152,8 +153,8 @@ def test_line_rules_are_dispatched_by_node_kind_in_one_loop():
         for rule in rules:
             object.__setattr__(rule, "check", originals[rule.code])
     assert len(seen) == len(set(seen))
-    assert not [number for _, number in seen if number == 2]  # a comment is no command: no command rule ran on it
-    times_rules = {code for code, number in seen if number == 1}
+    assert not [text for _, text in seen if text == "# a comment"]  # a comment is no command: no command rule ran on it
+    times_rules = {code for code, text in seen if text == "mod cmd UP1 times /allow 1,2"}
     assert {"UPD-002", "UPD-020", "UPD-022"} <= times_rules
     assert ast.Times in {k for r in rules for k in r.kinds}
 
@@ -165,7 +166,7 @@ def test_a_line_rule_that_raises_gives_one_internal_error_in_both_paths():
     original = rule.check
 
     def broken(ctx, line):
-        if line.number == 2:
+        if line.text.endswith("2"):
             raise ValueError("boom")
         return original(ctx, line)
 
@@ -178,3 +179,26 @@ def test_a_line_rule_that_raises_gives_one_internal_error_in_both_paths():
         object.__setattr__(rule, "check", original)
     mine = [d for d in full if d.code == "UPD-002"]
     assert len(mine) == 1 and "internal error in rule UPD-002: ValueError('boom')" in mine[0].message
+
+
+def test_a_stale_lint_stops_midway_and_the_next_one_is_exact():
+    """The language server abandons a lint a newer edit made stale: ``check`` raises in the middle."""
+
+    class Stale(Exception):
+        pass
+
+    text = "".join(f"mod cmd UP1 times /allow {i % 24},{i % 24}\nconfig add CMD0 /name n{i}\n" for i in range(6000))
+    script = parse(Source(text, "update-ip1200.htm"))
+    linter = IncrementalLinter()
+    calls = []
+
+    def check():
+        calls.append(1)
+        if len(calls) == 2:  # past the first rules, well before the end
+            raise Stale()
+
+    with pytest.raises(Stale):
+        linter.lint(script, Settings(), check)
+    assert len(calls) == 2
+    edited = parse(Source(text.replace("/name n7\n", "/name n7 x\n"), "update-ip1200.htm"))
+    assert linter.lint(edited, Settings()) == lint_script(edited, Settings())

@@ -5,6 +5,7 @@ configuration as `innolint` does."""
 from __future__ import annotations
 
 import http.client
+import os
 from pathlib import Path
 
 import pytest
@@ -145,3 +146,40 @@ def test_lint_document_gives_the_same_with_an_incremental_linter():
     for text in (WARNED, WARNED + b"mod cmd UP1 time /allow 4\r\n", BROKEN):
         script = parse(Source.from_bytes(text, "update-ip1200.htm"))
         assert lint_document(script, Settings(), linter) == lint_document(script, Settings())
+
+
+def test_display_path_is_relpath_below_the_folder_and_the_path_elsewhere(tmp_path, monkeypatch):
+    from innoscript.lint.session import display_path
+
+    def reference(path: str) -> str:
+        if path.startswith("<") or not os.path.isabs(path):
+            return path
+        relative = os.path.relpath(path)
+        return path if relative.startswith("..") else relative
+
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    here = str(tmp_path / "a")
+    paths = [f"{here}/x.htm", f"{here}//b/./y.htm", f"{here}/b/../z.htm", here, here + "/", f"{here}x/w.htm",
+             str(tmp_path), "/", "relative/x.htm", "<stdin>", f"{tmp_path}/a/../a/b/v.htm"]
+    for cwd in (here, str(tmp_path), "/"):
+        monkeypatch.chdir(cwd)
+        assert [display_path(p) for p in paths] == [reference(p) for p in paths], cwd
+
+
+def test_file_results_compare_replace_and_count_like_records():
+    from innoscript.lint.diagnostic import Diagnostic, Edit, Fix, Severity
+    from innoscript.lint.result import FileResult
+    from innoscript.source import Source
+
+    source = Source("mod cmd UP1 poll\n", "update-a.htm")
+    span = source.span(0, 3)
+    fix = Fix("f", (Edit(span, "x"),), safe=False)
+    diagnostics = (Diagnostic("UPD-001", "a", Severity.ERROR, "m", "update-a.htm", span),
+                   Diagnostic("UPD-002", "b", Severity.HINT, "m", "update-a.htm", span, fix))
+    result = FileResult("update-a.htm", source, diagnostics)
+    assert result == FileResult("update-a.htm", source, diagnostics) != result._replace(fixed=True)
+    assert result._replace(diagnostics=diagnostics[:1]).diagnostics == diagnostics[:1]
+    assert result.tally() == (0, 1, 0, 1, 0, 1)
+    assert [result.failing_count(level) for level in Severity] == [2, 2, 1, 1]
+    assert result.failing(Severity.WARNING) == diagnostics[:1] and result.count(Severity.HINT) == 1
+    assert result.printed("concise") is None

@@ -149,7 +149,7 @@ def test_directives_are_read_with_their_positions():
     script = parse("# innolint: disable=UPD-090, all -- r\n")
     (found,) = directives(script)
     assert found.action == "disable"
-    assert [(ref.code, ref.token.span.col) for ref in found.codes] == [("UPD-090", 21), ("all", 30)]
+    assert [(ref.code, found.line.at(ref.token).col) for ref in found.codes] == [("UPD-090", 21), ("all", 30)]
 
 
 LINES = st.sampled_from([BAD, GOOD, "", "# note"])

@@ -7,7 +7,7 @@ from hypothesis import given, settings, strategies as st
 from innoscript import catalog
 from innoscript.lsp import positions
 from innoscript.lsp.completion import complete
-from innoscript.lsp.document import Document, relocate
+from innoscript.lsp.document import Document
 from innoscript.lsp.hover import hours_in_words, hover
 from innoscript.lsp.outline import folding_ranges
 from innoscript.lsp.settings import SettingsResolver, client_overrides, kebab
@@ -59,12 +59,15 @@ def test_update_parses_only_the_changed_line():
     assert doc.script.lines == parse(Source(changed, "/x.htm")).lines
 
 
-def test_relocate_equals_parsing_at_the_new_place():
+def test_a_placed_line_equals_parsing_it_at_the_new_place():
     from innoscript.syntax import parse_line
 
     for text in LINES:
         node = parse_line(text, 3, 40, "\n")
-        assert relocate(node, 17, 2) == parse_line(text, 5, 57, "\n")
+        moved = node.placed(5, 57)
+        assert moved == parse_line(text, 5, 57, "\n")
+        assert [moved.at(t) for t in moved.tokens] == [parse_line(text, 5, 57, "\n").at(t) for t in moved.tokens]
+        assert moved.tokens is node.tokens  # the parse is shared, only the position differs
 
 
 def test_position_units():

@@ -73,9 +73,9 @@ def test_download_fields_and_positions():
     node = parse("mod cmd UP0 prot http://10.0.0.5/fw/ ireset 13-5001234").lines[0]
     assert isinstance(node, ast.Download)
     assert node.url.text == "http://10.0.0.5/fw/"
-    assert (node.url.span.col, node.url.span.end_col) == (18, 37)
-    assert node.final.text == "ireset" and node.final.span.col == 38
-    assert node.serial.text == "13-5001234" and node.serial.span.col == 45
+    assert (node.at(node.url).col, node.at(node.url).end_col) == (18, 37)
+    assert node.final.text == "ireset" and node.at(node.final).col == 38
+    assert node.serial.text == "13-5001234" and node.at(node.serial).col == 45
     assert node.extra == ()
 
 
@@ -91,7 +91,7 @@ def test_scfg_options_and_metas():
     assert isinstance(node, ast.Scfg)
     assert [m.text for m in node.url.metas] == ["#h", "#b5", "#q"]
     assert [m.known for m in node.url.metas] == [True, True, False]
-    assert node.url.metas[0].span.col == node.url.span.col + len("http://10.0.0.5/bak/")
+    assert node.at(node.url.metas[0]).col == node.at(node.url).col + len("http://10.0.0.5/bak/")
     assert node.force.value.text == "168"
     assert node.serial.text == "WEEKLY"
 
@@ -122,7 +122,7 @@ def test_directive_fields():
     assert isinstance(node, ast.Directive)
     assert node.action.text == "disable"
     assert [c.text for c in node.codes] == ["UPD-025", "time-alias"]
-    assert node.codes[1].span.col == node.text.index("time-alias") + 1
+    assert node.at(node.codes[1]).col == node.text.index("time-alias") + 1
     assert node.reason == "staged rollout"
 
 
@@ -140,13 +140,14 @@ def test_positions_with_crlf_bom_and_tabs():
     check = script.lines[1]
     assert isinstance(check, ast.Check)
     assert check.span.start == len("# head\r\n")
-    assert check.keywords[0].span.col == 2  # after the tab
-    assert check.module.span.col == 11
-    assert check.final.text == "iresetn" and check.final.span.col == 21
-    assert check.serial.span.col == 30
+    assert check.at(check.keywords[0]).col == 2  # after the tab
+    assert check.at(check.module).col == 11
+    assert check.final.text == "iresetn" and check.at(check.final).col == 21
+    assert check.at(check.serial).col == 30
     text = script.source.text
     for token in check.tokens:
-        assert text[token.span.start : token.span.end] == token.text
+        span = check.at(token)
+        assert text[span.start : span.end] == token.text
     assert script.lines[2].span.line == 3 and script.lines[2].newline == ""
     assert script.newline == "\r\n"
 
@@ -157,7 +158,7 @@ def test_positions_with_crlf_bom_and_tabs():
 def test_every_bad_line_reported_and_parsing_continues():
     script = parse("config write\nmod\x01cmd\ncheck\nfoo\x02\x03bar\r\nconfig activate\n")
     errors = script.syntax_errors
-    assert [(e.number, e.error.col) for e in errors] == [(2, 4), (4, 4)]
+    assert [(e.number, e.at(e.error).col) for e in errors] == [(2, 4), (4, 4)]
     assert "U+0001" in errors[0].message
     assert [l.kind for l in script.lines] == ["config", "syntax-error", "generic", "syntax-error", "config"]
 
@@ -181,7 +182,8 @@ def test_corpus_parses_and_round_trips(path):
     assert source.encode(script.to_text()) == data
     for line in script.lines:
         for token in line.tokens:
-            assert source.text[token.span.start : token.span.end] == token.text
+            span = line.at(token)
+            assert source.text[span.start : span.end] == token.text
 
 
 def test_corpus_is_there():
@@ -225,7 +227,8 @@ def test_generated_scripts_round_trip(text):
     assert script.to_text() == text
     for line in script.lines:
         for token in line.tokens:
-            assert text[token.span.start : token.span.end] == token.text
+            span = line.at(token)
+            assert text[span.start : span.end] == token.text
 
 
 @settings(max_examples=300, deadline=None)

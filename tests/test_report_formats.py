@@ -25,7 +25,7 @@ from innoscript.lint.report.github import escape_data, escape_property
 from innoscript.lint.result import FileResult
 from innoscript.lint.rule import Rule
 from innoscript.lint.diagnostic import Severity
-from innoscript.source import Source
+from innoscript.source import Cols, Source
 from innoscript.syntax import ast, parse
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -45,9 +45,9 @@ def verb_case(ctx: LintContext):
         if catalog.lookup(line.module.text, line.verb.text.lower()) is not None:
             lowered = line.verb.text.lower()
             yield ctx.finding(
-                line.verb.span,
+                line.at(line.verb),
                 f"verb `{line.verb.text}` is written `{lowered}` everywhere",
-                fix=ctx.replace(line.verb.span, lowered, f"write `{lowered}`"),
+                fix=ctx.replace(line.at(line.verb), lowered, f"write `{lowered}`"),
             )
 
 
@@ -59,12 +59,12 @@ def trailing_comment(ctx: LintContext):
             continue
         first = words[0]
         previous = line.tokens[line.tokens.index(first) - 1]
-        remove = ctx.source.span(previous.span.end, line.span.end)
+        remove = line.at(Cols(previous.span.end, len(line.text)))
         yield ctx.finding(
-            ctx.source.span(first.span.start, line.span.end),
+            line.at(Cols(first.span.start, len(line.text))),
             "a `#` after a command is not a comment: the words are sent to the device",
             fix=ctx.replace(remove, "", "remove the words from `#` on", safe=False),
-            related=(ctx.related(line.tokens[0].span, "the command starts here"),),
+            related=(ctx.related(line.at(line.tokens[0]), "the command starts here"),),
         )
 
 

@@ -49,9 +49,19 @@ def test_duplicate_hour_fix_removes_the_repeat():
     assert apply_edits(text, diagnostic.fix.edits) == allow("1,2,4")
 
 
-def test_duplicate_hour_counts_leading_zeros_and_repeats():
-    text = allow("1,01,1,5")
-    assert len(findings("UPD-021", text)) == 2
+def test_duplicate_hour_counts_leading_zeros_and_gives_one_finding_per_hour():
+    text = allow("1,01,1,5,5")
+    first, second = findings("UPD-021", text)
+    assert "hour 1 is listed 3 times" in first.message and "hour 5 is listed twice" in second.message
+    assert apply_edits(text, first.fix.edits + second.fix.edits) == allow("1,5")
+
+
+def test_a_huge_list_of_one_repeated_hour_is_one_finding():
+    """A million-character `/allow 1,1,1,...` is one mistake: one finding, one fix with every repeat."""
+    text = allow(",".join(["1"] * 20000))
+    (diagnostic,) = findings("UPD-021", text)
+    assert len(diagnostic.fix.edits) == 19999
+    assert apply_edits(text, diagnostic.fix.edits) == allow("1")
 
 
 @pytest.mark.parametrize("hours", ["1,2,3,4", "22,23,0,1", "24,24"])

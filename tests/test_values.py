@@ -58,14 +58,14 @@ def test_every_catalogue_kind_has_one_parser():
     assert kinds <= set(values.KINDS), kinds - set(values.KINDS)
 
 
-def test_options_carry_parsed_values_with_absolute_spans():
+def test_options_carry_parsed_values_with_their_positions():
     line = parse_line("mod cmd UP1 times /allow 23,0 /initial 6", number=3, offset=100)
     assert line.allow.kind == "hour-list" and [h.value for h in line.allow.parsed] == [23, 0]
-    first = line.allow.parsed[0].span
+    first = line.at(line.allow.parsed[0])
     assert (first.line, first.col, first.end_col, first.start) == (3, 26, 28, 125)
     assert line.initial.parsed == 6 and line.initial.invalid is None
     bad = parse_line("mod cmd UP1 times /allow 2,\u00b2 /initial -5")
-    assert bad.allow.invalid.span.col == 28 and bad.initial.invalid.kind == "minutes"
+    assert bad.at(bad.allow.invalid).col == 28 and bad.initial.invalid.kind == "minutes"
     missing = parse_line("mod cmd UP0 scfg http://h/#m.txt ser W /force").force
     assert missing.invalid.message == "`/force` needs a whole number of hours" and missing.invalid.span == missing.span
     assert parse_line("mod cmd UP0 scfg http://h/#m ser nop /always mod%20cmd%20X").always.parsed == "mod cmd X"

@@ -174,7 +174,10 @@ def run(paths: tuple[str, ...], options: dict[str, Any]) -> int:
 
     if fix and STDIN in paths and len(paths) > 1:
         raise LintError("--fix and --diff read - on its own: give - as the only PATH", usage=True)
-    outcome = session.run(paths, lint_many=lint_with_progress)
+    here = session.resolved(os.getcwd())
+    if here.output_format and not os.environ.get("GITHUB_ACTIONS") == "true":
+        options = {**options, "configured_format": here.output_format}
+    outcome = session.run(paths, lint_many=lint_with_progress, formats=printed_formats(options))
     note = None if options["quiet"] else model_note(outcome.jobs)
     if note:
         echo(note, err=True)
@@ -191,12 +194,19 @@ def run(paths: tuple[str, ...], options: dict[str, Any]) -> int:
         if accepted and not options["quiet"]:
             echo(f"{accepted} finding{'s' if accepted != 1 else ''} accepted by the baseline", err=True)
 
-    here = session.resolved(os.getcwd())
     base = here.settings  # for what a format shows about the run as a whole
-    if here.output_format and not os.environ.get("GITHUB_ACTIONS") == "true":
-        options = {**options, "configured_format": here.output_format}
     return report(outcome.results, outcome.fail_levels, outcome.errors, options, base,
                   stdin_fix=bool(options["fix"] and paths == (STDIN,)))
+
+
+def printed_formats(options: dict[str, Any]) -> tuple[str, ...]:
+    """The output format, when it is one printed file by file: the cache keeps them printed so."""
+    from ..lint.report import BLOCK_FORMATS
+
+    if options["statistics"] or options["diff"] or options["write_baseline"]:
+        return ()
+    name = render_name(options)
+    return (name,) if name in BLOCK_FORMATS else ()
 
 
 # A progress bar for long runs on a terminal: from this many files or bytes.
@@ -243,7 +253,9 @@ def model_note(jobs: list) -> str | None:
                and catalog.model_from_filename(job.path) is None]
     if not unknown:
         return None
-    from ..lint.engine import active_rules
+    # The registry's table, not the rules: a run answered from the cache loads no rule module.
+    from ..lint.registry import RULES
+    from ..lint.selection import selected
 
     skipped: set[str] = set()
     seen: set[tuple] = set()
@@ -251,7 +263,7 @@ def model_note(jobs: list) -> str | None:
         key = (job.settings.select, job.settings.ignore)
         if key not in seen:
             seen.add(key)
-            skipped.update(r.code for r in active_rules(job.settings) if r.code in MODEL_RULES)
+            skipped.update(r.code for r in selected(RULES, *key) if r.code in MODEL_RULES)
     if not skipped:
         return None
     names = ", ".join(job.path for job in unknown[:3]) + (f" and {len(unknown) - 3} more" if len(unknown) > 3 else "")
@@ -285,7 +297,7 @@ def report(results: list, fail_levels: list, errors: list[str], options: dict[st
             return 2
         return 0 if options["exit_zero"] else (1 if changed else 0)
 
-    status = 2 if errors else (1 if any(r.failing(level) for r, level in zip(results, fail_levels)) else 0)
+    status = 2 if errors else (1 if any(r.failing_count(level) for r, level in zip(results, fail_levels)) else 0)
     shown = {"fail_levels": fail_levels, "errors": len(errors), "summary": not quiet}
     if stdin_fix and results:
         # Fixing standard input: the fixed text goes to stdout, findings to stderr.

@@ -127,7 +127,7 @@ def _plan(script: ast.Script) -> tuple[ast.Line, ...]:
     entry = _PLANS.get(id(script))
     if entry is not None and entry[0] is script:
         return entry[1]
-    plan = tuple(line for line in script.lines if isinstance(line, (ast.Command, ast.SyntaxErrorLine)))
+    plan = tuple(script.lines_of(ast.Command, ast.SyntaxErrorLine))
     if len(_PLANS) >= _CACHE_SIZE:
         _evict(_PLANS)
     _PLANS[id(script)] = (script, plan)

@@ -2,19 +2,32 @@
 
 A file's findings depend on its bytes, its name (the device model is read
 from `update-<model>.htm`, payloads are found next to it), the resolved
-settings, and the linter itself (version and rule set).  All of these make
-the key; a hit returns the findings without parsing.  A script whose `cfg`
-lines load local files also records those files' hashes: when one changes,
-the script is linted again (its UPD-068 note counts their findings).
+settings, and the linter itself (version, rules and output formats).  All of
+these make the key; a hit returns the findings without parsing.  A script
+whose `cfg` lines load local files also records those files' hashes: when one
+changes, the script is linted again (its UPD-068 note counts their findings).
 
 The cache is one file per linter build in the cache folder (default
 `.innolint_cache/` next to the nearest configuration file, else in the
-current folder), read once and written once per run, atomically.  It holds
-plain tuples of strings and numbers in ``marshal`` format: one C call loads
-all entries, where JSON cost a parse per file.  Not pickle: the folder may sit
-in a shared checkout, and loading pickle can run code; marshal only builds
-values, and every value read is checked before use, so a damaged or foreign
-file is a miss, never an error.
+current folder), written once per run, atomically.  It holds plain values in
+``marshal`` format: one C call loads a whole part, where JSON cost a parse
+per file.  Not pickle: the folder may sit in a shared checkout, and loading
+pickle can run code; marshal only builds values, a CRC-32 per part turns a
+cut or damaged file into a miss, and every value is checked before use, so a
+foreign file is a miss, never an error.
+
+The file is in parts, each read only when needed (``ResultCache``):
+
+- the index: per file its key, payloads, and counts per severity and of
+  fixes (summary lines and exit status need no more);
+- per format printed file by file (``concise``, ``gcc``, ``github``,
+  ``json``, ``json-lines``: see report.BLOCK_FORMATS) the file's findings
+  printed in it, for the formats runs have asked for;
+- the findings as plain tuples, read when a diagnostic is asked for (other
+  formats, baselines, statistics).
+
+A warm run in such a format so builds no Diagnostic at all: 2,000 files with
+70,000 findings print from 2,000 stored strings.
 
 The pipeline that reads, lints and fixes files through this cache is
 pipeline.py.
@@ -25,19 +38,22 @@ from __future__ import annotations
 import hashlib
 import marshal
 import os
-import tempfile
+import zlib
 from functools import lru_cache, partial
-from pathlib import Path
 
 from .. import __version__
 from ..source import Source, Span
 from .diagnostic import Diagnostic, Edit, Fix, Related, Severity
+from .result import FileResult, tally
 from .settings import Settings
 
 CACHE_DIR_NAME = ".innolint_cache"
-FORMAT = 3
+FORMAT = 4
 MAGIC = b"innolint results %d\n" % FORMAT
-DIGEST = 16  # bytes of BLAKE2b over the rest of the file
+
+# The linter's own files: any change to them empties the cache (see linter_fingerprint).
+LINTER_FOLDERS = ("lint", "lint/rules", "lint/report", "syntax", "device", "fleet")
+LINTER_FILES = ("catalog.py", "values.py", "source.py", "gcpause.py", "grammar/innoscript.lark")
 
 
 # -- what the linter is -----------------------------------------------------------
@@ -45,38 +61,56 @@ DIGEST = 16  # bytes of BLAKE2b over the rest of the file
 
 @lru_cache(maxsize=1)
 def linter_fingerprint() -> str:
-    """Version and the linter's own files (rules included): any change empties the cache.
+    """Version and the linter's own files (rules and output formats included).
 
     File sizes and times, not the registered rules: a cache hit then needs
     no rule module imported at all.
     """
     digest = hashlib.sha256(f"innoscript {__version__} cache {FORMAT}\n".encode())
-    package = Path(__file__).resolve().parent.parent
-    for folder in ("lint", "lint/rules", "syntax", "device", "fleet"):
-        base = package / folder
-        if base.is_dir():
-            for path in sorted(base.glob("*.py")):
-                stat = path.stat()
-                digest.update(f"{folder}/{path.name} {stat.st_size} {stat.st_mtime_ns}\n".encode())
-    for name in ("catalog.py", "values.py", "source.py", "gcpause.py", "grammar/innoscript.lark"):
-        path = package / name
-        if path.is_file():
-            stat = path.stat()
-            digest.update(f"{name} {stat.st_size} {stat.st_mtime_ns}\n".encode())
+    package = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
+    for folder in LINTER_FOLDERS:
+        try:
+            names = sorted(name for name in os.listdir(os.path.join(package, folder)) if name.endswith(".py"))
+        except OSError:
+            continue
+        for name in names:
+            stat = os.stat(os.path.join(package, folder, name))
+            digest.update(f"{folder}/{name} {stat.st_size} {stat.st_mtime_ns}\n".encode())
+    for name in LINTER_FILES:
+        try:
+            stat = os.stat(os.path.join(package, name))
+        except OSError:
+            continue
+        digest.update(f"{name} {stat.st_size} {stat.st_mtime_ns}\n".encode())
     return digest.hexdigest()[:16]
 
 
-def content_key(path: str, data: bytes, settings: Settings) -> str:
-    from .config import settings_fingerprint
+# Settings text per Settings object: the resolver hands the same object to every
+# file under one configuration, and building the text costs more than hashing a file.
+_fingerprints: dict[int, tuple[Settings, bytes]] = {}
 
-    digest = hashlib.sha256()
+
+def _settings_text(settings: Settings) -> bytes:
+    known = _fingerprints.get(id(settings))
+    if known is None or known[0] is not settings:
+        from .config import settings_fingerprint
+
+        text = settings_fingerprint(settings).encode() + b"\0"
+        if settings.simulate and settings.fleet:
+            # The fleet's findings depend on the fleet file's content, not just its name.
+            text += (file_hash(settings.fleet) or "-").encode() + b"\0"
+        if len(_fingerprints) > 64:  # a long `--watch`: each run resolves new settings
+            _fingerprints.clear()
+        known = _fingerprints[id(settings)] = (settings, text)  # the object is kept: its id stays unique
+    return known[1]
+
+
+def content_key(path: str, data: bytes, settings: Settings, absolute: str | None = None) -> str:
+    """The key of a file's findings; ``absolute`` is ``os.path.abspath(path)`` when known."""
     # The name as shown too: messages quote paths relative to the working folder.
-    for name in (os.path.abspath(path), path):
-        digest.update(name.encode("utf-8", "surrogateescape") + b"\0")
-    digest.update(settings_fingerprint(settings).encode() + b"\0")
-    if settings.simulate and settings.fleet:
-        # The fleet's findings depend on the fleet file's content, not just its name.
-        digest.update((file_hash(settings.fleet) or "-").encode() + b"\0")
+    names = (absolute or os.path.abspath(path)) + "\0" + path + "\0"
+    digest = hashlib.sha256(names.encode("utf-8", "surrogateescape"))
+    digest.update(_settings_text(settings))
     digest.update(data)
     return digest.hexdigest()
 
@@ -94,6 +128,7 @@ def file_hash(path: str) -> str | None:
 
 _SEVERITIES = {int(level): level for level in Severity}
 _new_span = partial(tuple.__new__, Span)  # a Span from a tuple, without NamedTuple's argument parsing
+_new_diagnostic = partial(tuple.__new__, Diagnostic)
 
 
 def diagnostic_to_data(d: Diagnostic) -> tuple:
@@ -112,14 +147,14 @@ def diagnostic_from_data(data, path: str, names: dict[str, str]) -> Diagnostic:
         fix = Fix(fix[0], tuple([Edit(_span(e[0]), e[1]) for e in fix[2]]), fix[1])
     if related:
         related = tuple([Related(_span(r[0]), r[1], r[2]) for r in related])
-    if not (type(code) is str and type(message) is str and type(unnecessary) is bool):
+    if not (type(code) is str and type(message) is str and type(unnecessary) is bool and type(related) is tuple):
         raise ValueError("not a cached diagnostic")
-    return Diagnostic(code, names.get(code, ""), _SEVERITIES[severity], message, path, _span(span), fix,
-                      related, unnecessary)
+    return _new_diagnostic((code, names.get(code, ""), _SEVERITIES[severity], message, path, _span(span), fix,
+                            related, unnecessary))
 
 
 def _span(data) -> Span:
-    if len(data) != 6:
+    if type(data) is not tuple or len(data) != 6:
         raise ValueError("not a span")
     return _new_span(data)
 
@@ -146,6 +181,53 @@ class CachedSource(Source):
         return getattr(self, name)
 
 
+class CachedResult(FileResult):
+    """A cache hit: counts and printed text from the cache, diagnostics built when asked for.
+
+    Findings that cannot be read back (a damaged part, or the file replaced
+    by another run meanwhile) are linted again from the file's bytes: a bad
+    entry costs time, never a wrong answer.
+    """
+
+    __slots__ = ("_cache", "_absolute", "_entry", "_data", "_settings")
+
+    def __init__(self, cache: ResultCache, path: str, absolute: str, entry: tuple, data: bytes, settings: Settings) -> None:
+        super().__init__(path, CachedSource(data, path), None, from_cache=True)  # type: ignore[arg-type]
+        self._cache = cache
+        self._absolute = absolute
+        self._entry = entry  # as ResultCache.get returns it
+        self._data = data
+        self._settings = settings
+
+    @property
+    def diagnostics(self) -> tuple[Diagnostic, ...]:
+        if self._diagnostics is None:
+            names = self._cache.names
+            try:
+                rows = self._cache.rows(self._absolute, self._entry)
+                self._diagnostics = tuple([diagnostic_from_data(row, self.path, names) for row in rows])
+            except (TypeError, ValueError, KeyError, IndexError, AttributeError):
+                from ..syntax import parse
+                from .engine import lint_script
+
+                source = Source.from_bytes(self._data, self.path)
+                self._diagnostics = tuple(lint_script(parse(source), self._settings))
+                # Same key, same payloads: the entry as it should have been (saved if the run saves).
+                self._cache.put(self.path, self._entry[0], self._diagnostics, self._entry[1], absolute=self._absolute)
+        return self._diagnostics
+
+    def tally(self) -> tuple[int, ...]:
+        return self._entry[2]
+
+    def printed(self, format_name: str) -> str | None:
+        return self._cache.printed(self._absolute, self._entry, format_name)
+
+    @property
+    def deps(self) -> list[str]:
+        """The payload files the script loads (their paths)."""
+        return [dep[0] for dep in self._entry[1]]
+
+
 # -- the store --------------------------------------------------------------------
 
 
@@ -158,11 +240,38 @@ def default_cache_dir(cwd: str | None = None) -> str:
     return os.path.join(config.root if config else cwd, CACHE_DIR_NAME)
 
 
+def _entry(value) -> bool:
+    """An index entry of the right shape: (key, deps, tally); deps are checked where they are used."""
+    if type(value) is not tuple or len(value) != 3 or type(value[0]) is not str or type(value[1]) is not tuple:
+        return False
+    counts = value[2]
+    return type(counts) is tuple and len(counts) == 6 and not [n for n in counts if type(n) is not int or n < 0]
+
+
+INDEX = "index"
+ROWS = "findings"
+PRINTED = "printed "  # + format name
+
+
 class ResultCache:
     """Findings per file, keyed by content; one marshal file per linter build.
 
-    ``entries`` maps a file's absolute path to ``(key, diagnostics, deps)``,
-    all plain tuples (``diagnostic_to_data``).
+    The file is ``MAGIC``, the CRC-32 and length of the table of parts, the
+    table (part name -> offset after the table, length, CRC-32), and the
+    parts:
+
+    - ``index``: ``(names, entries)``, ``names`` rule code -> rule name,
+      ``entries`` a file's absolute path -> ``(key, deps, tally)``: ``deps``
+      the payload files as ``(path, hash)`` pairs, ``tally``
+      FileResult.tally;
+    - ``findings``: absolute path -> the file's ``diagnostic_to_data`` tuples;
+    - ``printed FORMAT``: absolute path -> ``(key, text)``, the file's
+      findings printed in that format.
+
+    Only the index is read when the cache is opened; a part is read when
+    first used, from the same file (a run that replaced it meanwhile makes
+    it unreadable: a miss).  Saving writes every part: the index, the
+    findings and the printed text in use this run anew, the others copied.
     """
 
     def __init__(self, folder: str) -> None:
@@ -173,64 +282,165 @@ class ResultCache:
         self.dirty = False
         self.hits = 0
         self.misses = 0
-        self._shared: dict[str, str] = {}
+        self._table: dict = {}  # part name -> (offset from the table's end, length, CRC-32), as read
+        self._base = 0  # where the parts start
+        self._stamp: tuple | None = None  # the file read: (inode, size, mtime)
+        self._rows: dict[str, tuple] | None = None  # read on first use
+        self._printed: dict[str, dict[str, tuple]] = {}  # format name -> part, read on first use
+        self._texts: dict[str, str] = {}  # codes and messages of new findings, each kept once
+        self._hashes: dict[str, str | None] = {}  # payload file -> content hash, this run
         try:
             with open(self.path, "rb") as handle:
-                data = handle.read()
-            digest, body = data[len(MAGIC) : len(MAGIC) + DIGEST], memoryview(data)[len(MAGIC) + DIGEST :]
-            # The digest turns a cut or damaged file into a miss before any value of it is used.
-            if data.startswith(MAGIC) and hashlib.blake2b(body, digest_size=DIGEST).digest() == digest:
-                names, entries = marshal.loads(body)
-                if type(names) is dict and type(entries) is dict:
-                    self.entries, self.names = entries, names
+                stamp = os.fstat(handle.fileno())
+                head = handle.read(len(MAGIC) + 8)
+                if not head.startswith(MAGIC):
+                    return
+                check, length = int.from_bytes(head[-8:-4], "big"), int.from_bytes(head[-4:], "big")
+                table_data = handle.read(length)
+                # The checks turn a cut or damaged file into a miss before any value of it is used.
+                if len(table_data) != length or zlib.crc32(table_data) != check:
+                    return
+                table = marshal.loads(table_data)
+                if type(table) is not dict:
+                    return
+                self._table, self._base = table, len(MAGIC) + 8 + length
+                self._stamp = (stamp.st_ino, stamp.st_size, stamp.st_mtime_ns)
+                index = self._read(handle, INDEX)
+            if type(index) is tuple and len(index) == 2 and type(index[0]) is dict and type(index[1]) is dict:
+                self.names, self.entries = index
         except (OSError, ValueError, EOFError, TypeError):
             pass  # no cache yet, or a damaged one: start over
 
-    def get(self, path: str, key: str) -> dict | None:
-        entry = self.entries.get(os.path.abspath(path))
-        if type(entry) is not tuple or len(entry) != 3 or entry[0] != key or type(entry[1]) is not tuple:
+    def _read(self, handle, name: str, raw: bool = False):
+        """A part's value (its checked bytes when ``raw``), or None when it is missing or damaged."""
+        try:
+            offset, length, check = self._table[name]
+            handle.seek(self._base + offset)
+            data = handle.read(length)
+            if len(data) != length or zlib.crc32(data) != check:
+                return None
+            return data if raw else marshal.loads(data)
+        except (KeyError, TypeError, ValueError, EOFError, OSError):
+            return None
+
+    def _part(self, name: str, raw: bool = False):
+        """A part read later than the index: from the same file, or None."""
+        if name not in self._table:
+            return None
+        try:
+            with open(self.path, "rb") as handle:
+                stamp = os.fstat(handle.fileno())
+                if (stamp.st_ino, stamp.st_size, stamp.st_mtime_ns) != self._stamp:
+                    return None  # replaced by another run: its parts go with another index
+                return self._read(handle, name, raw)
+        except OSError:
+            return None
+
+    # -- per file
+
+    def get(self, path: str, key: str, absolute: str | None = None) -> tuple | None:
+        """The entry for ``path`` when it holds findings for ``key`` and its payloads are unchanged."""
+        entry = self.entries.get(absolute or os.path.abspath(path))
+        if not _entry(entry) or entry[0] != key:
             self.misses += 1
             return None
-        deps = entry[2]
         try:
-            for dep_path, dep_hash in deps:
-                if file_hash(dep_path) != dep_hash:
+            for dep_path, dep_hash in entry[1]:
+                if self._hash(dep_path) != dep_hash:
                     self.misses += 1
                     return None
         except (TypeError, ValueError):
             self.misses += 1
             return None
         self.hits += 1
-        return {"key": key, "diagnostics": entry[1], "deps": deps}
+        return entry
 
-    def put(self, path: str, key: str, diagnostics: list, deps: list[tuple[str, str | None]]) -> None:
+    def _hash(self, path: str) -> str | None:
+        # Many scripts load the same payload: read it once per run.
+        if path not in self._hashes:
+            self._hashes[path] = file_hash(path)
+        return self._hashes[path]
+
+    def result(self, path: str, data: bytes, settings: Settings, entry: tuple, absolute: str | None = None) -> CachedResult:
+        """The FileResult of a hit (``entry`` from ``get``)."""
+        return CachedResult(self, path, absolute or os.path.abspath(path), entry, data, settings)
+
+    def rows(self, absolute: str, entry: tuple) -> tuple:
+        """The stored findings of a hit (``diagnostic_to_data`` tuples); KeyError when there are none."""
+        if self.entries.get(absolute) is not entry:
+            raise KeyError(absolute)  # replaced since: its findings are others
+        return self._all_rows()[absolute]
+
+    def printed(self, absolute: str, entry: tuple, format_name: str) -> str | None:
+        """A hit's findings printed in ``format_name``, when the cache has them."""
+        stored = self._printed_part(format_name).get(absolute)
+        if type(stored) is tuple and len(stored) == 2 and stored[0] == entry[0] and type(stored[1]) is str:
+            return stored[1]
+        return None
+
+    def put(self, path: str, key: str, diagnostics, deps: list[tuple[str, str | None]],
+            printed: dict[str, str] | None = None, absolute: str | None = None) -> None:
+        """Keep a file's findings (and their text in the formats of ``printed``)."""
+        absolute = absolute or os.path.abspath(path)
+        shared = self._texts
+        stored = []
         for d in diagnostics:
             self.names.setdefault(d.code, d.name)
-        shared = self._shared
-        rows = []
-        for d in diagnostics:
             row = diagnostic_to_data(d)
             # The same message in many files is stored (and loaded) once: marshal writes
             # a reference for an object it has already written.
-            rows.append((shared.setdefault(row[0], row[0]), row[1], shared.setdefault(row[2], row[2]), *row[3:]))
-        rows = tuple(rows)
-        self.entries[os.path.abspath(path)] = (key, rows, tuple([tuple(d) for d in deps]))
+            stored.append((shared.setdefault(row[0], row[0]), row[1], shared.setdefault(row[2], row[2]), *row[3:]))
+        self._all_rows()[absolute] = tuple(stored)
+        self.entries[absolute] = (key, tuple([tuple(d) for d in deps]), tally(diagnostics))
+        for format_name, text in (printed or {}).items():
+            self._printed_part(format_name)[absolute] = (key, text)
         self.dirty = True
 
-    def diagnostics(self, entry: dict, path: str) -> tuple[Diagnostic, ...] | None:
-        """The entry's diagnostics, or None when they cannot be read (treat it as a miss)."""
-        names = self.names if type(self.names) is dict else {}
-        try:
-            return tuple([diagnostic_from_data(d, path, names) for d in entry["diagnostics"]])
-        except (TypeError, ValueError, KeyError, IndexError, AttributeError):
-            self.hits -= 1
-            self.misses += 1
-            return None
+    def add_printed(self, path: str, format_name: str, text: str, absolute: str | None = None) -> None:
+        """Keep a hit's findings printed in one more format."""
+        absolute = absolute or os.path.abspath(path)
+        self._printed_part(format_name)[absolute] = (self.entries[absolute][0], text)
+        self.dirty = True
+
+    def _all_rows(self) -> dict[str, tuple]:
+        if self._rows is None:
+            rows = self._part(ROWS)
+            self._rows = rows if type(rows) is dict else {}
+        return self._rows
+
+    def _printed_part(self, format_name: str) -> dict[str, tuple]:
+        part = self._printed.get(format_name)
+        if part is None:
+            part = self._part(PRINTED + format_name)
+            part = self._printed[format_name] = part if type(part) is dict else {}
+        return part
+
+    # -- the file
 
     def save(self) -> None:
         """Write the cache (atomically); a read-only place is not an error."""
         if not self.dirty:
             return
+        import tempfile
+
+        rows = self._all_rows()
+        # An entry whose findings were lost (a damaged part) is dropped: a miss next time.
+        entries = {path: entry for path, entry in self.entries.items() if path in rows}
+        parts = {INDEX: (self.names, entries), ROWS: {path: rows[path] for path in entries}}
+        for format_name, part in self._printed.items():
+            # Text printed for an older version of a file is left out.
+            kept = {path: stored for path, stored in part.items()
+                    if path in entries and type(stored) is tuple and stored and stored[0] == entries[path][0]}
+            if kept:
+                parts[PRINTED + format_name] = kept
+        for name in self._table:
+            if type(name) is str and name.startswith(PRINTED) and name[len(PRINTED) :] not in self._printed:
+                # A format this run did not print in: its part is copied as it is (text for
+                # an older version of a file is never printed: its key differs).
+                data = self._part(name, raw=True)
+                if data is not None:
+                    parts[name] = data
+        temporary = None
         try:
             os.makedirs(self.folder, exist_ok=True)
             marker = os.path.join(self.folder, ".gitignore")
@@ -243,13 +453,28 @@ class ResultCache:
                         os.remove(os.path.join(self.folder, old))
                     except OSError:
                         pass
+            blobs = {name: value if type(value) is bytes else marshal.dumps(value) for name, value in parts.items()}
+            table: dict[str, tuple[int, int, int]] = {}
+            offset = 0  # from the end of the table
+            for name, blob in blobs.items():
+                table[name] = (offset, len(blob), zlib.crc32(blob))
+                offset += len(blob)
+            table_data = marshal.dumps(table)
             handle, temporary = tempfile.mkstemp(prefix=".results-", suffix=".tmp", dir=self.folder)
-            body = marshal.dumps((self.names, self.entries))
             with os.fdopen(handle, "wb") as stream:
                 stream.write(MAGIC)
-                stream.write(hashlib.blake2b(body, digest_size=DIGEST).digest())
-                stream.write(body)
+                stream.write(zlib.crc32(table_data).to_bytes(4, "big") + len(table_data).to_bytes(4, "big"))
+                stream.write(table_data)
+                for blob in blobs.values():
+                    stream.write(blob)
             os.replace(temporary, self.path)
+            temporary = None
             self.dirty = False
         except (OSError, ValueError):
             pass
+        finally:
+            if temporary is not None:
+                try:
+                    os.remove(temporary)
+                except OSError:
+                    pass

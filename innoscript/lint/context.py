@@ -79,13 +79,13 @@ class LintContext:
     @cached_property
     def commands(self) -> list[ast.Command]:
         """The effective lines (what the device executes), in order."""
-        return [line for line in self.script.lines if isinstance(line, ast.Command)]
+        return self.script.lines_of(ast.Command)
 
     def lines(self, *types: type[L]) -> Iterator[L]:
         """Lines of the given node types, in order (indexed once per set of types)."""
         found = self._lines_by_types.get(types)
         if found is None:
-            found = self._lines_by_types[types] = [line for line in self.script.lines if isinstance(line, types)]
+            found = self._lines_by_types[types] = self.script.lines_of(*types)
         return iter(found)
 
     def shared(self, fact: Callable[["LintContext"], T]) -> T:
@@ -96,7 +96,7 @@ class LintContext:
 
     def fact(self, fact: Callable[["LintContext", L], T], line: L) -> T:
         """``fact(self, line)``, computed once per line for all rules that ask."""
-        key = (fact, line.number)
+        key = (fact, id(line))  # a line rule's line is a parse shared by equal lines
         if key not in self._per_line:
             self._per_line[key] = fact(self, line)
         return self._per_line[key]
@@ -130,23 +130,38 @@ class LintContext:
 
     def insert_line_after(self, line: ast.Line, text: str, message: str, *, safe: bool = True) -> Fix:
         """A fix that adds ``text`` as a new line after ``line`` (line ending kept)."""
-        end = line.span.end + len(line.newline)
-        position = self.source.span(end, end)
-        newline = line.newline or self.script.newline
-        insert = text + newline if line.newline else newline + text
+        end = line.offset + len(line.text) + len(line.newline)
+        if line.newline:
+            position = Span(end, end, line.number + 1, 1, line.number + 1, 1)
+            insert = text + line.newline
+        else:
+            position = Span(end, end, line.number, len(line.text) + 1, line.number, len(line.text) + 1)
+            insert = self.script.newline + text
         return Fix(message, (Edit(position, insert),), safe)
 
     def insert_line_before(self, line: ast.Line, text: str, message: str, *, safe: bool = True) -> Fix:
-        position = self.source.span(line.span.start, line.span.start)
+        position = Span(line.offset, line.offset, line.number, 1, line.number, 1)
         return Fix(message, (Edit(position, text + (line.newline or self.script.newline)),), safe)
 
     def delete_line(self, line: ast.Line, message: str, *, safe: bool = True) -> Fix:
-        start, end = line.span.start, line.span.end + len(line.newline)
-        text = self.source.text
-        if start and text[start - 1] == "\r" and text[end : end + 1] == "\n" and line.newline.endswith("\n"):
-            # The line before ends in a lone CR and the next one starts with
-            # LF: cut out, the two would join into one CRLF and the next line
-            # would vanish.  Cut that CR instead of this line's LF; the line
-            # before then ends as this one did.
-            start, end = start - 1, end - 1
-        return Fix(message, (Edit(self.source.span(start, end), ""),), safe)
+        start, end = line.offset, line.offset + len(line.text) + len(line.newline)
+        number = line.number
+        span = Span(start, end, number, 1, number + 1 if line.newline else number,
+                    1 if line.newline else len(line.text) + 1)
+        if line.number != 1 or line.offset != 0:
+            span = keep_line_breaks(self.source, span)
+        # (a line rule's line stands at line 1, offset 0: the engine does it where the line stands)
+        return Fix(message, (Edit(span, ""),), safe)
+
+
+def keep_line_breaks(source, span: Span) -> Span:
+    """A deletion of ``span`` that never joins a lone CR before it and an LF after it.
+
+    Cut out, the two would join into one CRLF and the line after would
+    vanish: cut that CR instead of the deletion's last LF; the line before
+    then ends as the deleted one did.
+    """
+    start, end, text = span.start, span.end, source.text
+    if start and end > start and text[start - 1] == "\r" and text[end : end + 1] == "\n" and text[end - 1] == "\n":
+        return source.span(start - 1, end - 1)
+    return span

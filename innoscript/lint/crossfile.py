@@ -41,8 +41,8 @@ def payloads(script: ast.Script, settings: Settings) -> list[Payload]:
     if settings.mode == PAYLOAD_MODE:
         return []  # a payload cannot load another one (UPD-065 says so)
     found = []
-    for line in script.lines:
-        if isinstance(line, ast.Cfg) and line.url is not None:
+    for line in script.lines_of(ast.Cfg):
+        if line.url is not None:
             path = payload_path(line.url.text, script.path, settings)
             if path is not None:
                 found.append(Payload(line, path))

@@ -49,9 +49,19 @@ def discover(
         resolver = Resolver(cli_overrides)
     targets: list[Target] = []
     seen: set[str] = set()
+    real_folders: dict[str, str] = {}
+
+    def real(path: str) -> str:
+        # os.path.realpath(path), resolving each folder once: it costs a system call per component.
+        folder, name = os.path.split(path)
+        if not name or name in (".", "..") or os.path.islink(path):
+            return os.path.realpath(path)
+        if folder not in real_folders:
+            real_folders[folder] = os.path.realpath(folder or os.curdir)
+        return os.path.join(real_folders[folder], name)
 
     def add(path: str, explicit: bool) -> None:
-        key = path if path == STDIN else os.path.realpath(path)
+        key = path if path == STDIN else real(path)
         if key not in seen:
             seen.add(key)
             targets.append(Target(path, explicit))
@@ -106,8 +116,12 @@ def walk(root: str, resolve_dir) -> list[str]:
         base = resolved.config.root if resolved.config else os.path.abspath(root)
         gitignore = ignores.enter(directory) if resolved.respect_gitignore else None
 
+        # The folder relative to the configuration root once, not once per name.
+        here = os.path.relpath(os.path.abspath(directory), base).replace(os.sep, "/")
+        prefix = "" if here == "." else here + "/"
+
         def relative(name: str) -> str:
-            return os.path.relpath(os.path.join(os.path.abspath(directory), name), base).replace(os.sep, "/")
+            return prefix + name.replace(os.sep, "/")
 
         def skipped(name: str, is_dir: bool) -> bool:
             rel = relative(name)

@@ -17,9 +17,9 @@ from __future__ import annotations
 from typing import Iterable
 
 from ..gcpause import paused_gc
-from ..source import Source, Span
+from ..source import Cols, Source, Span
 from ..syntax import ast, parse
-from .context import Finding, LintContext
+from .context import Finding, LintContext, keep_line_breaks
 from .diagnostic import Diagnostic, Edit, Fix, Related, Severity
 from .rule import Rule, all_rules
 from .selection import selected
@@ -57,8 +57,8 @@ class IncrementalLinter:
 
     Line rules (rule.py) look at one line, the settings and the device model
     only, so their findings are a function of the line's text: they are
-    kept per line text (with its line ending, and whether it is the last
-    line) and moved to wherever that text stands in the next version.  On
+    kept per line text (with its line ending) and placed wherever that text
+    stands in the next version.  On
     each call the line rules run only on lines whose text was not in the
     previous version; script rules (the cross-line ones) and the
     suppressions stage run again in full.  The result is exactly what
@@ -70,7 +70,7 @@ class IncrementalLinter:
         linter = IncrementalLinter()
         diagnostics = linter.lint(script, settings)   # every line is new
         # ... the user changes line 40; the document is parsed again
-        #     (or only line 40 is, and the Script rebuilt around it)
+        #     (only line 40 is read: the other lines' parses are shared)
         diagnostics = linter.lint(new_script, settings)  # line rules run on line 40 only
 
     A change of settings, rule selection, model (the file name) or the
@@ -80,15 +80,17 @@ class IncrementalLinter:
 
     def __init__(self) -> None:
         self._context: tuple | None = None
-        self._lines: dict[tuple, _LineResult] = {}
+        self._lines: dict[tuple, tuple] = {}
         self.reused = 0  # lines answered from the store on the last call (for tests and benchmarks)
         self.computed = 0
 
-    def lint(self, script: ast.Script, settings: Settings | None = None) -> list[Diagnostic]:
+    def lint(self, script: ast.Script, settings: Settings | None = None, check=None) -> list[Diagnostic]:
+        """``check`` (optional) is called now and then and may raise to abandon the run
+        (the language server's stale work); the store then keeps the previous version."""
         with paused_gc():
-            return _lint(script, settings or Settings(), self)
+            return _lint(script, settings or Settings(), self, check)
 
-    def _results(self, ctx: LintContext, rules: list[Rule]) -> Iterable[tuple[ast.Line, _LineResult]]:
+    def _results(self, ctx: LintContext, rules: list[Rule]) -> Iterable[tuple[int, int, tuple]]:
         from .config import settings_fingerprint
 
         model = ctx.model
@@ -97,36 +99,41 @@ class IncrementalLinter:
         if context != self._context:
             self._context, self._lines = context, {}
         previous, current = self._lines, {}
-        lines = ctx.script.lines
-        last = len(lines)
+        script = ctx.script
         by_type: dict[type, list[tuple[int, Rule]]] = {}
         self.reused = self.computed = 0
-        for line in lines:
-            key = (line.text, line.newline, line.number == last)
-            result = current.get(key) or previous.get(key)
-            if result is None:
-                result = _run_line(ctx, line, _wanted(by_type, rules, type(line)))
-                self.computed += 1
+        for number, offset, shape in script.numbered():
+            key = (shape.text, shape.newline)
+            found = current.get(key)
+            if found is None:
+                found = previous.get(key)
+                if found is None:
+                    found = _run_line(ctx, shape, _wanted(by_type, rules, type(shape)))
+                    self.computed += 1
+                else:
+                    self.reused += 1
+                current[key] = found
             else:
                 self.reused += 1
-            current[key] = result
-            yield line, result
+            yield number, offset, found
         self._lines = current
 
 
 # -- the stages -------------------------------------------------------------------
 
 
-def _lint(script: ast.Script, settings: Settings, incremental: IncrementalLinter | None) -> list[Diagnostic]:
+def _lint(script: ast.Script, settings: Settings, incremental: IncrementalLinter | None, check=None) -> list[Diagnostic]:
     rules = active_rules(settings)
     ctx = LintContext(script, settings)
     ctx.active_rules = {rule.code: rule for rule in rules}
     diagnostics: list[Diagnostic] = []
     line_rules = [rule for rule in rules if rule.stage == "line" and _applies(ctx, rule)]
     if line_rules:
-        _line_stage(ctx, line_rules, diagnostics, incremental)
+        _line_stage(ctx, line_rules, diagnostics, incremental, check)
     for rule in rules:
         if rule.stage == "script":
+            if check is not None:
+                check()
             _collect(ctx, rule, lambda rule=rule: rule.check(ctx), diagnostics)
     suppressed = suppress(script, diagnostics)
     diagnostics = suppressed.kept
@@ -157,6 +164,9 @@ def _collect(ctx: LintContext, rule: Rule, run, out: list[Diagnostic]) -> None:
     """The findings of one rule run, as diagnostics; a broken rule becomes one error finding."""
     try:
         findings: list[Finding] = list(run() or ())
+        for finding in findings:
+            if finding.span.__class__ is Cols:
+                raise TypeError("a finding at columns without their line (use line.at)")
     except Exception as exc:  # a broken rule must not hide the others' findings
         out.append(_internal_error(ctx, rule, repr(exc)))
         return
@@ -174,27 +184,12 @@ def _add(ctx: LintContext, rule: Rule, findings: Iterable[Finding], out: list[Di
 
 def _internal_error(ctx: LintContext, rule: Rule, error: str) -> Diagnostic:
     script = ctx.script
-    span = script.lines[0].span if script.lines else script.source.span(0, 0)
+    span = script.line(1).span if script.shapes else script.source.span(0, 0)
     return Diagnostic(rule.code, rule.name, Severity.ERROR, f"internal error in rule {rule.code}: {error}; please report it",
                       script.path, span)
 
 
 # -- line rules -------------------------------------------------------------------
-
-
-class _LineResult:
-    """What the line rules found on one line, where that line stood when they ran.
-
-    ``found`` holds (rule index, findings) for rules with findings and
-    (rule index, error text) for rules that raised.
-    """
-
-    __slots__ = ("start", "number", "found")
-
-    def __init__(self, start: int, number: int, found: tuple) -> None:
-        self.start = start
-        self.number = number
-        self.found = found
 
 
 _NOTHING: tuple = ()
@@ -207,11 +202,16 @@ def _wanted(by_type: dict, rules: list[Rule], kind: type) -> list[tuple[int, Rul
     return wanted
 
 
-def _run_line(ctx: LintContext, line: ast.Line, wanted: list[tuple[int, Rule]]) -> _LineResult:
+def _run_line(ctx: LintContext, shape: ast.Line, wanted: list[tuple[int, Rule]]) -> tuple:
+    """What the line rules find on one line's parse (at line 1, offset 0).
+
+    (rule index, findings) for rules with findings and (rule index, error
+    text) for rules that raised.
+    """
     found = None
     for index, rule in wanted:
         try:
-            findings = rule.check(ctx, line)
+            findings = rule.check(ctx, shape)
             if findings is not None:
                 findings = tuple(findings)
         except Exception as exc:  # a broken rule must not hide the others' findings
@@ -220,10 +220,11 @@ def _run_line(ctx: LintContext, line: ast.Line, wanted: list[tuple[int, Rule]]) 
             if found is None:
                 found = []
             found.append((index, findings))
-    return _LineResult(line.span.start, line.number, tuple(found) if found else _NOTHING)
+    return tuple(found) if found else _NOTHING
 
 
-def _line_stage(ctx: LintContext, rules: list[Rule], out: list[Diagnostic], incremental: IncrementalLinter | None) -> None:
+def _line_stage(ctx: LintContext, rules: list[Rule], out: list[Diagnostic], incremental: IncrementalLinter | None,
+                check=None) -> None:
     """Every line rule over every line it asks for, in one loop over the lines.
 
     A rule that raises on any line gives one internal-error finding and no
@@ -232,21 +233,20 @@ def _line_stage(ctx: LintContext, rules: list[Rule], out: list[Diagnostic], incr
     per_rule: list[list[Finding]] = [[] for _ in rules]
     errors: dict[int, str] = {}
     if incremental is None:
-        results: Iterable[tuple[ast.Line, _LineResult]] = _once_per_text(ctx, rules)
+        results: Iterable[tuple[int, int, tuple]] = _once_per_text(ctx, rules)
     else:
         results = incremental._results(ctx, rules)
-    for line, result in results:
-        if not result.found:
+    source = ctx.source
+    for number, offset, found in results:
+        if check is not None and not number & 4095:
+            check()
+        if not found:
             continue
-        offset = line.span.start - result.start
-        lines = line.number - result.number
-        for index, findings in result.found:
+        for index, findings in found:
             if isinstance(findings, str):
                 errors.setdefault(index, findings)
-            elif offset or lines:
-                per_rule[index] += [_moved(f, offset, lines) for f in findings]
             else:
-                per_rule[index] += findings
+                per_rule[index] += [_placed(f, number, offset, source) for f in findings]
     for index, rule in enumerate(rules):
         if index in errors:
             out.append(_internal_error(ctx, rule, errors[index]))
@@ -254,34 +254,43 @@ def _line_stage(ctx: LintContext, rules: list[Rule], out: list[Diagnostic], incr
             _add(ctx, rule, per_rule[index], out)
 
 
-def _once_per_text(ctx: LintContext, rules: list[Rule]) -> Iterable[tuple[ast.Line, _LineResult]]:
-    """Each line with its line rules' findings, the rules run once per distinct line.
+def _once_per_text(ctx: LintContext, rules: list[Rule]) -> Iterable[tuple[int, int, tuple]]:
+    """Each line's position with its line rules' findings, the rules run once per distinct line.
 
-    Line rules see one line, the settings and the model only (rule.py), so a
-    line whose text (line ending, being the last line) came earlier in the
-    script gets the earlier findings, moved to where it stands; large
-    generated scripts repeat many lines.
+    Line rules see one line, the settings and the model only (rule.py), so
+    every line with the same parse (the same text and line ending) gets the
+    same findings, placed where it stands; large generated scripts repeat
+    many lines.
     """
-    seen: dict[tuple, _LineResult] = {}
+    seen: dict[int, tuple] = {}
     by_type: dict[type, list[tuple[int, Rule]]] = {}
-    lines = ctx.script.lines
-    last = len(lines)
-    for line in lines:
-        key = (line.text, line.newline, line.number == last)
-        result = seen.get(key)
-        if result is None:
-            result = seen[key] = _run_line(ctx, line, _wanted(by_type, rules, type(line)))
-        yield line, result
+    script = ctx.script
+    for number, offset, shape in script.numbered():
+        found = seen.get(id(shape))
+        if found is None:
+            found = seen[id(shape)] = _run_line(ctx, shape, _wanted(by_type, rules, type(shape)))
+        yield number, offset, found
 
 
-def _span(span: Span, offset: int, lines: int) -> Span:
+def _place(span, number: int, offset: int) -> Span:
+    """A span a line rule gave (columns, or a span at line 1, offset 0) placed at its line."""
+    if span.__class__ is Cols:
+        start, end = span
+        return Span(offset + start, offset + end, number, start + 1, number, end + 1)
+    lines = number - 1
     return Span(span.start + offset, span.end + offset, span.line + lines, span.col, span.end_line + lines, span.end_col)
 
 
-def _moved(finding: Finding, offset: int, lines: int) -> Finding:
-    """A finding of a line rule, moved with its line (columns stay: the text is the same)."""
+def _placed(finding: Finding, number: int, offset: int, source: Source) -> Finding:
+    """A finding of a line rule placed at its line (columns stay: the text is the same)."""
     fix = finding.fix
     if fix is not None:
-        fix = Fix(fix.message, tuple(Edit(_span(e.span, offset, lines), e.text) for e in fix.edits), fix.safe)
-    related = tuple(Related(_span(r.span, offset, lines), r.message, r.path) for r in finding.related)
-    return finding._replace(span=_span(finding.span, offset, lines), fix=fix, related=related)
+        edits = []
+        for edit in fix.edits:
+            span = _place(edit.span, number, offset)
+            if not edit.text:
+                span = keep_line_breaks(source, span)
+            edits.append(Edit(span, edit.text))
+        fix = fix._replace(edits=tuple(edits))
+    related = tuple(Related(_place(r.span, number, offset), r.message, r.path) for r in finding.related)
+    return finding._replace(span=_place(finding.span, number, offset), fix=fix, related=related)

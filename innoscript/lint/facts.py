@@ -21,7 +21,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Callable, Iterable, NamedTuple
 
 from .. import catalog, values
-from ..source import Span
+from ..source import Cols, Span
 from ..syntax import ast
 
 if TYPE_CHECKING:  # the context reads facts, not the other way round
@@ -167,7 +167,7 @@ def url_tokens(line: ast.Line) -> list[ast.Token]:
 class MetaUse(NamedTuple):
     text: str  # as written: "#h", "#b5"
     code: str  # catalogue key: "#h", "#b"
-    span: Span
+    span: Cols
     known: bool
 
 
@@ -177,7 +177,7 @@ def metas_in(token: ast.Token, source) -> list[MetaUse]:
     for match in catalog.META_PATTERN.finditer(token.text):
         code = catalog.meta_code(match.group())
         start = token.span.start + match.start()
-        span = source.span(start, start + len(match.group()))
+        span = Cols(start, start + len(match.group()))
         uses.append(MetaUse(match.group(), code, span, code in catalog.META_SEQUENCES))
     return uses
 
@@ -251,14 +251,14 @@ class Piece(NamedTuple):
     """One comma-separated element of an `/allow` list, with its place."""
 
     text: str
-    span: Span
+    span: Cols
 
 
 class HourList(NamedTuple):
     option: ast.Option
     tokens: tuple[ast.Token, ...]  # the value word and the words a blank split off it
     pieces: tuple[Piece, ...]
-    span: Span  # from the first to the last word
+    span: Cols  # from the first to the last word
 
     @property
     def split(self) -> bool:
@@ -300,9 +300,9 @@ def hour_list(ctx: "LintContext", line: ast.Times) -> HourList | None:
     for part in text.split(","):
         start = where[pos] if pos < len(where) else end_of_list
         end = where[pos + len(part) - 1] + 1 if part else start
-        pieces.append(Piece(part, source.span(start, end)))
+        pieces.append(Piece(part, Cols(start, end)))
         pos += len(part) + 1
-    span = source.span(words[0].span.start, words[-1].span.end)
+    span = Cols(words[0].span.start, words[-1].span.end)
     return HourList(option, tuple(words), tuple(pieces), span)
 
 

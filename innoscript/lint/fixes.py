@@ -154,8 +154,15 @@ class _Taken:
 
 
 def _own_edits_conflict(fix: Fix) -> bool:
-    ranges = [(e.span.start, e.span.end) for e in fix.edits]
-    return any(_overlaps(a, b) for i, a in enumerate(ranges) for b in ranges[i + 1 :])
+    """Do a fix's edits overlap each other?  Sorted, in one pass (a fix may hold many edits)."""
+    previous = None
+    furthest = -1
+    for r in sorted((e.span.start, e.span.end) for e in fix.edits):
+        # Overlapping its neighbour, or starting inside a longer range before it.
+        if previous is not None and (_overlaps(previous, r) or r[0] < furthest):
+            return True
+        previous, furthest = r, max(furthest, r[1])
+    return False
 
 
 def _malformed(fix: Fix, length: int) -> str | None:

@@ -63,15 +63,22 @@ class Job(NamedTuple):
 
 
 class Linter:
-    """Read-lint-fix for many files, through the cache when one is given."""
+    """Read-lint-fix for many files, through the cache when one is given.
+
+    ``formats`` names the formats the results will be printed in, of those
+    printed file by file (report.BLOCK_FORMATS): the cache keeps each file's
+    findings printed in them, and a hit then carries its printed text
+    (FileResult.printed).
+    """
 
     def __init__(self, cache: ResultCache | None = None, fix: bool = False, unsafe: bool = False, write: bool = True,
-                 jobs: int | None = None) -> None:
+                 jobs: int | None = None, formats: tuple[str, ...] = ()) -> None:
         self.cache = cache
         self.fix = fix
         self.unsafe = unsafe
         self.write = write  # write fixed files back (False for --diff)
         self.jobs = jobs  # process pool size; None: decide by file count
+        self.formats = formats
         self.errors: list[str] = []  # files that could not be written
 
     def lint_many(self, jobs: list[Job]) -> list[tuple[FileResult, list[str]]]:
@@ -85,25 +92,33 @@ class Linter:
         results: list[tuple[FileResult, list[str]] | None] = [None] * len(jobs)
         misses: list[int] = []
         keys: list[str | None] = [None] * len(jobs)
-        if self.cache is not None:
-            from .cache import CachedSource, content_key
+        cache = self.cache
+        if cache is not None:
+            from .cache import content_key
         for index, job in enumerate(jobs):
             if self.fix:
                 results[index] = self.lint_one(job)
                 continue
-            if self.cache is None:
+            if cache is None:
                 misses.append(index)
                 continue
-            keys[index] = content_key(job.path, job.data, job.settings)
-            entry = self.cache.get(job.path, keys[index])
-            # None also for an entry whose findings cannot be read: a miss.
-            diagnostics = self.cache.diagnostics(entry, job.path) if entry is not None else None
-            if diagnostics is not None:
-                source = CachedSource(job.data, job.path)
-                deps = [d[0] for d in entry.get("deps", ())]
-                results[index] = (FileResult(job.path, source, diagnostics, from_cache=True), deps)
-            else:
+            absolute = os.path.abspath(job.path)
+            keys[index] = content_key(job.path, job.data, job.settings, absolute)
+            entry = cache.get(job.path, keys[index], absolute)
+            if entry is None:
                 misses.append(index)
+                continue
+            result = cache.result(job.path, job.data, job.settings, entry, absolute)
+            if not self.formats:
+                # Printed from diagnostics: build them now, so that findings the cache cannot
+                # give back are linted again (and stored) before the cache is saved.
+                result.diagnostics  # noqa: B018
+            for name in self.formats:
+                if result.printed(name) is None:  # first printed in this format: keep it
+                    from .report import block
+
+                    cache.add_printed(job.path, name, block(name, result.diagnostics), absolute)
+            results[index] = (result, result.deps)
         workers = self._workers(len(misses))
         if workers > 1:
             import multiprocessing
@@ -141,7 +156,12 @@ class Linter:
         if self.cache is not None and key is not None and not job.path.startswith("<"):
             from .cache import file_hash
 
-            self.cache.put(job.path, key, diagnostics, [(os.path.abspath(p), file_hash(p)) for p in deps])
+            printed = {}
+            if self.formats:
+                from .report import block
+
+                printed = {name: block(name, diagnostics) for name in self.formats}
+            self.cache.put(job.path, key, diagnostics, [(os.path.abspath(p), file_hash(p)) for p in deps], printed)
 
     def lint_one(self, job: Job) -> tuple[FileResult, list[str]]:
         """Lint one file, applying fixes when asked (no cache: fixing re-lints anyway)."""

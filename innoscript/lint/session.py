@@ -32,12 +32,20 @@ if TYPE_CHECKING:  # a cache hit must not load the parser
     from .engine import IncrementalLinter
 
 
-def display_path(path: str) -> str:
-    """Relative to the current folder when below it (stable, short output)."""
+def display_path(path: str, cwd: str | None = None) -> str:
+    """Relative to the current folder (``cwd``, default os.getcwd()) when below it (stable, short output)."""
     if path.startswith("<") or not os.path.isabs(path):
         return path
+    cwd = cwd or os.getcwd()
+    if os.path.normcase(cwd) == cwd and os.sep == "/":
+        # What os.path.relpath gives, without its per-call work (a path outside the folder stays as it is).
+        normal = os.path.normpath(path)
+        inside = cwd if cwd.endswith(os.sep) else cwd + os.sep
+        if normal == cwd:
+            return "."
+        return normal[len(inside) :] if normal.startswith(inside) else path
     try:
-        relative = os.path.relpath(path)
+        relative = os.path.relpath(path, cwd)
     except ValueError:  # another drive
         return path
     return path if relative.startswith("..") else relative
@@ -56,7 +64,7 @@ class Outcome:
     @property
     def failing(self) -> bool:
         """Some result has a finding at or above its own fail level."""
-        return any(result.failing(level) for result, level in zip(self.results, self.fail_levels))
+        return any(result.failing_count(level) for result, level in zip(self.results, self.fail_levels))
 
     @property
     def exit_status(self) -> int:
@@ -130,11 +138,16 @@ class Session:
         """The files ``paths`` name, folders walked; missing paths go to ``errors``."""
         return discover(paths, resolver=self.resolver, errors=errors)
 
-    def run(self, paths: list[str] | tuple[str, ...], *, lint_many: Callable | None = None) -> Outcome:
+    def run(self, paths: list[str] | tuple[str, ...], *, lint_many: Callable | None = None,
+            formats: tuple[str, ...] = ()) -> Outcome:
         """Lint every file ``paths`` name, and the payloads their `cfg` lines load.
 
         ``lint_many(linter, jobs)`` runs the linter over the jobs (default
         ``linter.lint_many(jobs)``); the command line wraps it in a progress bar.
+        ``formats`` names the formats the results will be printed in, of
+        those printed file by file (report.BLOCK_FORMATS): the cache keeps
+        each file's findings printed in them, and a warm run prints from
+        that text.
         """
         errors: list[str] = []
         jobs = self._jobs(self.targets(paths, errors), errors)
@@ -144,7 +157,8 @@ class Session:
 
             folder = self.cache_dir or self.resolver(os.getcwd()).cache_dir or default_cache_dir()
             cache = ResultCache(os.path.abspath(folder))
-        linter = Linter(cache, fix=self.fix, unsafe=self.unsafe_fixes, write=self.write, jobs=self.jobs)
+        linter = Linter(cache, fix=self.fix, unsafe=self.unsafe_fixes, write=self.write, jobs=self.jobs,
+                        formats=formats)
         results: list[FileResult] = []
         fail_levels: list[Severity] = []
         done_payloads = {os.path.abspath(job.path) for job in jobs if not job.path.startswith("<")}
@@ -154,19 +168,21 @@ class Session:
             fail_levels.append(job.settings.fail_level)
             payload_jobs = []
             for dep in deps:
-                if os.path.abspath(dep) in done_payloads:
+                absolute = os.path.abspath(dep)
+                if absolute in done_payloads:
                     continue
-                done_payloads.add(os.path.abspath(dep))
+                done_payloads.add(absolute)
                 try:
                     with open(dep, "rb") as handle:
                         data = handle.read()
                 except OSError as exc:
                     errors.append(f"{dep}: cannot read ({exc.strerror or exc})")
                     continue
-                payload_jobs.append(Job(display_path(os.path.abspath(dep)), payload_settings(job.settings), data))
+                payload_jobs.append(Job(display_path(absolute), payload_settings(job.settings), data))
             if payload_jobs:
                 # Payloads are reported, never fixed: the script that loads them is the target.
-                for payload_job, (payload_result, _) in zip(payload_jobs, Linter(cache, jobs=1).lint_many(payload_jobs)):
+                linted_payloads = Linter(cache, jobs=1, formats=formats).lint_many(payload_jobs)
+                for payload_job, (payload_result, _) in zip(payload_jobs, linted_payloads):
                     results.append(payload_result)
                     fail_levels.append(payload_job.settings.fail_level)
         if cache is not None:
@@ -175,19 +191,28 @@ class Session:
 
     def _jobs(self, targets: list[Target], errors: list[str]) -> list[Job]:
         jobs: list[Job] = []
+        cwd = os.getcwd()
+        by_folder: dict[str, Settings] = {}  # for folders whose configuration has no per-path overrides
         for target in targets:
             if target.path == STDIN:
                 name = self.stdin_display_name()
                 jobs.append(Job(name, self.settings_for(name), self.read_stdin(), writable=False))
                 continue
-            name = display_path(target.path)
+            name = display_path(target.path, cwd)
             try:
                 with open(target.path, "rb") as handle:
                     data = handle.read()
             except OSError as exc:
                 errors.append(f"{target.path}: cannot read ({exc.strerror or exc})")
                 continue
-            jobs.append(Job(name, self.settings_for(name), data))
+            folder = os.path.dirname(name)
+            settings = by_folder.get(folder)
+            if settings is None:
+                resolved = self.resolved(name)
+                settings = resolved.settings
+                if resolved.config is None or not resolved.config.overrides:
+                    by_folder[folder] = settings  # the same for every file of the folder
+            jobs.append(Job(name, settings, data))
         return jobs
 
     # -- one text
@@ -203,14 +228,17 @@ class Session:
         return result
 
 
-def lint_document(script: "ast.Script", settings: Settings, linter: "IncrementalLinter | None" = None) -> list[Diagnostic]:
+def lint_document(script: "ast.Script", settings: Settings, linter: "IncrementalLinter | None" = None,
+                  check=None) -> list[Diagnostic]:
     """The diagnostics of one open document (the language server's call).
 
     Give the document's own ``engine.IncrementalLinter`` to re-run the line
     rules on changed lines only; the result is the same either way.
+    ``check`` is called between rules and every few thousand lines, and may
+    raise to abandon a lint that a newer edit made stale.
     """
     if linter is not None:
-        return linter.lint(script, settings)
+        return linter.lint(script, settings, check)
     from .engine import lint_script
 
     return lint_script(script, settings)

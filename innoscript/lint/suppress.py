@@ -45,9 +45,7 @@ class Suppression(NamedTuple):
 def directives(script: ast.Script) -> list[Suppression]:
     """Every `# innolint:` directive of a script, in order."""
     found: list[Suppression] = []
-    for line in script.lines:
-        if not isinstance(line, ast.Directive):
-            continue
+    for line in script.lines_of(ast.Directive):
         action = line.action.text.lower()
         problem = None
         if not line.action.text:
@@ -93,7 +91,7 @@ class DirectiveCode:
 
 
 def _entries(script: ast.Script, found: list[Suppression]) -> list[DirectiveCode]:
-    last_line = len(script.lines) + 1
+    last_line = len(script.shapes) + 1
     entries: list[DirectiveCode] = []
     open_ranges: list[DirectiveCode] = []
     directive_lines = {s.line.number for s in found}
@@ -132,7 +130,8 @@ class Suppressed(NamedTuple):
 
         ``leaving``: start offsets of directive codes about to be removed, which hide nothing.
         """
-        return any(entry.covers(diagnostic) and entry.ref.token.span.start not in leaving for entry in self.entries)
+        return any(entry.covers(diagnostic) and entry.suppression.line.at(entry.ref.token).start not in leaving
+                   for entry in self.entries)
 
 
 def suppress(script: ast.Script, diagnostics: list[Diagnostic]) -> Suppressed:

@@ -58,7 +58,10 @@ class Snapshot:
         return copy
 
     def mapper(self) -> Mapper:
-        return Mapper(self.source.lines, self.bom, self.encoding)
+        # The parsed lines have the text and line ending of each line at hand;
+        # the source's lines would be cut out of the text on each look-up.
+        lines = self.script.shapes if len(self.script.shapes) == len(self.source.lines) else self.source.lines
+        return Mapper(lines, self.bom, self.encoding)
 
 
 class Job:

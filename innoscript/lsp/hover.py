@@ -8,8 +8,8 @@ from ..syntax import ast
 
 
 def _at(span, col: int) -> bool:
-    """True when 0-based character column ``col`` touches ``span`` (same line)."""
-    return span.col - 1 <= col <= span.end_col - 1
+    """True when 0-based character column ``col`` touches the columns ``span``."""
+    return span.start <= col <= span.end
 
 
 def hours_in_words(parsed) -> str:
@@ -117,7 +117,7 @@ def hover(script: ast.Script, line: int, col: int, settings: Settings | None = N
         for token in node.codes:
             if _at(token.span, col):
                 text = rule_markdown(token.text)
-                return (text, token.span) if text else None
+                return (text, node.at(token)) if text else None
         return None
     if not isinstance(node, ast.Command):
         return None
@@ -125,24 +125,24 @@ def hover(script: ast.Script, line: int, col: int, settings: Settings | None = N
     url = getattr(node, "url", None)
     if url is not None and _at(url.span, col):
         for meta in url.metas:
-            if meta.span.col - 1 <= col < max(meta.span.end_col - 1, meta.span.col):
+            if meta.span.start <= col < max(meta.span.end, meta.span.start + 1):
                 expanded = bool(node.spec and node.spec.expands_meta)
                 text = meta_markdown(meta.text, _model(script, settings))
                 if not expanded:
                     text += f"\n\n_not expanded here: only `{'`, `'.join(_expanding())}` URLs and the UP1 /url setting replace meta sequences_"
-                return text, meta.span
+                return text, node.at(meta)
     if isinstance(node, ast.ConfigLine) and node.module is not None and node.module.text.upper() == "UP1":
         for option in node.options:
             # The update URL setting (a URL-kind value): its meta sequences expand.
             if isinstance(option.parsed, ast.Url) and _at(option.parsed.span, col):
                 for meta in option.parsed.metas:
-                    if meta.span.col - 1 <= col < max(meta.span.end_col - 1, meta.span.col):
-                        return meta_markdown(meta.text, _model(script, settings)), meta.span
+                    if meta.span.start <= col < max(meta.span.end, meta.span.start + 1):
+                        return meta_markdown(meta.text, _model(script, settings)), node.at(meta)
     # Options
     for option in node.options:
         if _at(option.span, col):
             if option.name.text == "/allow" and option.value is not None and isinstance(node, ast.Times):
-                return f"`/allow {option.value.text}`: runs only at {hours_in_words(option.parsed)} (local time)", option.span
+                return f"`/allow {option.value.text}`: runs only at {hours_in_words(option.parsed)} (local time)", node.at(option)
             spec = node.spec.option(option.name.text) if isinstance(node, ast.ModCommand) and node.spec else None
             if isinstance(node, ast.ConfigLine) and node.module is not None and node.sub is None:
                 spec = catalog.config_setting(node.module.text, option.key)
@@ -153,23 +153,23 @@ def hover(script: ast.Script, line: int, col: int, settings: Settings | None = N
                     text += f" (default {spec.default})"
                 if option.invalid is not None:
                     text += f"\n\n**not readable:** {option.invalid.message}"
-                return text, option.span
+                return text, node.at(option)
             return None
     # Final commands
     final = getattr(node, "final", None)
     if isinstance(node, ast.FinalLine):
         if _at(node.word.span, col):
-            return final_markdown(node.final), node.word.span
+            return final_markdown(node.final), node.at(node.word)
     elif isinstance(final, ast.Token) and _at(final.span, col):
         found = catalog.FINAL_COMMANDS.get(final.text.lower())
         if found is not None:
-            return final_markdown(found), final.span
-        return f"`{final.text}` is not a final command (one of {', '.join(catalog.FINAL_COMMANDS)})", final.span
+            return final_markdown(found), node.at(final)
+        return f"`{final.text}` is not a final command (one of {', '.join(catalog.FINAL_COMMANDS)})", node.at(final)
     serial = getattr(node, "serial", None)
     if isinstance(serial, ast.Token) and _at(serial.span, col) and isinstance(node, ast.ModCommand) and node.spec:
         var = node.spec.reads
         return (f"serial `{serial.text}`: compared as a string with UPDATE/{var}; when equal, "
-                f"the command is skipped"), serial.span
+                f"the command is skipped"), node.at(serial)
     if isinstance(node, ast.ModCommand):
         words = [t for t in (*node.keywords, node.module, node.verb) if t is not None]
         if any(_at(t.span, col) for t in words):
@@ -179,19 +179,19 @@ def hover(script: ast.Script, line: int, col: int, settings: Settings | None = N
                 verbs = catalog.verbs(node.module.text)
                 if verbs:
                     listing = "\n".join(f"- `{c.verb}`: {c.summary}" for c in verbs)
-                    return f"**module {node.module.text.upper()}**\n\n{listing}", node.module.span
+                    return f"**module {node.module.text.upper()}**\n\n{listing}", node.at(node.module)
             return None
     if isinstance(node, (ast.ConfigLine, ast.VarsLine)) and node.verb is not None and _at(node.verb.span, col):
         table = catalog.CONFIG_VERBS if isinstance(node, ast.ConfigLine) else catalog.VARS_VERBS
         verb = table.get(node.verb.text.lower())
         if verb is not None:
-            return f"`{node.keyword.text} {verb.verb}`: {verb.doc}", node.verb.span
+            return f"`{node.keyword.text} {verb.verb}`: {verb.doc}", node.at(node.verb)
     if isinstance(node, ast.ConfigLine) and node.sub is not None and _at(node.sub.span, col):
         module = node.module.text.upper()
         known = node.sub.text in catalog.CONFIG_SUBOBJECTS.get(module, ())
         note = "" if known else " (not one the catalogue lists)"
         return (f"sub-object `{node.sub.text}` of module {module}{note}: configured, saved and backed up on its "
-                f"own line, apart from the module's other sub-objects"), node.sub.span
+                f"own line, apart from the module's other sub-objects"), node.at(node.sub)
     return None
 
 

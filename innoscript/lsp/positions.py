@@ -61,7 +61,7 @@ class Mapper:
     __slots__ = ("lines", "encoding", "shift")
 
     def __init__(self, lines, bom: bool, encoding: str) -> None:
-        self.lines = lines  # the Source's PhysicalLines
+        self.lines = lines  # a sequence of lines with ``text`` and ``newline`` (parsed or physical)
         self.encoding = encoding
         self.shift = BOM_UNITS.get(encoding, 1) if bom else 0
 

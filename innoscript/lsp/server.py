@@ -293,7 +293,9 @@ class InnoServer(LanguageServer):
             settings, problem = self.resolver.settings_for(doc.path)
         try:
             # Line rules run again on changed lines only; the rest of the lint in full.
-            diagnostics = lint_document(parsed.script, settings, doc.linter)
+            diagnostics = lint_document(parsed.script, settings, doc.linter, check)
+        except Stale:
+            raise  # a newer edit came: this lint stops where it is
         except Exception:  # a crash in a rule must not take the server down
             log.exception("lint failed for %s", doc.uri)
             diagnostics = []

@@ -13,12 +13,12 @@ Token = tuple[int, int, int, int]  # 0-based line, 0-based character column, len
 
 def _word(out: list[Token], token: ast.Token | None, kind: str) -> None:
     if token is not None and token.text:
-        out.append((token.span.line - 1, token.span.col - 1, len(token.text), _INDEX[kind]))
+        out.append((0, token.span.start, len(token.text), _INDEX[kind]))
 
 
 def _url(out: list[Token], token: ast.Token, metas) -> None:
     """A URL as string pieces around its meta sequences (tokens may not overlap)."""
-    line, start = token.span.line - 1, token.span.col - 1
+    line, start = 0, token.span.start
     position = start
     for begin, length in metas:
         if begin > position:
@@ -37,6 +37,7 @@ def _options(out: list[Token], node: ast.Command) -> None:
 
 
 def line_tokens(node: ast.Line) -> list[Token]:
+    """The tokens of one line, on line 0 (a function of the line's parse alone)."""
     out: list[Token] = []
     if isinstance(node, ast.Comment):
         token = node.tokens[0]
@@ -51,7 +52,7 @@ def line_tokens(node: ast.Line) -> list[Token]:
         serial = getattr(node, "serial", None)
         for arg in node.args:
             if url is not None and arg is url.token:
-                _url(out, arg, [(m.span.col - 1, len(m.text)) for m in url.metas if m.text != "#"])
+                _url(out, arg, [(m.span.start, len(m.text)) for m in url.metas if m.text != "#"])
             elif arg is final:
                 _word(out, arg, "enumMember")
             elif arg is serial:
@@ -67,7 +68,7 @@ def line_tokens(node: ast.Line) -> list[Token]:
             value = option.value
             if isinstance(option.parsed, ast.Url):
                 url = option.parsed
-                _url(out, url.token, [(m.span.col - 1, len(m.text)) for m in url.metas if m.text != "#"])
+                _url(out, url.token, [(m.span.start, len(m.text)) for m in url.metas if m.text != "#"])
             elif option.kind in _NUMBERS:
                 _word(out, value, "number")
             else:
@@ -84,6 +85,6 @@ def line_tokens(node: ast.Line) -> list[Token]:
 
 def semantic_tokens(script: ast.Script) -> list[Token]:
     out: list[Token] = []
-    for node in script.lines:
-        out.extend(line_tokens(node))
+    for index, node in enumerate(script.shapes):
+        out.extend([(index, col, length, kind) for _, col, length, kind in line_tokens(node)])
     return out

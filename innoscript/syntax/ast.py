@@ -1,8 +1,15 @@
 """AST node types.
 
 One node per physical line.  Every node keeps its raw text and line ending,
-and every token its span, so the original text is rebuilt byte for byte by
-``Script.to_text()`` and tools can point at any argument exactly.
+and every token where it stands in its line, so the original text is
+rebuilt byte for byte by ``Script.to_text()`` and tools can point at any
+argument exactly.
+
+Positions inside a line are relative to the line (``Cols``): the parse of
+a line is a function of its text alone, made once per distinct text and
+shared (a large script repeats many lines, and an edit re-parses one line).
+A line node adds only where it stands (``number``, ``offset``); ``at``
+turns a token's columns into a ``Span`` of the file when a face asks.
 """
 
 from __future__ import annotations
@@ -11,7 +18,7 @@ from typing import ClassVar, NamedTuple
 
 from ..catalog import Command as CommandSpec
 from ..catalog import FinalCommand, SimpleVerb
-from ..source import Source, Span
+from ..source import Cols, Source, Span
 from ..values import Hour, Invalid, UrlParts  # noqa: F401  (the types of parsed values)
 
 
@@ -38,9 +45,15 @@ class _NodeType(type):
         if cls._fields:
             source = f"def __init__(self, {', '.join(cls._fields)}):\n"
             source += "".join(f"    self.{f} = {f}\n" for f in cls._fields)
+            if cls._fields[:2] == ("number", "offset"):
+                # A line's parse placed elsewhere: the same node with another position.
+                rest = "".join(f", self.{f}" for f in cls._fields[2:])
+                source += f"def placed(self, number, offset):\n    return self.__class__(number, offset{rest})\n"
             scope: dict = {}
             exec(source, scope)  # noqa: S102 - built from the class's own field names
             cls.__init__ = scope["__init__"]
+            if "placed" in scope:
+                cls.placed = scope["placed"]
         return cls
 
 
@@ -71,17 +84,17 @@ def field_types(cls: type) -> dict[str, str]:
 
 
 class Token(NamedTuple):
-    """One blank-separated word (a NamedTuple for the same reason as Span)."""
+    """One blank-separated word and its columns in the line (a tuple: a large file has a million)."""
 
     text: str
-    span: Span
+    span: Cols
 
 
 class Meta(_Node):
     """A meta sequence such as `#h` or `#b5` inside a URL word."""
 
     text: str
-    span: Span
+    span: Cols
     known: bool  # in the catalogue's table
 
 
@@ -95,7 +108,7 @@ class Url(_Node):
         return self.token.text
 
     @property
-    def span(self) -> Span:
+    def span(self) -> Cols:
         return self.token.span
 
 
@@ -110,7 +123,7 @@ class Option(_Node):
 
     name: Token
     value: Token | None
-    span: Span
+    span: Cols
     kind: str | None  # value kind from the catalogue (values.KINDS), None: unknown option or flag
     parsed: object
 
@@ -128,12 +141,33 @@ class Option(_Node):
 
 
 class Line(_Node):
+    """One physical line.  ``number`` and ``offset`` say where it stands.
+
+    The parser makes each distinct line once at line 1, offset 0 (where its
+    columns are also offsets) and ``placed`` copies it to each place it
+    stands (``placed(number, offset)``, made for each node class by
+    _NodeType); everything after those two fields is shared.
+    """
+
     kind: ClassVar[str] = "line"
     number: int  # 1-based physical line
-    span: Span  # the content, without the line ending
+    offset: int  # character offset of the line's first character in the text
     text: str
     newline: str
     tokens: tuple[Token, ...]
+
+    @property
+    def span(self) -> Span:
+        """The content, without the line ending."""
+        number, offset, end = self.number, self.offset, len(self.text)
+        return Span(offset, offset + end, number, 1, number, end + 1)
+
+    def at(self, where) -> Span:
+        """The file span of columns of this line: ``Cols``, or anything with a ``span`` of them
+        (a token, an option, a URL, a meta sequence, an hour, an invalid value)."""
+        start, end = where if where.__class__ is Cols else where.span
+        number, offset = self.number, self.offset
+        return Span(offset + start, offset + end, number, start + 1, number, end + 1)
 
     @property
     def is_effective(self) -> bool:
@@ -142,7 +176,7 @@ class Line(_Node):
 
     def fields(self) -> dict:
         """Node-specific fields (for JSON and the tree printer)."""
-        skip = {"number", "span", "text", "newline", "tokens"}
+        skip = {"number", "offset", "text", "newline", "tokens"}
         return {name: getattr(self, name) for name in self._fields if name not in skip}
 
 
@@ -167,7 +201,7 @@ class Directive(Comment):
 class SyntaxErrorLine(Line):
     kind: ClassVar[str] = "syntax-error"
     message: str
-    error: Span
+    error: Cols
 
 
 class Command(Line):
@@ -294,13 +328,85 @@ class GenericLine(Command):
 
 
 class Script:
-    """A parsed script: its source and one node per physical line."""
+    """A parsed script: its source and one node per physical line.
 
-    __slots__ = ("source", "lines")
+    ``shapes`` holds each line's parse as the parser shares it (at line 1,
+    offset 0; the same object for lines with the same text and ending);
+    ``lines`` the nodes placed where they stand, made on first use.  Passes
+    that look for some kinds of line (``lines_of``, the linter's line rules
+    over ``numbered``) find them through an index of the lines that are not
+    blank, so ten million blank lines cost a pointer each, never a node.
+    """
 
-    def __init__(self, source: Source, lines: tuple[Line, ...]) -> None:
+    __slots__ = ("source", "shapes", "_lines", "_placed", "_filled", "_by_class")
+
+    def __init__(self, source: Source, shapes: tuple[Line, ...], filled: list[int] | None = None) -> None:
         self.source = source
-        self.lines = lines
+        self.shapes = shapes
+        self._lines: tuple[Line, ...] | None = None
+        self._placed: dict[int, Line] = {}  # lines placed one by one, before ``lines`` was asked
+        # Numbers of the lines that are not blank (the parser knows them; else found when asked).
+        self._filled = filled
+        self._by_class: dict[type, list[int]] | None = None
+
+    @property
+    def lines(self) -> tuple[Line, ...]:
+        if self._lines is None:
+            placed = self._placed
+            self._lines = tuple(
+                placed.get(number) or (shape if shape.offset == start and shape.number == number
+                                       else shape.placed(number, start))
+                for number, shape, start in zip(range(1, len(self.shapes) + 1), self.shapes, self.source.lines.starts)
+            )
+            self._placed = {}
+        return self._lines
+
+    def line(self, number: int) -> Line:
+        """The node of line ``number`` (1-based), placed; the same object on every call."""
+        if self._lines is not None:
+            return self._lines[number - 1]
+        found = self._placed.get(number)
+        if found is None:
+            found = self._placed[number] = self.shapes[number - 1].placed(number, self.source.lines.starts[number - 1])
+        return found
+
+    @property
+    def filled(self) -> list[int]:
+        """Numbers (1-based) of the lines that are not blank, in order."""
+        if self._filled is None:
+            self._filled = [number for number, shape in enumerate(self.shapes, 1) if shape.__class__ is not Blank]
+        return self._filled
+
+    def numbered(self, *types: type):
+        """(number, offset, shape) of the lines of these node types (default: all but blank ones), in order."""
+        shapes, starts = self.shapes, self.source.lines.starts
+        for number in (self._numbers(types) if types else self.filled):
+            yield number, starts[number - 1], shapes[number - 1]
+
+    def lines_of(self, *types: type) -> list:
+        """The placed lines of these node types, in order, without placing the others."""
+        if self._lines is not None:
+            return [line for line in self._lines if isinstance(line, types)]
+        line = self.line
+        return [line(number) for number in self._numbers(types)]
+
+    def _numbers(self, types: tuple[type, ...]) -> list[int]:
+        if issubclass(Blank, types):
+            return [number for number, shape in enumerate(self.shapes, 1) if isinstance(shape, types)]
+        if self._by_class is None:
+            by_class: dict[type, list[int]] = {}
+            shapes = self.shapes
+            for number in self.filled:
+                cls = shapes[number - 1].__class__
+                found = by_class.get(cls)
+                if found is None:
+                    found = by_class[cls] = []
+                found.append(number)
+            self._by_class = by_class
+        wanted = [numbers for cls, numbers in self._by_class.items() if issubclass(cls, types)]
+        if len(wanted) == 1:
+            return wanted[0]
+        return sorted(number for numbers in wanted for number in numbers)
 
     @property
     def path(self) -> str:
@@ -313,17 +419,17 @@ class Script:
 
     @property
     def syntax_errors(self) -> tuple[SyntaxErrorLine, ...]:
-        return tuple(line for line in self.lines if isinstance(line, SyntaxErrorLine))
+        return tuple(self.lines_of(SyntaxErrorLine))
 
     def commands(self) -> list[Command]:
-        return [line for line in self.lines if isinstance(line, Command)]
+        return self.lines_of(Command)
 
     def to_text(self) -> str:
         """The text rebuilt from the nodes (equals ``source.text``)."""
-        return "".join(line.text + line.newline for line in self.lines)
+        return "".join(line.text + line.newline for line in self.shapes)
 
     def __iter__(self):
         return iter(self.lines)
 
     def __len__(self) -> int:
-        return len(self.lines)
+        return len(self.shapes)

@@ -24,12 +24,13 @@ from sys import intern
 
 from .. import catalog, values
 from ..gcpause import paused_gc
-from ..source import Source, Span
+from ..source import Cols, Source
 from . import ast
 
 # A line the fast path can read: printable characters, blanks and tabs.
 _PLAIN = re.compile(r"[^\x00-\x08\x0a-\x1f\x7f]*")
 _WORD = re.compile(r"[^ \t]+")
+_LINE_SPLIT = re.compile(r"(\r\n|\r|\n)")
 _DIRECTIVE = re.compile(
     r"#\s*innolint\s*:\s*(?P<action>[A-Za-z][A-Za-z-]*)"
     r"(?:\s*=\s*(?P<codes>[^\s,]+(?:\s*,\s*[^\s,]+)*))?"
@@ -125,51 +126,34 @@ def tokenize_line(text: str) -> tuple[str, list[RawToken]]:
 
 
 class _LineBuilder:
-    """Builds one line's node from its shape and raw tokens."""
+    """Builds one line's node from its shape and raw tokens, at line 1, offset 0."""
 
-    __slots__ = ("number", "offset", "text", "newline", "tokens")
+    __slots__ = ("text", "newline", "tokens")
 
-    def __init__(self, number: int, offset: int, text: str, newline: str) -> None:
-        self.number = number
-        self.offset = offset
+    def __init__(self, text: str, newline: str) -> None:
         self.text = text
         self.newline = newline
         self.tokens: tuple[ast.Token, ...] = ()
 
-    def span(self, start: int, end: int) -> Span:
+    @staticmethod
+    def span(start: int, end: int) -> Cols:
         # tuple.__new__ straight: the NamedTuple's own __new__ is one more
-        # Python call, and a large file makes a million spans.
-        number = self.number
-        return _new_tuple(Span, (self.offset + start, self.offset + end, number, start + 1, number, end + 1))
-
-    def common(self) -> dict:
-        return {
-            "number": self.number,
-            "span": self.span(0, len(self.text)),
-            "text": self.text,
-            "newline": self.newline,
-            "tokens": self.tokens,
-        }
+        # Python call, and a large file makes a million of these.
+        return _new_tuple(Cols, (start, end))
 
     def line_fields(self) -> tuple:
         """The fields every line starts with, in order (nodes take them positionally)."""
-        return self.number, self.span(0, len(self.text)), self.text, self.newline, self.tokens
+        return 1, 0, self.text, self.newline, self.tokens
 
     def build(self) -> ast.Line:
         try:
             shape, raw = tokenize_line(self.text)
         except LineSyntaxError as exc:
             column = min(exc.column, len(self.text))
-            return ast.SyntaxErrorLine(
-                **self.common(), message=exc.message, error=self.span(column, min(column + 1, len(self.text)))
-            )
+            return ast.SyntaxErrorLine(*self.line_fields(), exc.message, self.span(column, min(column + 1, len(self.text))))
         # Interned: the same few words (mod, cmd, UP0, config, /name ...) fill
         # most of a large file.
-        offset, number = self.offset, self.number
-        self.tokens = tuple([
-            _new_tuple(ast.Token, (intern(t), _new_tuple(Span, (offset + s, offset + e, number, s + 1, number, e + 1))))
-            for t, s, e in raw
-        ])
+        self.tokens = tuple([_new_tuple(ast.Token, (intern(t), _new_tuple(Cols, (s, e)))) for t, s, e in raw])
         if shape == EMPTY:
             return ast.Blank(*self.line_fields())
         if shape == COMMENT:
@@ -189,15 +173,13 @@ class _LineBuilder:
         body = token.text[1:]
         if not _DIRECTIVE_START.match(token.text):
             return ast.Comment(*self.line_fields(), body)
-        base = token.span.col - 1
+        base = token.span.start
         match = _DIRECTIVE.match(token.text)
         if not match:
             # Looks like a directive but is malformed: the linter reports it.
             start = token.text.index(":") + 1
-            return ast.Directive(
-                **self.common(), body=body,
-                action=ast.Token(text="", span=self.span(base + start, base + start)), codes=(), reason=None,
-            )
+            action = ast.Token("", self.span(base + start, base + start))
+            return ast.Directive(*self.line_fields(), body, action, (), None)
         action = ast.Token(text=match.group("action"), span=self.span(base + match.start("action"), base + match.end("action")))
         codes: list[ast.Token] = []
         if match.group("codes"):
@@ -207,7 +189,7 @@ class _LineBuilder:
                     ast.Token(text=code.group(), span=self.span(base + codes_start + code.start(), base + codes_start + code.end()))
                 )
         reason = match.group("reason")
-        return ast.Directive(**self.common(), body=body, action=action, codes=tuple(codes), reason=reason or None)
+        return ast.Directive(*self.line_fields(), body, action, tuple(codes), reason or None)
 
     # -- arguments and options
 
@@ -233,7 +215,7 @@ class _LineBuilder:
                     value = tokens[i + 1]
                     i += 1
                 end = value.span if value else token.span
-                span = self.span(token.span.col - 1, end.end_col - 1)
+                span = self.span(token.span.start, end.end)
                 kind = spec.value if spec else None
                 if kind is not None:
                     parsed = self.parse_value(kind, value, span, token.text)
@@ -247,17 +229,17 @@ class _LineBuilder:
             i += 1
         return tuple(args), tuple(options)
 
-    def parse_value(self, kind: str, token: ast.Token | None, missing: Span, name: str = ""):
-        """The catalogue's parser for ``kind`` over ``token``, spans made absolute."""
+    def parse_value(self, kind: str, token: ast.Token | None, missing: Cols, name: str = ""):
+        """The catalogue's parser for ``kind`` over ``token``, its columns made the line's."""
         if token is None:
             return values.parse_value(kind, None, None, missing, name)
-        base = token.span.col - 1
+        base = token.span.start
         return values.parse_value(kind, token.text, lambda start, end: self.span(base + start, base + end), missing, name)
 
     def url(self, token: ast.Token | None) -> ast.Url | None:
         if token is None:
             return None
-        base = token.span.col - 1
+        base = token.span.start
         metas = tuple(
             ast.Meta(
                 text=m.group(),
@@ -348,21 +330,59 @@ class _LineBuilder:
 
 
 def parse_line(text: str, number: int = 1, offset: int = 0, newline: str = "") -> ast.Line:
-    """Parse one physical line (without its line ending)."""
-    return _LineBuilder(number, offset, text, newline).build()
+    """Parse one physical line (without its line ending), placed at ``number``/``offset``."""
+    node = _LineBuilder(text, newline).build()
+    return node if number == 1 and offset == 0 else node.placed(number, offset)
 
 
-def parse(source: Source | str | bytes, path: str = "<string>") -> ast.Script:
-    """Parse a whole script.  Never raises on any input."""
+# Lines parsed lately, by line ending and text: generated scripts and the
+# files of one site repeat most of their lines.  Nodes are immutable, so one
+# parse serves every line with the same text.  Bounded: emptied when full.
+_SHAPES: dict[str, dict[str, ast.Line]] = {}
+_SHAPES_LIMIT = 200_000
+_shapes_count = 0
+
+
+def parse(source: Source | str | bytes, path: str = "<string>", *, check=None) -> ast.Script:
+    """Parse a whole script.  Never raises on any input.
+
+    ``check`` (optional) is called every few thousand lines and may raise to
+    abandon the parse (the language server does when a newer edit came).
+    """
+    global _shapes_count
     if isinstance(source, bytes):
         source = Source.from_bytes(source, path)
     elif isinstance(source, str):
         source = Source(source, path)
     if source.binary:
         return ast.Script(source, ())
+    if _shapes_count > _SHAPES_LIMIT:
+        _SHAPES.clear()
+        _shapes_count = 0
+    pieces = _LINE_SPLIT.split(source.text)
+    if len(pieces) > 1 and pieces[-1] == "":
+        del pieces[-1]  # the text ends with a line ending: no empty line after it
+    else:
+        pieces.append("")  # the last line has no ending
+    shapes: list[ast.Line] = []
+    filled: list[int] = []  # the lines that are not blank
+    add, blank = shapes.append, ast.Blank
     with paused_gc():
-        lines = tuple(parse_line(pl.text, pl.number, pl.start, pl.newline) for pl in source.lines)
-    return ast.Script(source, lines)
+        for index in range(0, len(pieces), 2):
+            if check is not None and not index & 8191:
+                check()
+            text, newline = pieces[index], pieces[index + 1]
+            known = _SHAPES.get(newline)
+            if known is None:
+                known = _SHAPES[newline] = {}
+            shape = known.get(text)
+            if shape is None:
+                shape = known[text] = _LineBuilder(text, newline).build()
+                _shapes_count += 1
+            add(shape)
+            if shape.__class__ is not blank:
+                filled.append(index // 2 + 1)
+    return ast.Script(source, tuple(shapes), filled)
 
 
 def parse_file(path: str | Path) -> ast.Script:

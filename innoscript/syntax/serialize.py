@@ -6,7 +6,7 @@ from typing import Any
 
 from ..catalog import Command as CommandSpec
 from ..catalog import FinalCommand, SimpleVerb
-from ..source import Span
+from ..source import Cols, Span
 from ..values import Hour, Invalid, UrlParts
 from . import ast
 
@@ -14,30 +14,33 @@ SCHEMA_VERSION = 1
 NEWLINE_NAMES = {"\r\n": "crlf", "\n": "lf", "\r": "cr"}
 
 
-def value_to_data(value: Any) -> Any:
+def value_to_data(value: Any, line: ast.Line) -> Any:
+    """``value`` of a field of ``line`` as plain data (positions as file spans)."""
+    if isinstance(value, Cols):
+        return line.at(value)._asdict()
     if isinstance(value, Span):
         return value._asdict()
     if isinstance(value, ast.Token):
-        return {"text": value.text, "span": value.span._asdict()}
+        return {"text": value.text, "span": line.at(value)._asdict()}
     if isinstance(value, ast.Url):
         return {
             "text": value.text,
-            "span": value.span._asdict(),
-            "metas": [{"text": m.text, "known": m.known, "span": m.span._asdict()} for m in value.metas],
+            "span": line.at(value)._asdict(),
+            "metas": [{"text": m.text, "known": m.known, "span": line.at(m)._asdict()} for m in value.metas],
             "parts": value.parts._asdict() if value.parts is not None else None,
         }
     if isinstance(value, ast.Option):
         return {
-            "name": value_to_data(value.name),
-            "value": value_to_data(value.value),
-            "span": value.span._asdict(),
+            "name": value_to_data(value.name, line),
+            "value": value_to_data(value.value, line),
+            "span": line.at(value)._asdict(),
             "kind": value.kind,
-            "parsed": value_to_data(value.parsed),
+            "parsed": value_to_data(value.parsed, line),
         }
     if isinstance(value, Invalid):
-        return {"error": value.kind, "message": value.message, "span": value_to_data(value.span)}
+        return {"error": value.kind, "message": value.message, "span": value_to_data(value.span, line)}
     if isinstance(value, Hour):
-        return {"hour": value.value, "span": value.span._asdict()}
+        return {"hour": value.value, "span": line.at(value)._asdict()}
     if isinstance(value, UrlParts):
         return value._asdict()
     if isinstance(value, CommandSpec):
@@ -47,7 +50,7 @@ def value_to_data(value: Any) -> Any:
     if isinstance(value, FinalCommand):
         return value.word
     if isinstance(value, tuple):
-        return [value_to_data(v) for v in value]
+        return [value_to_data(v, line) for v in value]
     return value
 
 
@@ -60,7 +63,7 @@ def line_to_data(line: ast.Line) -> dict:
         "newline": line.newline,
     }
     for name, value in line.fields().items():
-        data[name] = value_to_data(value)
+        data[name] = value_to_data(value, line)
     return data
 
 
@@ -84,7 +87,7 @@ def syntax_diagnostics(script: ast.Script) -> list[dict]:
         line, col = script.source.position(problem.offset) if not script.source.binary else (1, 1)
         out.append({"kind": problem.kind, "message": problem.message, "line": line, "col": col})
     for line in script.syntax_errors:
-        out.append({"kind": "syntax-error", "message": line.message, "line": line.number, "col": line.error.col})
+        out.append({"kind": "syntax-error", "message": line.message, "line": line.number, "col": line.error.start + 1})
     return out
 
 
@@ -97,20 +100,22 @@ def format_tree(script: ast.Script) -> str:
         for name, value in line.fields().items():
             if value in (None, (), ""):
                 continue
-            out.append(f"    {name}: {_short(value)}")
+            out.append(f"    {name}: {_short(value, line)}")
     return "\n".join(out) + "\n"
 
 
-def _short(value: Any) -> str:
+def _short(value: Any, line: ast.Line) -> str:
+    if isinstance(value, Cols):
+        value = line.at(value)
     if isinstance(value, Span):
         return f"{value.line}:{value.col}-{value.end_col}"
     if isinstance(value, ast.Token):
-        return f"{value.text!r} @{value.span.col}"
+        return f"{value.text!r} @{value.span.start + 1}"
     if isinstance(value, ast.Url):
         metas = " ".join(m.text for m in value.metas)
-        return f"{value.text!r} @{value.span.col}" + (f" metas[{metas}]" if metas else "")
+        return f"{value.text!r} @{value.span.start + 1}" + (f" metas[{metas}]" if metas else "")
     if isinstance(value, ast.Option):
-        return f"{value.name.text} {value.value.text if value.value else ''}".rstrip() + f" @{value.span.col}"
+        return f"{value.name.text} {value.value.text if value.value else ''}".rstrip() + f" @{value.span.start + 1}"
     if isinstance(value, tuple):
-        return "[" + ", ".join(_short(v) for v in value) + "]"
-    return str(value_to_data(value))
+        return "[" + ", ".join(_short(v, line) for v in value) + "]"
+    return str(value_to_data(value, line))

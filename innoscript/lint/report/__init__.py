@@ -32,6 +32,24 @@ FORMATS: dict[str, tuple[str, str]] = {
 
 TEXT_FORMATS = ("full", "concise", "gcc")
 
+# Formats printed file by file: the module's ``block(diagnostics)`` is one
+# file's findings, and the whole text is those blocks (and the summary).  The
+# cache keeps each file's block, so a warm run prints without building a
+# single Diagnostic (FileResult.printed).  format name -> (module, function)
+BLOCK_FORMATS: dict[str, tuple[str, str]] = {
+    "concise": ("concise", "block"),
+    "gcc": ("gcc", "block"),
+    "github": ("github", "block"),
+    "json": ("json", "block"),
+    "json-lines": ("json", "block_lines"),
+}
+
+
+def block(format_name: str, diagnostics: Sequence) -> str:
+    """One file's ``diagnostics`` printed in a format of ``BLOCK_FORMATS``."""
+    module_name, function = BLOCK_FORMATS[format_name]
+    return getattr(importlib.import_module(f"{__name__}.{module_name}"), function)(diagnostics)
+
 
 def render(format_name: str, results: Sequence[FileResult], *, color: bool = False, settings=None,
            summary: bool = True, fail_levels=None, errors: int = 0) -> str:
@@ -50,4 +68,4 @@ def render(format_name: str, results: Sequence[FileResult], *, color: bool = Fal
     return module.render(list(results), color=color, settings=settings)
 
 
-__all__ = ["FORMATS", "TEXT_FORMATS", "render"]
+__all__ = ["BLOCK_FORMATS", "FORMATS", "TEXT_FORMATS", "block", "render"]

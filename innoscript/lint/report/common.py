@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Iterator, Sequence
+from typing import Callable, Iterator, Sequence
 
 from ...source import Span
 from ..diagnostic import Diagnostic, Severity
@@ -16,6 +16,15 @@ def findings(results: Sequence[FileResult]) -> Iterator[tuple[FileResult, Diagno
     for result in results:
         for diagnostic in result.diagnostics:
             yield result, diagnostic
+
+
+def blocks(results: Sequence[FileResult], format_name: str, block: Callable[[Sequence[Diagnostic]], str]) -> list[str]:
+    """Each file's findings printed by ``block``, or as a cache hit already has them."""
+    out = []
+    for result in results:
+        text = result.printed(format_name)
+        out.append(block(result.diagnostics) if text is None else text)
+    return out
 
 
 @lru_cache(maxsize=512)
@@ -100,21 +109,18 @@ def diagnostic_data(diagnostic: Diagnostic) -> dict:
 
 
 class Counts:
-    """Totals for a summary line."""
+    """Totals for a summary line (from each file's tally: a cache hit builds no diagnostics for it)."""
 
     def __init__(self, results: Sequence[FileResult]) -> None:
         self.files = len(results)
-        self.by_severity = {severity: 0 for severity in Severity}
-        self.safe_fixes = 0
-        self.unsafe_fixes = 0
+        totals = [0] * 6
+        for result in results:
+            for index, count in enumerate(result.tally()):
+                totals[index] += count
+        self.by_severity = {severity: totals[severity - 1] for severity in Severity}
+        self.safe_fixes = totals[4]
+        self.unsafe_fixes = totals[5]
         self.fixes_applied = sum(result.fixes_applied for result in results)
-        for _, diagnostic in findings(results):
-            self.by_severity[diagnostic.severity] += 1
-            if diagnostic.fix is not None:
-                if diagnostic.fix.safe:
-                    self.safe_fixes += 1
-                else:
-                    self.unsafe_fixes += 1
 
     @property
     def total(self) -> int:
@@ -150,7 +156,7 @@ def summary_lines(results: Sequence[FileResult], *, settings=None, fail_levels=N
     if fail_levels is None:
         level = settings.fail_level if settings is not None else Severity.WARNING
         fail_levels = [level] * len(results)
-    failing = sum(len(result.failing(level)) for result, level in zip(results, fail_levels))
+    failing = sum(result.failing_count(level) for result, level in zip(results, fail_levels))
     lines = []
     if not counts.files:
         lines.append("No files linted.")

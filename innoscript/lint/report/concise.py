@@ -9,16 +9,22 @@ from __future__ import annotations
 
 from typing import Sequence
 
+from ..diagnostic import Diagnostic
 from ..result import FileResult
-from .common import findings, one_line, severity_word, summary_lines
+from .common import blocks, one_line, severity_word, summary_lines
+
+
+def block(diagnostics: Sequence[Diagnostic]) -> str:
+    """One file's findings (a cache keeps this text: see report.BLOCK_FORMATS)."""
+    return "".join([
+        f"{d.path}:{d.span.line}:{d.span.col}: {d.code} {severity_word(d.severity)}: {one_line(d.message)}\n"
+        for d in diagnostics
+    ])
 
 
 def render(results: Sequence[FileResult], *, color: bool = False, settings=None, summary: bool = True,
            fail_levels=None, errors: int = 0) -> str:
-    lines = [
-        f"{d.path}:{d.span.line}:{d.span.col}: {d.code} {severity_word(d.severity)}: {one_line(d.message)}\n"
-        for _, d in findings(results)
-    ]
+    lines = blocks(results, "concise", block)
     if summary:
         lines += [line + "\n" for line in summary_lines(results, settings=settings, fail_levels=fail_levels, errors=errors)]
     return "".join(lines)

@@ -11,20 +11,26 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from ..diagnostic import Severity
+from ..diagnostic import Diagnostic, Severity
 from ..result import FileResult
-from .common import findings, one_line, summary_lines
+from .common import blocks, one_line, summary_lines
 
 LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.HINT: "note", Severity.INFO: "note"}
 
 
-def render(results: Sequence[FileResult], *, color: bool = False, settings=None, summary: bool = True,
-           fail_levels=None, errors: int = 0) -> str:
+def block(diagnostics: Sequence[Diagnostic]) -> str:
+    """One file's findings (a cache keeps this text: see report.BLOCK_FORMATS)."""
     out: list[str] = []
-    for _, d in findings(results):
+    for d in diagnostics:
         out.append(f"{d.path}:{d.span.line}:{d.span.col}: {LEVEL[d.severity]}: {one_line(d.message)} [{d.code}]\n")
         for related in d.related:
             out.append(f"{related.path or d.path}:{related.span.line}:{related.span.col}: note: {one_line(related.message)}\n")
+    return "".join(out)
+
+
+def render(results: Sequence[FileResult], *, color: bool = False, settings=None, summary: bool = True,
+           fail_levels=None, errors: int = 0) -> str:
+    out = blocks(results, "gcc", block)
     if summary:
         out += [line + "\n" for line in summary_lines(results, settings=settings, fail_levels=fail_levels, errors=errors)]
     return "".join(out)

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from ..diagnostic import Severity
+from ..diagnostic import Diagnostic, Severity
 from ..result import FileResult
-from .common import findings
+from .common import blocks
 
 COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.HINT: "notice", Severity.INFO: "notice"}
 
@@ -28,9 +28,10 @@ def escape_property(text: str) -> str:
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def render(results: Sequence[FileResult], *, color: bool = False, settings=None) -> str:
+def block(diagnostics: Sequence[Diagnostic]) -> str:
+    """One file's findings (a cache keeps this text: see report.BLOCK_FORMATS)."""
     out: list[str] = []
-    for _, d in findings(results):
+    for d in diagnostics:
         span = d.span
         properties = [("file", d.path.replace("\\", "/")), ("line", str(span.line))]
         if span.end_line == span.line:
@@ -45,3 +46,7 @@ def render(results: Sequence[FileResult], *, color: bool = False, settings=None)
         props = ",".join(f"{key}={escape_property(value)}" for key, value in properties)
         out.append(f"::{COMMAND[d.severity]} {props}::{escape_data(d.message)}\n")
     return "".join(out)
+
+
+def render(results: Sequence[FileResult], *, color: bool = False, settings=None) -> str:
+    return "".join(blocks(results, "github", block))

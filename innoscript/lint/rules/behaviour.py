@@ -90,7 +90,7 @@ def _active(ctx: LintContext) -> bool:
 
 
 def _line(ctx: LintContext, number: int) -> ast.Line:
-    return ctx.script.lines[number - 1]
+    return ctx.script.line(number)
 
 
 @rule("UPD-080", spec="innovaphone-spec.md 4, 10; lint-rules.md UPD-041")
@@ -202,7 +202,7 @@ def check_never_committed(ctx: LintContext):
         if line.serial.text in _checks(run):
             continue  # committed through another check line with the same serial
         yield ctx.finding(
-            line.serial.span,
+            line.at(line.serial),
             f"UPDATE/CHECK never becomes {line.serial.text}: no simulated run reached the end uninterrupted",
         )
 
@@ -314,7 +314,7 @@ def shared_backup_url(ctx: LintContext):
             line = _line(ctx, number)
             if static and isinstance(line, ast.Scfg) and backup_url_shared(line):
                 continue  # UPD-019 reports this line already
-            span = line.url.span if isinstance(line, ast.Scfg) and line.url else line.span
+            span = line.at(line.url) if isinstance(line, ast.Scfg) and line.url else line.span
             yield ctx.finding(span, f"every device uploads its backup to {url}")
 
 

@@ -109,7 +109,7 @@ def cfg_never_activated(ctx: LintContext):
         if activation_after(line) is not None:
             continue
         yield ctx.finding(
-            line.final.span,
+            line.at(line.final),
             f"`cfg` with `{line.final.text}` writes the configuration but nothing activates it: add "
             "`config activate` (and `iresetn`) after it, or use `reset` as final command",
             fix=ctx.insert_line_after(line, "config activate", "add `config activate` after the load", safe=False),
@@ -177,10 +177,10 @@ def cfg_loads_backup(ctx: LintContext):
         backup = next((s for s, start, pattern in backups if lowered.startswith(start) and pattern.fullmatch(text)), None)
         if backup is not None:
             yield ctx.finding(
-                line.url.span,
+                line.at(line.url),
                 f"this file is a backup written by the scfg on line {backup.number}: loading it also rewrites "
                 "the update serials and the update URL; load only the settings to restore",
-                related=(ctx.related(backup.url.span, "the backup that writes it"),),
+                related=(ctx.related(backup.at(backup.url), "the backup that writes it"),),
             )
             continue
         url = line.url.parts
@@ -188,7 +188,7 @@ def cfg_loads_backup(ctx: LintContext):
             _BACKUP_FOLDER.search(url.path) or _BACKUP_QUERY.search(url.query) or _BACKUP_FILE.match(url.file_name)
         ):
             yield ctx.finding(
-                line.url.span,
+                line.at(line.url),
                 "this looks like a full backup: loading it also rewrites the update serials and the update URL; "
                 "load only the settings to restore",
             )
@@ -234,6 +234,6 @@ def cfg_payload_findings(ctx: LintContext):
             count = len(diagnostics)
             worst = max(d.severity for d in diagnostics).name.lower()
             yield ctx.finding(
-                payload.line.url.span,
+                payload.line.at(payload.line.url),
                 f"the loaded file {payload.path} has {count} finding{'s' if count != 1 else ''} (worst: {worst})",
             )

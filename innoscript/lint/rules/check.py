@@ -114,7 +114,7 @@ def changes_before_check(ctx: LintContext):
     lines = ", ".join(str(c.number) for c in above[:5]) + (" ..." if len(above) > 5 else "")
     many = len(above) > 1
     yield ctx.finding(
-        line.verb.span,
+        line.at(line.verb),
         f"line{'s' if many else ''} {lines} above the check run{'' if many else 's'} on every poll, not once; "
         f"move {'them' if many else 'it'} below the check",
         related=tuple(ctx.related(c.span, "runs on every poll") for c in above[:5]),
@@ -158,7 +158,7 @@ def several_checks(ctx: LintContext):
     checks = _checks(ctx)
     for line in checks[1:]:
         yield ctx.finding(
-            line.verb.span,
+            line.at(line.verb),
             f"second `check` (the first is on line {checks[0].number}): there is only one UPDATE/CHECK serial; "
             "use a single check with one serial",
             related=(ctx.related(checks[0].span, "first check"),),
@@ -206,7 +206,7 @@ def check_records_only(ctx: LintContext):
     for line in _checks(ctx):
         if _record_only(ctx, line):
             yield ctx.finding(
-                line.verb.span,
+                line.at(line.verb),
                 "nothing but restarts follows this check: it only records its serial and skips nothing",
             )
 
@@ -268,9 +268,9 @@ def restart_inside_check(ctx: LintContext):
             continue
         fix = None
         if guard_final is not None and guard_final.restarts:
-            fix = ctx.replace(line.final.span, "ser", "write `ser` and let the check restart at the end", safe=False)
+            fix = ctx.replace(line.at(line.final), "ser", "write `ser` and let the check restart at the end", safe=False)
         yield ctx.finding(
-            line.final.span,
+            line.at(line.final),
             f"`{line.final.text}` restarts the device in the middle of the part guarded by the check on line "
             f"{guard.number}: the serial is not stored and the lines below wait for the next poll; use `ser` "
             "and restart once at the end",

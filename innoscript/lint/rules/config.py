@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ... import catalog
+from ...source import Cols
 from ...syntax import ast
 from ..context import LintContext
 from ..rule import rule
@@ -23,7 +24,7 @@ def _writes(line: ast.Line) -> bool:
 def _head_span(ctx: LintContext, line: ast.ConfigLine):
     """From `config` to the module name (or the verb): what the line changes."""
     last = line.module or line.verb or line.keyword
-    return ctx.source.span(line.keyword.span.start, last.span.end)
+    return line.at(Cols(line.keyword.span.start, last.span.end))
 
 
 @rule("UPD-070", spec="lint-rules.md UPD-070; innovaphone-spec.md 5.7, 5.10")
@@ -133,7 +134,7 @@ def config_never_activated(ctx: LintContext):
     anchor = writes[-1] if writes else inactive[-1]
     fix = ctx.insert_line_after(anchor, "config activate", "add `config activate`", safe=False)
     check = facts.first_check(commands)
-    related = (ctx.related(check.final.span, "the check's final command does not restart"),) if check and check.final else ()
+    related = (ctx.related(check.at(check.final), "the check's final command does not restart"),) if check and check.final else ()
     for line in inactive:
         yield ctx.finding(
             _head_span(ctx, line),
@@ -434,7 +435,7 @@ def update_url_without_no_dhcp(ctx: LintContext):
         for option in line.options:
             if option.name.text.lower() == "/url":
                 yield ctx.finding(
-                    option.span,
+                    line.at(option),
                     "update URL set without `/no-dhcp`: on 13r1 and later a DHCP-offered URL can replace it; add "
                     "`config add UP1 /no-dhcp` (13r3: set URL and interval in the Devices Expert configuration)",
                     fix=ctx.insert_line_after(line, "config add UP1 /no-dhcp", "add `config add UP1 /no-dhcp`", safe=False),

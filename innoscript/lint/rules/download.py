@@ -189,12 +189,12 @@ def duplicate_download_kind(ctx: LintContext):
             first[kind] = line
             continue
         earlier = first[kind]
-        span = line.verb.span if line.verb else line.span
+        span = line.at(line.verb) if line.verb else line.span
         yield ctx.finding(
             span,
             f"second `{kind}` line: both write UPDATE/{kind.upper()}, so each finds the other's serial and "
             f"downloads again on every poll; keep one `{kind}` per script",
-            related=(ctx.related(earlier.verb.span if earlier.verb else earlier.span, f"first `{kind}` line"),),
+            related=(ctx.related(earlier.at(earlier.verb) if earlier.verb else earlier.span, f"first `{kind}` line"),),
         )
 
 
@@ -416,7 +416,7 @@ def ip72_download_without_activate_pwr(ctx: LintContext):
         if not deactivated:
             edits += ctx.insert_line_after(line, "mod cmd WLANMGR0 deactivate-pwr", "").edits
         yield ctx.finding(
-            line.verb.span if line.verb else line.span,
+            line.at(line.verb) if line.verb else line.span,
             f"IP72 `{_kind(line)}` download without `mod cmd WLANMGR0 activate-pwr` before it: power save "
             "breaks bulk downloads; switch it off before and on again after the download",
             fix=Fix("add `activate-pwr` before and `deactivate-pwr` after the download", edits, True),
@@ -470,7 +470,7 @@ def activate_pwr_without_deactivate(ctx: LintContext):
         if downloads and downloads[-1].number > line.number:
             fix = ctx.insert_line_after(downloads[-1], "mod cmd WLANMGR0 deactivate-pwr", "add `deactivate-pwr` after the last download")
         yield ctx.finding(
-            line.verb.span if line.verb else line.span,
+            line.at(line.verb) if line.verb else line.span,
             "`activate-pwr` is never undone: add `mod cmd WLANMGR0 deactivate-pwr` after the download, or the "
             "phone stays in active mode when nothing is downloaded",
             fix=fix,
@@ -563,7 +563,7 @@ def ser_download_never_activated(ctx: LintContext):
     if ctx.payload:
         return  # UP0 lines cannot run in a cfg payload at all (UPD-065)
     restart_after = facts.later_restart(ctx.commands)
-    last = ctx.script.lines[-1] if ctx.script.lines else None
+    last = ctx.script.line(len(ctx.script)) if ctx.script.shapes else None
     for line in _downloads(ctx):
         if not facts.is_noop_word(line.final) or line.serial is None:
             continue
@@ -571,7 +571,7 @@ def ser_download_never_activated(ctx: LintContext):
             continue
         fix = ctx.insert_line_after(last, "iresetn", "add `iresetn` as the last line") if last else None
         yield ctx.finding(
-            line.final.span,
+            line.at(line.final),
             f"`{_kind(line)}` with `{line.final.text}` and nothing later restarts: the new code stays "
             "inactive and is not downloaded again; add a bare `iresetn` at the end",
             fix=fix,
@@ -624,8 +624,8 @@ def restart_between_downloads(ctx: LintContext):
             continue
         later = downloads[index + 1]
         yield ctx.finding(
-            line.final.span,
+            line.at(line.final),
             f"`{line.final.text}` restarts the device before the `{_kind(later)}` on line {later.number} runs: "
             "use `ser` for each download and restart once at the end",
-            related=(ctx.related(later.verb.span if later.verb else later.span, "this download waits for the next poll"),),
+            related=(ctx.related(later.at(later.verb) if later.verb else later.span, "this download waits for the next poll"),),
         )

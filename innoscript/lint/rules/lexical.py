@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 
 from ... import catalog
+from ...source import Cols
 from ...syntax import ast
 from ..context import LintContext
 from ..diagnostic import Edit, Fix
@@ -182,9 +183,9 @@ def extra_tokens(ctx: LintContext, line: ast.Command):
     if not stray:
         return
     comment = next((t for t in stray if t.text.startswith("#")), None)
-    content_end = line.span.start + len(line.text.rstrip(" \t"))
+    content_end = len(line.text.rstrip(" \t"))
     if comment is None:
-        span = ctx.source.span(stray[0].span.start, stray[-1].span.end)
+        span = Cols(stray[0].span.start, stray[-1].span.end)
         words = " ".join(t.text for t in stray)
         many = len(stray) > 1
         yield ctx.finding(
@@ -192,7 +193,7 @@ def extra_tokens(ctx: LintContext, line: ast.Command):
         )
         return
     # A comment runs to the end of the line, whatever it contains.
-    span = ctx.source.span(stray[0].span.start, content_end)
+    span = Cols(stray[0].span.start, content_end)
     if stray[0] is comment:
         fix = _comment_fix(ctx, line, comment.span.start, content_end)
         message = "`#` starts a comment only at the start of a line; put this comment on a line of its own"
@@ -209,11 +210,11 @@ def extra_tokens(ctx: LintContext, line: ast.Command):
 def _comment_fix(ctx: LintContext, line: ast.Command, comment_start: int, content_end: int) -> Fix:
     """Two edits: the comment as a line of its own above, and the tail cut off."""
     before = [t for t in line.tokens if t.span.end <= comment_start]
-    cut = ctx.source.span(before[-1].span.end if before else comment_start, line.span.end)
+    cut = Cols(before[-1].span.end if before else comment_start, len(line.text))
     indent = line.text[: len(line.text) - len(line.text.lstrip(" \t"))]
-    comment = ctx.source.text[comment_start:content_end]
+    comment = line.text[comment_start:content_end]
     newline = line.newline or ctx.script.newline
-    insert = ctx.source.span(line.span.start, line.span.start)
+    insert = Cols(0, 0)
     return Fix("move the comment onto its own line", (Edit(insert, indent + comment + newline), Edit(cut, "")), False)
 
 
@@ -368,7 +369,7 @@ def split_values(line: ast.ConfigLine) -> list[tuple[ast.Option, list[ast.Token]
     for index, option in enumerate(options):
         if option.value is None:
             continue
-        limit = options[index + 1].span.start if index + 1 < len(options) else line.span.end + 1
+        limit = options[index + 1].span.start if index + 1 < len(options) else len(line.text) + 1
         words: list[ast.Token] = []
         for token in line.args:
             if option.span.end <= token.span.start < limit:
@@ -413,7 +414,7 @@ def split_value(ctx: LintContext, line: ast.ConfigLine):
     lint-rules.md UPD-007; innovaphone-spec.md 3 (values with blanks are URL-encoded).
     """
     for option, words in split_values(line):
-        span = ctx.source.span(option.value.span.start, words[-1].span.end)
+        span = Cols(option.value.span.start, words[-1].span.end)
         joined = "%20".join([option.value.text, *(w.text for w in words)])
         yield ctx.finding(
             span,

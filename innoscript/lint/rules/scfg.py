@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ...source import Cols
 from ...syntax import ast
 from ..context import LintContext
 from ..diagnostic import Edit, Fix
@@ -67,10 +68,10 @@ def rolling_index_reused(ctx: LintContext):
             first = (line, use)
             continue
         yield ctx.finding(
-            use.span,
+            line.at(use),
             f"the rolling backup index is already used on line {first[0].number}: it can be used by one "
             "scfg per script only; the backups overwrite each other",
-            related=(ctx.related(first[1].span, "first use of the rolling index"),),
+            related=(ctx.related(first[0].at(first[1]), "first use of the rolling index"),),
         )
 
 
@@ -170,7 +171,7 @@ def scfg_optionals_before_v7(ctx: LintContext, line: ast.Scfg):
         return
     parts = _optionals(line)
     if parts:
-        span = ctx.source.span(parts[0].span.start, max(p.span.end for p in parts))
+        span = Cols(parts[0].span.start, max(p.span.end for p in parts))
         yield ctx.finding(
             span,
             f"scfg's final command, save-serial and /force are recognised from V7.00 on (target "
@@ -275,11 +276,11 @@ def scfg_below_check(ctx: LintContext):
         removed = ctx.delete_line(line, "").edits
         moved = (Edit(ctx.source.span(check.span.start, check.span.start), line.text + newline),)
         yield ctx.finding(
-            line.verb.span if line.verb else line.span,
+            line.at(line.verb) if line.verb else line.span,
             f"backup below the `check` on line {check.number}: once that serial is stored the backup never "
             "runs again; move it above the check",
             fix=Fix("move the backup above the check", moved + removed, False),
-            related=(ctx.related(check.verb.span if check.verb else check.span, "the check that skips it"),),
+            related=(ctx.related(check.at(check.verb) if check.verb else check.span, "the check that skips it"),),
         )
 
 
@@ -454,8 +455,8 @@ def scfg_save_serials_differ(ctx: LintContext):
         first_by_serial.setdefault(line.serial.text, line)
         if other is not None:
             yield ctx.finding(
-                line.serial.span,
+                line.at(line.serial),
                 f"save-serial `{line.serial.text}` differs from `{other.serial.text}` on line {other.number}: "
                 "both write UPDATE/SCFG, so both upload on every poll; use one scfg per script",
-                related=(ctx.related(other.serial.span, "the other save-serial"),),
+                related=(ctx.related(other.at(other.serial), "the other save-serial"),),
             )

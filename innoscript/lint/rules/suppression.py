@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ...source import Cols
 from ..context import LintContext
 from ..diagnostic import Edit, Fix
 from ..rule import rule
@@ -71,7 +72,7 @@ def unused_suppression(ctx: LintContext):
             else:
                 fix = _delete_code(ctx, directive, entry.ref)
             what = entry.ref.code if entry.ref.code != ALL else "finding"
-            yield ctx.finding(entry.ref.token.span,
+            yield ctx.finding(directive.line.at(entry.ref.token),
                               f"unused suppression: no {what} to suppress {_SCOPES.get(directive.action, '')}", fix=fix)
 
 
@@ -89,7 +90,7 @@ def _delete_code(ctx: LintContext, directive, ref) -> Fix:
         start, end = ref.token.span.start, tokens[index + 1].span.start
     else:  # `A, B` -> `A`: from the end of the previous code
         start, end = tokens[index - 1].span.end, ref.token.span.end
-    return Fix(f"remove {ref.token.text} from the suppression", (Edit(ctx.source.span(start, end), ""),), True)
+    return Fix(f"remove {ref.token.text} from the suppression", (Edit(directive.line.at(Cols(start, end)), ""),), True)
 
 
 @rule("UPD-094", spec="docs/innolint.md Suppressions")
@@ -124,11 +125,11 @@ def unknown_suppression(ctx: LintContext):
     for suppression in directives(ctx.script):
         line = suppression.line
         if suppression.problem:
-            span = line.action.span if line.action.text else line.span
+            span = line.at(line.action) if line.action.text else line.span
             yield ctx.finding(span, suppression.problem)
         for ref in suppression.codes:
             if ref.code is None:
-                yield ctx.finding(ref.token.span, f"unknown rule {ref.token.text!r} in innolint directive")
+                yield ctx.finding(line.at(ref.token), f"unknown rule {ref.token.text!r} in innolint directive")
 
 
 @rule("UPD-095", spec="docs/innolint.md Suppressions")
@@ -166,6 +167,6 @@ def suppression_without_reason(ctx: LintContext):
     for suppression in directives(ctx.script):
         if suppression.action.startswith("disable") and not suppression.line.reason:
             yield ctx.finding(
-                suppression.line.action.span,
+                suppression.line.at(suppression.line.action),
                 f"`{suppression.action}` without a reason; add ` -- why` (require-reason is on)",
             )

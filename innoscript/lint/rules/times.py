@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from ...source import Cols
 from ...syntax import ast
 from ..context import LintContext
+from ..diagnostic import Edit, Fix
 from ..rule import rule
 from .. import facts
 
@@ -53,8 +55,8 @@ def duplicate_hour(ctx: LintContext, line: ast.Times):
     """An hour appears twice in `/allow`.
 
     ## What it does
-    Reports the second and later occurrences of an hour in the `/allow` list
-    and offers to remove them.
+    Reports an hour listed more than once in the `/allow` list (once per
+    hour, at its second place) and offers to remove the repeats.
 
     ## Why is this bad?
     Harmless to the device, but usually a typo for another hour, which is
@@ -82,26 +84,30 @@ def duplicate_hour(ctx: LintContext, line: ast.Times):
     hours = ctx.fact(facts.hour_list, line)
     if hours is None:
         return
-    seen: dict[int, facts.Piece] = {}
+    # One finding per repeated hour (a list of a million `1`s is one mistake,
+    # not a million), at its second place, with every repeat in its fix.
+    places: dict[int, list[int]] = {}
     for index, piece in enumerate(hours.pieces):
         value = facts.hour_value(piece)
-        if value is None:
+        if value is not None:
+            places.setdefault(value, []).append(index)
+    for value, indexes in places.items():
+        if len(indexes) < 2:
             continue
-        if value not in seen:
-            seen[value] = piece
-            continue
-        # Remove the element with the comma before it (the list's first
-        # element is never a duplicate).
-        previous = hours.pieces[index - 1]
+        first, second = hours.pieces[indexes[0]], hours.pieces[indexes[1]]
         fix = None
         if not hours.split:
-            cut = ctx.source.span(previous.span.end, piece.span.end)
-            fix = ctx.replace(cut, "", f"remove the second `{piece.text}`")
+            # Each repeat goes with the comma before it (the list's first
+            # element is never a repeat).
+            cuts = [Cols(hours.pieces[i - 1].span.end, hours.pieces[i].span.end) for i in indexes[1:]]
+            what = f"the second `{second.text}`" if len(cuts) == 1 else f"the {len(cuts)} repeats of `{first.text}`"
+            fix = Fix(f"remove {what}", tuple(Edit(cut, "") for cut in cuts), True)
+        listed = "twice; remove it" if len(indexes) == 2 else f"{len(indexes)} times; remove the repeats"
         yield ctx.finding(
-            piece.span,
-            f"hour {value} is listed twice; remove it, or write the hour that was meant",
+            second.span,
+            f"hour {value} is listed {listed}, or write the hour that was meant",
             fix=fix,
-            related=(ctx.related(seen[value].span, "first listed here"),),
+            related=(ctx.related(first.span, "first listed here"),),
         )
 
 
@@ -243,7 +249,7 @@ def times_not_first(ctx: LintContext):
             message = (f"{len(above)} command{'s' if many else ''} above `times` run{'' if many else 's'} at any "
                        f"hour (from line {first.number}); put `times` first")
             yield ctx.finding(
-                line.verb.span, message,
+                line.at(line.verb), message,
                 related=(ctx.related(first.span, "runs before the time window is checked"),),
             )
         return
@@ -295,7 +301,7 @@ def download_without_initial(ctx: LintContext):
         if _malformed_download(line):
             continue  # it downloads nothing; UPD-005/010/011 say why
         yield ctx.finding(
-            line.verb.span,
+            line.at(line.verb),
             f"{line.verb.text} download without `times ... /initial`: devices can be flashed while being "
             "installed; add for example `mod cmd UP1 times /allow 23,0,1,2,3,4 /initial 6` as the first line",
         )
@@ -334,7 +340,7 @@ def several_times(ctx: LintContext):
     lines = list(ctx.lines(ast.Times))
     for line in lines[1:]:
         yield ctx.finding(
-            line.verb.span,
+            line.at(line.verb),
             f"second `times` line (the first is on line {lines[0].number}): only hours both allow remain; "
             "keep a single `times` line",
             related=(ctx.related(lines[0].span, "first times line"),),
