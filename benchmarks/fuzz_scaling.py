@@ -1,7 +1,7 @@
 """Time and memory against input size for pathological and large inputs.
 
-    python benchmarks/fuzz_scaling.py                   # 0.25 .. 2 MB, every shape and task: a few minutes
-    python benchmarks/fuzz_scaling.py --big             # up to 10 MB (10 MB of CR): much longer
+    python benchmarks/fuzz_scaling.py                   # 0.125 .. 1 MB, every shape and task: under 10 minutes
+    python benchmarks/fuzz_scaling.py --big             # 2, 4 and 10 MB (10 MB of CR): much longer
     python benchmarks/fuzz_scaling.py --sizes 1 2 --shapes cr --tasks lint lsp
 
 Shapes (each cut to the size asked, in MB):
@@ -45,8 +45,8 @@ import time
 
 SHAPES = ("cr", "script", "config-add", "fixes", "long-line")
 TASKS = ("lint", "fix", "full", "lsp", "poll")
-SIZES = (0.25, 0.5, 1, 2)
-BIG_SIZES = (1, 2, 4, 10)
+SIZES = (0.125, 0.25, 0.5, 1)
+BIG_SIZES = (2, 4, 10)
 
 SCRIPT_HEAD = (
     "mod cmd UP1 times /allow 23,0,1,2,3,4 /initial 6\n"

@@ -175,24 +175,29 @@ def test_preview_of_a_moved_line_does_not_print_the_lines_between():
 
 
 def test_a_long_line_is_cut_around_each_finding():
-    """A megabyte `/allow 1,1,1,...` has a finding per repeated hour: each must not print the whole line."""
-    from innoscript.lint import Settings, lint_source
-
-    text = "mod cmd UP1 times /allow " + "1," * 2000 + "2\n"
+    """Many findings on one long line (`/allow 1,2,1,2,...`): each must not print the whole line."""
+    text = "mod cmd UP1 times /allow " + "1," * 5000 + "2\n"
     source = Source(text, "update-ip232.htm")
-    findings = lint_source(source, Settings())
-    assert len(findings) > 1000
+    base = text.index("1,")
+    findings = []
+    for n in range(1, 1001):
+        at = base + 10 * n
+        fix = Fix("remove the repeat", (Edit(source.span(at - 1, at + 1), ""),), True)
+        findings.append(finding(source, at, at + 1, fix=fix))
     report = render("full", [FileResult(source.path, source, tuple(findings))])
-    assert len(report) < 1000 * len(findings)  # the whole line each time: over 10,000
+    assert len(report) < 1000 * len(findings)  # the whole line in excerpt and preview: over 30,000 each
     middle = findings[len(findings) // 2]
     block = render_diagnostic(middle, source)
     assert "\u2026" in block and len(block) < 1200
     # The carets still sit under the span, cut marks counted.
     shown, underline = excerpt(source, middle.span)
     column = underline.index("^")
-    offset = middle.span.start - source.text.index("1,")
-    assert shown[column : column + underline.count("^")] == source.text[middle.span.start : middle.span.end]
-    assert shown.startswith("\u2026") and shown.endswith("\u2026") and offset > 100
+    assert shown[column : column + underline.count("^")] == text[middle.span.start : middle.span.end]
+    assert shown.startswith("\u2026") and shown.endswith("\u2026")
+    # The preview shows the edit in its context, cut on both sides.
+    (old, new) = fix_preview(source, middle.fix)
+    assert old[0] == "-" and new[0] == "+" and old[2].startswith("\u2026") and old[2].endswith("\u2026")
+    assert len(old[2]) - len(new[2]) == 2
 
 
 def test_a_long_inserted_line_is_cut_in_the_preview():
