@@ -6,11 +6,13 @@
 
 The inputs and the properties are the test suite's (tests/fuzzing.py); the
 suite runs a few hundred of them, this runs as many as asked and counts
-instead of stopping at the first failure.  Every input also goes through the
-command lines (``innolint``, ``innolint --fix --unsafe-fixes``, ``innoscript
-fmt``), a batch of them per run, unless ``--cli-batch 0``.  ``--save DIR`` keeps each failing
-input as ``DIR/<kind>-<hash>.bin`` (the first few per kind), ready to become
-a regression example that ``tests/test_fuzz_regressions.py`` runs.
+instead of stopping at the first failure.  The library, the language server
+(against an editor model) and, a batch of inputs per run, the command lines
+(``innolint``, ``innolint --fix --unsafe-fixes``, ``innoscript fmt``; not with
+``--cli-batch 0``).  ``--save DIR`` keeps each failing input as
+``DIR/<kind>-<hash>.bin`` (the first few per kind; the messages beside it
+in ``.txt``), ready to become a regression example that
+``tests/test_fuzz_regressions.py`` runs.
 
 Prints one line per kind: crashes, meaning changes, lost lines, ... all
 must be 0.

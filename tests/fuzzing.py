@@ -30,6 +30,7 @@ share its mistakes.
 
 from __future__ import annotations
 
+import codecs
 import re
 import traceback
 from collections import Counter
@@ -289,6 +290,10 @@ KINDS = (
 )
 
 _KEYWORD_CLASSES = None
+_WIDE_MARKS = {
+    "utf-16-le": codecs.BOM_UTF16_LE, "utf-16-be": codecs.BOM_UTF16_BE,
+    "utf-32-le": codecs.BOM_UTF32_LE, "utf-32-be": codecs.BOM_UTF32_BE,
+}
 
 
 def line_reading(line) -> tuple:
@@ -368,13 +373,19 @@ def _check_fmt(source: Source) -> list[Failure]:
     formatted = format_source(source)
     data = source.encode(formatted)
     again = Source.from_bytes(data, source.path)
-    # UTF-16 or UTF-32 without a mark is known by the NULs of its ASCII characters; a text
-    # with too few of them (an empty one) may gain the mark, only when it needs it.
-    needed_mark = (
-        source.encoding.startswith(("utf-16", "utf-32")) and not source.bom
-        and Source.from_bytes(formatted.encode(source.encoding)).encoding != source.encoding
-    )
-    if (again.encoding, again.bom or needed_mark, again.binary) != (source.encoding, source.bom or needed_mark, source.binary):
+    # UTF-16 or UTF-32 without a mark is known by the NULs of its ASCII characters: a text
+    # with too few of them (an empty one) may gain the mark, only when it needs it, and one
+    # that no mark makes readable as such (no ASCII left) becomes UTF-8.
+    written_as = (source.encoding, source.bom)
+    if source.encoding in _WIDE_MARKS:
+        body = formatted.encode(source.encoding)
+
+        def reads_back(data: bytes) -> bool:
+            return Source.from_bytes(data).encoding == source.encoding
+
+        if not reads_back(_WIDE_MARKS[source.encoding] + body if source.bom else body):
+            written_as = (source.encoding, True) if reads_back(_WIDE_MARKS[source.encoding] + body) else ("utf-8", source.bom)
+    if (again.encoding, again.bom, again.binary) != (*written_as, source.binary):
         failures.append(Failure("fmt-encoding", f"{source.encoding}/bom={source.bom} became {again.encoding}/bom={again.bom}"))
     if again.text != formatted:
         failures.append(Failure("fmt-encoding", "the written bytes read back as another text"))
