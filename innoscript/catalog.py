@@ -6,14 +6,12 @@ tables.  Adding a command is one entry here.  Facts carry the section of
 ``innovaphone-spec.md`` they come from.
 """
 
-# No `from __future__ import annotations`: the NamedTuples' field types stay
-# objects (string annotations cost a compile() each when the class is made,
-# which `innolint` pays at every start).
+from __future__ import annotations
 
 import re
-from typing import NamedTuple
 
 from . import values
+from .records import NamedTuple
 
 # --------------------------------------------------------------------------
 # Firmware versions, oldest first.  "v6sr2hf3" is V6.00 sr2-hotfix3, the

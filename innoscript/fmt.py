@@ -58,7 +58,7 @@ def format_source(source: Source) -> str:
                 out.append(line.newline)
         run.clear()
 
-    for line in script.lines:
+    for line in script.shapes:  # formatting reads no positions: the shared parses will do
         if isinstance(line, ast.Blank):
             run.append(line)
             continue
@@ -69,7 +69,7 @@ def format_source(source: Source) -> str:
         # A U+FEFF word (or, in a latin-1 file, the characters `ï»¿` or `ÿþ`)
         # moved to the very start of the text would be read back as a
         # byte-order mark: the first line stays as it was.
-        first = script.lines[0]
+        first = script.shapes[0]
         out[0] = first.text + first.newline
     return "".join(out)
 

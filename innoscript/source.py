@@ -15,8 +15,10 @@ from bisect import bisect_right
 import os
 from collections.abc import Sequence
 from itertools import accumulate, islice
-from typing import TYPE_CHECKING, NamedTuple
 
+from .records import NamedTuple
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing
 if TYPE_CHECKING:  # pathlib costs innolint's start a few milliseconds
     from pathlib import Path
 
@@ -141,28 +143,77 @@ class Lines(Sequence):
         return PhysicalLine(index + 1, start, end, text[start:end], text[end:limit])
 
 
+def _separator(text: str) -> str | None:
+    """The one line ending ``text`` uses ("\\r\\n", "\\n" or "\\r"; "\\n" when none), None when mixed."""
+    crlf = text.count("\r\n")
+    if crlf == text.count("\r") == text.count("\n"):
+        return "\r\n" if crlf else ("\n" if "\n" in text else "\r")
+    if "\r" not in text:
+        return "\n"
+    if "\n" not in text:
+        return "\r"
+    return None
+
+
+# Text is split in pieces of about this many characters: splitting a whole
+# 10 MB file of CRs at once makes a list of ten million strings (80 MB).
+_CHUNK = 1 << 20
+
+
+def split_lines(text: str):
+    """(content, line ending) of every line, in order; the last line's ending may be "".
+
+    Lines end at CRLF, CR or LF.  No empty line follows a final line
+    ending.  The text is split a piece at a time, so memory stays small
+    whatever the number of lines.
+    """
+    separator = _separator(text)
+    if separator is None:
+        # Mixed endings: pieces alternate content and line ending.
+        pieces = _LINE_SPLIT.split(text)
+        for index in range(0, len(pieces) - 1, 2):
+            yield pieces[index], pieces[index + 1]
+        if pieces[-1] or len(pieces) == 1:
+            yield pieces[-1], ""
+        return
+    step, position, length = len(separator), 0, len(text)
+    while True:
+        end = text.rfind(separator, position, position + _CHUNK)
+        if end < 0 or position + _CHUNK >= length:
+            end = text.rfind(separator, position)
+        if end < 0:
+            break
+        for content in text[position:end].split(separator):
+            yield content, separator
+        position = end + step
+    if position < length or not length:
+        yield text[position:], ""
+
+
 def _line_starts(text: str) -> array:
     """Start offsets of the lines of ``text``; no empty line after a final line ending."""
     starts = array("I" if len(text) < 2**32 else "Q")
-    # str.split and len run in C; only the separators' sizes differ.
-    crlf = text.count("\r\n")
-    if crlf == text.count("\r") == text.count("\n"):
-        separator = "\r\n" if crlf else ("\n" if "\n" in text else "\r")
-    elif "\r" not in text:
-        separator = "\n"
-    elif "\n" not in text:
-        separator = "\r"
-    else:
-        separator = None
-    if separator is not None:
-        parts = text.split(separator)
-        starts.extend(accumulate(map(len(separator).__add__, map(len, parts[:-1])), initial=0))
-    else:
+    separator = _separator(text)
+    if separator is None:
         # Mixed: pieces alternate content and line ending; a line starts after each ending.
         pieces = _LINE_SPLIT.split(text)
         starts.extend(islice(accumulate(map(len, pieces), initial=0), 0, None, 2))
-        parts = pieces
-    if len(starts) > 1 and parts[-1] == "":
+        if len(starts) > 1 and pieces[-1] == "":
+            starts.pop()  # the text ends with a line ending: no empty line after it
+        return starts
+    # str.split and len run in C, a piece of the text at a time (see split_lines).
+    step, position, length = len(separator), 0, len(text)
+    starts.append(0)
+    while True:
+        end = text.rfind(separator, position, position + _CHUNK)
+        if end < 0 or position + _CHUNK >= length:
+            end = text.rfind(separator, position)
+        if end < 0:
+            break
+        contents = text[position:end].split(separator)
+        starts.extend(islice(accumulate(map(step.__add__, map(len, contents)), initial=position), 1, None))
+        position = end + step
+    if len(starts) > 1 and starts[-1] == length:
         starts.pop()  # the text ends with a line ending: no empty line after it
     return starts
 

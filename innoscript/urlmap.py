@@ -17,14 +17,15 @@ does not send a fragment).  A path that climbs out with `..` is refused.
 A URL with no file is a failed download (404), never an empty file.
 """
 
-# No `from __future__ import annotations`: the NamedTuples' field types stay
-# objects (string annotations cost a compile() each when the class is made,
-# which `innolint` pays at every start).
+from __future__ import annotations
 
 import os
-from typing import NamedTuple
-from pathlib import Path, PurePosixPath
-from urllib.parse import unquote, urlsplit
+
+from .records import NamedTuple
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing
+if TYPE_CHECKING:
+    from pathlib import Path, PurePosixPath
 
 NOT_FOUND, FORBIDDEN, NO_ANSWER = 404, 403, 502
 
@@ -40,6 +41,8 @@ def _bare(url: str) -> str:
 
 def _safe(path: str) -> PurePosixPath | None:
     """A relative path without `..`; None when it tries to climb out."""
+    from pathlib import PurePosixPath  # pathlib and urllib load when a URL is looked up, not at every start
+
     parts = [p for p in PurePosixPath("/" + path).parts[1:] if p not in ("", ".")]
     if any(p == ".." or "\\" in p or "\x00" in p for p in parts):
         return None
@@ -55,12 +58,17 @@ def _file(folder: Path, relative: PurePosixPath) -> Path | None:
 
 def sorted_map(url_map) -> tuple[tuple[str, Path], ...]:
     """(prefix, folder) pairs, longest prefix first; accepts a dict or pairs."""
+    from pathlib import Path
+
     pairs = url_map.items() if isinstance(url_map, dict) else url_map
     return tuple(sorted(((p, Path(d)) for p, d in pairs), key=lambda item: -len(item[0])))
 
 
 def resolve(url: str, url_map=(), folder: str | os.PathLike | None = None) -> Resolution:
     """The local file for ``url`` (see the module's rules)."""
+    from pathlib import Path, PurePosixPath
+    from urllib.parse import unquote, urlsplit
+
     bare = _bare(url)
     for prefix, base in sorted_map(url_map):
         if bare.startswith(prefix):

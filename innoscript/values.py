@@ -15,14 +15,18 @@ Numbers are ASCII digits only: ``str.isdigit()`` accepts `²` and Arabic-Indic
 digits and ``int()`` accepts some of them, but a device reads neither.
 """
 
-# No `from __future__ import annotations`: the NamedTuples' field types stay
-# objects (string annotations cost a compile() each when the class is made,
-# which `innolint` pays at every start).
+from __future__ import annotations
 
 import re
-from typing import Any, Callable, NamedTuple
 
-SpanOf = Callable[[int, int], Any]
+from .records import NamedTuple
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
+    SpanOf = Callable[[int, int], Any]
 
 # Whole numbers the device reads: at most six significant digits [INF: the
 # spec gives no limit; a million minutes is almost two years], which keeps

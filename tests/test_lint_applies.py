@@ -142,3 +142,33 @@ def test_repeated_lines_get_the_findings_of_running_every_line(monkeypatch):
             everything = engine.lint_script(script, settings)
         assert once == everything
         assert len({d.span.line for d in once if d.fix is not None}) > 5  # moved findings, fixes included
+
+
+def test_line_findings_are_shared_across_scripts_only_under_the_same_model_and_settings(monkeypatch):
+    """The scripts of one site repeat lines: each distinct line is checked once per model and settings."""
+    from innoscript.lint.rule import find_rule
+
+    rule = find_rule("UPD-048")  # wlanmgr-not-wlan: depends on the device model
+    original = rule.check
+    calls: list[str] = []
+
+    def counting(ctx, line):
+        calls.append(ctx.script.path)
+        return original(ctx, line)
+
+    monkeypatch.setattr(engine, "_SHARED", {})
+    object.__setattr__(rule, "check", counting)
+    try:
+        line = b"mod cmd WLANMGR0 activate-pwr\r\n"
+        first = engine.lint_script(parse(Source.from_bytes(line, "a/update-ip1200.htm")), Settings())
+        second = engine.lint_script(parse(Source.from_bytes(b"config write\r\n" + line, "b/update-ip1200.htm")), Settings())
+        other_settings = engine.lint_script(parse(Source.from_bytes(line, "c/update-ip1200.htm")),
+                                            Settings(target_version="v6"))
+        other_model = engine.lint_script(parse(Source.from_bytes(line, "d/update-ip72.htm")), Settings())
+    finally:
+        object.__setattr__(rule, "check", original)
+    assert calls == ["a/update-ip1200.htm", "c/update-ip1200.htm"]  # b reused a's finding; d's model has WLAN
+    assert "UPD-048" in [d.code for d in other_settings]
+    assert [d.code for d in first if d.code == "UPD-048"] == [d.code for d in second if d.code == "UPD-048"] == ["UPD-048"]
+    assert [d.span.line for d in second if d.code == "UPD-048"] == [2]  # placed where it stands in b
+    assert not [d for d in other_model if d.code == "UPD-048"]  # an IP72 has WLAN

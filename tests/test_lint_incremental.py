@@ -202,3 +202,11 @@ def test_a_stale_lint_stops_midway_and_the_next_one_is_exact():
     assert len(calls) == 2
     edited = parse(Source(text.replace("/name n7\n", "/name n7 x\n"), "update-ip1200.htm"))
     assert linter.lint(edited, Settings()) == lint_script(edited, Settings())
+
+
+def test_blank_lines_share_one_parse_and_linting_places_only_the_other_lines():
+    """Ten million blank lines (10 MB of CR) must cost a pointer each, not a node each."""
+    script = parse(Source("\r" * 50_000 + "mod cmd UP1 check ser 1\r" + "\r" * 50_000, "update-ip1200.htm"))
+    assert len({id(shape) for shape in script.shapes}) == 2
+    lint_script(script, Settings())
+    assert script._lines is None and set(script._placed) <= {50_001, 100_001}  # the command; the last line

@@ -71,3 +71,28 @@ def test_many_empty_lines_cost_a_few_bytes_each():
     assert len(source.lines) == 300_000
     assert size < 12 * len(data)  # the text (1 byte a character) and 4 bytes a line, with room
     assert source.line_of(299_999).number == 300_000 and source.position(150_000) == (150_001, 1)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["a", "bc", "\r", "\n", "\r\n", "\u2028"]), max_size=30).map("".join), st.integers(1, 8))
+def test_lines_split_a_piece_at_a_time_as_the_whole_text_splits(text, chunk):
+    """Large texts are split in pieces (ten million CRs must not become a ten-million-item list at once)."""
+    import re
+
+    from innoscript import source
+
+    pieces = re.split(r"(\r\n|\r|\n)", text)
+    expected = [(pieces[i], pieces[i + 1]) for i in range(0, len(pieces) - 1, 2)]
+    if pieces[-1] or len(pieces) == 1:
+        expected.append((pieces[-1], ""))
+    starts, position = [], 0
+    for content, ending in expected:
+        starts.append(position)
+        position += len(content) + len(ending)
+    original = source._CHUNK
+    source._CHUNK = chunk  # small pieces, so that every boundary case is met
+    try:
+        assert list(source.split_lines(text)) == expected
+        assert list(source.Lines(text).starts) == starts
+    finally:
+        source._CHUNK = original

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Any
 
 from .lint_options import FAIL_LEVELS, FORMAT_NAMES  # noqa: F401 - part of this module's interface
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing
+if TYPE_CHECKING:
+    from typing import Any
 
 # No click here: `innolint FILE` runs without it (lint_options.py parses the
 # command line; lint_click.py is the click command for help and subcommands).

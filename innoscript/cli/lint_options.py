@@ -8,12 +8,11 @@ command line this parser is not sure about (an unknown option, a bad value,
 (lint_click.py), which prints help and errors as every other command does.
 """
 
-# No `from __future__ import annotations`: the NamedTuples' field types stay
-# objects (string annotations cost a compile() each when the class is made,
-# which `innolint` pays at every start).
+from __future__ import annotations
 
 import os
-from typing import NamedTuple
+
+from ..records import NamedTuple
 
 FORMAT_NAMES = ("full", "concise", "json", "json-lines", "sarif", "github", "junit", "gcc")
 FAIL_LEVELS = ("error", "warning", "hint", "info")

@@ -7,21 +7,24 @@ line.  ``settings_for_path`` is the one entry point the command line and the
 language server share; it also says where each value came from.
 """
 
-# No `from __future__ import annotations`: the NamedTuples' field types stay
-# objects (string annotations cost a compile() each when the class is made,
-# which `innolint` pays at every start).
+from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from functools import lru_cache
-from typing import Any, Callable, NamedTuple
 
 from .. import catalog
+from ..records import NamedTuple
 from . import registry
 from .diagnostic import Severity
 from .globs import path_matches
 from .selection import known_key
 from .settings import MODES, Settings
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing
+if TYPE_CHECKING:
+    from typing import Any
 
 
 
@@ -455,18 +458,21 @@ def settings_value(resolved: Resolved, key: str) -> Any:
 
 
 def settings_fingerprint(settings: Settings) -> str:
-    """A stable text for a Settings value (cache keys)."""
-    import json
+    """A stable text for a Settings value (cache keys).
 
-    data = {}
+    The repr of plain values (texts, numbers, flags, tuples, sorted pairs):
+    the same settings give the same text in every run, different settings a
+    different text, and a lint run, which asks for it, needs no json module.
+    """
+    data = []
     for name in Settings._fields:
         value = getattr(settings, name)
         if isinstance(value, dict):
             value = sorted((k, int(v) if isinstance(v, Severity) else v) for k, v in value.items())
         elif isinstance(value, Severity):
             value = int(value)
-        data[name] = value
-    return json.dumps(data, sort_keys=True, default=str)
+        data.append((name, value))
+    return repr(data)
 
 
 def clear_caches() -> None:

@@ -1,20 +1,23 @@
 """The facts every rule needs, computed once per script."""
 
-# No `from __future__ import annotations`: the NamedTuples' field types stay
-# objects (string annotations cost a compile() each when the class is made,
-# which `innolint` pays at every start).
+from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from functools import cached_property, lru_cache
-from typing import Callable, Iterator, NamedTuple, TypeVar
 
 from .. import catalog
+from ..records import NamedTuple
 from ..source import Span
 from ..syntax import ast
 from .diagnostic import Edit, Fix, Related, Severity
 from .settings import Settings
 
-L = TypeVar("L", bound=ast.Line)
-T = TypeVar("T")
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing
+if TYPE_CHECKING:
+    from typing import TypeVar
+
+    L = TypeVar("L", bound=ast.Line)
+    T = TypeVar("T")
 
 
 class Finding(NamedTuple):

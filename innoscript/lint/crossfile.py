@@ -8,13 +8,11 @@ the script's other settings; its findings belong to the payload file, and
 rule UPD-068 (rules/cfg.py) notes their number at the cfg line.
 """
 
-# No `from __future__ import annotations`: the NamedTuples' field types stay
-# objects (string annotations cost a compile() each when the class is made,
-# which `innolint` pays at every start).
+from __future__ import annotations
 
 import os
-from typing import NamedTuple
 
+from ..records import NamedTuple
 from ..source import Source
 from ..syntax import ast, parse
 from ..urlmap import resolve

@@ -1,12 +1,10 @@
 """What the linter produces: diagnostics with fixes as data."""
 
-# No `from __future__ import annotations`: the NamedTuples' field types stay
-# objects (string annotations cost a compile() each when the class is made,
-# which `innolint` pays at every start).
+from __future__ import annotations
 
 from enum import IntEnum
-from typing import NamedTuple
 
+from ..records import NamedTuple
 from ..source import Span
 
 
@@ -25,11 +23,15 @@ class Severity(IntEnum):
     @classmethod
     def parse(cls, text: str) -> "Severity":
         """`error`, `E`, `warning`, `W`, `hint`, `H`, `info`, `I` (any case)."""
-        key = text.strip().upper()
-        for severity in cls:
-            if key in (severity.name, severity.letter):
-                return severity
+        found = _SEVERITY_WORDS.get(text.strip().upper())
+        if found is not None:
+            return found
         raise ValueError(f"unknown severity {text!r} (use error, warning, hint or info)")
+
+
+# What Severity.parse reads: each name and its first letter (a dict: every rule's
+# severity is parsed when the rules load, at every start).
+_SEVERITY_WORDS = {word: severity for severity in Severity for word in (severity.name, severity.name[0])}
 
 
 class Edit(NamedTuple):

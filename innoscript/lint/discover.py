@@ -9,13 +9,11 @@ are never entered.  A folder named on the command line that holds no update
 script is an error: a run that lints nothing must not look like a clean one.
 """
 
-# No `from __future__ import annotations`: the NamedTuples' field types stay
-# objects (string annotations cost a compile() each when the class is made,
-# which `innolint` pays at every start).
+from __future__ import annotations
 
 import os
-from typing import NamedTuple
 
+from ..records import NamedTuple
 from .globs import path_matches
 
 STDIN = "-"

@@ -14,7 +14,7 @@ lines whose text it has not seen (see its docstring).
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from ..gcpause import paused_gc
 from ..source import Cols, Source, Span
@@ -254,22 +254,38 @@ def _line_stage(ctx: LintContext, rules: list[Rule], out: list[Diagnostic], incr
             _add(ctx, rule, per_rule[index], out)
 
 
+# Line rules' findings by line parse, kept across the scripts linted with the
+# same settings, model and rules: the files of one site repeat most of their
+# lines (and the parser shares one parse per distinct line).  Each entry holds
+# its parse, so the id it is filed under cannot be reused by another object.
+_SHARED: dict[tuple, dict[int, tuple]] = {}
+_SHARED_LIMIT = 200_000
+
+
 def _once_per_text(ctx: LintContext, rules: list[Rule]) -> Iterable[tuple[int, int, tuple]]:
     """Each line's position with its line rules' findings, the rules run once per distinct line.
 
     Line rules see one line, the settings and the model only (rule.py), so
     every line with the same parse (the same text and line ending) gets the
-    same findings, placed where it stands; large generated scripts repeat
-    many lines.
+    same findings, placed where it stands; large generated scripts, and the
+    scripts of one site, repeat many lines.
     """
-    seen: dict[int, tuple] = {}
+    from .config import settings_fingerprint
+
+    model = ctx.model
+    key = (settings_fingerprint(ctx.settings), model.name if model else None, ctx.script.newline,
+           tuple((rule.code, id(rule.check)) for rule in rules))
+    seen = _SHARED.get(key)
+    if seen is None or len(seen) > _SHARED_LIMIT:
+        if len(_SHARED) > 16 or seen is not None:
+            _SHARED.clear()
+        seen = _SHARED[key] = {}
     by_type: dict[type, list[tuple[int, Rule]]] = {}
-    script = ctx.script
-    for number, offset, shape in script.numbered():
-        found = seen.get(id(shape))
-        if found is None:
-            found = seen[id(shape)] = _run_line(ctx, shape, _wanted(by_type, rules, type(shape)))
-        yield number, offset, found
+    for number, offset, shape in ctx.script.numbered():
+        entry = seen.get(id(shape))
+        if entry is None or entry[0] is not shape:
+            entry = seen[id(shape)] = (shape, _run_line(ctx, shape, _wanted(by_type, rules, type(shape))))
+        yield number, offset, entry[1]
 
 
 def _place(span, number: int, offset: int) -> Span:

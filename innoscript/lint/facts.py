@@ -15,15 +15,16 @@ immutable tuple).
 
 from __future__ import annotations
 
-import ipaddress
 import re
+from collections.abc import Callable, Iterable
 from functools import lru_cache
-from typing import TYPE_CHECKING, Callable, Iterable, NamedTuple
 
 from .. import catalog, values
+from ..records import NamedTuple
 from ..source import Cols, Span
 from ..syntax import ast
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing
 if TYPE_CHECKING:  # the context reads facts, not the other way round
     from .context import LintContext
 
@@ -109,6 +110,8 @@ def url_host(text: str) -> str | None:
 
 @lru_cache(maxsize=4096)  # a script names the same few hosts on many lines
 def is_ip_literal(host: str) -> bool:
+    import ipaddress  # loaded when a host is checked, not at every start
+
     try:
         ipaddress.ip_address(host)
     except ValueError:

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import os
 
-from typing import TYPE_CHECKING, NamedTuple
-
 from ..gcpause import paused_gc
+from ..records import NamedTuple
 from ..source import Source
 from .diagnostic import Diagnostic
 from .result import FileResult
@@ -26,6 +25,7 @@ from .settings import Settings
 PARALLEL_MIN_FILES = 400
 PARALLEL_MIN_CPUS = 4
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing
 if TYPE_CHECKING:
     from .cache import ResultCache
 

@@ -16,12 +16,11 @@ examples.  Adding a rule is one row here plus its check function.
 A leaf module: it imports nothing from innoscript.
 """
 
-# No `from __future__ import annotations`: the NamedTuples' field types stay
-# objects (string annotations cost a compile() each when the class is made,
-# which `innolint` pays at every start).
+from __future__ import annotations
 
 import re
-from typing import NamedTuple
+
+from ..records import NamedTuple
 
 GROUPS = {
     "lexical": "A. Lexical and structural",

@@ -1,13 +1,13 @@
 """What linting one file produced: the unit every output format renders."""
 
-# No `from __future__ import annotations`: field types stay objects (string
-# annotations cost a compile() each when a class is made, which `innolint`
-# pays at every start).
-
-from typing import Optional
+from __future__ import annotations
 
 from ..source import Source
 from .diagnostic import Diagnostic, Severity
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing
+if TYPE_CHECKING:
+    from typing import Optional
 
 # What ``FileResult.tally`` counts, in this order.
 TALLY = ("info", "hint", "warning", "error", "safe fixes", "unsafe fixes")

@@ -36,6 +36,12 @@ How the engine runs a check (the ``stage``):
   text, so an edit re-runs it on the changed line alone.
 - no ``kinds``: a *script rule*, called once as ``check(ctx)``; it may look
   at the whole script.
+
+Positions: a line rule sees each distinct line once, parsed at line 1,
+offset 0, and reports at a token's columns (``token.span``, a ``Cols``); the
+engine places its findings at every line with that text.  A script rule
+sees lines where they stand and reports at file spans: ``line.at(token)``,
+``line.span``.
 - ``stage="suppressions"``: called as ``check(ctx)`` after suppressions
   have been applied to every other finding, with ``ctx.suppressions`` set
   (UPD-093, unused suppressions).
@@ -52,9 +58,10 @@ from __future__ import annotations
 
 import importlib
 import re
+from collections.abc import Callable, Iterable
 from functools import lru_cache
-from typing import Callable, Iterable, NamedTuple
 
+from ..records import NamedTuple
 from . import registry
 from .diagnostic import Severity
 from .registry import GROUPS  # noqa: F401 - part of this module's interface (docs, SARIF)
@@ -210,15 +217,17 @@ def find_rule(key: str) -> Rule | None:
     return next(r for r in _rules() if r.code == entry.code)
 
 
-_SECTION = re.compile(r"^##\s+(.+?)\s*$", re.MULTILINE)
-_FENCE = re.compile(r"^```[^\n]*\n(.*?)^```", re.MULTILINE | re.DOTALL)
-_SETTINGS = re.compile(r"^Settings:\s*(.+)$", re.MULTILINE)
-_REPORTED = re.compile(r"Reported at (\d+):(\d+)")
+# The documentation's parts, read when a rule's docs or examples are shown (never
+# on a lint run): the patterns are compiled on first use (re's cache), not at start.
+_SECTION = r"(?m)^##\s+(.+?)\s*$"
+_FENCE = r"(?ms)^```[^\n]*\n(.*?)^```"
+_SETTINGS = r"(?m)^Settings:\s*(.+)$"
+_REPORTED = r"Reported at (\d+):(\d+)"
 
 
 def section(doc: str, title: str) -> str | None:
     """The text of a `## title` section of a rule docstring."""
-    parts = _SECTION.split(doc)
+    parts = re.split(_SECTION, doc)
     for index in range(1, len(parts) - 1, 2):
         if parts[index].lower() == title.lower():
             return parts[index + 1]
@@ -229,28 +238,28 @@ def _example(doc: str, title: str) -> Example | None:
     body = section(doc, title)
     if body is None:
         return None
-    fence = _FENCE.search(body)
+    fence = re.search(_FENCE, body)
     if not fence:
         return None
     settings: dict[str, str] = {}
     example_section = section(doc, "Example") or ""
-    found = _SETTINGS.search(body) or _SETTINGS.search(example_section)
+    found = re.search(_SETTINGS, body) or re.search(_SETTINGS, example_section)
     if found:
         for pair in found.group(1).split():
             key, _, value = pair.partition("=")
             settings[key.strip()] = value.strip()
-    reported = _REPORTED.search(body[fence.end():])
+    reported = re.search(_REPORTED, body[fence.end():])
     line, col = (int(reported.group(1)), int(reported.group(2))) if reported else (None, None)
     return Example(fence.group(1), settings, line, col)
 
 
-_BYTE_ESCAPE = re.compile(r"\\x([0-9a-fA-F]{2})")
+_BYTE_ESCAPE = r"\\x([0-9a-fA-F]{2})"
 
 
 def _example_bytes(text: str) -> bytes:
     out = bytearray()
     pos = 0
-    for match in _BYTE_ESCAPE.finditer(text):
+    for match in re.finditer(_BYTE_ESCAPE, text):
         out += text[pos : match.start()].encode("utf-8")
         out.append(int(match.group(1), 16))
         pos = match.end()

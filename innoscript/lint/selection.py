@@ -6,11 +6,15 @@ loaded Rule), so validating a configuration needs no rule module.
 
 from __future__ import annotations
 
-from typing import Iterable, TypeVar
+from collections.abc import Iterable
 
 from . import registry
 
-R = TypeVar("R")
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing
+if TYPE_CHECKING:
+    from typing import TypeVar
+
+    R = TypeVar("R")
 
 
 def rule_matches(rule, keys: tuple[str, ...]) -> bool:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import TYPE_CHECKING, Any, Callable
+from collections.abc import Callable
 
 from . import config as config_module
 from .diagnostic import Diagnostic, Severity
@@ -27,7 +27,9 @@ from .pipeline import Job, Linter
 from .result import FileResult
 from .settings import Settings, payload_settings
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing
 if TYPE_CHECKING:  # a cache hit must not load the parser
+    from typing import Any
     from ..syntax import ast
     from .engine import IncrementalLinter
 

@@ -4,13 +4,10 @@ Built from defaults, configuration files and the command line (see
 config.py); rules only read them.
 """
 
-# No `from __future__ import annotations`: the NamedTuples' field types stay
-# objects (string annotations cost a compile() each when the class is made,
-# which `innolint` pays at every start).
-
-from typing import NamedTuple
+from __future__ import annotations
 
 from .. import catalog
+from ..records import NamedTuple
 from .diagnostic import Severity
 
 MODES = ("script", "cfg-payload")

@@ -14,12 +14,9 @@ per directive code, how many it dropped: UPD-093 (unused suppression) runs
 after it, in the engine's suppressions stage, and reads those counts.
 """
 
-# No `from __future__ import annotations`: the NamedTuples' field types stay
-# objects (string annotations cost a compile() each when the class is made,
-# which `innolint` pays at every start).
+from __future__ import annotations
 
-from typing import NamedTuple
-
+from ..records import NamedTuple
 from ..syntax import ast
 from . import registry
 from .diagnostic import Diagnostic

@@ -11,7 +11,7 @@ REASON_PLACEHOLDER = "TODO: why"
 
 def suppress_next_line(script: ast.Script, diagnostic: Diagnostic) -> Edit:
     """A directive above the diagnostic's line, indented like it."""
-    line = script.lines[min(diagnostic.span.line, len(script.lines)) - 1] if script.lines else None
+    line = script.line(min(diagnostic.span.line, len(script))) if len(script) else None
     start = line.span.start if line is not None else 0
     indent = line.text[: len(line.text) - len(line.text.lstrip(" \t"))] if line is not None else ""
     text = f"{indent}# innolint: disable-next-line={diagnostic.code} -- {REASON_PLACEHOLDER}{script.newline}"

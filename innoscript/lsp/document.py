@@ -26,7 +26,7 @@ class Document:
         self.linted: Source | None = None  # the text ``diagnostics`` belong to
         self.changed_version: int | None = None  # set by an edit not parsed yet
         self.lsp_cache: dict = {}  # converted diagnostics, kept by the server
-        self.reparsed = len(self.script.lines)  # lines parsed by the last update (for the benchmark)
+        self.reparsed = len(self.script)  # lines parsed by the last update (for the benchmark)
 
     @property
     def text(self) -> str:

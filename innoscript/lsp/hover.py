@@ -110,9 +110,9 @@ def _model(script: ast.Script, settings: Settings | None) -> catalog.Model | Non
 
 def hover(script: ast.Script, line: int, col: int, settings: Settings | None = None):
     """(markdown, span) for 0-based ``line`` and character ``col``, or None."""
-    if not 0 <= line < len(script.lines):
+    if not 0 <= line < len(script):
         return None
-    node = script.lines[line]
+    node = script.line(line + 1)
     if isinstance(node, ast.Directive):
         for token in node.codes:
             if _at(token.span, col):

@@ -20,11 +20,11 @@ class Symbol:
 
 def symbols(script: ast.Script) -> list[Symbol]:
     found: list[Symbol] = []
-    lines = script.lines
+    lines = script.shapes  # the shared parses: an outline needs line numbers only, the index gives them
     index = 0
     while index < len(lines):
         node = lines[index]
-        number = node.number - 1
+        number = index
         if isinstance(node, ast.ConfigLine):
             end = index
             while end + 1 < len(lines) and isinstance(lines[end + 1], ast.ConfigLine):
@@ -32,7 +32,7 @@ def symbols(script: ast.Script) -> list[Symbol]:
             count = end - index + 1
             modules = sorted({n.module.text for n in lines[index : end + 1] if n.module is not None})
             found.append(Symbol("config", f"{count} line{'s' if count != 1 else ''}"
-                                + (f": {', '.join(modules)}" if modules else ""), "namespace", number, lines[end].number - 1, number))
+                                + (f": {', '.join(modules)}" if modules else ""), "namespace", number, end, number))
             index = end + 1
             continue
         if isinstance(node, ast.Times):
@@ -58,7 +58,7 @@ def symbols(script: ast.Script) -> list[Symbol]:
 def folding_ranges(script: ast.Script) -> list[tuple[int, int, str]]:
     """(first, last, kind) 0-based, for comment blocks and config blocks of two lines or more."""
     ranges: list[tuple[int, int, str]] = []
-    lines = script.lines
+    lines = script.shapes
     index = 0
     while index < len(lines):
         node = lines[index]
@@ -71,6 +71,6 @@ def folding_ranges(script: ast.Script) -> list[tuple[int, int, str]]:
         while end + 1 < len(lines) and isinstance(lines[end + 1], cls):
             end += 1
         if end > index:
-            ranges.append((node.number - 1, lines[end].number - 1, kind))
+            ranges.append((index, end, kind))
         index = end + 1
     return ranges

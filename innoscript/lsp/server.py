@@ -698,7 +698,7 @@ async def document_symbols(ls: InnoServer, params: lsp.DocumentSymbolParams) -> 
     for symbol in outline.symbols(snap.script):
         first, last = snap.source.lines[symbol.first], snap.source.lines[symbol.last]
         full = ls.range(snap, snap.source.span(first.start, last.end))
-        select = ls.range(snap, snap.script.lines[symbol.select_line].span)
+        select = ls.range(snap, snap.script.line(symbol.select_line + 1).span)
         result.append(lsp.DocumentSymbol(name=symbol.name, kind=SYMBOL_KIND[symbol.kind], range=full,
                                          selection_range=select, detail=symbol.detail or None))
     return result

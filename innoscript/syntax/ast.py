@@ -14,12 +14,17 @@ turns a token's columns into a ``Span`` of the file when a face asks.
 
 from __future__ import annotations
 
-from typing import ClassVar, NamedTuple
+from collections.abc import Sequence
 
 from ..catalog import Command as CommandSpec
 from ..catalog import FinalCommand, SimpleVerb
+from ..records import NamedTuple
 from ..source import Cols, Source, Span
 from ..values import Hour, Invalid, UrlParts  # noqa: F401  (the types of parsed values)
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing
+if TYPE_CHECKING:
+    from typing import ClassVar
 
 
 class _NodeType(type):
@@ -340,7 +345,7 @@ class Script:
 
     __slots__ = ("source", "shapes", "_lines", "_placed", "_filled", "_by_class")
 
-    def __init__(self, source: Source, shapes: tuple[Line, ...], filled: list[int] | None = None) -> None:
+    def __init__(self, source: Source, shapes: Sequence[Line], filled: list[int] | None = None) -> None:
         self.source = source
         self.shapes = shapes
         self._lines: tuple[Line, ...] | None = None

@@ -19,18 +19,20 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from pathlib import Path
 from sys import intern
 
 from .. import catalog, values
 from ..gcpause import paused_gc
-from ..source import Cols, Source
+from ..source import Cols, Source, split_lines
 from . import ast
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing
+if TYPE_CHECKING:
+    from pathlib import Path
 
 # A line the fast path can read: printable characters, blanks and tabs.
 _PLAIN = re.compile(r"[^\x00-\x08\x0a-\x1f\x7f]*")
 _WORD = re.compile(r"[^ \t]+")
-_LINE_SPLIT = re.compile(r"(\r\n|\r|\n)")
 _DIRECTIVE = re.compile(
     r"#\s*innolint\s*:\s*(?P<action>[A-Za-z][A-Za-z-]*)"
     r"(?:\s*=\s*(?P<codes>[^\s,]+(?:\s*,\s*[^\s,]+)*))?"
@@ -55,6 +57,8 @@ RawToken = tuple[str, int, int]  # text, start column, end column (0-based, in t
 
 def grammar_path() -> Path:
     """The shipped grammar (inside the wheel) or the repository's copy."""
+    from pathlib import Path  # only when lark is needed: pathlib costs every start
+
     here = Path(__file__).resolve().parent.parent
     for candidate in (here / "grammar" / "innoscript.lark", here.parent / "grammar" / "innoscript.lark"):
         if candidate.is_file():
@@ -359,19 +363,13 @@ def parse(source: Source | str | bytes, path: str = "<string>", *, check=None) -
     if _shapes_count > _SHAPES_LIMIT:
         _SHAPES.clear()
         _shapes_count = 0
-    pieces = _LINE_SPLIT.split(source.text)
-    if len(pieces) > 1 and pieces[-1] == "":
-        del pieces[-1]  # the text ends with a line ending: no empty line after it
-    else:
-        pieces.append("")  # the last line has no ending
     shapes: list[ast.Line] = []
     filled: list[int] = []  # the lines that are not blank
     add, blank = shapes.append, ast.Blank
     with paused_gc():
-        for index in range(0, len(pieces), 2):
-            if check is not None and not index & 8191:
+        for number, (text, newline) in enumerate(split_lines(source.text), 1):
+            if check is not None and not number & 8191:
                 check()
-            text, newline = pieces[index], pieces[index + 1]
             known = _SHAPES.get(newline)
             if known is None:
                 known = _SHAPES[newline] = {}
@@ -381,8 +379,8 @@ def parse(source: Source | str | bytes, path: str = "<string>", *, check=None) -
                 _shapes_count += 1
             add(shape)
             if shape.__class__ is not blank:
-                filled.append(index // 2 + 1)
-    return ast.Script(source, tuple(shapes), filled)
+                filled.append(number)
+    return ast.Script(source, shapes, filled)
 
 
 def parse_file(path: str | Path) -> ast.Script:

@@ -14,7 +14,7 @@ read); ``summary=False`` (``--quiet``) leaves it out.
 from __future__ import annotations
 
 import importlib
-from typing import Sequence
+from collections.abc import Sequence
 
 from ..result import FileResult
 

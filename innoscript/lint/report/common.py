@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Sequence
 from functools import lru_cache
-from typing import Callable, Iterator, Sequence
 
 from ...source import Span
 from ..diagnostic import Diagnostic, Severity

@@ -7,7 +7,7 @@ leaves them out.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from ..diagnostic import Diagnostic
 from ..result import FileResult

@@ -23,8 +23,8 @@ copied whole for that.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 import unicodedata
-from typing import Sequence
 
 from ...source import Source, Span
 from ..diagnostic import Diagnostic, Edit, Fix, Severity

@@ -9,7 +9,7 @@ status) match no `file:line:col:` pattern; `--quiet` leaves them out.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from ..diagnostic import Diagnostic, Severity
 from ..result import FileResult

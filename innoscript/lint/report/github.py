@@ -11,7 +11,7 @@ given only when the span starts and ends on the same line.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from ..diagnostic import Diagnostic, Severity
 from ..result import FileResult

@@ -7,8 +7,8 @@ may be added, none is removed or renamed.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 import json
-from typing import Sequence
 
 from ..diagnostic import Diagnostic
 from ..result import FileResult

@@ -8,9 +8,9 @@ quoted from a broken script) are written as `\\xNN`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 import re
 import xml.etree.ElementTree as ET
-from typing import Sequence
 
 from ..result import FileResult
 from .common import rule_docs, severity_word

@@ -12,10 +12,10 @@ empty region.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 import json
 import os
 from pathlib import Path, PurePosixPath
-from typing import Sequence
 from urllib.parse import quote
 
 from ... import __version__

@@ -16,12 +16,12 @@ as an empty file) and every upload is accepted; nothing is written.
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
 
 from ...syntax import ast
 from ..context import LintContext
 from ..rule import rule
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing
 if TYPE_CHECKING:  # imported where a simulation runs: a plain lint does not need it
     from datetime import datetime
 

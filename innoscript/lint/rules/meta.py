@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
+from ...records import NamedTuple
 from ...syntax import ast
 from ..context import LintContext
 from ..rule import rule
