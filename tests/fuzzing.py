@@ -1,6 +1,6 @@
 """The fuzzing harness: scripts built from the catalogue, mutated, and checked.
 
-Two halves, used by the test suite (bounded examples) and by
+Used by the test suite (bounded examples) and by
 ``benchmarks/fuzz.py`` (a long run that counts failures):
 
 * strategies: ``scripts()`` builds plausible update scripts from the command
@@ -15,7 +15,13 @@ Two halves, used by the test suite (bounded examples) and by
   idempotent and keeps encoding, byte-order mark, line endings and the
   reading of every line; ``--fix`` keeps every line it does not mean to
   change, converges in one run and removes each finding it claims to fix;
-  the interpreter reports the loops it runs into.
+  the interpreter reports the loops it runs into; the language server's
+  text equals an editor's after random edits (odd line breaks, a BOM
+  typed or deleted), and its formatting edits, quick fixes and
+  suppressions, applied by that editor, give what the library gives;
+* ``check_cli(inputs, folder)``: the same inputs as files through
+  ``innolint``, ``innolint --fix --unsafe-fixes`` and ``innoscript fmt``: no
+  traceback, and the files written hold the library's bytes.
 
 The reading a line must keep is written here again, on purpose apart from
 ``innoscript.fmt.reading``: an oracle that shares the code it checks would
@@ -24,6 +30,8 @@ share its mistakes.
 
 from __future__ import annotations
 
+import codecs
+import re
 import traceback
 from collections import Counter
 from dataclasses import dataclass
@@ -237,7 +245,9 @@ def _encode(text: str, encoding: str) -> bytes:
 
 @st.composite
 def inputs(draw) -> bytes:
-    """Bytes of a mutated script (sometimes an unmutated one)."""
+    """Bytes of a mutated script (sometimes an unmutated one, sometimes random bytes)."""
+    if draw(st.integers(0, 19)) == 0:
+        return draw(st.binary(max_size=2000))
     text = draw(scripts())
     for mutation in draw(st.lists(st.sampled_from(TEXT_MUTATIONS), max_size=4)):
         text = mutation(draw, text)
@@ -275,9 +285,15 @@ KINDS = (
     "fix-convergence",  # a second --fix changed the text again
     "fix-unfixed",  # a finding whose fix was applied is still there
     "loop-unreported",  # the interpreter churned without reporting a loop
+    "divergence",  # the language server's text, or an edit it sent, differs from the editor's
+    "cli",  # a command line run gave a traceback, an odd exit status, or other bytes than the library
 )
 
 _KEYWORD_CLASSES = None
+_WIDE_MARKS = {
+    "utf-16-le": codecs.BOM_UTF16_LE, "utf-16-be": codecs.BOM_UTF16_BE,
+    "utf-32-le": codecs.BOM_UTF32_LE, "utf-32-be": codecs.BOM_UTF32_BE,
+}
 
 
 def line_reading(line) -> tuple:
@@ -313,14 +329,19 @@ def _crash(where: str, exc: BaseException) -> Failure:
     return Failure("crash", f"{where}: {type(exc).__name__}: {exc} ({last.filename.rsplit('/', 1)[-1]}:{last.lineno})")
 
 
-def check(data: bytes, path: str = "update-ip232.htm", *, interpreter: bool = True) -> list[Failure]:
-    """Every property for one input; an empty list when all hold."""
+def check(data: bytes, path: str = "update-ip232.htm", *, interpreter: bool = True, lsp: bool = True) -> list[Failure]:
+    """Every property for one input; an empty list when all hold.
+
+    The command line properties need files and processes: ``check_cli`` takes
+    many inputs at once.
+    """
     failures: list[Failure] = []
     try:
         source = Source.from_bytes(data, path)
     except Exception as exc:  # noqa: BLE001 - the harness reports, never stops
         return [_crash("decode", exc)]
-    for step in (_check_lint, _check_fmt, _check_fix) + ((_check_interpreter,) if interpreter else ()):
+    steps = (_check_lint, _check_fmt, _check_fix) + ((_check_interpreter,) if interpreter else ()) + ((_check_lsp,) if lsp else ())
+    for step in steps:
         try:
             failures.extend(step(source))
         except Exception as exc:  # noqa: BLE001
@@ -352,13 +373,19 @@ def _check_fmt(source: Source) -> list[Failure]:
     formatted = format_source(source)
     data = source.encode(formatted)
     again = Source.from_bytes(data, source.path)
-    # UTF-16 or UTF-32 without a mark is known by the NULs of its ASCII characters; a text
-    # with too few of them (an empty one) may gain the mark, only when it needs it.
-    needed_mark = (
-        source.encoding.startswith(("utf-16", "utf-32")) and not source.bom
-        and Source.from_bytes(formatted.encode(source.encoding)).encoding != source.encoding
-    )
-    if (again.encoding, again.bom or needed_mark, again.binary) != (source.encoding, source.bom or needed_mark, source.binary):
+    # UTF-16 or UTF-32 without a mark is known by the NULs of its ASCII characters: a text
+    # with too few of them (an empty one) may gain the mark, only when it needs it, and one
+    # that no mark makes readable as such (no ASCII left) becomes UTF-8.
+    written_as = (source.encoding, source.bom)
+    if source.encoding in _WIDE_MARKS:
+        body = formatted.encode(source.encoding)
+
+        def reads_back(data: bytes) -> bool:
+            return Source.from_bytes(data).encoding == source.encoding
+
+        if not reads_back(_WIDE_MARKS[source.encoding] + body if source.bom else body):
+            written_as = (source.encoding, True) if reads_back(_WIDE_MARKS[source.encoding] + body) else ("utf-8", source.bom)
+    if (again.encoding, again.bom, again.binary) != (*written_as, source.binary):
         failures.append(Failure("fmt-encoding", f"{source.encoding}/bom={source.bom} became {again.encoding}/bom={again.bom}"))
     if again.text != formatted:
         failures.append(Failure("fmt-encoding", "the written bytes read back as another text"))
@@ -385,8 +412,8 @@ def _check_fix(source: Source) -> list[Failure]:
     if source.binary:
         return []
     failures = []
-    settings = Settings()
     found_in: dict[int, Source] = {}
+    settings = Settings()
 
     def lint(candidate: Source):
         diagnostics = lint_source(candidate, settings)
@@ -394,11 +421,16 @@ def _check_fix(source: Source) -> list[Failure]:
             found_in[id(d)] = candidate
         return diagnostics
 
-    for unsafe in (False, True):
+    # All rules, safe fixes and then unsafe ones too; then one rule alone (`--select`): its
+    # edits meet other lines than when every rule fixes at once.
+    fixable = sorted({d.code for d in lint_source(source, settings) if d.fix is not None})
+    alone = fixable[sum(source.text.encode("utf-8", "surrogatepass")) % len(fixable)] if fixable else None
+    for unsafe, select in ((False, None), (True, None)) + (((True, alone),) if alone else ()):
+        settings = Settings(select=(select,)) if select else Settings()
         found_in.clear()
         before = lint(source)
         outcome = apply_fixes(source, lint, unsafe=unsafe)
-        mode = "--fix --unsafe-fixes" if unsafe else "--fix"
+        mode = ("--fix --unsafe-fixes" if unsafe else "--fix") + (f" --select {select}" if select else "")
         if not outcome.applied:
             continue
         written = Source.from_bytes(outcome.data(source), source.path)
@@ -452,3 +484,260 @@ def _check_interpreter(source: Source) -> list[Failure]:
         if all(r.churns for r in cycle):
             return [Failure("loop-unreported", "the device downloads or restarts on every poll, no loop reported")]
     return []
+
+
+# -- the language server against an editor -------------------------------------------------
+#
+# The editor model is a plain string; positions are found by scanning for CR, LF
+# and CRLF (the editor protocol's only line breaks), columns counted in UTF-16
+# units.  It shares nothing with innoscript.lsp.
+
+_EDITOR_BREAK = re.compile(r"\r\n|\r|\n")
+# What an edit types: odd characters, line breaks, pieces of commands, a BOM.
+_TYPED = ("x", " ", "\r", "\n", "\r\n", "\u2028", "\x85", "\x0b", "\x0c", "\ufeff", "\U0001f600", "TIMES", "time",
+          "mod cmd UP1 times /allow 3", "# innolint: disable=UPD-002", "")
+
+
+def _editor_lines(text: str) -> list[tuple[int, int]]:
+    """(start, content end) of every line the editor sees."""
+    spans, start = [], 0
+    for match in _EDITOR_BREAK.finditer(text):
+        spans.append((start, match.start()))
+        start = match.end()
+    spans.append((start, len(text)))
+    return spans
+
+
+def _units(text: str) -> int:
+    return sum(2 if ord(ch) > 0xFFFF else 1 for ch in text)
+
+
+def _editor_position(text: str, offset: int) -> tuple[int, int]:
+    for number, (start, end) in enumerate(_editor_lines(text)):
+        if start <= offset <= end:
+            return number, _units(text[start:offset])
+    raise ValueError("offset inside a line break")
+
+
+def _editor_offset(text: str, line: int, character: int) -> int:
+    """The protocol's rules: a line past the end is the end, a column past the content is its end."""
+    spans = _editor_lines(text)
+    if line >= len(spans):
+        return len(text)
+    start, end = spans[line]
+    units = 0
+    for index in range(start, end):
+        if units >= character:
+            return index
+        units += 2 if ord(text[index]) > 0xFFFF else 1
+    return end
+
+
+def _editor_apply(text: str, edits) -> str:
+    """Text edits (lsprotocol TextEdit) as an editor applies them: all against the same text."""
+    located = []
+    for index, edit in enumerate(edits):
+        start = _editor_offset(text, edit.range.start.line, edit.range.start.character)
+        end = _editor_offset(text, edit.range.end.line, edit.range.end.character)
+        located.append((start, end, index, edit.new_text))
+    # From the end; insertions at one place appear in the order of the list.
+    for start, end, _, new in sorted(located, reverse=True):
+        text = text[:start] + new + text[end:]
+    return text
+
+
+def _random_edit(rng, text: str) -> tuple[tuple[int, int], tuple[int, int], str, str]:
+    """An edit as the editor sends it (start, end, new text) and the editor's text after it."""
+    cursors = [i for i in range(len(text) + 1) if not (0 < i < len(text) and text[i - 1] == "\r" and text[i] == "\n")]
+    start = rng.choice(cursors)
+    end = start if rng.random() < 0.4 else rng.choice([c for c in cursors if c >= start][:200])
+    new = "".join(rng.choice(_TYPED) for _ in range(rng.randint(0, 3)))
+    return _editor_position(text, start), _editor_position(text, end), new, text[:start] + new + text[end:]
+
+
+def _apply_spans(text: str, edits) -> str:
+    order = sorted(range(len(edits)), key=lambda i: (edits[i].span.start, edits[i].span.end, i), reverse=True)
+    for edit in (edits[i] for i in order):
+        text = text[: edit.span.start] + edit.text + text[edit.span.end :]
+    return text
+
+
+_SERVER = None
+
+
+def _server():
+    """One in-process server for all inputs (each input opens and closes its own document)."""
+    global _SERVER
+    if _SERVER is None:
+        from innoscript.lsp.server import InnoServer
+
+        _SERVER = InnoServer()
+        _SERVER.debounce = 0
+    return _SERVER
+
+
+def _check_lsp(source: Source) -> list[Failure]:
+    import asyncio
+
+    if source.binary or len(source.text) > 200_000:
+        return []
+    return asyncio.run(_lsp_session(source))
+
+
+async def _lsp_session(source: Source) -> list[Failure]:
+    import hashlib
+    import random
+
+    from lsprotocol import types as lsp
+
+    from innoscript.lsp import server as module
+
+    ls = _server()
+    digest = hashlib.sha1(source.text.encode("utf-8", "surrogatepass")).digest()
+    rng = random.Random(digest)
+    uri = f"file:///tmp/innoscript-fuzz/{digest.hex()[:12]}/update-ip232.htm"
+    # The editor's buffer: the decoded text, a byte-order mark as its first character.
+    text = ("\ufeff" if source.bom else "") + source.text
+    failures: list[Failure] = []
+    module.did_open(ls, lsp.DidOpenTextDocumentParams(lsp.TextDocumentItem(uri, "innoscript", 1, text)))
+    try:
+        # The editor's edits the server sees, then what the server's edits do to the editor's
+        # text: on the text as opened and again after a few random edits.
+        version = 1
+        for edit_count in (0, rng.randint(1, 4)):
+            for _ in range(edit_count):
+                start, end, new, text = _random_edit(rng, text)
+                version += 1
+                module.did_change(ls, lsp.DidChangeTextDocumentParams(
+                    lsp.VersionedTextDocumentIdentifier(version=version, uri=uri),
+                    [lsp.TextDocumentContentChangePartial(range=lsp.Range(lsp.Position(*start), lsp.Position(*end)), text=new)]))
+            failures += await _lsp_edits_agree(ls, uri, text, rng, version)
+            if failures:
+                break
+    finally:
+        module.did_close(ls, lsp.DidCloseTextDocumentParams(lsp.TextDocumentIdentifier(uri)))
+    return failures
+
+
+async def _lsp_edits_agree(ls, uri: str, text: str, rng, version: int) -> list[Failure]:
+    from lsprotocol import types as lsp
+
+    from innoscript.fmt import format_source
+    from innoscript.lsp import actions
+    from innoscript.lsp import server as module
+
+    snap = await ls.snapshot(uri, linted=True)
+    if snap.text != text or snap.source.text != Source(text).text:
+        return [Failure("divergence", f"after {version - 1} edits the server holds {snap.text[:60]!r}, the editor {text[:60]!r}")]
+    linted = Source(text, snap.source.path)
+    bom = "\ufeff" if linted.bom else ""
+    # Whole-document formatting, applied by the editor, gives what fmt gives.
+    options = lsp.FormattingOptions(tab_size=4, insert_spaces=True)
+    edits = await module.formatting(ls, lsp.DocumentFormattingParams(lsp.TextDocumentIdentifier(uri), options))
+    want = bom + format_source(linted)
+    if edits is not None and _editor_apply(text, edits) != want:
+        return [Failure("divergence", f"formatting edits give {_editor_apply(text, edits)[:60]!r}, fmt {want[:60]!r}")]
+    # Range formatting: the lines in the range formatted, the others as they were.
+    old, new = linted.lines, Source(want).lines
+    low = rng.randrange(len(old)) if old else 0
+    high = min(low + rng.randint(0, 3), max(len(old) - 1, 0))
+    if len(old) == len(new):
+        want = bom + "".join((new[i].text if low <= i <= high else old[i].text) + old[i].newline for i in range(len(old)))
+    params = lsp.DocumentRangeFormattingParams(
+        lsp.TextDocumentIdentifier(uri), lsp.Range(lsp.Position(low, 0), lsp.Position(high, 0)), options)
+    edits = await module.range_formatting(ls, params)
+    if edits is not None and _editor_apply(text, edits) != want:
+        return [Failure("divergence", f"range formatting of lines {low}-{high} gives {_editor_apply(text, edits)[:60]!r}, "
+                                      f"fmt {want[:60]!r}")]
+    # Quick fixes and suppressions, applied by the editor, change what the linter's edits change.
+    with_fix = [d for d in snap.diagnostics if d.fix is not None]
+    for d in rng.sample(with_fix, min(3, len(with_fix))) + snap.diagnostics[:1]:
+        for edits in (list(d.fix.edits) if d.fix is not None else [], [actions.suppress_next_line(snap.script, d)]):
+            if not edits:
+                continue
+            want = bom + _apply_spans(linted.text, edits)
+            got = _editor_apply(text, [ls.text_edit(snap, e) for e in edits])
+            if got != want:
+                return [Failure("divergence", f"the edit of {d.code} gives {got[:60]!r}, the linter's {want[:60]!r}")]
+    return []
+
+
+# -- the command lines -----------------------------------------------------------------------
+
+
+def check_cli(inputs: list[bytes], folder: str) -> list[tuple[int, Failure]]:
+    """``innolint``, ``innolint --fix --unsafe-fixes`` and ``innoscript fmt`` over many inputs at once.
+
+    Each input is ``folder/<n>/update-ip232.htm``.  No run may end in a
+    traceback or an exit status other than 0, 1 or 2; the files the fix and
+    fmt runs write must hold what the library gives for the same input.
+    Returns (index of the input, failure) pairs.
+    """
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    from innoscript.fmt import format_source
+    from innoscript.lint import Settings, lint_source
+    from innoscript.lint.fixes import apply_fixes
+
+    bindir = os.path.dirname(sys.executable)
+    failures: list[tuple[int, Failure]] = []
+    paths = []
+    for index, data in enumerate(inputs):
+        os.makedirs(os.path.join(folder, str(index)), exist_ok=True)
+        paths.append(os.path.join(folder, str(index), "update-ip232.htm"))
+
+    def write_all() -> None:
+        for path, data in zip(paths, inputs):
+            with open(path, "wb") as stream:
+                stream.write(data)
+
+    def broken(argv: tuple[str, ...], targets: list[str]) -> str | None:
+        """What went wrong in one run over ``targets`` (None: nothing)."""
+        done = subprocess.run([os.path.join(bindir, argv[0]), *argv[1:], *targets], capture_output=True, text=True,
+                              errors="replace", cwd=folder, check=False)
+        if "Traceback" in done.stderr or done.returncode not in (0, 1, 2):
+            return f"{' '.join(argv)}: exit {done.returncode}, {done.stderr.strip()[-2000:]!r}"
+        return None
+
+    def run(*argv: str) -> None:
+        problem = broken(argv, [folder])
+        if problem is None:
+            return
+        # Halve the files until one input alone fails (the run's output names none).
+        suspects = list(range(len(paths)))
+        while len(suspects) > 1:
+            half = suspects[: len(suspects) // 2]
+            suspects = half if broken(argv, [paths[i] for i in half]) else suspects[len(suspects) // 2 :]
+        alone = broken(argv, [paths[suspects[0]]])
+        failures.append((suspects[0] if alone else -1, Failure("cli", alone or problem)))
+
+    def compare(what: str, expected) -> None:
+        for index, (path, data) in enumerate(zip(paths, inputs)):
+            with open(path, "rb") as stream:
+                written = stream.read()
+            want = expected(Source.from_bytes(data, path), data)
+            if written != want:
+                failures.append((index, Failure("cli", f"{what} wrote {written[:60]!r}, the library {want[:60]!r}")))
+
+    def formatted(source: Source, data: bytes) -> bytes:
+        text = format_source(source)
+        return data if source.binary or text == source.text else source.encode(text)
+
+    def fixed(source: Source, data: bytes) -> bytes:
+        settings = Settings()
+        outcome = apply_fixes(source, lambda s: lint_source(s, settings), unsafe=True)
+        return outcome.data(source) if outcome.changed(source) else data
+
+    write_all()
+    run("innolint", "--no-cache", "--format", "json")
+    run("innolint", "--no-cache", "--format", "full", "--unsafe-fixes")  # with every fix preview
+    run("innoscript", "fmt")
+    compare("fmt", formatted)
+    write_all()
+    run("innolint", "--no-cache", "--fix", "--unsafe-fixes", "--format", "concise")
+    compare("--fix --unsafe-fixes", fixed)
+    shutil.rmtree(folder, ignore_errors=True)
+    return failures

@@ -16,7 +16,7 @@ EXAMPLES = sorted(name for name in os.listdir(FOLDER) if name.endswith(".bin"))
 
 
 def test_there_are_examples_of_every_fixed_kind():
-    for kind in ("meaning-change", "lost-line", "fmt-encoding", "fix-convergence"):
+    for kind in ("meaning-change", "lost-line", "fmt-encoding", "fix-convergence", "divergence"):
         assert any(name.startswith(kind + "-") for name in EXAMPLES), kind
 
 

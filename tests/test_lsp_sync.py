@@ -281,3 +281,38 @@ async def _incremental(lines: list[str], newline: str, bom: bool, changes) -> No
        line_edits)
 def test_incremental_diagnostics_equal_a_full_lint(lines, newline, bom, changes):
     asyncio.run(_incremental(list(lines), newline, bom, changes))
+
+
+def test_a_failed_analysis_answers_none_instead_of_starting_again(monkeypatch):
+    """An analysis that raises (a bug, MemoryError on a huge buffer) must not leave requests spinning on it."""
+    calls = []
+
+    def broken(doc, job):
+        calls.append(job.generation)
+        raise MemoryError("too big")
+
+    monkeypatch.setattr(server_module, "parse_job", broken)
+    real_start = InnoServer.start_job
+    starts = []
+
+    def start_job(self, doc):  # the old loop asked for the same failed job for ever
+        starts.append(doc.generation)
+        if len(starts) > 50:
+            raise RuntimeError("the request keeps waiting on a failed analysis")
+        return real_start(self, doc)
+
+    monkeypatch.setattr(InnoServer, "start_job", start_job)
+
+    async def request():
+        ls = InnoServer()
+        ls.debounce = 0
+        uri = "file:///tmp/innoscript-sync/update-ip232.htm"
+        server_module.did_open(ls, lsp.DidOpenTextDocumentParams(lsp.TextDocumentItem(uri, "innoscript", 1, "x\n")))
+        try:
+            return await ls.snapshot(uri, linted=True)
+        finally:
+            for handle in ls._pending.values():
+                handle.cancel()
+
+    assert asyncio.run(request()) is None
+    assert len(calls) == 1

@@ -172,3 +172,36 @@ def test_preview_of_a_moved_line_does_not_print_the_lines_between():
         ("-", 2003, "mod cmd UP0 scfg http://h/#h.txt ser W /force 1"),
     ]
     assert len(render_diagnostic(finding, source)) < 1000
+
+
+def test_a_long_line_is_cut_around_each_finding():
+    """Many findings on one long line (`/allow 1,2,1,2,...`): each must not print the whole line."""
+    text = "mod cmd UP1 times /allow " + "1," * 5000 + "2\n"
+    source = Source(text, "update-ip232.htm")
+    base = text.index("1,")
+    findings = []
+    for n in range(1, 1001):
+        at = base + 10 * n
+        fix = Fix("remove the repeat", (Edit(source.span(at - 1, at + 1), ""),), True)
+        findings.append(finding(source, at, at + 1, fix=fix))
+    report = render("full", [FileResult(source.path, source, tuple(findings))])
+    assert len(report) < 1000 * len(findings)  # the whole line in excerpt and preview: over 30,000 each
+    middle = findings[len(findings) // 2]
+    block = render_diagnostic(middle, source)
+    assert "\u2026" in block and len(block) < 1200
+    # The carets still sit under the span, cut marks counted.
+    shown, underline = excerpt(source, middle.span)
+    column = underline.index("^")
+    assert shown[column : column + underline.count("^")] == text[middle.span.start : middle.span.end]
+    assert shown.startswith("\u2026") and shown.endswith("\u2026")
+    # The preview shows the edit in its context, cut on both sides.
+    (old, new) = fix_preview(source, middle.fix)
+    assert old[0] == "-" and new[0] == "+" and old[2].startswith("\u2026") and old[2].endswith("\u2026")
+    assert len(old[2]) - len(new[2]) == 2
+
+
+def test_a_long_inserted_line_is_cut_in_the_preview():
+    source = Source("mod cmd UP1 poll\n", "a.htm")
+    fix = Fix("insert", (Edit(source.span(0, 0), "# " + "x" * 5000 + "\n"),), True)
+    rows = fix_preview(source, fix)
+    assert rows[0][0] == "+" and rows[0][2].endswith("\u2026") and len(rows[0][2]) < 300

@@ -167,10 +167,12 @@ def keep_line_breaks(source, span: Span) -> Span:
     """A deletion of ``span`` that never joins a lone CR before it and an LF after it.
 
     Cut out, the two would join into one CRLF and the line after would
-    vanish: cut that CR instead of the deletion's last LF; the line before
-    then ends as the deleted one did.
+    vanish: cut that CR instead of the deletion's own line ending (LF or
+    CRLF, kept whole: an editor cannot place an edit inside a CRLF); the
+    line before then ends as the deleted one did.
     """
     start, end, text = span.start, span.end, source.text
     if start and end > start and text[start - 1] == "\r" and text[end : end + 1] == "\n" and text[end - 1] == "\n":
-        return source.span(start - 1, end - 1)
+        ending = 2 if end - 2 >= start and text[end - 2] == "\r" else 1
+        return source.span(start - 1, end - ending)
     return span

@@ -322,6 +322,8 @@ class InnoServer(LanguageServer):
             result = await asyncio.shield(job.linted if linted else job.parsed)
             if result is not None and doc.current(result):
                 return result
+            if result is None and doc.generation == job.generation and not doc.closed:
+                return None  # the analysis of this very text failed (logged): starting it again would spin
 
     def schedule(self, uri: str) -> None:
         """Lint soon: edits that arrive together are linted once, on the last text."""
@@ -671,7 +673,8 @@ async def range_formatting(ls: InnoServer, params: lsp.DocumentRangeFormattingPa
     text = await ls.pool.run(_formatted, snap)
     if text is None:
         return None
-    formatted = Source(text, snap.source.path).lines
+    # bom=True: a U+FEFF that starts the formatted text is content (the editor's BOM is not in it).
+    formatted = Source(text, snap.source.path, bom=True).lines
     if len(formatted) != len(snap.source.lines):
         return ls.whole(snap, text)  # lines added or removed: only the whole text is safe
     edits = []

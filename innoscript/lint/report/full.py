@@ -13,6 +13,12 @@ Tabs are expanded to the next multiple of ``TAB_WIDTH`` in the excerpt and
 the caret line alike, so the carets stay under the span; control characters
 are shown as their Unicode "control picture" so they cannot move the cursor
 or ring the bell of the terminal that prints them.
+
+A long line is shown only around the span or the edit, cut with `…`: each
+finding's text is bounded, so a line with thousands of findings (a
+`/allow 1,1,1,...` of a megabyte) gives a report that grows with the
+findings, not with the findings times the line.  The line itself is never
+copied whole for that.
 """
 
 from __future__ import annotations
@@ -26,6 +32,9 @@ from ..result import FileResult
 from .common import Counts, one_line, plural, rule_docs, severity_word, summary_lines
 
 TAB_WIDTH = 4
+CONTEXT = 60  # characters shown on either side of a span or an edit on a long line
+ROW_LIMIT = 240  # characters of one printed row at most
+CUT = "\u2026"
 
 _RESET = "\x1b[0m"
 _BOLD = "\x1b[1m"
@@ -138,6 +147,8 @@ def display(text: str) -> tuple[str, list[int]]:
 
     ``columns`` has one entry more than ``text``: the column just past the end.
     """
+    if text.isascii() and text.isprintable():  # the common case: one column a character
+        return text, list(range(len(text) + 1))
     out: list[str] = []
     columns: list[int] = []
     column = 0
@@ -160,18 +171,35 @@ def display(text: str) -> tuple[str, list[int]]:
     return "".join(out), columns
 
 
+def _bounds(source: Source, number: int) -> tuple[int, int]:
+    """Offsets of the content of line ``number`` (1-based), without making the line's text."""
+    text, starts = source.text, source.lines._starts
+    start = starts[number - 1]
+    end = starts[number] if number < len(starts) else len(text)
+    if end > start and text[end - 1] == "\n":
+        end -= 2 if end - 2 >= start and text[end - 2] == "\r" else 1
+    elif end > start and text[end - 1] == "\r":
+        end -= 1
+    return start, end
+
+
 def excerpt(source: Source, span: Span) -> tuple[str, str]:
-    """The span's first line as printed and the caret line under the span."""
-    line = source.lines[span.line - 1]
-    text, columns = display(line.text)
-    first = min(max(span.col - 1, 0), len(line.text))
+    """The span's first line as printed (cut around the span when long) and the caret line under the span."""
+    start, end = _bounds(source, span.line)
+    length = end - start
+    first = min(max(span.col - 1, 0), length)
     if span.end_line == span.line:
-        last = min(max(span.end_col - 1, first), len(line.text))
+        last = min(max(span.end_col - 1, first), length)
     else:
-        last = len(line.text)  # a span running on: underline to the end of its first line
-    start_column = columns[first]
-    width = max(columns[last] - start_column, 1)
-    return text, " " * start_column + "^" * width
+        last = length  # a span running on: underline to the end of its first line
+    low = max(first - CONTEXT, 0) if length > ROW_LIMIT else 0
+    high = min(last + CONTEXT, low + ROW_LIMIT, length) if length > ROW_LIMIT else length
+    head, tail = (CUT if low else ""), (CUT if high < length else "")
+    text, columns = display(source.text[start + low : start + high])  # one column for the cut mark
+    first, last = min(first, high) - low, min(last, high) - low
+    start_column = columns[first] + len(head)
+    width = max(columns[last] + len(head) - start_column, 1)
+    return head + text + tail, " " * start_column + "^" * width
 
 
 # -- fix preview ---------------------------------------------------------------
@@ -180,7 +208,7 @@ def excerpt(source: Source, span: Span) -> tuple[str, str]:
 def _fix_line_numbers(fix: Fix | None, source: Source) -> list[int]:
     if fix is None or not fix.edits:
         return []
-    return [source.line_of(min(e.span.start for e in fix.edits)).number, source.line_of(max(e.span.end for e in fix.edits)).number]
+    return [source.position(min(e.span.start for e in fix.edits))[0], source.position(max(e.span.end for e in fix.edits))[0]]
 
 
 def fix_preview(source: Source, fix: Fix) -> list[tuple[str, int | None, str]]:
@@ -207,22 +235,31 @@ def _hunks(source: Source, edits: list[Edit]) -> list[list[Edit]]:
     hunks: list[list[Edit]] = []
     last_line = 0
     for edit in edits:
-        first = source.line_of(edit.span.start).number
+        first = source.position(edit.span.start)[0]
         if hunks and first <= last_line + 1:
             hunks[-1].append(edit)
         else:
             hunks.append([edit])
-        last_line = max(last_line, source.line_of(max(edit.span.end - 1, edit.span.start)).number)
+        last_line = max(last_line, source.position(max(edit.span.end - 1, edit.span.start))[0])
     return hunks
 
 
 def _hunk_preview(source: Source, edits: list[Edit]) -> list[tuple[str, int | None, str]]:
     text = source.text
-    first = source.line_of(edits[0].span.start)
-    end = max(e.span.end for e in edits)
-    last = source.line_of(max(end - 1, edits[0].span.start))
-    block_start, block_end = first.start, last.end + len(last.newline)
-    block_end = max(block_end, end)
+    begin, end = edits[0].span.start, max(e.span.end for e in edits)
+    number = source.position(begin)[0]
+    last_number = source.position(max(end - 1, begin))[0]
+    block_start, first_end = _bounds(source, number)
+    last_start, last_end = _bounds(source, last_number)
+    starts = source.lines._starts
+    block_end = max(starts[last_number] if last_number < len(starts) else len(text), end)
+    # A long first or last line: only CONTEXT characters of it beside the edits.
+    cut_head = first_end - block_start > ROW_LIMIT and begin - block_start > CONTEXT
+    if cut_head:
+        block_start = begin - CONTEXT
+    cut_tail = last_end - last_start > ROW_LIMIT and last_end - end > CONTEXT
+    if cut_tail:
+        block_end = end + CONTEXT
     pieces: list[str] = []
     position = block_start
     for edit in edits:
@@ -241,17 +278,26 @@ def _hunk_preview(source: Source, edits: list[Edit]) -> list[tuple[str, int | No
         and old_lines[len(old_lines) - 1 - tail] == new_lines[len(new_lines) - 1 - tail]
     ):
         tail += 1
+
+    def row(lines: list[str], index: int) -> str:
+        """A row as printed: cut where the block was, and when long (a long inserted or deleted line)."""
+        line = lines[index]
+        cut = len(line) > ROW_LIMIT + 1
+        shown = display(line[:ROW_LIMIT] if cut else line)[0]
+        head_cut = CUT if cut_head and index == 0 else ""
+        tail_cut = CUT if cut or (cut_tail and index == len(lines) - 1) else ""
+        return head_cut + shown + tail_cut
+
     rows: list[tuple[str, int | None, str]] = []
-    number = first.number
-    for index, line in enumerate(old_lines):
+    for index in range(len(old_lines)):
         kept = index < head or index >= len(old_lines) - tail
         if not kept:
-            rows.append(("-", number + index, display(line)[0]))
-    for line in new_lines[head : len(new_lines) - tail]:
-        rows.append(("+", None, display(line)[0]))
+            rows.append(("-", number + index, row(old_lines, index)))
+    for index in range(head, len(new_lines) - tail):
+        rows.append(("+", None, row(new_lines, index)))
     # Context: the unchanged lines of the block, where they stand.
-    before = [(" ", number + i, display(old_lines[i])[0]) for i in range(head)]
-    after = [(" ", number + i, display(old_lines[i])[0]) for i in range(len(old_lines) - tail, len(old_lines))]
+    before = [(" ", number + i, row(old_lines, i)) for i in range(head)]
+    after = [(" ", number + i, row(old_lines, i)) for i in range(len(old_lines) - tail, len(old_lines))]
     return before + rows + after
 
 
