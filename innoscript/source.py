@@ -176,18 +176,26 @@ def split_lines(text: str):
         if pieces[-1] or len(pieces) == 1:
             yield pieces[-1], ""
         return
+    for _, contents in _pieces(text, separator):
+        for content in contents:
+            yield content, separator
+    position = text.rfind(separator) + len(separator) if separator in text else 0
+    if position < len(text) or not text:
+        yield text[position:], ""
+
+
+def _pieces(text: str, separator: str):
+    """(offset, contents) for pieces of ``text`` that end at a ``separator``: the lines
+    of each piece (str.split in C), about ``_CHUNK`` characters at a time."""
     step, position, length = len(separator), 0, len(text)
     while True:
         end = text.rfind(separator, position, position + _CHUNK)
         if end < 0 or position + _CHUNK >= length:
             end = text.rfind(separator, position)
         if end < 0:
-            break
-        for content in text[position:end].split(separator):
-            yield content, separator
+            return
+        yield position, text[position:end].split(separator)
         position = end + step
-    if position < length or not length:
-        yield text[position:], ""
 
 
 def _line_starts(text: str) -> array:
@@ -201,19 +209,12 @@ def _line_starts(text: str) -> array:
         if len(starts) > 1 and pieces[-1] == "":
             starts.pop()  # the text ends with a line ending: no empty line after it
         return starts
-    # str.split and len run in C, a piece of the text at a time (see split_lines).
-    step, position, length = len(separator), 0, len(text)
+    # str.split and len run in C, a piece of the text at a time.
+    step = len(separator)
     starts.append(0)
-    while True:
-        end = text.rfind(separator, position, position + _CHUNK)
-        if end < 0 or position + _CHUNK >= length:
-            end = text.rfind(separator, position)
-        if end < 0:
-            break
-        contents = text[position:end].split(separator)
+    for position, contents in _pieces(text, separator):
         starts.extend(islice(accumulate(map(step.__add__, map(len, contents)), initial=position), 1, None))
-        position = end + step
-    if len(starts) > 1 and starts[-1] == length:
+    if len(starts) > 1 and starts[-1] == len(text):
         starts.pop()  # the text ends with a line ending: no empty line after it
     return starts
 

@@ -31,7 +31,6 @@ share its mistakes.
 from __future__ import annotations
 
 import codecs
-import re
 import traceback
 from collections import Counter
 from dataclasses import dataclass
@@ -39,6 +38,7 @@ from datetime import datetime
 
 from hypothesis import strategies as st
 
+from editor_model import editor_offset, editor_position
 from innoscript import catalog
 from innoscript.source import Source
 
@@ -492,53 +492,17 @@ def _check_interpreter(source: Source) -> list[Failure]:
 # and CRLF (the editor protocol's only line breaks), columns counted in UTF-16
 # units.  It shares nothing with innoscript.lsp.
 
-_EDITOR_BREAK = re.compile(r"\r\n|\r|\n")
 # What an edit types: odd characters, line breaks, pieces of commands, a BOM.
 _TYPED = ("x", " ", "\r", "\n", "\r\n", "\u2028", "\x85", "\x0b", "\x0c", "\ufeff", "\U0001f600", "TIMES", "time",
           "mod cmd UP1 times /allow 3", "# innolint: disable=UPD-002", "")
-
-
-def _editor_lines(text: str) -> list[tuple[int, int]]:
-    """(start, content end) of every line the editor sees."""
-    spans, start = [], 0
-    for match in _EDITOR_BREAK.finditer(text):
-        spans.append((start, match.start()))
-        start = match.end()
-    spans.append((start, len(text)))
-    return spans
-
-
-def _units(text: str) -> int:
-    return sum(2 if ord(ch) > 0xFFFF else 1 for ch in text)
-
-
-def _editor_position(text: str, offset: int) -> tuple[int, int]:
-    for number, (start, end) in enumerate(_editor_lines(text)):
-        if start <= offset <= end:
-            return number, _units(text[start:offset])
-    raise ValueError("offset inside a line break")
-
-
-def _editor_offset(text: str, line: int, character: int) -> int:
-    """The protocol's rules: a line past the end is the end, a column past the content is its end."""
-    spans = _editor_lines(text)
-    if line >= len(spans):
-        return len(text)
-    start, end = spans[line]
-    units = 0
-    for index in range(start, end):
-        if units >= character:
-            return index
-        units += 2 if ord(text[index]) > 0xFFFF else 1
-    return end
 
 
 def _editor_apply(text: str, edits) -> str:
     """Text edits (lsprotocol TextEdit) as an editor applies them: all against the same text."""
     located = []
     for index, edit in enumerate(edits):
-        start = _editor_offset(text, edit.range.start.line, edit.range.start.character)
-        end = _editor_offset(text, edit.range.end.line, edit.range.end.character)
+        start = editor_offset(text, edit.range.start.line, edit.range.start.character)
+        end = editor_offset(text, edit.range.end.line, edit.range.end.character)
         located.append((start, end, index, edit.new_text))
     # From the end; insertions at one place appear in the order of the list.
     for start, end, _, new in sorted(located, reverse=True):
@@ -552,7 +516,7 @@ def _random_edit(rng, text: str) -> tuple[tuple[int, int], tuple[int, int], str,
     start = rng.choice(cursors)
     end = start if rng.random() < 0.4 else rng.choice([c for c in cursors if c >= start][:200])
     new = "".join(rng.choice(_TYPED) for _ in range(rng.randint(0, 3)))
-    return _editor_position(text, start), _editor_position(text, end), new, text[:start] + new + text[end:]
+    return editor_position(text, start), editor_position(text, end), new, text[:start] + new + text[end:]
 
 
 def _apply_spans(text: str, edits) -> str:

@@ -8,7 +8,6 @@ breaks of the editor protocol), columns counted in the negotiated units.
 from __future__ import annotations
 
 import asyncio
-import re
 
 from hypothesis import given, settings, strategies as st
 from lsprotocol import types as lsp
@@ -19,50 +18,12 @@ from innoscript.lsp.framing import Framer
 from innoscript.lsp.server import InnoServer
 from innoscript.source import Source
 from innoscript.syntax import parse
+from editor_model import editor_position, line_starts
 
-BREAK = re.compile(r"\r\n|\r|\n")
 # Characters Python's splitlines breaks at and the protocol does not, a BOM, and ordinary text.
 PIECES = ["a", "mod cmd UP1 times /allow 3", " ", "\r", "\n", "\r\n", "\u2028", "\u2029", "\x85", "\x0b", "\x0c",
           "\x1c", "\x1e", "\ufeff", "\u00e9", "\U0001f600", "# x", "TIMES"]
 ENCODINGS = ["utf-16", "utf-8", "utf-32"]
-
-
-def width(ch: str, encoding: str) -> int:
-    if encoding == "utf-8":
-        return len(ch.encode("utf-8"))
-    if encoding == "utf-16":
-        return 2 if ord(ch) > 0xFFFF else 1
-    return 1
-
-
-def line_starts(text: str) -> list[tuple[int, int]]:
-    """(start, content end) of every line the editor sees."""
-    spans, start = [], 0
-    for match in BREAK.finditer(text):
-        spans.append((start, match.start()))
-        start = match.end()
-    spans.append((start, len(text)))
-    return spans
-
-
-def editor_position(text: str, offset: int, encoding: str) -> tuple[int, int]:
-    for number, (start, end) in enumerate(line_starts(text)):
-        if start <= offset <= end:
-            return number, sum(width(ch, encoding) for ch in text[start:offset])
-    raise AssertionError("offset inside a line break")
-
-
-def editor_offset(text: str, line: int, character: int, encoding: str) -> int:
-    spans = line_starts(text)
-    if line >= len(spans):
-        return len(text)
-    start, end = spans[line]
-    units = 0
-    for index in range(start, end):
-        if units >= character:
-            return index
-        units += width(text[index], encoding)
-    return end
 
 
 def boundaries(text: str) -> list[int]:
