@@ -27,6 +27,15 @@ def blocks(results: Sequence[FileResult], format_name: str, block: Callable[[Seq
     return out
 
 
+def blocks_and_summary(results: Sequence[FileResult], format_name: str, block: Callable[[Sequence[Diagnostic]], str], *,
+                       summary: bool = True, settings=None, fail_levels=None, errors: int = 0) -> str:
+    """A line format's report: each file's block, then the summary lines when asked."""
+    out = blocks(results, format_name, block)
+    if summary:
+        out += [line + "\n" for line in summary_lines(results, settings=settings, fail_levels=fail_levels, errors=errors)]
+    return "".join(out)
+
+
 @lru_cache(maxsize=512)
 def rule_for(code: str) -> Rule | None:
     """The registered rule behind a code; None for codes no rule owns.

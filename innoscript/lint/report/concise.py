@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from ..diagnostic import Diagnostic
 from ..result import FileResult
-from .common import blocks, one_line, severity_word, summary_lines
+from .common import blocks_and_summary, one_line, severity_word
 
 
 def block(diagnostics: Sequence[Diagnostic]) -> str:
@@ -24,7 +24,5 @@ def block(diagnostics: Sequence[Diagnostic]) -> str:
 
 def render(results: Sequence[FileResult], *, color: bool = False, settings=None, summary: bool = True,
            fail_levels=None, errors: int = 0) -> str:
-    lines = blocks(results, "concise", block)
-    if summary:
-        lines += [line + "\n" for line in summary_lines(results, settings=settings, fail_levels=fail_levels, errors=errors)]
-    return "".join(lines)
+    return blocks_and_summary(results, "concise", block, summary=summary, settings=settings, fail_levels=fail_levels,
+                              errors=errors)

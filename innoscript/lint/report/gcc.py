@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from ..diagnostic import Diagnostic, Severity
 from ..result import FileResult
-from .common import blocks, one_line, summary_lines
+from .common import blocks_and_summary, one_line
 
 LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.HINT: "note", Severity.INFO: "note"}
 
@@ -30,7 +30,5 @@ def block(diagnostics: Sequence[Diagnostic]) -> str:
 
 def render(results: Sequence[FileResult], *, color: bool = False, settings=None, summary: bool = True,
            fail_levels=None, errors: int = 0) -> str:
-    out = blocks(results, "gcc", block)
-    if summary:
-        out += [line + "\n" for line in summary_lines(results, settings=settings, fail_levels=fail_levels, errors=errors)]
-    return "".join(out)
+    return blocks_and_summary(results, "gcc", block, summary=summary, settings=settings, fail_levels=fail_levels,
+                              errors=errors)
