@@ -50,6 +50,17 @@ def expected(text: str, path: str):
 def got(diagnostics):
     return [(d.code, d.range.start.line, d.range.start.character, d.message) for d in diagnostics]
 
+def change(client, uri: str, version: int, edit) -> None:
+    """Send one content change of a document (whole text or a range)."""
+    client.text_document_did_change(lsp.DidChangeTextDocumentParams(
+        lsp.VersionedTextDocumentIdentifier(uri=uri, version=version), [edit]))
+
+
+async def format_document(client, uri: str):
+    return await client.text_document_formatting_async(lsp.DocumentFormattingParams(
+        lsp.TextDocumentIdentifier(uri), lsp.FormattingOptions(tab_size=4, insert_spaces=True)))
+
+
 
 # -- initialize ------------------------------------------------------------------
 
@@ -185,21 +196,20 @@ async def test_rapid_edits_in_a_large_document(client: LanguageClient, tmp_path)
         kind = rnd.choice(("type", "line", "delete", "time"))
         if kind == "type":
             col = rnd.randrange(len(lines[row]) + 1)
-            change = lsp.TextDocumentContentChangePartial(lsp.Range(lsp.Position(row, col), lsp.Position(row, col)), "x")
+            edit = lsp.TextDocumentContentChangePartial(lsp.Range(lsp.Position(row, col), lsp.Position(row, col)), "x")
             lines[row] = lines[row][:col] + "x" + lines[row][col:]
         elif kind == "line":
             new = "mod cmd up1 time /allow 1,2"
-            change = lsp.TextDocumentContentChangePartial(lsp.Range(lsp.Position(row, 0), lsp.Position(row, 0)), new + "\n")
+            edit = lsp.TextDocumentContentChangePartial(lsp.Range(lsp.Position(row, 0), lsp.Position(row, 0)), new + "\n")
             lines.insert(row, new)
         elif kind == "delete" and len(lines) > 10:
-            change = lsp.TextDocumentContentChangePartial(lsp.Range(lsp.Position(row, 0), lsp.Position(row + 1, 0)), "")
+            edit = lsp.TextDocumentContentChangePartial(lsp.Range(lsp.Position(row, 0), lsp.Position(row + 1, 0)), "")
             del lines[row]
         else:
-            change = lsp.TextDocumentContentChangePartial(
+            edit = lsp.TextDocumentContentChangePartial(
                 lsp.Range(lsp.Position(row, 0), lsp.Position(row, len(lines[row]))), "mod cmd UP1 time /allow 3")
             lines[row] = "mod cmd UP1 time /allow 3"
-        client.text_document_did_change(lsp.DidChangeTextDocumentParams(
-            lsp.VersionedTextDocumentIdentifier(uri=uri, version=version), [change]))
+        change(client, uri, version, edit)
     final = "\n".join(lines) + "\n"
     diagnostics = await published(client, uri, version)
     assert got(diagnostics) == expected(final, str(tmp_path / "update-ip1200.htm"))
@@ -210,8 +220,7 @@ async def test_full_sync_change(client: LanguageClient, tmp_path):
     open_doc(client, uri, SCRIPT)
     await published(client, uri, 1)
     new = SCRIPT.replace("time ", "times ")
-    client.text_document_did_change(lsp.DidChangeTextDocumentParams(
-        lsp.VersionedTextDocumentIdentifier(uri=uri, version=2), [lsp.TextDocumentContentChangeWholeDocument(new)]))
+    change(client, uri, 2, lsp.TextDocumentContentChangeWholeDocument(new))
     diagnostics = await published(client, uri, 2)
     assert got(diagnostics) == expected(new, str(tmp_path / "update-ip232.htm"))
     assert "UPD-002" not in {d.code for d in diagnostics}
@@ -337,8 +346,7 @@ async def test_hover(client: LanguageClient, tmp_path):
 
 
 async def labels(client, uri, text, line, character):
-    client.text_document_did_change(lsp.DidChangeTextDocumentParams(
-        lsp.VersionedTextDocumentIdentifier(uri=uri, version=0), [lsp.TextDocumentContentChangeWholeDocument(text)]))
+    change(client, uri, 0, lsp.TextDocumentContentChangeWholeDocument(text))
     result = await client.text_document_completion_async(
         lsp.CompletionParams(lsp.TextDocumentIdentifier(uri), lsp.Position(line, character)))
     return {item.label: item for item in result.items}
@@ -378,8 +386,7 @@ async def test_formatting(client: LanguageClient, tmp_path):
     text = "mod  cmd up1 check  iresetn 2024-06-01\n#  comment\nconfig   write\n"
     uri = uri_for(tmp_path)
     open_doc(client, uri, text)
-    edits = await client.text_document_formatting_async(lsp.DocumentFormattingParams(
-        lsp.TextDocumentIdentifier(uri), lsp.FormattingOptions(tab_size=4, insert_spaces=True)))
+    edits = await format_document(client, uri)
     formatted = format_text(text, str(tmp_path / "update-ip232.htm"))
     assert formatted != text
     assert apply_text_edits(text, edits) == formatted
@@ -449,9 +456,7 @@ async def test_pulled_diagnostics_follow_edits(nvim: LanguageClient, tmp_path):
         return got(report.items)
 
     assert await pull() == expected(SCRIPT, path)
-    nvim.text_document_did_change(lsp.DidChangeTextDocumentParams(
-        lsp.VersionedTextDocumentIdentifier(uri=uri, version=2),
-        [lsp.TextDocumentContentChangePartial(lsp.Range(lsp.Position(0, 12), lsp.Position(0, 16)), "times")]))
+    change(nvim, uri, 2, lsp.TextDocumentContentChangePartial(lsp.Range(lsp.Position(0, 12), lsp.Position(0, 16)), "times"))
     fixed = SCRIPT.replace("time ", "times ", 1)
     assert await pull() == expected(fixed, path)
     assert "UPD-015" in {d[0] for d in expected(fixed, path)}
@@ -465,9 +470,8 @@ async def test_code_actions_right_after_an_edit_use_the_new_text(client: Languag
     open_doc(client, uri, SCRIPT)
     await published(client, uri, 1)
     # A line inserted above; the code action request arrives before any new publish.
-    client.text_document_did_change(lsp.DidChangeTextDocumentParams(
-        lsp.VersionedTextDocumentIdentifier(uri=uri, version=2),
-        [lsp.TextDocumentContentChangePartial(lsp.Range(lsp.Position(0, 0), lsp.Position(0, 0)), "# header\n")]))
+    change(client, uri, 2,
+           lsp.TextDocumentContentChangePartial(lsp.Range(lsp.Position(0, 0), lsp.Position(0, 0)), "# header\n"))
     text = "# header\n" + SCRIPT
     actions = await actions_at(client, uri, 1)
     fix = next(a for a in actions if a.is_preferred)
@@ -511,15 +515,12 @@ async def test_edits_after_line_separators_land_on_the_editors_line(client: Lang
     path = str(tmp_path / "update-ip232.htm")
     open_doc(client, uri, text)
     await published(client, uri, 1)
-    client.text_document_did_change(lsp.DidChangeTextDocumentParams(
-        lsp.VersionedTextDocumentIdentifier(uri=uri, version=2),
-        [lsp.TextDocumentContentChangePartial(lsp.Range(lsp.Position(1, 12), lsp.Position(1, 17)), "TIME")]))
+    change(client, uri, 2, lsp.TextDocumentContentChangePartial(lsp.Range(lsp.Position(1, 12), lsp.Position(1, 17)), "TIME"))
     edited = text.replace("times /allow", "TIME /allow")
     diagnostics = await published(client, uri, 2)
     assert got(diagnostics) == expected(edited, path)
     assert "UPD-001" in {d.code for d in diagnostics}
-    edits = await client.text_document_formatting_async(lsp.DocumentFormattingParams(
-        lsp.TextDocumentIdentifier(uri), lsp.FormattingOptions(tab_size=4, insert_spaces=True)))
+    edits = await format_document(client, uri)
     assert apply_text_edits(edited, edits) == format_text(edited)
 
 
@@ -537,10 +538,8 @@ async def test_a_leading_bom_does_not_shift_first_line_columns(client: LanguageC
     hover = await hover_at(client, uri, 0, 14)  # the command's hover spans the line after the BOM
     assert (hover.range.start.character, hover.range.end.character) == (1, len(text) - 1)
     spaced = "\ufeffmod  cmd UP1 times   /allow 3\n"
-    client.text_document_did_change(lsp.DidChangeTextDocumentParams(
-        lsp.VersionedTextDocumentIdentifier(uri=uri, version=2), [lsp.TextDocumentContentChangeWholeDocument(spaced)]))
-    edits = await client.text_document_formatting_async(lsp.DocumentFormattingParams(
-        lsp.TextDocumentIdentifier(uri), lsp.FormattingOptions(tab_size=4, insert_spaces=True)))
+    change(client, uri, 2, lsp.TextDocumentContentChangeWholeDocument(spaced))
+    edits = await format_document(client, uri)
     assert apply_text_edits(spaced, edits) == "\ufeff" + format_text(spaced)
 
 
@@ -551,9 +550,8 @@ async def test_cr_only_document_with_edits(client: LanguageClient, tmp_path):
     open_doc(client, uri, text)
     await published(client, uri, 1)
     # A CR-only line ending meets an LF typed after it: one CRLF, one line fewer.
-    client.text_document_did_change(lsp.DidChangeTextDocumentParams(
-        lsp.VersionedTextDocumentIdentifier(uri=uri, version=2),
-        [lsp.TextDocumentContentChangePartial(lsp.Range(lsp.Position(1, 0), lsp.Position(1, 0)), "\nmod cmd UP1 TIME\r")]))
+    change(client, uri, 2,
+           lsp.TextDocumentContentChangePartial(lsp.Range(lsp.Position(1, 0), lsp.Position(1, 0)), "\nmod cmd UP1 TIME\r"))
     edited = text.replace("\r", "\r\nmod cmd UP1 TIME\r", 1)
     diagnostics = await published(client, uri, 2)
     assert got(diagnostics) == expected(edited, path)
@@ -572,9 +570,7 @@ async def test_requests_are_answered_while_a_huge_document_is_linted(client: Lan
     assert got(await published(client, small, 1)) == expected(SCRIPT, str(tmp_path / "update-ip232.htm"))
     assert not any(p.uri == big for p in client.published)  # still at work on it, and yet we were answered
     # An edit supersedes the work on the old text: only the new text's findings are published.
-    client.text_document_did_change(lsp.DidChangeTextDocumentParams(
-        lsp.VersionedTextDocumentIdentifier(uri=big, version=2),
-        [lsp.TextDocumentContentChangeWholeDocument("mod cmd UP1 time /allow 3\n")]))
+    change(client, big, 2, lsp.TextDocumentContentChangeWholeDocument("mod cmd UP1 time /allow 3\n"))
     diagnostics = await published(client, big, 2)
     assert got(diagnostics) == expected("mod cmd UP1 time /allow 3\n", str(tmp_path / "update-ip1200.htm"))
     assert [p.version for p in client.published if p.uri == big] == [2]
