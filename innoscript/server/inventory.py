@@ -376,20 +376,19 @@ class Inventory:
 
     def history(self, key: str, limit: int = HISTORY_PER_DEVICE) -> list[dict]:
         """The last polls and backups of a device, newest first."""
+        found = self._dicts("SELECT at, kind, path, status, firmware, serials, size FROM history WHERE key = ?"
+                            " ORDER BY id DESC LIMIT ?", (key, limit))
+        for entry in found:
+            entry["serials"] = json.loads(entry["serials"] or "{}")
+        return found
+
+    def _dicts(self, sql: str, params: tuple = ()) -> list[dict]:
+        """The rows of a query as dictionaries by column name."""
         with self._lock:
-            cur = self._db.execute(
-                "SELECT at, kind, path, status, firmware, serials, size FROM history WHERE key = ?"
-                " ORDER BY id DESC LIMIT ?",
-                (key, limit),
-            )
+            cur = self._db.execute(sql, params)
             names = [d[0] for d in cur.description]
             rows = cur.fetchall()
-        found = []
-        for row in rows:
-            entry = dict(zip(names, row))
-            entry["serials"] = json.loads(entry["serials"] or "{}")
-            found.append(entry)
-        return found
+        return [dict(zip(names, row)) for row in rows]
 
     def firmware_changes(self) -> list[tuple[str, float, str]]:
         """(device key, time, firmware) of every recorded change, oldest first."""
@@ -407,26 +406,15 @@ class Inventory:
 
     def devices(self) -> list[dict]:
         """All devices, ordered by key (deterministic output)."""
-        with self._lock:
-            cur = self._db.execute("SELECT * FROM devices ORDER BY key")
-            names = [d[0] for d in cur.description]
-            rows = cur.fetchall()
-        devices = []
-        for row in rows:
-            device = dict(zip(names, row))
-            device["serials"] = json.loads(device["serials"] or "{}")
-            device["poll_gaps"] = json.loads(device.get("poll_gaps") or "[]")
-            devices.append(device)
-        return devices
+        return [_device(row) for row in self._dicts("SELECT * FROM devices ORDER BY key")]
 
     def device(self, key: str) -> dict | None:
-        with self._lock:
-            cur = self._db.execute("SELECT * FROM devices WHERE key = ?", (key,))
-            names = [d[0] for d in cur.description]
-            row = cur.fetchone()
-        if row is None:
-            return None
-        device = dict(zip(names, row))
-        device["serials"] = json.loads(device["serials"] or "{}")
-        device["poll_gaps"] = json.loads(device.get("poll_gaps") or "[]")
-        return device
+        found = self._dicts("SELECT * FROM devices WHERE key = ?", (key,))
+        return _device(found[0]) if found else None
+
+
+def _device(row: dict) -> dict:
+    """A device row with its JSON columns read."""
+    row["serials"] = json.loads(row["serials"] or "{}")
+    row["poll_gaps"] = json.loads(row.get("poll_gaps") or "[]")
+    return row
