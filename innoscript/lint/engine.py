@@ -14,7 +14,7 @@ lines whose text it has not seen (see its docstring).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from ..gcpause import paused_gc
 from ..source import Cols, Source, Span
@@ -197,25 +197,27 @@ def _internal_error(ctx: LintContext, rule: Rule, error: str) -> Diagnostic:
 _NOTHING: tuple = ()
 
 
-def _wanted(by_type: dict, rules: list[Rule], kind: type) -> list[tuple[int, Rule]]:
+def _wanted(by_type: dict, rules: list[Rule], kind: type) -> list[tuple[int, Callable]]:
+    """(rule index, check) of the line rules for one node type."""
     wanted = by_type.get(kind)
     if wanted is None:
-        wanted = by_type[kind] = [(index, rule) for index, rule in enumerate(rules) if issubclass(kind, rule.kinds)]
+        wanted = by_type[kind] = [(index, rule.check) for index, rule in enumerate(rules) if issubclass(kind, rule.kinds)]
     return wanted
 
 
-def _run_line(ctx: LintContext, shape: ast.Line, wanted: list[tuple[int, Rule]]) -> tuple:
+def _run_line(ctx: LintContext, shape: ast.Line, wanted: list[tuple[int, Callable]]) -> tuple:
     """What the line rules find on one line's parse (at line 1, offset 0).
 
     (rule index, findings) for rules with findings and (rule index, error
     text) for rules that raised.
     """
     found = None
-    for index, rule in wanted:
+    for index, check in wanted:
         try:
-            findings = rule.check(ctx, shape)
-            if findings is not None:
-                findings = tuple(findings)
+            findings = check(ctx, shape)
+            if findings is None:
+                continue
+            findings = tuple(findings)
         except Exception as exc:  # a broken rule must not hide the others' findings
             findings = repr(exc)
         if findings:
@@ -242,10 +244,8 @@ def _line_stage(ctx: LintContext, rules: list[Rule], out: list[Diagnostic], incr
     for number, offset, found in results:
         if check is not None and not number & 4095:
             check()
-        if not found:
-            continue
         for index, findings in found:
-            if isinstance(findings, str):
+            if findings.__class__ is str:
                 errors.setdefault(index, findings)
             else:
                 per_rule[index] += [_placed(f, number, offset, source) for f in findings]
@@ -264,14 +264,8 @@ _SHARED: dict[tuple, dict[int, tuple]] = {}
 _SHARED_LIMIT = 200_000
 
 
-def _once_per_text(ctx: LintContext, rules: list[Rule]) -> Iterable[tuple[int, int, tuple]]:
-    """Each line's position with its line rules' findings, the rules run once per distinct line.
-
-    Line rules see one line, the settings and the model only (rule.py), so
-    every line with the same parse (the same text and line ending) gets the
-    same findings, placed where it stands; large generated scripts, and the
-    scripts of one site, repeat many lines.
-    """
+def _seen_lines(ctx: LintContext, rules: list[Rule]) -> dict[int, tuple]:
+    """The findings kept for these settings, model and rules: line parse id -> (parse, found)."""
     from .config import settings_fingerprint
 
     model = ctx.model
@@ -282,12 +276,32 @@ def _once_per_text(ctx: LintContext, rules: list[Rule]) -> Iterable[tuple[int, i
         if len(_SHARED) > 16 or seen is not None:
             _SHARED.clear()
         seen = _SHARED[key] = {}
-    by_type: dict[type, list[tuple[int, Rule]]] = {}
-    for number, offset, shape in ctx.script.numbered():
-        entry = seen.get(id(shape))
+    return seen
+
+
+def _once_per_text(ctx: LintContext, rules: list[Rule]) -> list[tuple[int, int, tuple]]:
+    """(number, offset, found) of each line with findings, the rules run once per distinct line.
+
+    Line rules see one line, the settings and the model only (rule.py), so
+    every line with the same parse (the same text and line ending) gets the
+    same findings, placed where it stands; large generated scripts, and the
+    scripts of one site, repeat many lines.  Lines that find nothing are
+    left out: most lines of a large script find nothing.
+    """
+    seen = _seen_lines(ctx, rules)
+    get = seen.get
+    script = ctx.script
+    shapes, starts = script.shapes, ctx.source.lines.starts
+    by_type: dict[type, list[tuple[int, Callable]]] = {}
+    out = []
+    for number in script.filled:
+        shape = shapes[number - 1]
+        entry = get(id(shape))
         if entry is None or entry[0] is not shape:
-            entry = seen[id(shape)] = (shape, _run_line(ctx, shape, _wanted(by_type, rules, type(shape))))
-        yield number, offset, entry[1]
+            entry = seen[id(shape)] = (shape, _run_line(ctx, shape, _wanted(by_type, rules, shape.__class__)))
+        if entry[1]:
+            out.append((number, starts[number - 1], entry[1]))
+    return out
 
 
 def _place(span, number: int, offset: int) -> Span:

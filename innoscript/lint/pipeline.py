@@ -51,6 +51,25 @@ def _worker(job: tuple[bytes, str, Settings]) -> tuple[list[Diagnostic], list[st
     return diagnostics, deps
 
 
+class PrintedResult(FileResult):
+    """A fresh result whose findings were printed for the cache already: the report prints that text."""
+
+    __slots__ = ("_printed",)
+
+    def __init__(self, path: str, source: Source, diagnostics: tuple, printed: dict[str, str]) -> None:
+        super().__init__(path, source, diagnostics)
+        self._printed = printed
+
+    def printed(self, format_name: str) -> str | None:
+        return self._printed.get(format_name)
+
+
+def _result(path: str, source: Source, diagnostics: list[Diagnostic], printed: dict[str, str] | None) -> FileResult:
+    if printed:
+        return PrintedResult(path, source, tuple(diagnostics), printed)
+    return FileResult(path, source, tuple(diagnostics))
+
+
 class Job(NamedTuple):
     """One file to lint: what to call it, where it is, how, and its bytes."""
 
@@ -134,14 +153,14 @@ class Linter:
                 done = pool.map(_worker, [(jobs[i].data, jobs[i].path, jobs[i].settings) for i in misses], chunksize=chunk)
                 for index, (diagnostics, deps) in zip(misses, done):
                     job = jobs[index]
-                    results[index] = (FileResult(job.path, CachedSource(job.data, job.path), tuple(diagnostics)), deps)
-                    self._store(job, keys[index], diagnostics, deps)
+                    printed = self._store(job, keys[index], diagnostics, deps)
+                    results[index] = (_result(job.path, CachedSource(job.data, job.path), diagnostics, printed), deps)
         else:
             for index in misses:
                 job = jobs[index]
                 source, diagnostics, deps = lint_data(job.data, job.path, job.settings)
-                results[index] = (FileResult(job.path, source, tuple(diagnostics)), deps)
-                self._store(job, keys[index], diagnostics, deps)
+                printed = self._store(job, keys[index], diagnostics, deps)
+                results[index] = (_result(job.path, source, diagnostics, printed), deps)
         return results  # type: ignore[return-value]
 
     def _workers(self, misses: int) -> int:
@@ -152,7 +171,8 @@ class Linter:
             return 1
         return min(cpus, 8)
 
-    def _store(self, job: Job, key: str | None, diagnostics: list[Diagnostic], deps: list[str]) -> None:
+    def _store(self, job: Job, key: str | None, diagnostics: list[Diagnostic], deps: list[str]) -> dict[str, str] | None:
+        """Keep a miss in the cache; the findings as printed for it (format name -> text), if any."""
         if self.cache is not None and key is not None and not job.path.startswith("<"):
             from .cache import file_hash
 
@@ -162,6 +182,8 @@ class Linter:
 
                 printed = {name: block(name, diagnostics) for name in self.formats}
             self.cache.put(job.path, key, diagnostics, [(os.path.abspath(p), file_hash(p)) for p in deps], printed)
+            return printed
+        return None
 
     def lint_one(self, job: Job) -> tuple[FileResult, list[str]]:
         """Lint one file, applying fixes when asked (no cache: fixing re-lints anyway)."""

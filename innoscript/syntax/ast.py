@@ -394,8 +394,15 @@ class Script:
         if self._lines is not None:
             lines = self._lines
             return [lines[number - 1] for number in numbers]
-        placed, line = self._placed, self.line  # a line placed already is a look-up
-        return [placed.get(number) or line(number) for number in numbers]
+        # As ``line`` does, inline: a script rule asks for thousands of lines.
+        placed, shapes, starts = self._placed, self.shapes, self.source.lines.starts
+        found = []
+        for number in numbers:
+            node = placed.get(number)
+            if node is None:
+                node = placed[number] = shapes[number - 1].placed(number, starts[number - 1])
+            found.append(node)
+        return found
 
     def _numbers(self, types: tuple[type, ...]) -> list[int]:
         if issubclass(Blank, types):

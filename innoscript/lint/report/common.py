@@ -60,8 +60,12 @@ def rule_docs(code: str) -> str | None:
     return rule.url or rule.docs_command
 
 
+_SEVERITY_NAMES = {severity: severity.name.lower() for severity in Severity}
+
+
 def severity_word(severity: Severity) -> str:
-    return severity.name.lower()
+    # A look-up: an enum member's ``name`` is a property, and a large report asks it per finding.
+    return _SEVERITY_NAMES[severity]
 
 
 _CONTROL = {code: chr(0x2400 + code) for code in range(0x20)} | {0x7F: "\u2421"}
