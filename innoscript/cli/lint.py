@@ -472,4 +472,9 @@ def main(args: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         status = 130
     sys.stdout.flush()
+    # The interpreter's exit runs one last full collection, disabled collector
+    # or not; after a large run it walks every parse and finding kept (a tenth
+    # of a 2,000-file run).  Frozen objects are skipped; reference counting
+    # still frees them.
+    gc.freeze()
     raise SystemExit(status)

@@ -260,23 +260,25 @@ def _line_stage(ctx: LintContext, rules: list[Rule], out: list[Diagnostic], incr
 # same settings, model and rules: the files of one site repeat most of their
 # lines (and the parser shares one parse per distinct line).  Each entry holds
 # its parse, so the id it is filed under cannot be reused by another object.
-_SHARED: dict[tuple, dict[int, tuple]] = {}
+# With them, the rules that run per node type (``_wanted``), for the same reason.
+_SHARED: dict[tuple, tuple[dict[int, tuple], dict[type, list]]] = {}
 _SHARED_LIMIT = 200_000
 
 
-def _seen_lines(ctx: LintContext, rules: list[Rule]) -> dict[int, tuple]:
-    """The findings kept for these settings, model and rules: line parse id -> (parse, found)."""
+def _seen_lines(ctx: LintContext, rules: list[Rule]) -> tuple[dict[int, tuple], dict[type, list]]:
+    """The findings kept for these settings, model and rules (line parse id -> (parse, found)),
+    and the rules by node type."""
     from .config import settings_fingerprint
 
     model = ctx.model
     key = (settings_fingerprint(ctx.settings), model.name if model else None, ctx.script.newline,
            tuple((rule.code, id(rule.check)) for rule in rules))
-    seen = _SHARED.get(key)
-    if seen is None or len(seen) > _SHARED_LIMIT:
-        if len(_SHARED) > 16 or seen is not None:
+    kept = _SHARED.get(key)
+    if kept is None or len(kept[0]) > _SHARED_LIMIT:
+        if len(_SHARED) > 16 or kept is not None:
             _SHARED.clear()
-        seen = _SHARED[key] = {}
-    return seen
+        kept = _SHARED[key] = ({}, {})
+    return kept
 
 
 def _once_per_text(ctx: LintContext, rules: list[Rule]) -> list[tuple[int, int, tuple]]:
@@ -288,11 +290,10 @@ def _once_per_text(ctx: LintContext, rules: list[Rule]) -> list[tuple[int, int, 
     scripts of one site, repeat many lines.  Lines that find nothing are
     left out: most lines of a large script find nothing.
     """
-    seen = _seen_lines(ctx, rules)
+    seen, by_type = _seen_lines(ctx, rules)
     get = seen.get
     script = ctx.script
     shapes, starts = script.shapes, ctx.source.lines.starts
-    by_type: dict[type, list[tuple[int, Callable]]] = {}
     out = []
     for number in script.filled:
         shape = shapes[number - 1]

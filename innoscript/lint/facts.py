@@ -205,6 +205,7 @@ _META_SHAPES = {
 }
 
 
+@lru_cache(maxsize=1024)  # per URL text: the scripts of a site back up to the same few URLs
 def meta_url_pattern(url_text: str) -> re.Pattern[str]:
     """A regular expression for the names an upload URL with meta sequences expands to.
 
