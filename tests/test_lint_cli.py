@@ -693,3 +693,14 @@ def test_a_plain_lint_run_imports_no_click(tmp_path):
     usage = subprocess.run([sys.executable, "-c", probe, "--fix", "-", "update-ip232.htm"], capture_output=True,
                            text=True, input="")
     assert usage.returncode == 2 and "Error: --fix and --diff read - on its own" in usage.stderr
+
+
+def test_innolint_leaves_what_it_kept_to_reference_counting_at_exit(tmp_path):
+    """The interpreter's last collection at exit would walk every parse and finding the run kept."""
+    write("update-ip232.htm", BAD)
+    probe = ("import gc, sys, atexit; atexit.register(lambda: print('frozen', gc.get_freeze_count(), file=sys.stderr));"
+             " from innoscript.cli.lint import main; main(sys.argv[1:])")
+    run = subprocess.run([sys.executable, "-c", probe, "--no-cache", "update-ip232.htm"], capture_output=True, text=True)
+    assert run.returncode == 1 and "UPD-090 error" in run.stdout
+    frozen = int(run.stderr.strip().splitlines()[-1].split()[-1])
+    assert frozen > 1000  # the run's objects (modules, rules, the parse), skipped by the last collection

@@ -205,3 +205,28 @@ def test_text_printed_for_an_older_version_of_a_file_is_never_printed():
     Path("update-a.htm").write_bytes(SCRIPTS["update-a.htm"] + b"mod\x01cmd UP1 poll\n")
     for name in ("concise", "gcc", "gcc", "concise"):
         assert invoke("--cache-dir", "c", "--format", name, *PATHS) == invoke("--no-cache", "--format", name, *PATHS)
+
+
+@pytest.mark.parametrize("format_name", sorted(BLOCK_FORMATS))
+def test_a_cold_run_prints_each_file_once_for_the_cache_and_the_report(monkeypatch, format_name):
+    """The text a miss is stored with is the text the report prints: no file is printed twice."""
+    import importlib
+
+    from innoscript.lint import report
+
+    module_name, function = BLOCK_FORMATS[format_name]
+    module = importlib.import_module(f"{report.__name__}.{module_name}")
+    real = getattr(module, function)
+    calls = [0]
+
+    def counting(diagnostics):
+        calls[0] += 1
+        return real(diagnostics)
+
+    monkeypatch.setattr(module, function, counting)
+    outcome = Session(cache_dir="c").run(list(PATHS), formats=(format_name,))
+    assert not any(result.from_cache for result in outcome.results)
+    text = render(format_name, outcome.results, fail_levels=outcome.fail_levels)
+    assert calls[0] == len(outcome.results)
+    fresh = Session(cache=False).run(list(PATHS))
+    assert text == render(format_name, fresh.results, fail_levels=fresh.fail_levels)
