@@ -382,14 +382,28 @@ class ResultCache:
             printed: dict[str, str] | None = None, absolute: str | None = None) -> None:
         """Keep a file's findings (and their text in the formats of ``printed``)."""
         absolute = absolute or os.path.abspath(path)
-        shared = self._texts
+        shared, names = self._texts, self.names
         stored = []
+        add = stored.append
         for d in diagnostics:
-            self.names.setdefault(d.code, d.name)
-            row = diagnostic_to_data(d)
+            code, name, severity, message, _, span, fix, related, unnecessary = d
+            if code not in names:
+                names[code] = name
             # The same message in many files is stored (and loaded) once: marshal writes
             # a reference for an object it has already written.
-            stored.append((shared.setdefault(row[0], row[0]), row[1], shared.setdefault(row[2], row[2]), *row[3:]))
+            code, message = shared.setdefault(code, code), shared.setdefault(message, message)
+            # diagnostic_to_data's row, built here: a large run stores tens of thousands.
+            if fix is not None:
+                edits = fix.edits
+                if len(edits) == 1:
+                    edit_span, text = edits[0]
+                    edits = ((tuple(edit_span), text),)
+                else:
+                    edits = tuple([(tuple(e.span), e.text) for e in edits])
+                fix = (fix.message, fix.safe, edits)
+            if related:
+                related = tuple([(tuple(r.span), r.message, r.path) for r in related])
+            add((code, int(severity), message, tuple(span), fix, related, unnecessary))
         self._all_rows()[absolute] = tuple(stored)
         self.entries[absolute] = (key, tuple([tuple(d) for d in deps]), tally(diagnostics))
         for format_name, text in (printed or {}).items():
