@@ -346,11 +346,11 @@ def _placed(finding: Finding, number: int, offset: int, source: Source) -> Findi
         return _new_tuple(Finding, (_place(span, number, offset), message, None, related, unnecessary, severity))
     if fix is not None:
         edits = []
-        for edit in fix.edits:
-            where = _place(edit.span, number, offset)
-            if not edit.text:
+        for edit_span, text in fix.edits:
+            where = _place(edit_span, number, offset)
+            if not text:
                 where = keep_line_breaks(source, where)
-            edits.append(Edit(where, edit.text))
-        fix = fix._replace(edits=tuple(edits))
-    related = tuple(Related(_place(r.span, number, offset), r.message, r.path) for r in related)
+            edits.append(_new_tuple(Edit, (where, text)))
+        fix = _new_tuple(Fix, (fix[0], tuple(edits), fix[2], fix[3]))  # fix._replace, without its keyword parsing
+    related = tuple([Related(_place(r.span, number, offset), r.message, r.path) for r in related])
     return _new_tuple(Finding, (_place(span, number, offset), message, fix, related, unnecessary, severity))
