@@ -31,9 +31,22 @@ _code, _span = attrgetter("code"), attrgetter("span")
 _new_tuple = tuple.__new__  # a record without its NamedTuple __new__ (one call less; a large file has many)
 
 
+# The selection per (select, ignore), with the rules it was made from: a run
+# asks once per file, and matching every rule against the lists each time
+# costs more than a small file's line rules.
+_SELECTED: dict[tuple, tuple[list[Rule], list[Rule]]] = {}
+
+
 def active_rules(settings: Settings) -> list[Rule]:
     """The rules the settings select, by code."""
-    return selected(all_rules(), settings.select, settings.ignore)
+    every = all_rules()
+    key = (settings.select, settings.ignore)
+    known = _SELECTED.get(key)
+    if known is None or known[0] != every:  # the rules themselves, by identity
+        if len(_SELECTED) > 64:
+            _SELECTED.clear()
+        known = _SELECTED[key] = (every, selected(every, *key))
+    return list(known[1])
 
 
 def rule_enabled(settings: Settings, code: str) -> bool:
@@ -150,21 +163,21 @@ def _lint(script: ast.Script, settings: Settings, incremental: IncrementalLinter
     ctx = LintContext(script, settings)
     ctx.active_rules = {rule.code: rule for rule in rules}
     diagnostics: list[Diagnostic] = []
-    line_rules = [rule for rule in rules if rule.stage == "line" and _applies(ctx, rule)]
+    line_rules = [rule for rule in rules if rule.stage == "line" and (rule.applies is None or _applies(ctx, rule))]
     if line_rules:
         _line_stage(ctx, line_rules, diagnostics, incremental, check)
     for rule in rules:
         if rule.stage == "script":
             if check is not None:
                 check()
-            _collect(ctx, rule, lambda rule=rule: rule.check(ctx), diagnostics)
+            _collect(ctx, rule, diagnostics)
     suppressed = suppress(script, diagnostics)
     diagnostics = suppressed.kept
     ctx.suppressions = suppressed
     for rule in rules:
         if rule.stage == "suppressions":
             found: list[Diagnostic] = []
-            _collect(ctx, rule, lambda rule=rule: rule.check(ctx), found)
+            _collect(ctx, rule, found)
             # Findings about suppressions can be suppressed too, without counting as a use,
             # but not by a directive code reported here as unused: its fix deletes it, and
             # what it hid (a stacked `disable=all`, say) would come out on the next run.
@@ -187,17 +200,18 @@ def _applies(ctx: LintContext, rule: Rule) -> bool:
         return True
 
 
-def _collect(ctx: LintContext, rule: Rule, run, out: list[Diagnostic]) -> None:
-    """The findings of one rule run, as diagnostics; a broken rule becomes one error finding."""
+def _collect(ctx: LintContext, rule: Rule, out: list[Diagnostic]) -> None:
+    """The findings of one run of a script rule, as diagnostics; a broken rule becomes one error finding."""
     try:
-        findings: list[Finding] = list(run() or ())
+        findings: list[Finding] = list(rule.check(ctx) or ())
         for finding in findings:
             if finding.span.__class__ is Cols:
                 raise TypeError("a finding at columns without their line (use line.at)")
     except Exception as exc:  # a broken rule must not hide the others' findings
         out.append(_internal_error(ctx, rule, repr(exc)))
         return
-    _add(ctx, rule, findings, out)
+    if findings:
+        _add(ctx, rule, findings, out)
 
 
 def _add(ctx: LintContext, rule: Rule, findings: Iterable[Finding], out: list[Diagnostic]) -> None:
@@ -307,7 +321,7 @@ def _once_per_text(ctx: LintContext, rules: list[Rule], check=None) -> Iterable[
 
     model = ctx.model
     key = (settings_fingerprint(ctx.settings), model.name if model else None, ctx.script.newline,
-           tuple((rule.code, id(rule.check)) for rule in rules))
+           tuple([(rule.code, id(rule.check)) for rule in rules]))
     kept = _SHARED.get(key)
     if kept is None or len(kept[0]) > _SHARED_LIMIT:
         if len(_SHARED) > 16 or kept is not None:
