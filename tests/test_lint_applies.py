@@ -173,3 +173,19 @@ def test_line_findings_are_shared_across_scripts_only_under_the_same_model_and_s
     assert [d.code for d in first if d.code == "UPD-048"] == [d.code for d in second if d.code == "UPD-048"] == ["UPD-048"]
     assert [d.span.line for d in second if d.code == "UPD-048"] == [2]  # placed where it stands in b
     assert not [d for d in other_model if d.code == "UPD-048"]  # an IP72 has WLAN
+
+
+def test_each_selection_gets_its_own_rules_when_several_alternate():
+    """The engine keeps the selection per select/ignore lists: alternating them changes nothing."""
+    script = parse(Source.from_bytes(b"mod cmd UP1 time /allow 22,23 /initial 6\r\nconfig add CMD0 /name a\r\n",
+                                     "update-ip232.htm"))
+    choices = (Settings(), Settings(select=("UPD-002",)), Settings(ignore=("UPD-002",)), Settings(select=("UPD-07",)))
+    first = [engine.lint_script(script, settings) for settings in choices]
+    assert {d.code for d in first[1]} == {"UPD-002"} and "UPD-002" in {d.code for d in first[0]}
+    assert "UPD-002" not in {d.code for d in first[2]} and first[2]
+    assert first[3] and all(d.code.startswith("UPD-07") for d in first[3])
+    for settings, expected in zip(reversed(choices), reversed(first)):
+        assert engine.lint_script(script, settings) == expected
+    assert [r.code for r in engine.active_rules(choices[1])] == ["UPD-002"]
+    engine.active_rules(choices[1]).clear()  # a caller's list is its own
+    assert [r.code for r in engine.active_rules(choices[1])] == ["UPD-002"]
