@@ -246,6 +246,19 @@ def test_fast_path_equals_lark_grammar(line):
     assert (shape, tokens) == ("empty" if lark_shape == "empty" else lark_shape, lark_tokens)
 
 
+@settings(max_examples=300, deadline=None)
+@given(script_lines())
+def test_a_line_node_has_the_tokens_the_grammar_reads(line):
+    """The builder reads plain lines itself: its tokens are the grammar's, word and columns."""
+    try:
+        _, expected = tokenize_line_lark(line)
+    except LineSyntaxError:
+        assert isinstance(parse_line(line), ast.SyntaxErrorLine)
+        return
+    node = parse_line(line)
+    assert [(token.text, *token.span) for token in node.tokens] == expected
+
+
 @pytest.mark.parametrize("path", CORPUS_FILES, ids=[str(p.relative_to(CORPUS)) for p in CORPUS_FILES])
 def test_fast_path_equals_lark_grammar_on_corpus(path):
     source = Source.from_bytes(path.read_bytes())
