@@ -60,13 +60,14 @@ class DiagnosticEncoder:
             # and ending, and each entry keeps its lines alive, so their ids stay theirs.
             key = (d[0], d[1], d[2], d[3], span[3], span[5], end_line - line, d[8], d[6] is not None,
                    id(first), id(last), line == 1)
+            others = ()
             if related:
                 # Related places are encoded with their own (absolute) lines: they are part of the key.
-                key += tuple([(r.message, r.path, *r.span[2:], lines[r.span[2] - 1].text, lines[r.span[4] - 1].text,
-                               bool(lines[r.span[4] - 1].newline)) for r in related])
+                others = [lines[r.span[2] - 1] for r in related] + [lines[r.span[4] - 1] for r in related]
+                key += (*[(r.message, r.path, *r.span[2:]) for r in related], *map(id, others))
             entry = previous.get(key)
             if entry is None:
-                entry = (self._parts(d, mapper, uri, rule_url, uri_of), first, last)
+                entry = (self._parts(d, mapper, uri, rule_url, uri_of), first, last, others)
                 fresh += 1
             cache[key] = entry
             head, start_shift, middle, end_shift, tail = entry[0]
