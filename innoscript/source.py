@@ -234,8 +234,9 @@ class Region(NamedTuple):
     shift: int
 
 
-def _common_prefix(a: str, b: str) -> int:
-    """Length of the longest common prefix, by halving (each comparison a memcmp in C)."""
+def common_prefix(a: Sequence, b: Sequence) -> int:
+    """Length of the longest common prefix of two texts (or lists), by halving: each
+    comparison runs in C (a memcmp for text, identity first for lists)."""
     low, high = 0, min(len(a), len(b))
     while low < high:
         middle = (low + high + 1) // 2
@@ -246,7 +247,7 @@ def _common_prefix(a: str, b: str) -> int:
     return low
 
 
-def _common_suffix(a: str, b: str, limit: int) -> int:
+def common_suffix(a: Sequence, b: Sequence, limit: int) -> int:
     """Length of the longest common suffix, at most ``limit``."""
     low, high, la, lb = 0, limit, len(a), len(b)
     while low < high:
@@ -304,8 +305,8 @@ class Source:
         if self.binary or text.startswith(BOM) != self.bom or not body or not self.text or len(body) >= 2**32:
             return Source(text, self.path, encoding=self.encoding), None
         old, starts = self.text, self._starts
-        prefix = _common_prefix(old, body)
-        suffix = _common_suffix(old, body, min(len(old), len(body)) - prefix)
+        prefix = common_prefix(old, body)
+        suffix = common_suffix(old, body, min(len(old), len(body)) - prefix)
         # From the line holding the character before the change (a CR there may
         # now meet an LF) to the first line whose preceding line ending is
         # unchanged and after the change: both boundaries are line starts in
