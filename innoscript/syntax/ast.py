@@ -36,6 +36,10 @@ class _NodeType(type):
     (base-class fields first) and the parameters of a generated
     ``__init__`` that takes them positionally or by name.  Nodes are
     immutable by convention: nothing assigns to a built node.
+
+    The ``__init__`` (and a line's ``placed``) is compiled when the class is
+    first used, not at import: compiling is most of what a node class costs
+    to create, and a short script uses half the classes.
     """
 
     def __new__(mcs, name, bases, namespace):
@@ -48,18 +52,39 @@ class _NodeType(type):
         types.update((k, str(namespace["__annotations__"][k])) for k in own)
         cls._types = types
         if cls._fields:
-            source = f"def __init__(self, {', '.join(cls._fields)}):\n"
-            source += "".join(f"    self.{f} = {f}\n" for f in cls._fields)
+            # Each class its own stand-ins: a subclass must not use its base's.
+            cls.__init__ = _first_init
             if cls._fields[:2] == ("number", "offset"):
-                # A line's parse placed elsewhere: the same node with another position.
-                rest = "".join(f", self.{f}" for f in cls._fields[2:])
-                source += f"def placed(self, number, offset):\n    return self.__class__(number, offset{rest})\n"
-            scope: dict = {}
-            exec(source, scope)  # noqa: S102 - built from the class's own field names
-            cls.__init__ = scope["__init__"]
-            if "placed" in scope:
-                cls.placed = scope["placed"]
+                cls.placed = _first_placed
         return cls
+
+
+def _compile_methods(cls: type) -> None:
+    """Replace the stand-ins of ``cls`` with its generated ``__init__`` (and ``placed``)."""
+    fields = cls._fields
+    source = f"def __init__(self, {', '.join(fields)}):\n"
+    source += "".join(f"    self.{f} = {f}\n" for f in fields)
+    if fields[:2] == ("number", "offset"):
+        # A line's parse placed elsewhere: the same node with another position.
+        rest = "".join(f", self.{f}" for f in fields[2:])
+        source += f"def placed(self, number, offset):\n    return self.__class__(number, offset{rest})\n"
+    scope: dict = {}
+    exec(source, scope)  # noqa: S102 - built from the class's own field names
+    cls.__init__ = scope["__init__"]
+    if "placed" in scope:
+        cls.placed = scope["placed"]
+
+
+def _first_init(self, *args, **kwargs) -> None:
+    cls = self.__class__
+    _compile_methods(cls)
+    cls.__init__(self, *args, **kwargs)
+
+
+def _first_placed(self, number: int, offset: int):
+    # A node can exist before its class's first __init__ (unpickled in another process).
+    _compile_methods(self.__class__)
+    return self.placed(number, offset)
 
 
 class _Node(metaclass=_NodeType):
@@ -151,7 +176,7 @@ class Line(_Node):
     The parser makes each distinct line once at line 1, offset 0 (where its
     columns are also offsets) and ``placed`` copies it to each place it
     stands (``placed(number, offset)``, made for each node class by
-    _NodeType); everything after those two fields is shared.
+    _NodeType on first use); everything after those two fields is shared.
     """
 
     kind: ClassVar[str] = "line"
