@@ -25,3 +25,36 @@ def test_field_types_name_every_field():
     types = ast.field_types(ast.ConfigLine)
     assert list(types) == list(ast.ConfigLine._fields)
     assert types["sub"] == "Token | None" and types["options"] == "tuple[Option, ...]"
+
+
+def test_a_node_class_works_whichever_way_it_is_first_used():
+    # Constructors are generated when a class is first used: in a fresh
+    # process, by keywords first, a subclass before its base, and `placed` on
+    # a node that was unpickled (never built by its class's __init__).
+    import subprocess
+    import sys
+
+    line = parse_line("mod cmd UP0 scfg http://10.0.0.5/backup/#h.txt ser W /force 24")
+    data = pickle.dumps(line)
+    code = (
+        "import pickle, sys\n"
+        "from innoscript.syntax import ast\n"
+        "line = pickle.loads(sys.stdin.buffer.read())\n"
+        "moved = line.placed(7, 300)\n"
+        "assert type(moved) is ast.Scfg and (moved.number, moved.offset) == (7, 300)\n"
+        "assert moved._values()[2:] == line._values()[2:]\n"
+        "named = ast.Times(**{name: getattr(line, name, None) for name in ast.Times._fields})\n"
+        "assert named.placed(2, 5).number == 2 and named.allow is None\n"
+        "base = ast.ModCommand(*line._values()[:12]).placed(3, 9)\n"
+        "assert type(base) is ast.ModCommand and base.offset == 9 and base.verb == line.verb\n"
+        "print('ok')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], input=data, capture_output=True)
+    assert done.stdout.decode().strip() == "ok", done.stderr.decode()
+
+
+def test_a_class_with_its_own_fields_is_not_built_by_its_base_constructor():
+    line = parse_line("config change PHONE SIG /prot SIP")
+    again = ast.ConfigLine(*line._values())
+    assert again == line and again.sub.text == "SIG" and again.placed(4, 10).target == "PHONE SIG"
+    assert ast.Command(*line._values()[:8]).placed(2, 3).extra == line.extra
