@@ -129,11 +129,12 @@ def test_repeated_lines_get_the_findings_of_running_every_line(monkeypatch):
     data = repeated * 3 + b"iresetn\r\n" + repeated + repeated.rstrip(b"\r\n")
     script = parse(Source.from_bytes(data, "update-ip1200.htm"))
 
-    def every_line(ctx, rules):
+    def every_line(ctx, rules, check=None):
         by_type: dict = {}
         for line in ctx.script.lines:
             fresh = parse_line(line.text, newline=line.newline)  # its own parse, not shared
-            yield line.number, line.offset, engine._run_line(ctx, fresh, engine._wanted(by_type, rules, type(fresh)))
+            found = engine._run_line(ctx, fresh, engine._wanted(by_type, rules, type(fresh)))
+            yield line.number, engine._place_found(found, line.number, line.offset, ctx.source)
 
     for settings in (Settings(), Settings(target_version="v6")):
         once = engine.lint_script(script, settings)

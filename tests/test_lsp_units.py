@@ -57,6 +57,10 @@ def test_update_parses_only_the_changed_line():
     doc.update(changed)
     assert doc.reparsed == 1
     assert doc.script.lines == parse(Source(changed, "/x.htm")).lines
+    doc.update(changed.replace("iresetn\n", "iresetn\n\n", 1))  # a line inserted: the lines below move
+    assert doc.reparsed == 3  # the new line and the two whose line endings it stands between
+    assert doc.script.lines == parse(Source(doc.text, "/x.htm")).lines
+    assert doc.script.filled == parse(Source(doc.text, "/x.htm")).filled
 
 
 def test_a_placed_line_equals_parsing_it_at_the_new_place():

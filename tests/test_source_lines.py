@@ -96,3 +96,30 @@ def test_lines_split_a_piece_at_a_time_as_the_whole_text_splits(text, chunk):
         assert list(source.Lines(text).starts) == starts
     finally:
         source._CHUNK = original
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(PIECES, max_size=20).map("".join), st.integers(0, 40), st.integers(0, 6),
+       st.lists(PIECES, max_size=4).map("".join))
+def test_an_edited_source_splits_as_a_fresh_one(text, where, removed, inserted):
+    """Only the lines around an edit are split again; the result is the whole text's split."""
+    at = where % (len(text) + 1)
+    new_text = text[:at] + inserted + text[at + removed :]
+    old = Source(text, "x.htm")
+    edited, region = old.edited(new_text)
+    fresh = Source(new_text, "x.htm")
+    assert list(edited.lines) == list(fresh.lines)
+    assert (edited.text, edited.bom, edited.newline) == (fresh.text, fresh.bom, fresh.newline)
+    if region is not None:
+        assert [(line.text, line.newline) for line in fresh.lines[region.first : region.first + len(region.lines)]] \
+            == region.lines
+        assert len(fresh.lines) - len(region.lines) == len(old.lines) - (region.end - region.first)
+
+
+def test_an_edit_in_one_line_splits_that_line_alone():
+    text = "".join(f"config add CMD0 /n{number}\r\n" for number in range(1000))
+    at = text.index("/n500") + 5
+    edited, region = Source(text).edited(text[:at] + "x" + text[at:])
+    assert (region.first, region.end, region.shift) == (500, 501, 1)
+    assert region.lines == [("config add CMD0 /n500x", "\r\n")]
+    assert edited.lines[600].start == Source(text).lines[600].start + 1

@@ -15,6 +15,7 @@ lines whose text it has not seen (see its docstring).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from operator import attrgetter
 
 from ..gcpause import paused_gc
 from ..source import Cols, Source, Span
@@ -26,6 +27,7 @@ from .selection import selected
 from .settings import Settings
 from .suppress import suppress
 
+_code, _span = attrgetter("code"), attrgetter("span")
 _new_tuple = tuple.__new__  # a record without its NamedTuple __new__ (one call less; a large file has many)
 
 
@@ -58,12 +60,12 @@ class IncrementalLinter:
     """Lints one document again after each edit, re-running line rules on changed lines only.
 
     Line rules (rule.py) look at one line, the settings and the device model
-    only, so their findings are a function of the line's text: they are
-    kept per line text (with its line ending) and placed wherever that text
-    stands in the next version.  On
-    each call the line rules run only on lines whose text was not in the
-    previous version; script rules (the cross-line ones) and the
-    suppressions stage run again in full.  The result is exactly what
+    only, so their findings are a function of the line's parse (its text and
+    line ending): they are kept per parse and placed wherever that parse
+    stands in the next version; findings placed in the last version are
+    reused where their line did not move.  On each call the line rules run
+    only on lines whose text was not in the previous version; script rules
+    (the cross-line ones) and the suppressions stage run again in full.  The result is exactly what
     ``lint_script`` gives for the same script, diagnostic for diagnostic,
     spans (offsets, lines, columns) included.
 
@@ -82,7 +84,8 @@ class IncrementalLinter:
 
     def __init__(self) -> None:
         self._context: tuple | None = None
-        self._lines: dict[tuple, tuple] = {}
+        self._shapes: dict[int, tuple] = {}  # id of a line's parse -> (parse, what the line rules found)
+        self._placed: dict[int, tuple] = {}  # line number -> (found, offset, character before, placed findings)
         self.reused = 0  # lines answered from the store on the last call (for tests and benchmarks)
         self.computed = 0
 
@@ -92,33 +95,51 @@ class IncrementalLinter:
         with paused_gc():
             return _lint(script, settings or Settings(), self, check)
 
-    def _results(self, ctx: LintContext, rules: list[Rule]) -> Iterable[tuple[int, int, tuple]]:
+    def _results(self, ctx: LintContext, rules: list[Rule], check=None) -> Iterable[tuple[int, tuple]]:
         from .config import settings_fingerprint
 
         model = ctx.model
         context = (settings_fingerprint(ctx.settings), model.name if model else None, ctx.script.newline,
                    tuple(rule.code for rule in rules))
         if context != self._context:
-            self._context, self._lines = context, {}
-        previous, current = self._lines, {}
-        script = ctx.script
+            self._context, self._shapes, self._placed = context, {}, {}
+        previous, current = self._shapes, {}
+        placed_before, placed_now = self._placed, {}
+        script, source = ctx.script, ctx.source
+        text = source.text
         by_type: dict[type, list[tuple[int, Rule]]] = {}
-        self.reused = self.computed = 0
+        reused = computed = 0
+        # Keyed by the parse's identity: the parser shares one parse per line text,
+        # and each entry holds its parse, so the id cannot be another object's.
         for number, offset, shape in script.numbered():
-            key = (shape.text, shape.newline)
-            found = current.get(key)
-            if found is None:
-                found = previous.get(key)
-                if found is None:
-                    found = _run_line(ctx, shape, _wanted(by_type, rules, type(shape)))
-                    self.computed += 1
+            if check is not None and not number & 4095:
+                check()
+            entry = current.get(id(shape))
+            if entry is None:
+                entry = previous.get(id(shape))
+                if entry is None or entry[0] is not shape:
+                    entry = (shape, _run_line(ctx, shape, _wanted(by_type, rules, type(shape))))
+                    computed += 1
                 else:
-                    self.reused += 1
-                current[key] = found
+                    reused += 1
+                current[id(shape)] = entry
             else:
-                self.reused += 1
-            yield number, offset, found
-        self._lines = current
+                reused += 1
+            found = entry[1]
+            if not found:
+                continue
+            # Findings placed in the last version stay exact where the line, its
+            # place and the line ending before it (see keep_line_breaks) are the same.
+            before = text[offset - 1 : offset]
+            old = placed_before.get(number)
+            if old is not None and old[0] is found and old[1] == offset and old[2] == before:
+                placed = old[3]
+            else:
+                placed = _place_found(found, number, offset, source)
+            placed_now[number] = (found, offset, before, placed)
+            yield number, placed
+        self._shapes, self._placed = current, placed_now
+        self.reused, self.computed = reused, computed
 
 
 # -- the stages -------------------------------------------------------------------
@@ -149,7 +170,11 @@ def _lint(script: ast.Script, settings: Settings, incremental: IncrementalLinter
             # what it hid (a stacked `disable=all`, say) would come out on the next run.
             going = {d.span.start for d in found}
             diagnostics += [d for d in found if not suppressed.covers(d, leaving=going)]
-    return sorted(diagnostics, key=lambda d: d.sort_key)
+    # In Diagnostic.sort_key order (path, span, code): every diagnostic here has the
+    # script's path, and two stable sorts with keys read in C cost a fraction of it.
+    diagnostics.sort(key=_code)
+    diagnostics.sort(key=_span)
+    return diagnostics
 
 
 def _applies(ctx: LintContext, rule: Rule) -> bool:
@@ -235,25 +260,26 @@ def _line_stage(ctx: LintContext, rules: list[Rule], out: list[Diagnostic], incr
     per_rule: list[list[Finding]] = [[] for _ in rules]
     errors: dict[int, str] = {}
     if incremental is None:
-        results: Iterable[tuple[int, int, tuple]] = _once_per_text(ctx, rules)
+        results: Iterable[tuple[int, tuple]] = _once_per_text(ctx, rules, check)
     else:
-        results = incremental._results(ctx, rules)
-    source = ctx.source
-    for number, offset, found in results:
-        if check is not None and not number & 4095:
-            check()
-        if not found:
-            continue
-        for index, findings in found:
-            if isinstance(findings, str):
+        results = incremental._results(ctx, rules, check)
+    for number, placed in results:
+        for index, findings in placed:
+            if findings.__class__ is str:
                 errors.setdefault(index, findings)
             else:
-                per_rule[index] += [_placed(f, number, offset, source) for f in findings]
+                per_rule[index] += findings
     for index, rule in enumerate(rules):
         if index in errors:
             out.append(_internal_error(ctx, rule, errors[index]))
         elif per_rule[index]:
             _add(ctx, rule, per_rule[index], out)
+
+
+def _place_found(found: tuple, number: int, offset: int, source: Source) -> tuple:
+    """What the line rules found on a line's parse, placed at the line: (rule index, findings or error text)."""
+    return tuple([(index, findings if findings.__class__ is str else [_placed(f, number, offset, source) for f in findings])
+                  for index, findings in found])
 
 
 # Line rules' findings by line parse, kept across the scripts linted with the
@@ -264,8 +290,8 @@ _SHARED: dict[tuple, dict[int, tuple]] = {}
 _SHARED_LIMIT = 200_000
 
 
-def _once_per_text(ctx: LintContext, rules: list[Rule]) -> Iterable[tuple[int, int, tuple]]:
-    """Each line's position with its line rules' findings, the rules run once per distinct line.
+def _once_per_text(ctx: LintContext, rules: list[Rule], check=None) -> Iterable[tuple[int, tuple]]:
+    """The placed findings of the line rules on each line with some, the rules run once per distinct line.
 
     Line rules see one line, the settings and the model only (rule.py), so
     every line with the same parse (the same text and line ending) gets the
@@ -283,11 +309,15 @@ def _once_per_text(ctx: LintContext, rules: list[Rule]) -> Iterable[tuple[int, i
             _SHARED.clear()
         seen = _SHARED[key] = {}
     by_type: dict[type, list[tuple[int, Rule]]] = {}
+    source = ctx.source
     for number, offset, shape in ctx.script.numbered():
+        if check is not None and not number & 4095:
+            check()
         entry = seen.get(id(shape))
         if entry is None or entry[0] is not shape:
             entry = seen[id(shape)] = (shape, _run_line(ctx, shape, _wanted(by_type, rules, type(shape))))
-        yield number, offset, entry[1]
+        if entry[1]:
+            yield number, _place_found(entry[1], number, offset, source)
 
 
 def _place(span, number: int, offset: int) -> Span:

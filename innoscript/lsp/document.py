@@ -8,8 +8,7 @@ read again; every other line is a dictionary look-up, wherever it moved.
 from __future__ import annotations
 
 from ..source import Source
-from ..syntax import ast
-from ..syntax.parser import parse
+from ..syntax.parser import parse, reparse
 
 
 class Document:
@@ -42,8 +41,5 @@ class Document:
         self.version = version
         if text == self.source.text:
             return
-        source = Source(text, self.path)
-        script = parse(source, check=check)
-        known = {id(shape) for shape in self.script.shapes}
-        self.reparsed = sum(1 for shape in script.shapes if id(shape) not in known)
-        self.source, self.script = source, script
+        script, self.reparsed = reparse(self.script, text, check=check)
+        self.source, self.script = script.source, script

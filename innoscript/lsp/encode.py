@@ -50,23 +50,26 @@ class DiagnosticEncoder:
                 check()
             span = d.span
             line, end_line = span[2], span[4]
-            if end_line > count or any(r.span[4] > count for r in d.related):
+            related = d.related
+            if end_line > count or (related and any(r.span[4] > count for r in related)):
                 out.append(self._encode(d, mapper, uri, rule_url, uri_of))
                 fresh += 1
                 continue
             first, last = lines[line - 1], lines[end_line - 1]
-            key = (d.code, d.name, d.severity, d.message, span[3], span[5], end_line - line, d.unnecessary,
-                   d.fix is not None, first.text, bool(first.newline), last.text, bool(last.newline), line == 1)
-            if d.related:
+            # The lines count by identity: a parsed line is shared by every line with its text
+            # and ending, and each entry keeps its lines alive, so their ids stay theirs.
+            key = (d[0], d[1], d[2], d[3], span[3], span[5], end_line - line, d[8], d[6] is not None,
+                   id(first), id(last), line == 1)
+            if related:
                 # Related places are encoded with their own (absolute) lines: they are part of the key.
                 key += tuple([(r.message, r.path, *r.span[2:], lines[r.span[2] - 1].text, lines[r.span[4] - 1].text,
-                               bool(lines[r.span[4] - 1].newline)) for r in d.related])
-            parts = previous.get(key)
-            if parts is None:
-                parts = self._parts(d, mapper, uri, rule_url, uri_of)
+                               bool(lines[r.span[4] - 1].newline)) for r in related])
+            entry = previous.get(key)
+            if entry is None:
+                entry = (self._parts(d, mapper, uri, rule_url, uri_of), first, last)
                 fresh += 1
-            cache[key] = parts
-            head, start_shift, middle, end_shift, tail = parts
+            cache[key] = entry
+            head, start_shift, middle, end_shift, tail = entry[0]
             out.append(f"{head}{line - 1 + start_shift}{middle}{end_line - 1 + end_shift}{tail}")
         self._cache = cache
         self.encoded = fresh

@@ -368,13 +368,17 @@ class Script:
     blank, so ten million blank lines cost a pointer each, never a node.
     """
 
-    __slots__ = ("source", "shapes", "_lines", "_placed", "_filled", "_by_class")
+    __slots__ = ("source", "shapes", "_lines", "_nodes", "_filled", "_by_class")
 
-    def __init__(self, source: Source, shapes: Sequence[Line], filled: list[int] | None = None) -> None:
+    def __init__(self, source: Source, shapes: Sequence[Line], filled: list[int] | None = None,
+                 placed: dict[int, Line] | None = None) -> None:
         self.source = source
         self.shapes = shapes
         self._lines: tuple[Line, ...] | None = None
-        self._placed: dict[int, Line] = {}  # lines placed one by one, before ``lines`` was asked
+        # Lines placed one by one before ``lines`` was asked, by 0-based index (a
+        # dictionary: a file of blank lines places a few); ``placed`` hands over
+        # the nodes still valid from an earlier version (see ``placed_nodes``).
+        self._nodes: dict[int, Line] = {} if placed is None else placed
         # Numbers of the lines that are not blank (the parser knows them; else found when asked).
         self._filled = filled
         self._by_class: dict[type, list[int]] | None = None
@@ -382,23 +386,34 @@ class Script:
     @property
     def lines(self) -> tuple[Line, ...]:
         if self._lines is None:
-            placed = self._placed
+            get = self._nodes.get
             self._lines = tuple(
-                placed.get(number) or (shape if shape.offset == start and shape.number == number
-                                       else shape.placed(number, start))
-                for number, shape, start in zip(range(1, len(self.shapes) + 1), self.shapes, self.source.lines.starts)
+                get(index) or (shape if shape.offset == start and shape.number == index + 1
+                               else shape.placed(index + 1, start))
+                for index, shape, start in zip(range(len(self.shapes)), self.shapes, self.source.lines.starts)
             )
-            self._placed = {}
+            self._nodes = {}
         return self._lines
 
     def line(self, number: int) -> Line:
         """The node of line ``number`` (1-based), placed; the same object on every call."""
         if self._lines is not None:
             return self._lines[number - 1]
-        found = self._placed.get(number)
+        found = self._nodes.get(number - 1)
         if found is None:
-            found = self._placed[number] = self.shapes[number - 1].placed(number, self.source.lines.starts[number - 1])
+            found = self._nodes[number - 1] = self.shapes[number - 1].placed(number, self.source.lines.starts[number - 1])
         return found
+
+    def placed_nodes(self, first: int, end: int, moved: int = 0) -> dict[int, Line]:
+        """The nodes placed so far, by index, but those of lines ``first`` to ``end`` (0-based,
+        end exclusive); with ``moved``, only those before ``first`` (the others moved)."""
+        if self._lines is not None:
+            lines = self._lines
+            kept = dict(zip(range(first), lines[:first]))
+            if not moved:
+                kept.update(zip(range(end, len(lines)), lines[end:]))
+            return kept
+        return {index: node for index, node in self._nodes.items() if index < first or (not moved and index >= end)}
 
     @property
     def filled(self) -> list[int]:
@@ -419,8 +434,8 @@ class Script:
         if self._lines is not None:
             lines = self._lines
             return [lines[number - 1] for number in numbers]
-        placed, line = self._placed, self.line  # a line placed already is a look-up
-        return [placed.get(number) or line(number) for number in numbers]
+        get, line = self._nodes.get, self.line  # a line placed already is a look-up
+        return [get(number - 1) or line(number) for number in numbers]
 
     def _numbers(self, types: tuple[type, ...]) -> list[int]:
         if issubclass(Blank, types):

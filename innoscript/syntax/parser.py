@@ -18,6 +18,7 @@ give the same tokens and shapes.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from functools import lru_cache
 from sys import intern
 
@@ -422,13 +423,19 @@ def parse(source: Source | str | bytes, path: str = "<string>", *, check=None) -
     ``check`` (optional) is called every few thousand lines and may raise to
     abandon the parse (the language server does when a newer edit came).
     """
-    global _shapes_count
     if isinstance(source, bytes):
         source = Source.from_bytes(source, path)
     elif isinstance(source, str):
         source = Source(source, path)
     if source.binary:
         return ast.Script(source, ())
+    shapes, filled = _parse_lines(split_lines(source.text), check)
+    return ast.Script(source, shapes, filled)
+
+
+def _parse_lines(lines, check=None) -> tuple[list[ast.Line], list[int]]:
+    """The shared parse of each (content, line ending), and the numbers (from 1) of those not blank."""
+    global _shapes_count
     if _shapes_count > _SHAPES_LIMIT:
         _SHAPES.clear()
         _shapes_count = 0
@@ -436,7 +443,7 @@ def parse(source: Source | str | bytes, path: str = "<string>", *, check=None) -
     filled: list[int] = []  # the lines that are not blank
     add, blank = shapes.append, ast.Blank
     with paused_gc():
-        for number, (text, newline) in enumerate(split_lines(source.text), 1):
+        for number, (text, newline) in enumerate(lines, 1):
             if check is not None and not number & 8191:
                 check()
             known = _SHAPES.get(newline)
@@ -449,7 +456,35 @@ def parse(source: Source | str | bytes, path: str = "<string>", *, check=None) -
             add(shape)
             if shape.__class__ is not blank:
                 filled.append(number)
-    return ast.Script(source, shapes, filled)
+    return shapes, filled
+
+
+def reparse(previous: ast.Script, text: str, *, check=None) -> tuple[ast.Script, int]:
+    """``parse(Source(text, ...))`` for a new version of ``previous``'s text, and how many lines it read.
+
+    Only the lines of the changed region are read; the others keep their
+    parses (the lines after it are placed again when asked: their offsets
+    moved).  The language server calls this after each edit.
+    """
+    source, region = previous.source.edited(text)
+    if region is None:
+        script = parse(source, check=check)
+        return script, len(script.shapes)
+    first, end = region.first, region.end
+    middle, middle_filled = _parse_lines(region.lines, check)
+    old = previous.shapes
+    # The index of lines that are not blank: kept before the region, read in
+    # it, moved after it.
+    filled = previous.filled
+    low, high = bisect_right(filled, first), bisect_right(filled, end)
+    moved = len(middle) - (end - first)
+    after = filled[high:]
+    # Nodes placed in the previous version stay valid where number and offset did not move.
+    placed = previous.placed_nodes(first, end, moved or region.shift)
+    script = ast.Script(source, [*old[:first], *middle, *old[end:]],
+                        [*filled[:low], *map(first.__add__, middle_filled), *(map(moved.__add__, after) if moved else after)],
+                        placed)
+    return script, len(middle)
 
 
 def parse_file(path: str | Path) -> ast.Script:
