@@ -17,7 +17,7 @@ These files come from here, all checked in:
   ``placed`` of each AST node class, from the classes' fields (ast.py says why).
 
 Nothing here runs when a script is parsed: the parser reads the generated
-file.  A test checks that both files are current.
+files.  A test checks that they are current.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ import sys
 from pathlib import Path
 
 from .. import catalog
+from . import ast
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 LARK_PATH = ROOT / "grammar" / "innoscript.lark"
@@ -275,8 +276,6 @@ def textmate_text() -> str:
 
 
 def outputs() -> dict[Path, str]:
-    from . import ast
-
     return {LARK_PATH: lark_grammar(), TEXTMATE_PATH: textmate_text(), CONSTRUCTORS_PATH: ast.constructors_source()}
 
 
