@@ -16,6 +16,7 @@ import os
 from collections.abc import Sequence
 from itertools import accumulate, islice
 
+from .lazyregex import LazyRegex
 from .records import NamedTuple
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing
@@ -23,10 +24,11 @@ if TYPE_CHECKING:  # pathlib costs innolint's start a few milliseconds
     from pathlib import Path
 
 BOM = "\ufeff"
-_LINE_END = re.compile(r"\r\n|\r|\n")
-_LINE_SPLIT = re.compile(r"(\r\n|\r|\n)")
-_LONE_CR = re.compile(r"\r(?!\n)")
-_LONE_LF = re.compile(r"(?<!\r)\n")
+# For texts that mix line endings (rare): compiled when first used.
+_LINE_END = LazyRegex(r"\r\n|\r|\n")
+_LINE_SPLIT = LazyRegex(r"(\r\n|\r|\n)")
+_LONE_CR = LazyRegex(r"\r(?!\n)")
+_LONE_LF = LazyRegex(r"(?<!\r)\n")
 
 
 class Span(NamedTuple):
