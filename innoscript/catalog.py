@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from . import values
+from .lazyregex import LazyRegex
 from .records import NamedTuple
 
 # --------------------------------------------------------------------------
@@ -446,7 +447,13 @@ CONFIG_SETTINGS: dict[str, tuple[OptionSpec, ...]] = {
 CONFIG_SUBOBJECTS: dict[str, tuple[str, ...]] = {
     "PHONE": ("SIG", "APP"),
 }
-SUBOBJECT_PATTERN = re.compile(r"[A-Z][A-Z0-9_-]*")
+SUBOBJECT_PATTERN = LazyRegex(r"[A-Z][A-Z0-9_-]*")  # compiled when first used
+_SUBOBJECT_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
+
+
+def is_subobject_name(text: str) -> bool:
+    """A word SUBOBJECT_PATTERN matches whole: an upper-case ASCII letter, then upper-case letters, digits, `_`, `-`."""
+    return "A" <= text[:1] <= "Z" and _SUBOBJECT_CHARS.issuperset(text)
 
 
 def setting_value(module: str, name: str, text: str | None):
@@ -552,7 +559,9 @@ MODELS: dict[str, Model] = {
     )
 }
 
-_SCRIPT_NAME = re.compile(r"^update-([A-Za-z0-9]+)(?:[-_.].*)?$")
+# The default script name; model_from_filename reads it with str methods (the
+# pattern decides for a name with a line break, where its `.` and `$` differ).
+_SCRIPT_NAME = LazyRegex(r"^update-([A-Za-z0-9]+)(?:[-_.].*)?$")
 
 
 def find_model(name: str | None) -> Model | None:
@@ -564,6 +573,12 @@ def find_model(name: str | None) -> Model | None:
 def model_from_filename(filename: str) -> Model | None:
     """The model a default script name is for: `update-ip1200.htm` -> IP1200."""
     base = filename.replace("\\", "/").rsplit("/", 1)[-1]
-    match = _SCRIPT_NAME.match(base)
-    return find_model(match.group(1)) if match else None
+    if "\n" in base:
+        match = _SCRIPT_NAME.match(base)
+        return find_model(match.group(1)) if match else None
+    if not base.startswith("update-"):
+        return None
+    # The model: ASCII letters and digits up to the first `-`, `_` or `.` (or the end).
+    model = base[7:].replace("_", "-").replace(".", "-").partition("-")[0]
+    return find_model(model) if model.isascii() and model.isalnum() else None
 

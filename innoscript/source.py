@@ -16,6 +16,7 @@ import os
 from collections.abc import Sequence
 from itertools import accumulate, islice
 
+from .lazyregex import LazyRegex
 from .records import NamedTuple
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing
@@ -23,10 +24,11 @@ if TYPE_CHECKING:  # pathlib costs innolint's start a few milliseconds
     from pathlib import Path
 
 BOM = "\ufeff"
-_LINE_END = re.compile(r"\r\n|\r|\n")
-_LINE_SPLIT = re.compile(r"(\r\n|\r|\n)")
-_LONE_CR = re.compile(r"\r(?!\n)")
-_LONE_LF = re.compile(r"(?<!\r)\n")
+# For texts that mix line endings (rare): compiled when first used.
+_LINE_END = LazyRegex(r"\r\n|\r|\n")
+_LINE_SPLIT = LazyRegex(r"(\r\n|\r|\n)")
+_LONE_CR = LazyRegex(r"\r(?!\n)")
+_LONE_LF = LazyRegex(r"(?<!\r)\n")
 
 
 class Span(NamedTuple):
@@ -234,8 +236,9 @@ class Region(NamedTuple):
     shift: int
 
 
-def _common_prefix(a: str, b: str) -> int:
-    """Length of the longest common prefix, by halving (each comparison a memcmp in C)."""
+def common_prefix(a: Sequence, b: Sequence) -> int:
+    """Length of the longest common prefix of two texts (or lists), by halving: each
+    comparison runs in C (a memcmp for text, identity first for lists)."""
     low, high = 0, min(len(a), len(b))
     while low < high:
         middle = (low + high + 1) // 2
@@ -246,7 +249,7 @@ def _common_prefix(a: str, b: str) -> int:
     return low
 
 
-def _common_suffix(a: str, b: str, limit: int) -> int:
+def common_suffix(a: Sequence, b: Sequence, limit: int) -> int:
     """Length of the longest common suffix, at most ``limit``."""
     low, high, la, lb = 0, limit, len(a), len(b)
     while low < high:
@@ -304,8 +307,8 @@ class Source:
         if self.binary or text.startswith(BOM) != self.bom or not body or not self.text or len(body) >= 2**32:
             return Source(text, self.path, encoding=self.encoding), None
         old, starts = self.text, self._starts
-        prefix = _common_prefix(old, body)
-        suffix = _common_suffix(old, body, min(len(old), len(body)) - prefix)
+        prefix = common_prefix(old, body)
+        suffix = common_suffix(old, body, min(len(old), len(body)) - prefix)
         # From the line holding the character before the change (a CR there may
         # now meet an LF) to the first line whose preceding line ending is
         # unchanged and after the change: both boundaries are line starts in

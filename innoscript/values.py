@@ -17,8 +17,7 @@ digits and ``int()`` accepts some of them, but a device reads neither.
 
 from __future__ import annotations
 
-import re
-
+from .lazyregex import LazyRegex
 from .records import NamedTuple
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing
@@ -146,7 +145,11 @@ parse_minutes = _whole("minutes", "minutes", 1)
 parse_hours = _whole("hours", "hours", 0)
 parse_integer = _whole("integer", "units", 0)
 
-_URL = re.compile(r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*)://(?P<authority>[^/?]*)(?P<path>[^?]*)(?:\?(?P<query>.*))?$")
+# What a URL word is, as a pattern.  split_url reads it with str methods (compiling
+# the pattern costs a short lint more than the URLs it splits); the pattern decides
+# for a text with a line break, where its `.` and `$` read the text otherwise.
+_URL = LazyRegex(r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*)://(?P<authority>[^/?]*)(?P<path>[^?]*)(?:\?(?P<query>.*))?$")
+_SCHEME_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+.-")
 
 
 def split_url(text: str) -> UrlParts | None:
@@ -155,12 +158,22 @@ def split_url(text: str) -> UrlParts | None:
     A `#` is data here (meta sequences live inside hosts, paths and queries),
     not the start of a fragment.
     """
-    match = _URL.match(text)
-    if not match:
-        return None
-    authority = match.group("authority").rpartition("@")[2]
+    if "\n" in text:
+        match = _URL.match(text)
+        if not match:
+            return None
+        scheme, authority, path, query = match.group("scheme", "authority", "path", "query")
+    else:
+        scheme, found, rest = text.partition("://")
+        # The scheme: an ASCII letter, then ASCII letters, digits, `+`, `.`, `-`.
+        if not found or not scheme[:1].isascii() or not scheme[:1].isalpha() or not _SCHEME_CHARS.issuperset(scheme):
+            return None
+        rest, _, query = rest.partition("?")
+        end = rest.find("/")
+        authority, path = (rest, "") if end < 0 else (rest[:end], rest[end:])
+    authority = authority.rpartition("@")[2]
     host = authority.partition(":")[0] if not authority.startswith("[") else authority
-    return UrlParts(match.group("scheme").lower(), host, match.group("path"), match.group("query") or "")
+    return UrlParts(scheme.lower(), host, path, query or "")
 
 
 def parse_url(text: str, span_of: SpanOf):

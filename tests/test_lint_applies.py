@@ -134,7 +134,7 @@ def test_repeated_lines_get_the_findings_of_running_every_line(monkeypatch):
         for line in ctx.script.lines:
             fresh = parse_line(line.text, newline=line.newline)  # its own parse, not shared
             found = engine._run_line(ctx, fresh, engine._wanted(by_type, rules, type(fresh)))
-            yield line.number, engine._place_found(found, line.number, line.offset, ctx.source)
+            yield engine._place_found(found, line.number, line.offset, ctx.source)
 
     for settings in (Settings(), Settings(target_version="v6")):
         once = engine.lint_script(script, settings)

@@ -215,3 +215,17 @@ def test_blank_lines_share_one_parse_and_linting_places_only_the_other_lines():
     lint_script(script, Settings())
     assert script._lines is None
     assert {index + 1 for index in script._nodes} <= {50_001, 100_001}  # the command; the last line
+
+
+def test_the_store_keeps_the_parses_of_the_last_version_only():
+    """Each edit adds a parse; the store drops those no line has any more, and stays exact."""
+    lines = ["mod cmd UP1 times /allow 22,23 /initial 6", "mod cmd UP1 time /allow 1", "config write"]
+    linter = IncrementalLinter()
+    script = script_of(lines, "\n", True, "update-ip1200.htm")
+    linter.lint(script)
+    for serial in range(200):
+        lines[1] = f"mod cmd UP1 time /allow {serial % 24}, {serial}"
+        fresh = script_of(lines, "\n", True, "update-ip1200.htm")
+        script, _ = reparse(script, fresh.source.text)
+        assert linter.lint(script) == lint_script(fresh)
+        assert len(linter._shapes) <= 2 * len(lines) + 64 + 1

@@ -96,3 +96,59 @@ def test_importing_it_does_not_import_typing():
     code = "import sys, innoscript.records, innoscript.catalog, innoscript.lint.diagnostic; print('typing' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+def test_the_class_is_the_one_collections_namedtuple_makes():
+    import collections
+    import inspect
+
+    made = collections.namedtuple("Place", ("line", "column", "label"), defaults=(0, None), module=__name__)
+    for name in ("__doc__", "_fields", "_field_defaults", "__match_args__", "__module__", "__slots__"):
+        expected = made.__doc__ if name == "__doc__" else getattr(made, name)
+        mine = "Place(line, column, label)" if name == "__doc__" else getattr(Place, name)
+        assert mine == expected, name
+    assert Place.__new__.__doc__ == made.__new__.__doc__ and inspect.signature(Place) == inspect.signature(made)
+    for method in ("__new__", "_make", "_replace", "__repr__", "_asdict", "__getnewargs__"):
+        assert getattr(Place, method).__qualname__ == getattr(made, method).__qualname__, method
+    assert Place.column.__doc__ == made.column.__doc__ == "Alias for field number 1"
+    # Wrong calls fail with the same words.
+    for args, kwargs in (((), {}), ((1, 2, 3, 4), {}), ((1,), {"other": 2}), ((1,), {"line": 2})):
+        errors = []
+        for cls in (Place, made):
+            with pytest.raises(TypeError) as caught:
+                cls(*args, **kwargs)
+            errors.append(str(caught.value))
+        assert errors[0] == errors[1], errors
+    with pytest.raises(TypeError, match="Expected 3 arguments, got 2"):
+        Place._make([1, 2])
+    with pytest.raises(ValueError, match="unexpected field names"):
+        Place(1)._replace(other=2)
+    match Place(4, 5):
+        case Place(line, column):
+            assert (line, column) == (4, 5)
+
+
+def test_records_of_every_size_take_their_fields_by_name():
+    # One __new__ is compiled per number of fields and renamed for each class.
+    class One(NamedTuple):
+        only: int
+
+    class Two(NamedTuple):
+        first: str
+        second: str = "b"
+
+    class Other(NamedTuple):
+        second: int
+        first: int
+
+    assert One(only=1) == (1,) and One.__doc__ == "One(only,)"
+    assert Two(second="y", first="x") == ("x", "y") and Two("x") == ("x", "b")
+    assert Other(first=1, second=2) == (2, 1)  # the same number of fields, its own names
+    with pytest.raises(TypeError, match="unexpected keyword argument 'only'"):
+        Two(only=1)
+
+
+def test_a_field_name_with_an_underscore_is_refused_as_namedtuple_refuses_it():
+    with pytest.raises(ValueError, match="cannot start with an underscore"):
+        class Hidden(NamedTuple):
+            _secret: int

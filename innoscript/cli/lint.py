@@ -472,9 +472,8 @@ def main(args: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         status = 130
     sys.stdout.flush()
-    # The interpreter's exit runs one last full collection, disabled collector
-    # or not; after a large run it walks every parse and finding kept (a tenth
-    # of a 2,000-file run).  Frozen objects are skipped; reference counting
-    # still frees them.
+    # The interpreter's exit runs full collections over every object left
+    # (a tenth of a short run); frozen objects are not walked, and nothing of
+    # a finished run needs collecting: the process ends.
     gc.freeze()
     raise SystemExit(status)

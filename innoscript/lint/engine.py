@@ -14,11 +14,12 @@ lines whose text it has not seen (see its docstring).
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from operator import attrgetter
 
 from ..gcpause import paused_gc
-from ..source import Cols, Source, Span
+from ..source import Cols, Source, Span, common_prefix, common_suffix
 from ..syntax import ast, parse
 from .context import Finding, LintContext, keep_line_breaks
 from .diagnostic import Diagnostic, Edit, Fix, Related, Severity
@@ -98,7 +99,10 @@ class IncrementalLinter:
     def __init__(self) -> None:
         self._context: tuple | None = None
         self._shapes: dict[int, tuple] = {}  # id of a line's parse -> (parse, what the line rules found)
-        self._placed: dict[int, tuple] = {}  # line number -> (found, offset, character before, placed findings)
+        self._lines: list | None = None  # the parses of the last version's lines
+        # The last version's lines with findings, in order: (number, offset, character
+        # before the line, what the line rules found, those findings placed there).
+        self._rows: list[tuple] = []
         self.reused = 0  # lines answered from the store on the last call (for tests and benchmarks)
         self.computed = 0
 
@@ -108,51 +112,98 @@ class IncrementalLinter:
         with paused_gc():
             return _lint(script, settings or Settings(), self, check)
 
-    def _results(self, ctx: LintContext, rules: list[Rule], check=None) -> Iterable[tuple[int, tuple]]:
+    def _results(self, ctx: LintContext, rules: list[Rule], check=None) -> list[tuple]:
+        """The placed line findings of each line with some, in line order."""
         from .config import settings_fingerprint
 
         model = ctx.model
         context = (settings_fingerprint(ctx.settings), model.name if model else None, ctx.script.newline,
                    tuple(rule.code for rule in rules))
+        shapes = ctx.script.shapes
         if context != self._context:
-            self._context, self._shapes, self._placed = context, {}, {}
+            self._context, self._shapes, self._lines, self._rows = context, {}, None, []
+        if self._lines is None or len(self._shapes) > 2 * len(shapes) + 64:  # first, or the store holds old parses
+            rows = self._every_line(ctx, rules, check)
+        else:
+            rows = self._changed_lines(ctx, rules)
+        self._lines, self._rows = shapes, rows
+        return [row[4] for row in rows]
+
+    def _found(self, ctx: LintContext, shape: ast.Line, store: dict, by_type: dict, rules: list[Rule]) -> tuple:
+        """What the line rules find on a parse, from the store when it was seen.
+
+        Keyed by the parse's identity: the parser shares one parse per line text,
+        and each entry holds its parse, so the id cannot be another object's.
+        """
+        entry = store.get(id(shape))
+        if entry is None or entry[0] is not shape:
+            entry = store[id(shape)] = (shape, _run_line(ctx, shape, _wanted(by_type, rules, type(shape))))
+            self.computed += 1
+        return entry[1]
+
+    def _every_line(self, ctx: LintContext, rules: list[Rule], check) -> list[tuple]:
+        """Every line looked up (the store then keeps this version's parses only)."""
         previous, current = self._shapes, {}
-        placed_before, placed_now = self._placed, {}
-        script, source = ctx.script, ctx.source
+        old_rows = {row[0]: row for row in self._rows}
+        source = ctx.source
         text = source.text
         by_type: dict[type, list[tuple[int, Rule]]] = {}
-        reused = computed = 0
-        # Keyed by the parse's identity: the parser shares one parse per line text,
-        # and each entry holds its parse, so the id cannot be another object's.
-        for number, offset, shape in script.numbered():
+        rows = []
+        self.computed = lines = 0
+        for number, offset, shape in ctx.script.numbered():
             if check is not None and not number & 4095:
                 check()
-            entry = current.get(id(shape))
-            if entry is None:
-                entry = previous.get(id(shape))
-                if entry is None or entry[0] is not shape:
-                    entry = (shape, _run_line(ctx, shape, _wanted(by_type, rules, type(shape))))
-                    computed += 1
-                else:
-                    reused += 1
-                current[id(shape)] = entry
+            lines += 1
+            found = current.get(id(shape))
+            if found is None:
+                found = self._found(ctx, shape, previous, by_type, rules)
+                current[id(shape)] = previous[id(shape)]
             else:
-                reused += 1
-            found = entry[1]
-            if not found:
-                continue
-            # Findings placed in the last version stay exact where the line, its
-            # place and the line ending before it (see keep_line_breaks) are the same.
-            before = text[offset - 1 : offset]
-            old = placed_before.get(number)
-            if old is not None and old[0] is found and old[1] == offset and old[2] == before:
-                placed = old[3]
-            else:
-                placed = _place_found(found, number, offset, source)
-            placed_now[number] = (found, offset, before, placed)
-            yield number, placed
-        self._shapes, self._placed = current, placed_now
-        self.reused, self.computed = reused, computed
+                found = found[1]
+            if found:
+                rows.append(_row(old_rows.get(number), found, number, offset, text, source))
+        self._shapes = current
+        self.reused = lines - self.computed
+        return rows
+
+    def _changed_lines(self, ctx: LintContext, rules: list[Rule]) -> list[tuple]:
+        """Only the lines between the unchanged first and last lines looked up; the rows
+        before them kept, the rows after them kept or moved (their parses are the same)."""
+        old, new = self._lines, ctx.script.shapes
+        same_start = common_prefix(old, new)
+        same_end = common_suffix(old, new, min(len(old), len(new)) - same_start)
+        moved = len(new) - len(old)
+        source = ctx.source
+        text, starts = source.text, source.lines.starts
+        rows, store = self._rows, self._shapes
+        by_type: dict[type, list[tuple[int, Rule]]] = {}
+        self.computed = 0
+        out = rows[: bisect_right(rows, same_start, key=_row_number)]
+        blank = ast.Blank
+        for number in range(same_start + 1, len(new) - same_end + 1):
+            shape = new[number - 1]
+            if shape.__class__ is not blank:
+                found = self._found(ctx, shape, store, by_type, rules)
+                if found:
+                    out.append(_row(None, found, number, starts[number - 1], text, source))
+        for row in rows[bisect_right(rows, len(old) - same_end, key=_row_number) :]:
+            number = row[0] + moved
+            out.append(_row(row, row[3], number, starts[number - 1], text, source))
+        self.reused = len(ctx.script.filled) - self.computed
+        return out
+
+
+def _row_number(row: tuple) -> int:
+    return row[0]
+
+
+def _row(old: tuple | None, found: tuple, number: int, offset: int, text: str, source: Source) -> tuple:
+    """A line's row of placed findings; the old row when the line, its place and the line
+    ending before it (see keep_line_breaks) are the same."""
+    before = text[offset - 1 : offset]
+    if old is not None and old[0] == number and old[1] == offset and old[2] == before and old[3] is found:
+        return old
+    return (number, offset, before, found, _place_found(found, number, offset, source))
 
 
 # -- the stages -------------------------------------------------------------------
@@ -276,10 +327,10 @@ def _line_stage(ctx: LintContext, rules: list[Rule], out: list[Diagnostic], incr
     per_rule: list[list[Finding]] = [[] for _ in rules]
     errors: dict[int, str] = {}
     if incremental is None:
-        results: Iterable[tuple[int, tuple]] = _once_per_text(ctx, rules, check)
+        results: Iterable[tuple] = _once_per_text(ctx, rules, check)
     else:
         results = incremental._results(ctx, rules, check)
-    for number, placed in results:
+    for placed in results:
         for index, findings in placed:
             if findings.__class__ is str:
                 errors.setdefault(index, findings)
@@ -307,7 +358,7 @@ _SHARED: dict[tuple, tuple[dict[int, tuple], dict[type, list]]] = {}
 _SHARED_LIMIT = 200_000
 
 
-def _once_per_text(ctx: LintContext, rules: list[Rule], check=None) -> Iterable[tuple[int, tuple]]:
+def _once_per_text(ctx: LintContext, rules: list[Rule], check=None) -> Iterable[tuple]:
     """The placed findings of the line rules on each line with some, the rules run once per distinct line.
 
     Line rules see one line, the settings and the model only (rule.py), so
@@ -340,7 +391,7 @@ def _once_per_text(ctx: LintContext, rules: list[Rule], check=None) -> Iterable[
         if entry is None or entry[0] is not shape:
             entry = seen[id(shape)] = (shape, _run_line(ctx, shape, _wanted(by_type, rules, shape.__class__)))
         if entry[1]:
-            out.append((number, _place_found(entry[1], number, starts[number - 1], source)))
+            out.append(_place_found(entry[1], number, starts[number - 1], source))
     return out
 
 

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable
 from functools import lru_cache
 
 from .. import catalog, values
+from ..lazyregex import LazyRegex
 from ..records import NamedTuple
 from ..source import Cols, Span
 from ..syntax import ast
@@ -205,7 +206,7 @@ _META_SHAPES = {
 }
 
 
-@lru_cache(maxsize=1024)  # per URL text: the scripts of a site back up to the same few URLs
+@lru_cache(maxsize=1024)  # compiled once per upload URL, and only when asked
 def meta_url_pattern(url_text: str) -> re.Pattern[str]:
     """A regular expression for the names an upload URL with meta sequences expands to.
 
@@ -225,18 +226,37 @@ def meta_url_pattern(url_text: str) -> re.Pattern[str]:
 
 # -- serials ----------------------------------------------------------------------
 
+# The patterns are compiled when first used (most scripts need one or two).
+
 # The PROT format of a firmware build: `04-5679`, `08-12345`, `07-6060003`.
-BUILD_SERIAL = re.compile(r"^\d{2}-\d{3,}$")
+BUILD_SERIAL = LazyRegex(r"^\d{2}-\d{3,}$")
 # The same build as the Info page prints it: `07-60600.03`.
-DOTTED_BUILD = re.compile(r"^(\d{2}-\d+)\.(\d+)$")
+DOTTED_BUILD = LazyRegex(r"^(\d{2}-\d+)\.(\d+)$")
 # A date-and-time stamp as `#d` writes it (`20051010-170130`): a file that
 # carries one in a serial is usually generated per request.  Plain dates are fine.
-DATE_TIME = re.compile(r"(?<!\d)(?:19|20)\d{2}[01]\d[0-3]\d[-_T]?[0-2]\d[0-5]\d(?:[0-5]\d)?(?!\d)")
+DATE_TIME = LazyRegex(r"(?<!\d)(?:19|20)\d{2}[01]\d[0-3]\d[-_T]?[0-2]\d[0-5]\d(?:[0-5]\d)?(?!\d)")
+
+
+def date_time_digits(text: str) -> bool:
+    """Digits enough for a date and a time of day (twelve; ``\\d`` is any decimal digit).
+
+    The test before a date-and-time pattern: most serials are shorter, and
+    their lint then compiles no pattern.
+    """
+    return len(text) >= 12 and sum(map(str.isdecimal, text)) >= 12
+
+
+def is_build_serial(text: str) -> bool:
+    """BUILD_SERIAL matches ``text``, read with str methods (``\\d`` is any decimal digit);
+    the pattern decides for a text with a line break, where its `$` differs."""
+    if "\n" in text:
+        return BUILD_SERIAL.match(text) is not None
+    return len(text) >= 6 and text[2] == "-" and text[:2].isdecimal() and text[3:].isdecimal()
 
 
 def undotted(serial: str) -> str:
     """`07-60600.03` -> `07-6060003`; other serials unchanged."""
-    match = DOTTED_BUILD.match(serial)
+    match = DOTTED_BUILD.match(serial) if "." in serial else None
     return match.group(1) + match.group(2) if match else serial
 
 
@@ -245,9 +265,9 @@ def build_segments(url: UrlParts) -> tuple[str, ...]:
     """Path segments (file names without their extension) in build-serial form."""
     found = []
     for segment in url.segments:
-        if BUILD_SERIAL.match(segment) or DOTTED_BUILD.match(segment):
+        if is_build_serial(segment) or ("." in segment and DOTTED_BUILD.match(segment)):
             found.append(segment)
-        elif BUILD_SERIAL.match(segment.rsplit(".", 1)[0]):
+        elif is_build_serial(segment.rsplit(".", 1)[0]):
             found.append(segment.rsplit(".", 1)[0])
     return tuple(found)
 

@@ -13,13 +13,14 @@ that safety), "safe-sometimes" or "unsafe-sometimes" (some findings have
 one).  A test checks them against the fixes each rule emits on its own
 examples.  Adding a rule is one row here plus its check function.
 
-A leaf module: it imports nothing from innoscript.
+A leaf module: it imports nothing from innoscript but its helpers (records, lazyregex).
 """
 
 from __future__ import annotations
 
 import re
 
+from ..lazyregex import LazyRegex
 from ..records import NamedTuple
 
 GROUPS = {
@@ -148,7 +149,7 @@ RULES: tuple[Entry, ...] = (
 BY_CODE: dict[str, Entry] = {entry.code: entry for entry in RULES}
 BY_NAME: dict[str, Entry] = {entry.name: entry for entry in RULES}
 
-_CODE_KEY = re.compile(r"(?:UPD)?-?0*(\d{1,3})", re.IGNORECASE)
+_CODE_KEY = LazyRegex(r"(?:UPD)?-?0*(\d{1,3})", re.IGNORECASE)  # compiled when a code is looked up
 
 
 def find(key: str) -> Entry | None:

@@ -21,6 +21,7 @@ from ..catalog import FinalCommand, SimpleVerb
 from ..records import NamedTuple
 from ..source import Cols, Source, Span
 from ..values import Hour, Invalid, UrlParts  # noqa: F401  (the types of parsed values)
+from . import node_constructors
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing
 if TYPE_CHECKING:
@@ -36,6 +37,13 @@ class _NodeType(type):
     (base-class fields first) and the parameters of a generated
     ``__init__`` that takes them positionally or by name.  Nodes are
     immutable by convention: nothing assigns to a built node.
+
+    The ``__init__`` (and a line's ``placed``) of the classes below come
+    from ``node_constructors.py``, generated from them and checked in
+    (``python -m innoscript.syntax.generate``): compiling them at every start
+    cost a short lint more than the lint itself.  A class that module does
+    not know with these fields (a subclass elsewhere, or the module not yet
+    generated again after a change here) has them compiled when first used.
     """
 
     def __new__(mcs, name, bases, namespace):
@@ -48,18 +56,80 @@ class _NodeType(type):
         types.update((k, str(namespace["__annotations__"][k])) for k in own)
         cls._types = types
         if cls._fields:
-            source = f"def __init__(self, {', '.join(cls._fields)}):\n"
-            source += "".join(f"    self.{f} = {f}\n" for f in cls._fields)
-            if cls._fields[:2] == ("number", "offset"):
-                # A line's parse placed elsewhere: the same node with another position.
-                rest = "".join(f", self.{f}" for f in cls._fields[2:])
-                source += f"def placed(self, number, offset):\n    return self.__class__(number, offset{rest})\n"
-            scope: dict = {}
-            exec(source, scope)  # noqa: S102 - built from the class's own field names
-            cls.__init__ = scope["__init__"]
-            if "placed" in scope:
-                cls.placed = scope["placed"]
+            _install_methods(cls)
         return cls
+
+
+def _is_line(fields: tuple[str, ...]) -> bool:
+    return fields[:2] == ("number", "offset")
+
+
+def methods_source(name: str, fields: tuple[str, ...]) -> str:
+    """The source of ``<name>__init__`` (and ``<name>__placed`` for a line) of a node class with these fields."""
+    source = f"def {name}__init__(self, {', '.join(fields)}):\n"
+    source += "".join(f"    self.{f} = {f}\n" for f in fields)
+    if _is_line(fields):
+        # A line's parse placed elsewhere: the same node with another position.
+        rest = "".join(f", self.{f}" for f in fields[2:])
+        source += f"\n\ndef {name}__placed(self, number, offset):\n    return self.__class__(number, offset{rest})\n"
+    return source
+
+
+def _install_methods(cls: type) -> None:
+    """The generated ``__init__`` and ``placed`` of ``cls``, when they were generated for its fields;
+    else stand-ins that compile them on first use."""
+    name, fields = cls.__name__, cls._fields
+    init = getattr(node_constructors, f"{name}__init__", None) if cls.__module__ == __name__ else None
+    placed = getattr(node_constructors, f"{name}__placed", None)
+    code = init.__code__ if init is not None else None
+    if code is None or code.co_varnames[1 : code.co_argcount] != fields or (
+        _is_line(fields) and (placed is None or placed.__code__.co_names != ("__class__", *fields[2:]))
+    ):
+        cls.__init__ = _first_init  # each class its own stand-ins: a subclass must not use its base's
+        if _is_line(fields):
+            cls.placed = _first_placed
+        return
+    _set(cls, init, placed)
+
+
+def _set(cls: type, init, placed) -> None:
+    for method, attribute in ((init, "__init__"), (placed, "placed")):
+        if method is not None:
+            method.__name__ = attribute
+            method.__qualname__ = f"{cls.__name__}.{attribute}"
+            setattr(cls, attribute, method)
+
+
+def _compile_methods(cls: type) -> None:
+    """Replace the stand-ins of ``cls`` with its ``__init__`` (and ``placed``), compiled now."""
+    scope: dict = {}
+    exec(methods_source("node", cls._fields), scope)  # noqa: S102 - built from the class's own field names
+    _set(cls, scope["node__init__"], scope.get("node__placed"))
+
+
+def _first_init(self, *args, **kwargs) -> None:
+    cls = self.__class__
+    _compile_methods(cls)
+    cls.__init__(self, *args, **kwargs)
+
+
+def _first_placed(self, number: int, offset: int):
+    # A node can exist before its class's first __init__ (unpickled in another process).
+    _compile_methods(self.__class__)
+    return self.placed(number, offset)
+
+
+def constructors_source() -> str:
+    """The text of ``node_constructors.py``: the methods of every node class of this module."""
+    head = (
+        '"""Constructors of the AST node classes (``innoscript.syntax.ast``).\n\n'
+        "GENERATED from the node classes by ``python -m innoscript.syntax.generate``: do\n"
+        "not edit.  Plain code, so that the bytecode cache keeps it: compiled at every\n"
+        "start, these cost a short lint more than the lint itself.\n"
+        '"""\n'
+    )
+    classes = [c for c in globals().values() if isinstance(c, type) and issubclass(c, _Node) and c._fields]
+    return head + "".join(f"\n\n{methods_source(c.__name__, c._fields)}" for c in classes)
 
 
 class _Node(metaclass=_NodeType):

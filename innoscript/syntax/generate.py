@@ -1,9 +1,9 @@
-"""Generate the grammars of record from the command catalogue.
+"""Generate the grammars of record from the command catalogue, and the AST's constructors.
 
-    python -m innoscript.syntax.generate          write both files
+    python -m innoscript.syntax.generate          write the files
     python -m innoscript.syntax.generate --check  exit 1 when one is out of date
 
-Two files come from here, both checked in:
+These files come from here, all checked in:
 
 - ``grammar/innoscript.lark``: the Lark grammar of one line.  Its fixed
   part decides a line's shape (comment, `mod cmd`, `config`, `vars`,
@@ -13,9 +13,11 @@ Two files come from here, both checked in:
 - ``editors/vscode/syntaxes/innoscript.tmLanguage.json``: the TextMate
   grammar editors colour with; its word lists (final commands, verbs,
   meta sequences) come from the catalogue.
+- ``innoscript/syntax/node_constructors.py``: the ``__init__`` and
+  ``placed`` of each AST node class, from the classes' fields (ast.py says why).
 
 Nothing here runs when a script is parsed: the parser reads the generated
-file.  A test checks that both files are current.
+files.  A test checks that they are current.
 """
 
 from __future__ import annotations
@@ -26,10 +28,12 @@ import sys
 from pathlib import Path
 
 from .. import catalog
+from . import ast
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 LARK_PATH = ROOT / "grammar" / "innoscript.lark"
 TEXTMATE_PATH = ROOT / "editors" / "vscode" / "syntaxes" / "innoscript.tmLanguage.json"
+CONSTRUCTORS_PATH = Path(__file__).resolve().parent / "node_constructors.py"
 
 # A word ends at a blank or a control character: keywords, modules and verbs
 # are whole words only (`cmdx` is a word, not `cmd` and `x`).
@@ -272,7 +276,7 @@ def textmate_text() -> str:
 
 
 def outputs() -> dict[Path, str]:
-    return {LARK_PATH: lark_grammar(), TEXTMATE_PATH: textmate_text()}
+    return {LARK_PATH: lark_grammar(), TEXTMATE_PATH: textmate_text(), CONSTRUCTORS_PATH: ast.constructors_source()}
 
 
 def stale() -> list[Path]:

@@ -24,6 +24,7 @@ from sys import intern
 
 from .. import catalog, values
 from ..gcpause import paused_gc
+from ..lazyregex import LazyRegex
 from ..source import Cols, Source, split_lines
 from . import ast
 
@@ -31,15 +32,16 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing
 if TYPE_CHECKING:
     from pathlib import Path
 
-# A line the fast path can read: printable characters, blanks and tabs.
-_PLAIN = re.compile(r"[^\x00-\x08\x0a-\x1f\x7f]*")
-_WORD = re.compile(r"[^ \t]+")
-_DIRECTIVE = re.compile(
+# A line the fast path can read: printable characters, blanks and tabs.  Compiled
+# when first used: most scripts have no tab, no control character, no directive.
+_PLAIN = LazyRegex(r"[^\x00-\x08\x0a-\x1f\x7f]*")
+_WORD = LazyRegex(r"[^ \t]+")
+_DIRECTIVE = LazyRegex(
     r"#\s*innolint\s*:\s*(?P<action>[A-Za-z][A-Za-z-]*)"
     r"(?:\s*=\s*(?P<codes>[^\s,]+(?:\s*,\s*[^\s,]+)*))?"
     r"(?:\s+--\s*(?P<reason>.*?))?\s*$"
 )
-_DIRECTIVE_START = re.compile(r"#\s*innolint\s*:", re.IGNORECASE)
+_DIRECTIVE_START = LazyRegex(r"#\s*innolint\s*:", re.IGNORECASE)
 
 # Shapes, named like the grammar's rules.
 COMMENT, MOD, CONFIG, VARS, OTHER, EMPTY = (
@@ -256,7 +258,7 @@ class _LineBuilder:
     def comment(self) -> ast.Line:
         token = self.tokens[0]
         body = token.text[1:]
-        if not _DIRECTIVE_START.match(token.text):
+        if ":" not in token.text or not _DIRECTIVE_START.match(token.text):
             return ast.Comment(*self.line_fields(), body)
         base = token.span.start
         match = _DIRECTIVE.match(token.text)
@@ -385,7 +387,7 @@ class _LineBuilder:
         module = sub = None
         if verb and (known is None or known.takes_module) and rest and rest[0][0][:1] != "/":
             module, rest = rest[0], rest[1:]
-            if known is not None and rest and catalog.SUBOBJECT_PATTERN.fullmatch(rest[0].text):
+            if known is not None and rest and catalog.is_subobject_name(rest[0].text):
                 sub, rest = rest[0], rest[1:]
         settings = _module_settings(module.text) if module is not None and sub is None else None
         args, options = self.split_args(rest, settings, bare=known is not None and not known.option_values, lower=True)

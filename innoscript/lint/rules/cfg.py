@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from ... import catalog
+from ...lazyregex import LazyRegex
 from ...syntax import ast
 from ..context import LintContext
 from ..rule import rule
@@ -12,9 +13,26 @@ from .. import crossfile, facts
 
 # Names backups usually get: a `backup` folder, the official server's
 # `mode=backup` query, `<hardware id>.<n>.txt` files (spec section 5.6, 8).
-_BACKUP_FOLDER = re.compile(r"(?:^|/)(?:backup|backups|bak|cfg-backup|config-backup)(?:/|$)", re.IGNORECASE)
-_BACKUP_QUERY = re.compile(r"(?:^|&)mode=backup(?:&|$)", re.IGNORECASE)
-_BACKUP_FILE = re.compile(r"^IP[0-9A-Z]+-[0-9a-f]{2}(?:-[0-9a-f]{2}){2,5}(?:[-.]\d+)?\.txt$", re.IGNORECASE)
+# Compiled for the URLs that pass a cheap test first (_looks_like_backup).
+_BACKUP_FOLDER = LazyRegex(r"(?:^|/)(?:backup|backups|bak|cfg-backup|config-backup)(?:/|$)", re.IGNORECASE)
+_BACKUP_QUERY = LazyRegex(r"(?:^|&)mode=backup(?:&|$)", re.IGNORECASE)
+_BACKUP_FILE = LazyRegex(r"^IP[0-9A-Z]+-[0-9a-f]{2}(?:-[0-9a-f]{2}){2,5}(?:[-.]\d+)?\.txt$", re.IGNORECASE)
+
+
+def _looks_like_backup(url) -> bool:
+    """A backup's folder, query or file name, as the patterns above say.
+
+    Each pattern is tried only when the text has what every match of it has
+    (`ba` in each folder name, `=ba` in the query, `p` second in the file
+    name; no other character matches these case-insensitively), so the URL
+    of an ordinary payload compiles none of them.
+    """
+    path, query, name = url.path, url.query, url.file_name
+    return bool(
+        ("ba" in path.lower() and _BACKUP_FOLDER.search(path))
+        or ("=ba" in query.lower() and _BACKUP_QUERY.search(query))
+        or (name[1:2] in ("p", "P") and _BACKUP_FILE.match(name))
+    )
 
 
 @rule("UPD-065", spec="lint-rules.md UPD-065; innovaphone-spec.md 4, 5.7", kinds=(ast.ModCommand,),
@@ -166,7 +184,8 @@ def cfg_loads_backup(ctx: LintContext):
             first_writer.setdefault(scfg.url.text, scfg)
     backups = [
         # the fixed part before the first meta sequence is a cheap test before the pattern
-        (scfg, catalog.META_PATTERN.split(url, 1)[0].lower(), facts.meta_url_pattern(url))
+        # (compiled only for a cfg URL that passes it)
+        (scfg, catalog.META_PATTERN.split(url, 1)[0].lower(), url)
         for url, scfg in first_writer.items()
     ]
     for line in ctx.lines(ast.Cfg):
@@ -174,7 +193,8 @@ def cfg_loads_backup(ctx: LintContext):
             continue
         text = line.url.text
         lowered = text.lower()
-        backup = next((s for s, start, pattern in backups if lowered.startswith(start) and pattern.fullmatch(text)), None)
+        backup = next((s for s, start, url in backups
+                       if lowered.startswith(start) and facts.meta_url_pattern(url).fullmatch(text)), None)
         if backup is not None:
             yield ctx.finding(
                 line.at(line.url),
@@ -184,9 +204,7 @@ def cfg_loads_backup(ctx: LintContext):
             )
             continue
         url = line.url.parts
-        if url is not None and (
-            _BACKUP_FOLDER.search(url.path) or _BACKUP_QUERY.search(url.query) or _BACKUP_FILE.match(url.file_name)
-        ):
+        if url is not None and _looks_like_backup(url):
             yield ctx.finding(
                 line.at(line.url),
                 "this looks like a full backup: loading it also rewrites the update serials and the update URL; "

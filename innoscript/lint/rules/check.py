@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import re
-
 from ... import catalog
+from ...lazyregex import LazyRegex
 from ...syntax import ast
 from ..context import LintContext
 from ..rule import rule
@@ -324,10 +323,19 @@ def check_immediate_restart(ctx: LintContext, line: ast.Check):
     )]
 
 
-_SERIAL_CHARS = re.compile(r"^[A-Za-z0-9._:-]+$")
+_SERIAL_CHARS = LazyRegex(r"^[A-Za-z0-9._:-]+$")
+_SERIAL_ALPHABET = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._:-")
+
+
+def _plain_serial(text: str) -> bool:
+    """_SERIAL_CHARS matches ``text``, read with str methods (the pattern decides for a text
+    with a line break, where its `$` differs)."""
+    if "\n" in text:
+        return _SERIAL_CHARS.match(text) is not None
+    return bool(text) and _SERIAL_ALPHABET.issuperset(text)
 # A date followed by a time of day: `20051010-170130` (the #d format),
 # `2024-06-01T12:30`, `2024-06-01_1230`.
-_DATE_TIME = re.compile(
+_DATE_TIME = LazyRegex(  # compiled for serials with digits enough (facts.date_time_digits)
     r"(?:19|20)\d{2}(?:\d{4}|-\d{2}-\d{2})[-_T.]?\d{2}[:.-]?\d{2}(?:[:.-]?\d{2})?(?!\d)"
 )
 
@@ -381,11 +389,11 @@ def suspicious_serial(ctx: LintContext, line: ast.Command):
         text = serial.text
         if "#" in text:
             found.append(ctx.finding(serial.span, f"`{text}`: meta sequences are not expanded in serials; write a fixed serial"))
-        elif not _SERIAL_CHARS.match(text):
+        elif not _plain_serial(text):
             found.append(ctx.finding(
                 serial.span, f"serial `{text}` contains characters other than letters, digits and `._:-`"
             ))
-        elif _DATE_TIME.search(text):
+        elif facts.date_time_digits(text) and _DATE_TIME.search(text):
             found.append(ctx.finding(
                 serial.span,
                 f"serial `{text}` looks like a date-and-time stamp: if it changes whenever the script is "

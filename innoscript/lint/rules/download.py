@@ -66,7 +66,7 @@ def dotted_build_serial(ctx: LintContext, line: ast.Download):
     if _kind(line) != "prot" or line.serial is None or "#" in line.serial.text:
         return
     serial = line.serial.text
-    if facts.DOTTED_BUILD.match(serial):
+    if "." in serial and facts.DOTTED_BUILD.match(serial):
         fixed = facts.undotted(serial)
         return [ctx.finding(
             line.serial.span,
@@ -74,7 +74,7 @@ def dotted_build_serial(ctx: LintContext, line: ast.Download):
             f"`{fixed}` (no dot): use `{fixed}`",
             fix=ctx.replace(line.serial.span, fixed, f"use `{fixed}`", safe=False),
         )]
-    elif not facts.BUILD_SERIAL.match(serial):
+    elif not facts.is_build_serial(serial):
         return [ctx.finding(
             line.serial.span,
             f"build serial `{serial}` does not look like a firmware build number (such as 13-5021837); "
@@ -122,7 +122,7 @@ def download_loop_risk(ctx: LintContext, line: ast.Download):
     if line.serial is None:
         return
     serial = line.serial.text
-    if facts.DATE_TIME.search(serial):
+    if facts.date_time_digits(serial) and facts.DATE_TIME.search(serial):
         yield ctx.finding(
             line.serial.span,
             f"serial `{serial}` contains a date and time: if the script is generated per request the "
