@@ -60,13 +60,12 @@ class DiagnosticEncoder:
             # and ending, and each entry keeps its lines alive, so their ids stay theirs.
             key = (d[0], d[1], d[2], d[3], span[3], span[5], end_line - line, d[8], d[6] is not None,
                    id(first), id(last), line == 1)
-            others = ()
             if related:
                 # Related places are encoded with their own (absolute) lines: they are part of the key.
-                others = [lines[r.span[2] - 1] for r in related] + [lines[r.span[4] - 1] for r in related]
-                key += (*[(r.message, r.path, *r.span[2:]) for r in related], *map(id, others))
+                key += tuple([(r[1], r[2], r[0][2:], id(lines[r[0][2] - 1]), id(lines[r[0][4] - 1])) for r in related])
             entry = previous.get(key)
             if entry is None:
+                others = [lines[r[0][index] - 1] for r in related for index in (2, 4)]  # kept alive with their ids
                 entry = (self._parts(d, mapper, uri, rule_url, uri_of), first, last, others)
                 fresh += 1
             cache[key] = entry
