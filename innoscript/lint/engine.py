@@ -77,11 +77,13 @@ class IncrementalLinter:
     only, so their findings are a function of the line's parse (its text and
     line ending): they are kept per parse and placed wherever that parse
     stands in the next version; findings placed in the last version are
-    reused where their line did not move.  On each call the line rules run
-    only on lines whose text was not in the previous version; script rules
-    (the cross-line ones) and the suppressions stage run again in full.  The result is exactly what
-    ``lint_script`` gives for the same script, diagnostic for diagnostic,
-    spans (offsets, lines, columns) included.
+    reused where their line did not move.  On each call only the lines
+    between the first and the last line that changed are looked up, and the
+    line rules run only on those whose text was not in the previous version;
+    script rules (the cross-line ones) and the suppressions stage run again
+    in full.  The result is exactly what ``lint_script`` gives for the same
+    script, diagnostic for diagnostic, spans (offsets, lines, columns)
+    included.
 
     The language server keeps one per open document::
 
