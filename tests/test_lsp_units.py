@@ -165,3 +165,29 @@ def test_config_file_edits_are_seen_without_notification(tmp_path):
     resolver.overrides = {"model": "IP72"}
     config.unlink()
     assert resolver.settings_for(path)[0].model == "IP72"
+
+
+def test_the_next_version_reads_the_placed_lines_while_another_thread_places_more():
+    """The server's loop places lines of the current version (hover, outline) while a
+    worker hands its placed lines over to the next version: that must never fail."""
+    import threading
+
+    text = "".join(f"config add CMD0 /n{number}\n" for number in range(60_000))
+    for _ in range(3):
+        script = parse(Source(text, "/x.htm"))
+        done = threading.Event()
+
+        def place() -> None:
+            for number in range(1, len(script.shapes) + 1):
+                script.line(number)
+            done.set()
+
+        thread = threading.Thread(target=place)
+        thread.start()
+        try:
+            while not done.is_set():
+                script.placed_nodes(10, 20)  # raised "dictionary changed size during iteration"
+        finally:
+            thread.join()
+        kept = script.placed_nodes(10, 20)
+        assert len(kept) == len(script.shapes) - 10 and kept[0] is script.line(1)

@@ -458,7 +458,10 @@ class Script:
             if not moved:
                 kept.update(zip(range(end, len(lines)), lines[end:]))
             return kept
-        return {index: node for index, node in self._nodes.items() if index < first or (not moved and index >= end)}
+        # A copy first (one step in C): the language server's loop may place a line of
+        # this version (a hover) while a worker reads it for the next one.
+        nodes = self._nodes.copy()
+        return {index: node for index, node in nodes.items() if index < first or (not moved and index >= end)}
 
     @property
     def filled(self) -> list[int]:
