@@ -191,3 +191,26 @@ def test_the_next_version_reads_the_placed_lines_while_another_thread_places_mor
             thread.join()
         kept = script.placed_nodes(10, 20)
         assert len(kept) == len(script.shapes) - 10 and kept[0] is script.line(1)
+
+
+def test_a_finding_above_an_edit_is_encoded_again_when_its_related_place_is_on_the_edited_line():
+    """An equal finding whose related place stands on a changed line: columns in UTF-16 moved."""
+    from innoscript.lint.diagnostic import Diagnostic, Related, Severity
+    from innoscript.lsp.encode import DiagnosticEncoder
+    from innoscript.lsp.positions import Mapper
+
+    def encoded(encoder, text):
+        source = Source(text, "/x.htm")
+        script = parse(source)
+        related = Related(source.span(text.index("abc"), text.index("abc") + 3), "the first one")
+        finding = Diagnostic("UPD-032", "second-check", Severity.WARNING, "second", "/x.htm", source.span(0, 3),
+                             related=(related,))
+        mapper = Mapper(script.shapes, False, positions.UTF16)
+        return encoder.encode([finding], mapper, "file:///x.htm", lambda code: None, lambda path: path)
+
+    before, after = "one\ntwo\nxx abc\n", "one\ntwo\n\U0001f600x abc\n"  # the same offsets, other UTF-16 columns
+    encoder = DiagnosticEncoder()
+    first = encoded(encoder, before)
+    again = encoded(encoder, after)
+    assert again == encoded(DiagnosticEncoder(), after) and again != first
+    assert '"character":4' in again[0]  # the emoji counts two code units

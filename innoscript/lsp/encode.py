@@ -4,12 +4,12 @@ Converting a finding means mapping its columns into the editor's code units
 and encoding a small object; over a whole document after every keystroke
 that costs more than linting the line that changed.  So each finding's JSON
 is kept, keyed by everything it depends on except its line number: what the
-editor sees of it (code, message, severity, columns, tags, fixability) and
-the text of its lines (columns depend on the characters before them).  A
-finding on a line an edit did not touch is then reused as text; one that only
-moved (lines inserted or deleted above it) gets its new line number spliced
-in.  Findings that point at other lines (related information) are encoded
-afresh each time.
+editor sees of it (code, message, severity, columns, tags, fixability,
+related places) and its lines (columns depend on the characters before
+them).  A finding on a line an edit did not touch is then reused as text;
+one that only moved (lines inserted or deleted above it) gets its new line
+number spliced in.  The findings above an edit are the last call's own, on
+the same lines: their text is taken as it was, without a look-up each.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 from typing import Callable
 
+from ..source import common_prefix
 from .positions import Mapper
 
 SOURCE = "innolint"
@@ -33,19 +34,27 @@ class DiagnosticEncoder:
     def __init__(self) -> None:
         self._cache: dict[tuple, tuple] = {}
         self._setup: tuple | None = None  # (encoding, bom shift): a change empties the cache
+        self._last: tuple | None = None  # (diagnostics, their JSON, the lines) of the last call
         self.encoded = 0  # diagnostics encoded afresh by the last call (for the benchmark)
 
     def encode(self, diagnostics, mapper: Mapper, uri: str, rule_url: Callable[[str], str | None],
                uri_of: Callable[[str | None], str], check: Callable[[], None] | None = None) -> list[str]:
         setup = (mapper.encoding, mapper.shift)
-        previous = self._cache if setup == self._setup else {}
+        same = setup == self._setup and self._last is not None
+        previous = self._cache if same else {}
         self._setup = setup
-        cache: dict[tuple, tuple] = {}
         lines = mapper.lines
         count = len(lines)
-        out: list[str] = []
+        if same and len(previous) <= 2 * len(diagnostics) + 64:
+            # The diagnostics above the edit are the last call's, on the same lines: their
+            # JSON is taken as it was, and the keys of the others are added to the cache.
+            start = self._unchanged(diagnostics, lines)
+            cache, out = previous, self._last[1][:start]
+        else:  # the first call, another setup, or a cache grown with old keys: a fresh one
+            start, cache, out = 0, {}, []
         fresh = 0
-        for index, d in enumerate(diagnostics):
+        for index in range(start, len(diagnostics)):
+            d = diagnostics[index]
             if check is not None and not index & 1023:
                 check()
             span = d.span
@@ -71,9 +80,20 @@ class DiagnosticEncoder:
             cache[key] = entry
             head, start_shift, middle, end_shift, tail = entry[0]
             out.append(f"{head}{line - 1 + start_shift}{middle}{end_line - 1 + end_shift}{tail}")
-        self._cache = cache
+        self._cache, self._last = cache, (diagnostics, out, lines)
         self.encoded = fresh
         return out
+
+    def _unchanged(self, diagnostics, lines) -> int:
+        """How many leading diagnostics are the last call's, on lines that did not change."""
+        old_diagnostics, _, old_lines = self._last
+        top = common_prefix(old_lines, lines)  # lines 1..top: the same parses (the same text and ending)
+        same = common_prefix(old_diagnostics, diagnostics)  # equal records, compared in C
+        for index in range(same):
+            d = diagnostics[index]
+            if d.span[4] > top or (d.related and any(r.span[4] > top for r in d.related)):
+                return index
+        return same
 
     def _parts(self, d, mapper: Mapper, uri: str, rule_url, uri_of) -> tuple:
         """The JSON of ``d`` cut around its two line numbers, and how they relate to the span's lines."""
