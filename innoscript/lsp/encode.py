@@ -74,7 +74,7 @@ class DiagnosticEncoder:
                 key += tuple([(r[1], r[2], r[0][2:], id(lines[r[0][2] - 1]), id(lines[r[0][4] - 1])) for r in related])
             entry = previous.get(key)
             if entry is None:
-                others = [lines[r[0][index] - 1] for r in related for index in (2, 4)]  # kept alive with their ids
+                others = [lines[r[0][at] - 1] for r in related for at in (2, 4)]  # kept alive with their ids
                 entry = (self._parts(d, mapper, uri, rule_url, uri_of), first, last, others)
                 fresh += 1
             cache[key] = entry
