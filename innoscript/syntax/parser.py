@@ -134,7 +134,7 @@ def tokenize_line(text: str) -> tuple[str, list[RawToken]]:
 
 
 def _shape(tokens: list) -> str:
-    """A line's shape from its first words (raw tokens or Tokens: the word comes first)."""
+    """A line's shape from its first words."""
     if not tokens:
         return EMPTY
     head = tokens[0][0].lower()
@@ -212,34 +212,19 @@ class _LineBuilder:
         text = self.text
         tokens = []
         add = tokens.append
-        if text.isprintable() and text.lstrip(" ")[:1] != "#":
-            # Most lines: blanks and printable words, no comment.  What
-            # tokenize_line gives for them, each word made a Token as it is read.
-            start = 0
-            for word in text.split(" "):
-                end = start + len(word)
-                if end > start:
-                    key = (word, start, end)
-                    token = known.get(key)
-                    if token is None:
-                        token = known[key] = _new_tuple(ast.Token, (intern(word), _new_tuple(Cols, (start, end))))
-                    add(token)
-                start = end + 1
-            shape = _shape(tokens)
-        else:
-            try:
-                shape, raw = tokenize_line(text)
-            except LineSyntaxError as exc:
-                column = min(exc.column, len(text))
-                return ast.SyntaxErrorLine(*self.line_fields(), exc.message, self.span(column, min(column + 1, len(text))))
-            for key in raw:
-                token = known.get(key)
-                if token is None:
-                    # Interned: the same few words (mod, cmd, UP0, config, /name ...) fill
-                    # most of a large file.
-                    word, start, end = key
-                    token = known[key] = _new_tuple(ast.Token, (intern(word), _new_tuple(Cols, (start, end))))
-                add(token)
+        try:
+            shape, raw = tokenize_line(text)
+        except LineSyntaxError as exc:
+            column = min(exc.column, len(text))
+            return ast.SyntaxErrorLine(*self.line_fields(), exc.message, self.span(column, min(column + 1, len(text))))
+        for key in raw:
+            token = known.get(key)
+            if token is None:
+                # Interned: the same few words (mod, cmd, UP0, config, /name ...) fill
+                # most of a large file.
+                word, start, end = key
+                token = known[key] = _new_tuple(ast.Token, (intern(word), _new_tuple(Cols, (start, end))))
+            add(token)
         self.tokens = tuple(tokens)
         if shape == CONFIG:
             return self.config_line()
