@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from functools import cached_property, lru_cache
-from operator import attrgetter
 
 from .. import catalog
 from ..records import NamedTuple
-from ..source import Span
+from ..source import Cols, Span
 from ..syntax import ast
 from .diagnostic import Edit, Fix, Related, Severity
 from .settings import Settings
@@ -34,7 +32,7 @@ class Finding(NamedTuple):
     severity: Severity | None = None
 
 
-_number = attrgetter("number")
+_new_tuple = tuple.__new__  # a record without its NamedTuple __new__ (one call less; rules make many)
 
 
 @lru_cache(maxsize=None)
@@ -96,6 +94,38 @@ class LintContext:
             found = self._lines_by_types[types] = self.script.lines_of(*types)
         return iter(found)
 
+    def numbers(self, *types: type) -> Sequence[int]:
+        """Numbers of the lines of these node types, in order, none of them placed.
+
+        For rules that read many lines and report few: ``shape(number)`` says
+        what a line is, ``at(number, ...)`` and ``line(number)`` where it stands.
+        The list is the script's own: read it, do not change it.
+        """
+        return self.script.numbers_of(*types)
+
+    def shape(self, number: int) -> ast.Line:
+        """The parse of line ``number``: what the line says, not where it stands.
+
+        The parser shares one parse per line text, made at line 1, offset 0:
+        read its words and values, never its ``number``, ``offset``, ``span``
+        or ``at``; ``line(number)`` is the line placed.
+        """
+        return self.script.shapes[number - 1]
+
+    def line(self, number: int) -> ast.Line:
+        """Line ``number`` placed where it stands (the same node ``lines`` gives)."""
+        return self.script.line(number)
+
+    def at(self, number: int, where) -> Span:
+        """``line(number).at(where)``, without placing the line: ``where`` is ``Cols`` or has a ``span`` of them."""
+        start, end = where if where.__class__ is Cols else where.span
+        offset = self._starts[number - 1]
+        return _new_tuple(Span, (offset + start, offset + end, number, start + 1, number, end + 1))
+
+    @cached_property
+    def _starts(self) -> Sequence[int]:
+        return self.source.lines.starts
+
     def shared(self, fact: Callable[["LintContext"], T]) -> T:
         """``fact(self)``, computed once per script for all rules that ask."""
         if fact not in self._shared:
@@ -109,14 +139,6 @@ class LintContext:
             self._per_line[key] = fact(self, line)
         return self._per_line[key]
 
-    def after(self, line: ast.Line) -> list[ast.Command]:
-        """Effective lines after ``line``."""
-        # The commands are in line order: a binary search, not a walk over all of them.
-        return self.commands[bisect_right(self.commands, line.number, key=_number):]
-
-    def before(self, line: ast.Line) -> list[ast.Command]:
-        return self.commands[:bisect_left(self.commands, line.number, key=_number)]
-
     # -- making findings
 
     def finding(
@@ -129,7 +151,7 @@ class LintContext:
         unnecessary: bool = False,
         severity: Severity | None = None,
     ) -> Finding:
-        return tuple.__new__(Finding, (span, message, fix, related, unnecessary, severity))  # one call less per finding
+        return _new_tuple(Finding, (span, message, fix, related, unnecessary, severity))  # one call less per finding
 
     def related(self, span: Span, message: str) -> Related:
         return Related(span, message)
@@ -153,14 +175,27 @@ class LintContext:
         return Fix(message, (Edit(position, text + (line.newline or self.script.newline)),), safe)
 
     def delete_line(self, line: ast.Line, message: str, *, safe: bool = True) -> Fix:
-        start, end = line.offset, line.offset + len(line.text) + len(line.newline)
-        number = line.number
-        span = Span(start, end, number, 1, number + 1 if line.newline else number,
-                    1 if line.newline else len(line.text) + 1)
         if line.number != 1 or line.offset != 0:
-            span = keep_line_breaks(self.source, span)
-        # (a line rule's line stands at line 1, offset 0: the engine does it where the line stands)
-        return Fix(message, (Edit(span, ""),), safe)
+            edit = self.deletion(line.number, line)
+        else:
+            # (a line rule's line stands at line 1, offset 0: the engine does it where the line stands)
+            edit = _new_tuple(Edit, (_line_with_ending(0, 1, line), ""))
+        return _new_tuple(Fix, (message, (edit,), safe, None))
+
+    def deletion(self, number: int, line: ast.Line | None = None) -> Edit:
+        """The edit that deletes line ``number`` with its line ending (a lone CR before it kept apart:
+        keep_line_breaks); ``line``: its node or parse, when at hand."""
+        span = _line_with_ending(self._starts[number - 1], number, line or self.shape(number))
+        return _new_tuple(Edit, (keep_line_breaks(self.source, span), ""))
+
+
+def _line_with_ending(offset: int, number: int, line: ast.Line) -> Span:
+    """The span of a line's text and line ending, for the line standing at ``offset`` as line ``number``."""
+    text, newline = line.text, line.newline
+    end = offset + len(text) + len(newline)
+    if newline:
+        return _new_tuple(Span, (offset, end, number, 1, number + 1, 1))
+    return _new_tuple(Span, (offset, end, number, 1, number, len(text) + 1))
 
 
 def keep_line_breaks(source, span: Span) -> Span:

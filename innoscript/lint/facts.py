@@ -385,75 +385,52 @@ def changes_state(line: ast.Command) -> bool:
     return False
 
 
-def restarting_checks(commands: Iterable[ast.Command]) -> list[ast.Check]:
-    """`check` lines whose final command restarts.
+def _restarting_check(line: ast.Line) -> bool:
+    """A `check` whose final command restarts: it runs when the script has run to its end
+    (the deferred commit), so it restarts after every other line, wherever the check stands."""
+    final = final_of(line.final) if isinstance(line, ast.Check) else None
+    return final is not None and final.restarts
 
-    A check's final command runs when the script has run to its end (the
-    deferred commit), so it restarts after every other line, wherever the
-    check stands.
+
+def _later(ctx: "LintContext", counts: Callable[[ast.Line], bool]) -> Callable[[int], ast.Command | None]:
+    """A function giving, for a line's number, the last line after it that ``counts``, else the first restarting `check`.
+
+    Computed once per script, so a rule over many lines stays linear.  The
+    parses are read (``counts`` looks at what a line says, not where it
+    stands) and only the two lines it can answer are placed.
     """
-    checks = []
-    for command in commands:
-        final = final_of(command.final) if isinstance(command, ast.Check) else None
-        if final is not None and final.restarts:
-            checks.append(command)
-    return checks
+    commands = ctx.numbers(ast.Command)
+    number = next((n for n in reversed(commands) if counts(ctx.shape(n))), 0)
+    last = ctx.line(number) if number else None
+    check = next((n for n in ctx.numbers(ast.Check) if _restarting_check(ctx.shape(n))), 0)
+    fallback = ctx.line(check) if check else None
 
-
-def _later(commands: list[ast.Command], counts, checks: Iterable[ast.Command] | None = None,
-           ) -> Callable[[ast.Line], ast.Command | None]:
-    """A function giving, for a line, the last line after it that ``counts``, else a restarting `check`.
-
-    Computed once per script, so a rule over many lines stays linear.
-    ``checks``: the script's `check` lines when known (else found among ``commands``).
-    """
-    last = next((c for c in reversed(commands) if counts(c)), None)
-    checks = restarting_checks(commands if checks is None else checks)
-    fallback = checks[0] if checks else None
-
-    def find(line: ast.Line) -> ast.Command | None:
-        if last is not None and last.number > line.number:
+    def find(line: int) -> ast.Command | None:
+        if number > line:
             return last
         return fallback
 
     return find
 
 
-def later_restart(commands: list[ast.Command]) -> Callable[[ast.Line], ast.Command | None]:
-    """For a line: what restarts the device after it no matter what was downloaded.
+def activation_after(ctx: "LintContext") -> Callable[[int], ast.Command | None]:
+    """For a line's number: what activates configuration it wrote, a later `config activate` or
+    restart (else a restarting `check`); for ``ctx.shared`` (several rules ask)."""
+    return _later(ctx, _activates)
+
+
+def restart_after(ctx: "LintContext") -> Callable[[int], ast.Command | None]:
+    """For a line's number: what restarts the device after it no matter what was downloaded.
 
     A later bare restart line, or a `check` whose final command restarts.  A
     later UP0 command's own final command does not count: it runs only when
-    that command transfers something.
+    that command transfers something.  For ``ctx.shared``.
     """
-    return _later(commands, restarts)
-
-
-def later_activation(commands: list[ast.Command]) -> Callable[[ast.Line], ast.Command | None]:
-    """For a line: what activates configuration it wrote: a later `config activate` or restart."""
-    return _later(commands, _activates)
-
-
-def activation_after(ctx: "LintContext") -> Callable[[ast.Line], ast.Command | None]:
-    """``later_activation`` of the script's commands, for ``ctx.shared`` (several rules ask)."""
-    return _later(ctx.commands, _activates, ctx.lines(ast.Check))
-
-
-def restart_after(ctx: "LintContext") -> Callable[[ast.Line], ast.Command | None]:
-    """``later_restart`` of the script's commands, for ``ctx.shared``."""
-    return _later(ctx.commands, restarts, ctx.lines(ast.Check))
+    return _later(ctx, restarts)
 
 
 def _activates(line: ast.Command) -> bool:
     return is_config(line, "activate") or restarts(line)
-
-
-def first_check(commands: Iterable[ast.Command]) -> ast.Check | None:
-    """The first `check`: once its serial is stored, every line below it is skipped on each poll."""
-    for command in commands:
-        if isinstance(command, ast.Check):
-            return command
-    return None
 
 
 # -- configuration lines -----------------------------------------------------------

@@ -413,7 +413,7 @@ class Script:
     blank, so ten million blank lines cost a pointer each, never a node.
     """
 
-    __slots__ = ("source", "shapes", "_lines", "_nodes", "_filled", "_by_class")
+    __slots__ = ("source", "shapes", "_lines", "_nodes", "_filled", "_by_class", "_by_types")
 
     def __init__(self, source: Source, shapes: Sequence[Line], filled: list[int] | None = None,
                  placed: dict[int, Line] | None = None) -> None:
@@ -427,6 +427,8 @@ class Script:
         # Numbers of the lines that are not blank (the parser knows them; else found when asked).
         self._filled = filled
         self._by_class: dict[type, list[int]] | None = None
+        # The numbers found per tuple of node types: each lint asks the same few tuples.
+        self._by_types: dict[tuple[type, ...], list[int]] = {}
 
     @property
     def lines(self) -> tuple[Line, ...]:
@@ -492,7 +494,20 @@ class Script:
             found.append(node)
         return found
 
+    def numbers_of(self, *types: type) -> Sequence[int]:
+        """Numbers (1-based) of the lines of these node types, in order, without placing any.
+
+        The list is the script's own (kept for the next caller): read it, do not change it.
+        """
+        return self._numbers(types)
+
     def _numbers(self, types: tuple[type, ...]) -> list[int]:
+        found = self._by_types.get(types)
+        if found is None:
+            found = self._by_types[types] = self._find_numbers(types)
+        return found
+
+    def _find_numbers(self, types: tuple[type, ...]) -> list[int]:
         if issubclass(Blank, types):
             return [number for number, shape in enumerate(self.shapes, 1) if isinstance(shape, types)]
         if self._by_class is None:
@@ -508,7 +523,12 @@ class Script:
         wanted = [numbers for cls, numbers in self._by_class.items() if issubclass(cls, types)]
         if len(wanted) == 1:
             return wanted[0]
-        return sorted(number for numbers in wanted for number in numbers)
+        # Sorted runs one after the other: the sort merges them (timsort), without a step per number in Python.
+        merged: list[int] = []
+        for numbers in wanted:
+            merged += numbers
+        merged.sort()
+        return merged
 
     @property
     def path(self) -> str:

@@ -121,11 +121,13 @@ def cfg_never_activated(ctx: LintContext):
     if ctx.payload:
         return  # a nested cfg is UPD-065's finding
     activation_after = ctx.shared(facts.activation_after)
-    for line in ctx.lines(ast.Cfg):
+    for number in ctx.numbers(ast.Cfg):
+        line = ctx.shape(number)  # placed only where reported
         if not facts.has_url(line) or not facts.is_noop_word(line.final):
             continue
-        if activation_after(line) is not None:
+        if activation_after(number) is not None:
             continue
+        line = ctx.line(number)
         yield ctx.finding(
             line.at(line.final),
             f"`cfg` with `{line.final.text}` writes the configuration but nothing activates it: add "
@@ -178,17 +180,19 @@ def cfg_loads_backup(ctx: LintContext):
     """
     # One entry per distinct backup URL (the first scfg writing it): large
     # scripts repeat the same few URLs thousands of times.
-    first_writer: dict[str, ast.Scfg] = {}
-    for scfg in ctx.lines(ast.Scfg):
+    first_writer: dict[str, int] = {}  # URL -> line number
+    for number in ctx.numbers(ast.Scfg):
+        scfg = ctx.shape(number)
         if facts.has_url(scfg):
-            first_writer.setdefault(scfg.url.text, scfg)
+            first_writer.setdefault(scfg.url.text, number)
     backups = [
         # the fixed part before the first meta sequence is a cheap test before the pattern
         # (compiled only for a cfg URL that passes it)
         (scfg, catalog.META_PATTERN.split(url, 1)[0].lower(), url)
         for url, scfg in first_writer.items()
     ]
-    for line in ctx.lines(ast.Cfg):
+    for number in ctx.numbers(ast.Cfg):
+        line = ctx.shape(number)  # placed only where reported (ctx.at)
         if not facts.has_url(line):
             continue
         text = line.url.text
@@ -197,16 +201,16 @@ def cfg_loads_backup(ctx: LintContext):
                        if lowered.startswith(start) and facts.meta_url_pattern(url).fullmatch(text)), None)
         if backup is not None:
             yield ctx.finding(
-                line.at(line.url),
-                f"this file is a backup written by the scfg on line {backup.number}: loading it also rewrites "
+                ctx.at(number, line.url),
+                f"this file is a backup written by the scfg on line {backup}: loading it also rewrites "
                 "the update serials and the update URL; load only the settings to restore",
-                related=(ctx.related(backup.at(backup.url), "the backup that writes it"),),
+                related=(ctx.related(ctx.at(backup, ctx.shape(backup).url), "the backup that writes it"),),
             )
             continue
         url = line.url.parts
         if url is not None and _looks_like_backup(url):
             yield ctx.finding(
-                line.at(line.url),
+                ctx.at(number, line.url),
                 "this looks like a full backup: loading it also rewrites the update serials and the update URL; "
                 "load only the settings to restore",
             )

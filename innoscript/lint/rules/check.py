@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
+
 from ... import catalog
 from ...lazyregex import LazyRegex
 from ...syntax import ast
@@ -10,19 +12,20 @@ from ..rule import rule
 from .. import facts
 
 
-def _checks(ctx: LintContext) -> list[ast.Check]:
-    return list(ctx.lines(ast.Check))
+def _last_guarding(ctx: LintContext) -> int:
+    """The number of the last effective line that is not a bare restart, else 0 (for ``ctx.shared``)."""
+    for number in reversed(ctx.numbers(ast.Command)):
+        if not facts.restarts(ctx.shape(number)):
+            return number
+    return 0
 
 
-def _record_only(ctx: LintContext, line: ast.Check) -> bool:
-    """Only bare reset-type lines (or nothing) follow the check: it guards nothing.
+def _record_only(ctx: LintContext, number: int) -> bool:
+    """Only bare reset-type lines (or nothing) follow the check on line ``number``: it guards nothing.
 
     That is: the check is the last command that is not a bare restart.
     """
-    for command in reversed(ctx.commands):
-        if not facts.restarts(command):
-            return command is line
-    return False
+    return number == ctx.shared(_last_guarding)
 
 
 @rule("UPD-030", spec="lint-rules.md UPD-030; innovaphone-spec.md 5.1", kinds=(ast.Check,))
@@ -103,20 +106,21 @@ def changes_before_check(ctx: LintContext):
     ## Source
     lint-rules.md UPD-031; innovaphone-spec.md 5.1.
     """
-    checks = _checks(ctx)
+    checks = ctx.numbers(ast.Check)
     if not checks or _record_only(ctx, checks[0]):
         return
-    line = checks[0]
-    above = [c for c in ctx.before(line) if facts.changes_state(c)]
+    commands = ctx.numbers(ast.Command)
+    above = [n for n in commands[:bisect_left(commands, checks[0])] if facts.changes_state(ctx.shape(n))]
     if not above:
         return
-    lines = ", ".join(str(c.number) for c in above[:5]) + (" ..." if len(above) > 5 else "")
+    line = ctx.line(checks[0])
+    lines = ", ".join(str(n) for n in above[:5]) + (" ..." if len(above) > 5 else "")
     many = len(above) > 1
     yield ctx.finding(
         line.at(line.verb),
         f"line{'s' if many else ''} {lines} above the check run{'' if many else 's'} on every poll, not once; "
         f"move {'them' if many else 'it'} below the check",
-        related=tuple(ctx.related(c.span, "runs on every poll") for c in above[:5]),
+        related=tuple(ctx.related(ctx.line(n).span, "runs on every poll") for n in above[:5]),
     )
 
 
@@ -154,14 +158,14 @@ def several_checks(ctx: LintContext):
     ## Source
     lint-rules.md UPD-032; innovaphone-spec.md 5.1, 14 (open question Q10).
     """
-    checks = _checks(ctx)
+    checks = ctx.numbers(ast.Check)
     if len(checks) < 2:
         return
-    message = (f"second `check` (the first is on line {checks[0].number}): there is only one UPDATE/CHECK serial; "
+    message = (f"second `check` (the first is on line {checks[0]}): there is only one UPDATE/CHECK serial; "
                "use a single check with one serial")
-    related = (ctx.related(checks[0].span, "first check"),)
-    for line in checks[1:]:
-        yield ctx.finding(line.at(line.verb), message, related=related)
+    related = (ctx.related(ctx.line(checks[0]).span, "first check"),)
+    for number in checks[1:]:
+        yield ctx.finding(ctx.at(number, ctx.shape(number).verb), message, related=related)
 
 
 @rule("UPD-033", spec="lint-rules.md UPD-033; innovaphone-spec.md 5.1, 12")
@@ -202,12 +206,13 @@ def check_records_only(ctx: LintContext):
     ## Source
     lint-rules.md UPD-033; innovaphone-spec.md 5.1, 12 (official server output).
     """
-    for line in _checks(ctx):
-        if _record_only(ctx, line):
-            yield ctx.finding(
-                line.at(line.verb),
-                "nothing but restarts follows this check: it only records its serial and skips nothing",
-            )
+    # The one check that can be the last line that is not a bare restart.
+    number = ctx.shared(_last_guarding)
+    if number and isinstance(ctx.shape(number), ast.Check):
+        yield ctx.finding(
+            ctx.at(number, ctx.shape(number).verb),
+            "nothing but restarts follows this check: it only records its serial and skips nothing",
+        )
 
 
 @rule("UPD-034", spec="lint-rules.md UPD-034; innovaphone-spec.md 4, 5.1")
@@ -253,28 +258,30 @@ def restart_inside_check(ctx: LintContext):
     ## Source
     lint-rules.md UPD-034; innovaphone-spec.md 4 (deferred check commit, IP72 note), 5.1.
     """
-    checks = _checks(ctx)
+    checks = ctx.numbers(ast.Check)
     if not checks:
         return
-    guard = checks[0]
+    guard = ctx.line(checks[0])
     guard_final = facts.final_of(guard.final)
-    last = ctx.commands[-1]  # a restart on the last line ends the guarded part anyway
-    for line in ctx.lines(ast.Download, ast.Scfg, ast.Cfg):
-        if line.number <= guard.number or line.number == last.number or not facts.has_url(line):
+    fixes = guard_final is not None and guard_final.restarts
+    last = ctx.numbers(ast.Command)[-1]  # a restart on the last line ends the guarded part anyway
+    related = None  # the same for every finding: made at the first
+    transfers = ctx.numbers(ast.Download, ast.Scfg, ast.Cfg)
+    for number in transfers[bisect_right(transfers, guard.number):]:
+        line = ctx.shape(number)  # placed only where reported (ctx.at)
+        if number == last or not facts.has_url(line) or not facts.restarts_unconditionally(facts.final_of(line.final)):
             continue
-        final = facts.final_of(line.final)
-        if not facts.restarts_unconditionally(final):
-            continue
-        fix = None
-        if guard_final is not None and guard_final.restarts:
-            fix = ctx.replace(line.at(line.final), "ser", "write `ser` and let the check restart at the end", safe=False)
+        where = ctx.at(number, line.final)
+        fix = ctx.replace(where, "ser", "write `ser` and let the check restart at the end", safe=False) if fixes else None
+        if related is None:
+            related = (ctx.related(guard.span, "the check whose serial is stored only at the end"),)
         yield ctx.finding(
-            line.at(line.final),
+            where,
             f"`{line.final.text}` restarts the device in the middle of the part guarded by the check on line "
             f"{guard.number}: the serial is not stored and the lines below wait for the next poll; use `ser` "
             "and restart once at the end",
             fix=fix,
-            related=(ctx.related(guard.span, "the check whose serial is stored only at the end"),),
+            related=related,
         )
 
 

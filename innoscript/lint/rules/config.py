@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
+
 from ... import catalog
 from ...source import Cols
 from ...syntax import ast
@@ -12,9 +14,23 @@ from .. import facts
 MIN_POLL = 15  # minutes: the default and the lowest recommended interval [ASCOM5]
 
 
-def _changes(ctx: LintContext) -> list[ast.ConfigLine]:
-    """`config add|change` lines (UPD-070 and UPD-071 read them: ask through ``ctx.shared``)."""
-    return [line for line in ctx.lines(ast.ConfigLine) if facts.changes_config(line)]
+def _changes(ctx: LintContext) -> list[int]:
+    """The numbers of the `config add|change` lines (UPD-070 and UPD-071 read them: ask through ``ctx.shared``)."""
+    return [number for number in ctx.numbers(ast.ConfigLine) if facts.changes_config(ctx.shape(number))]
+
+
+def _last(ctx: LintContext, test, below: int = 0) -> int:
+    """The number of the last effective line below line ``below`` whose parse passes ``test``, else 0."""
+    for number in reversed(ctx.numbers(ast.Command)):
+        if number <= below:
+            break
+        if test(ctx.shape(number)):
+            return number
+    return 0
+
+
+def _is_write(line: ast.Line) -> bool:
+    return facts.is_config(line, "write")
 
 
 def _writes(line: ast.Line) -> bool:
@@ -22,10 +38,11 @@ def _writes(line: ast.Line) -> bool:
     return facts.is_config(line, "write") or isinstance(line, ast.Cfg)
 
 
-def _head_span(ctx: LintContext, line: ast.ConfigLine):
-    """From `config` to the module name (or the verb): what the line changes."""
+def _head_span(ctx: LintContext, number: int):
+    """From `config` to the module name (or the verb) of line ``number``: what the line changes."""
+    line = ctx.shape(number)
     last = line.module or line.verb or line.keyword
-    return line.at(Cols(line.keyword.span.start, last.span.end))
+    return ctx.at(number, Cols(line.keyword.span.start, last.span.end))
 
 
 @rule("UPD-070", spec="lint-rules.md UPD-070; innovaphone-spec.md 5.7, 5.10")
@@ -69,14 +86,15 @@ def config_not_written(ctx: LintContext):
     """
     if ctx.payload:
         return
-    last_write = next((c.number for c in reversed(ctx.commands) if _writes(c)), 0)
-    unwritten = [c for c in ctx.shared(_changes) if c.number > last_write]
+    changes = ctx.shared(_changes)
+    unwritten = changes[bisect_right(changes, _last(ctx, _writes)):]
     if not unwritten:
         return
-    fix = ctx.insert_line_after(unwritten[-1], "config write", "add `config write` after the changes", safe=False)
-    for line in unwritten:
+    fix = ctx.insert_line_after(ctx.line(unwritten[-1]), "config write", "add `config write` after the changes",
+                                safe=False)
+    for number in unwritten:
         yield ctx.finding(
-            _head_span(ctx, line),
+            _head_span(ctx, number),
             "configuration change without a later `config write`: it is lost at the next restart; add "
             "`config write` after the changes",
             fix=fix,
@@ -126,19 +144,18 @@ def config_never_activated(ctx: LintContext):
     """
     if ctx.payload:
         return
-    commands = ctx.commands
     activation_after = ctx.shared(facts.activation_after)
-    inactive = [c for c in ctx.shared(_changes) if activation_after(c) is None]
+    inactive = [n for n in ctx.shared(_changes) if activation_after(n) is None]
     if not inactive:
         return
-    writes = [c for c in commands if facts.is_config(c, "write") and c.number > inactive[-1].number]
-    anchor = writes[-1] if writes else inactive[-1]
-    fix = ctx.insert_line_after(anchor, "config activate", "add `config activate`", safe=False)
-    check = facts.first_check(commands)
+    anchor = _last(ctx, _is_write, inactive[-1]) or inactive[-1]  # the last `config write` below the changes
+    fix = ctx.insert_line_after(ctx.line(anchor), "config activate", "add `config activate`", safe=False)
+    checks = ctx.numbers(ast.Check)
+    check = ctx.line(checks[0]) if checks else None  # the first check
     related = (ctx.related(check.at(check.final), "the check's final command does not restart"),) if check and check.final else ()
-    for line in inactive:
+    for number in inactive:
         yield ctx.finding(
-            _head_span(ctx, line),
+            _head_span(ctx, number),
             "configuration change that is never activated: add `config activate` (and `iresetn` where a "
             "restart is needed), or give the check a restarting final command",
             fix=fix,
@@ -429,7 +446,8 @@ def update_url_without_no_dhcp(ctx: LintContext):
     if not ctx.target_at_least("v13r1"):
         return
     # `config rem UP1 /url` removes a setting: it sets neither a URL nor /no-dhcp.
-    settings = [line for line in ctx.lines(ast.ConfigLine) if facts.is_up1_setting(line) and line.spec.option_values]
+    settings = [ctx.line(number) for number in ctx.numbers(ast.ConfigLine)
+                if facts.is_up1_setting(ctx.shape(number)) and ctx.shape(number).spec.option_values]
     if any(o.name.text.lower() == "/no-dhcp" for line in settings for o in line.options):
         return
     for line in settings:

@@ -12,9 +12,16 @@ _BOOT_FIX = {"reset": "reboot", "ireset": "ireboot"}
 _SOFT_FIX = {"reboot": "reset", "ireboot": "ireset"}
 
 
-def _downloads(ctx: LintContext) -> list[ast.Download]:
-    """prot/boot/bmc lines whose URL is in place (their other words read as written)."""
-    return [line for line in ctx.lines(ast.Download) if facts.has_url(line)]
+def _downloads(ctx: LintContext) -> list[int]:
+    """The numbers of the prot/boot/bmc lines whose URL is in place (their other words read as
+    written); for ``ctx.shared``."""
+    return [number for number in ctx.numbers(ast.Download) if facts.has_url(ctx.shape(number))]
+
+
+def _verb_span(ctx: LintContext, number: int):
+    """Where the verb of line ``number`` stands (the whole line when it has none)."""
+    verb = ctx.shape(number).verb
+    return ctx.at(number, verb) if verb else ctx.line(number).span
 
 
 def _kind(line: ast.ModCommand) -> str:
@@ -182,20 +189,24 @@ def duplicate_download_kind(ctx: LintContext):
     """
     # kind -> what every later line of that kind is told (a large script has thousands)
     first: dict[str, tuple[str, tuple]] = {}
-    for line in ctx.lines(ast.Download, ast.Cfg):
-        if isinstance(line, ast.Cfg) and ctx.payload:
+    payload = ctx.payload
+    # The parses are read and only the reported words placed (ctx.at): no line node is made.
+    for number in ctx.numbers(ast.Download, ast.Cfg):
+        line = ctx.shape(number)
+        if payload and isinstance(line, ast.Cfg):
             continue  # a nested cfg is UPD-065's finding
         kind = _kind(line)
         said = first.get(kind)
+        verb = line.verb
+        where = ctx.at(number, verb) if verb else ctx.line(number).span
         if said is None:
             first[kind] = (
                 f"second `{kind}` line: both write UPDATE/{kind.upper()}, so each finds the other's serial and "
                 f"downloads again on every poll; keep one `{kind}` per script",
-                (ctx.related(line.at(line.verb) if line.verb else line.span, f"first `{kind}` line"),),
+                (ctx.related(where, f"first `{kind}` line"),),
             )
             continue
-        message, related = said
-        yield ctx.finding(line.at(line.verb) if line.verb else line.span, message, related=related)
+        yield ctx.finding(where, said[0], related=said[1])
 
 
 @rule("UPD-043", spec="lint-rules.md UPD-043; innovaphone-spec.md 4, 5.4", kinds=(ast.Download,),
@@ -398,18 +409,20 @@ def ip72_download_without_activate_pwr(ctx: LintContext):
     if ctx.model is None or not ctx.model.wlan:
         return
     active = False  # power save switched off by the last WLANMGR0 line seen
-    pending: list[ast.Download] = []  # downloads that wait for the next WLANMGR0 line
+    pending: list[int] = []  # downloads that wait for the next WLANMGR0 line
     findings = []
-    downloads = set(map(id, _downloads(ctx)))
-    for line in ctx.lines(ast.Download, ast.WlanPower):
+    downloads = set(ctx.shared(_downloads))
+    for number in ctx.numbers(ast.Download, ast.WlanPower):
+        line = ctx.shape(number)
         if isinstance(line, ast.WlanPower):
             active = line.activate
             findings += [(d, not line.activate) for d in pending]
             pending = []
-        elif id(line) in downloads and _kind(line) in ("prot", "boot") and not active:
-            pending.append(line)
+        elif number in downloads and _kind(line) in ("prot", "boot") and not active:
+            pending.append(number)
     findings += [(d, False) for d in pending]
-    for line, deactivated in sorted(findings, key=lambda f: f[0].number):
+    for number, deactivated in sorted(findings):
+        line = ctx.line(number)
         edits = ctx.insert_line_before(line, "mod cmd WLANMGR0 activate-pwr", "").edits
         if not deactivated:
             edits += ctx.insert_line_after(line, "mod cmd WLANMGR0 deactivate-pwr", "").edits
@@ -458,17 +471,18 @@ def activate_pwr_without_deactivate(ctx: LintContext):
     ## Source
     lint-rules.md UPD-047; innovaphone-spec.md 5.8 [RUS].
     """
-    wlan = list(ctx.lines(ast.WlanPower))
-    last_deactivate = max((w.number for w in wlan if not w.activate), default=0)
-    downloads = list(ctx.lines(ast.Download))
-    for line in wlan:
-        if not line.activate or last_deactivate > line.number:
+    wlan = ctx.numbers(ast.WlanPower)
+    last_deactivate = max((n for n in wlan if not ctx.shape(n).activate), default=0)
+    downloads = ctx.numbers(ast.Download)
+    for number in wlan:
+        if not ctx.shape(number).activate or last_deactivate > number:
             continue
         fix = None
-        if downloads and downloads[-1].number > line.number:
-            fix = ctx.insert_line_after(downloads[-1], "mod cmd WLANMGR0 deactivate-pwr", "add `deactivate-pwr` after the last download")
+        if downloads and downloads[-1] > number:
+            fix = ctx.insert_line_after(ctx.line(downloads[-1]), "mod cmd WLANMGR0 deactivate-pwr",
+                                        "add `deactivate-pwr` after the last download")
         yield ctx.finding(
-            line.at(line.verb) if line.verb else line.span,
+            _verb_span(ctx, number),
             "`activate-pwr` is never undone: add `mod cmd WLANMGR0 deactivate-pwr` after the download, or the "
             "phone stays in active mode when nothing is downloaded",
             fix=fix,
@@ -561,15 +575,18 @@ def ser_download_never_activated(ctx: LintContext):
     if ctx.payload:
         return  # UP0 lines cannot run in a cfg payload at all (UPD-065)
     restart_after = ctx.shared(facts.restart_after)
-    last = ctx.script.line(len(ctx.script)) if ctx.script.shapes else None
-    for line in _downloads(ctx):
-        if not facts.is_noop_word(line.final) or line.serial is None:
+    fix = None  # the same for every finding: made at the first
+    for number in ctx.numbers(ast.Download):
+        line = ctx.shape(number)  # placed only where reported (ctx.at)
+        if not facts.has_url(line) or not facts.is_noop_word(line.final) or line.serial is None:
             continue
-        if restart_after(line) is not None:
+        if restart_after(number) is not None:
             continue
-        fix = ctx.insert_line_after(last, "iresetn", "add `iresetn` as the last line") if last else None
+        if fix is None:
+            last = ctx.script.line(len(ctx.script))
+            fix = ctx.insert_line_after(last, "iresetn", "add `iresetn` as the last line")
         yield ctx.finding(
-            line.at(line.final),
+            ctx.at(number, line.final),
             f"`{_kind(line)}` with `{line.final.text}` and nothing later restarts: the new code stays "
             "inactive and is not downloaded again; add a bare `iresetn` at the end",
             fix=fix,
@@ -615,15 +632,16 @@ def restart_between_downloads(ctx: LintContext):
     """
     if ctx.payload:
         return  # UP0 lines cannot run in a cfg payload at all (UPD-065)
-    downloads = _downloads(ctx)
-    for index, line in enumerate(downloads[:-1]):
+    downloads = ctx.shared(_downloads)
+    for index, number in enumerate(downloads[:-1]):
+        line = ctx.shape(number)  # placed only where reported (ctx.at)
         final = facts.final_of(line.final)
         if final is None or not final.restarts:
             continue
         later = downloads[index + 1]
         yield ctx.finding(
-            line.at(line.final),
-            f"`{line.final.text}` restarts the device before the `{_kind(later)}` on line {later.number} runs: "
+            ctx.at(number, line.final),
+            f"`{line.final.text}` restarts the device before the `{_kind(ctx.shape(later))}` on line {later} runs: "
             "use `ser` for each download and restart once at the end",
-            related=(ctx.related(later.at(later.verb) if later.verb else later.span, "this download waits for the next poll"),),
+            related=(ctx.related(_verb_span(ctx, later), "this download waits for the next poll"),),
         )

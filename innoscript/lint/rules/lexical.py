@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 
 from ... import catalog
 from ...source import Cols
@@ -472,13 +473,15 @@ def unreachable_after_restart(ctx: LintContext):
     ## Source
     lint-rules.md UPD-008; innovaphone-spec.md 4 item 4 (the IP72 example).
     """
-    for line in ctx.lines(ast.FinalLine):
-        if not facts.restarts_unconditionally(line.final):
+    for number in ctx.numbers(ast.FinalLine):
+        if not facts.restarts_unconditionally(ctx.shape(number).final):
             continue
+        line = ctx.line(number)
         related = (ctx.related(line.span, f"`{line.word.text}` restarts the device here"),)
-        for unreachable in ctx.after(line):
+        commands = ctx.numbers(ast.Command)
+        for after in commands[bisect_right(commands, number):]:
             yield ctx.finding(
-                unreachable.span,
+                ctx.line(after).span,
                 f"unreachable: the `{line.word.text}` on line {line.number} restarts the device before this "
                 "line runs; move it above the restart",
                 related=related,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
+
 from ... import catalog
 from ...source import Cols
 from ...syntax import ast
@@ -11,9 +13,9 @@ from ..rule import rule
 from .. import facts
 
 
-def _backups(ctx: LintContext) -> list[ast.Scfg]:
-    """scfg lines whose URL is in place (the optional words read as written)."""
-    return [line for line in ctx.lines(ast.Scfg) if facts.has_url(line)]
+def _backups(ctx: LintContext) -> list[int]:
+    """The numbers of the scfg lines whose URL is in place (the optional words read as written)."""
+    return [number for number in ctx.numbers(ast.Scfg) if facts.has_url(ctx.shape(number))]
 
 
 def _optionals(line: ast.Scfg) -> list[ast.Token | ast.Option]:
@@ -61,17 +63,16 @@ def rolling_index_reused(ctx: LintContext):
     lint-rules.md UPD-051; innovaphone-spec.md 6.2 [RUS].
     """
     first: tuple[str, tuple] | None = None  # what every later use is told
-    for line in _backups(ctx):
-        use = _rolling_index(line)
+    for number in ctx.shared(_backups):
+        use = _rolling_index(ctx.shape(number))
         if use is None:
             continue
         if first is None:
-            first = (f"the rolling backup index is already used on line {line.number}: it can be used by one "
+            first = (f"the rolling backup index is already used on line {number}: it can be used by one "
                      "scfg per script only; the backups overwrite each other",
-                     (ctx.related(line.at(use), "first use of the rolling index"),))
+                     (ctx.related(ctx.at(number, use), "first use of the rolling index"),))
             continue
-        message, related = first
-        yield ctx.finding(line.at(use), message, related=related)
+        yield ctx.finding(ctx.at(number, use), first[0], related=first[1])
 
 
 @rule("UPD-052", spec="lint-rules.md UPD-052; innovaphone-spec.md 5.6", kinds=(ast.Scfg,))
@@ -265,24 +266,24 @@ def scfg_below_check(ctx: LintContext):
     """
     if ctx.payload:
         return
-    check = facts.first_check(ctx.commands)
-    if check is None:
+    checks = ctx.numbers(ast.Check)
+    if not checks:
         return
+    check = ctx.line(checks[0])  # the first check
     # The same for every backup below the check (a large script has thousands).
     newline = check.newline or ctx.script.newline
     above = ctx.source.span(check.span.start, check.span.start)
     message = (f"backup below the `check` on line {check.number}: once that serial is stored the backup never "
                "runs again; move it above the check")
     related = (ctx.related(check.at(check.verb) if check.verb else check.span, "the check that skips it"),)
-    for line in ctx.lines(ast.Scfg):
-        if line.number < check.number:
-            continue
-        removed = ctx.delete_line(line, "").edits
-        moved = (Edit(above, line.text + newline),)
+    backups = ctx.numbers(ast.Scfg)
+    for number in backups[bisect_right(backups, check.number):]:
+        line = ctx.shape(number)  # placed only where reported (ctx.at, ctx.deletion)
+        moved = (Edit(above, line.text + newline), ctx.deletion(number, line))
         yield ctx.finding(
-            line.at(line.verb) if line.verb else line.span,
+            ctx.at(number, line.verb) if line.verb else ctx.line(number).span,
             message,
-            fix=Fix("move the backup above the check", moved + removed, False),
+            fix=Fix("move the backup above the check", moved, False),
             related=related,
         )
 
@@ -453,17 +454,19 @@ def scfg_save_serials_differ(ctx: LintContext):
     ## Source
     lint-rules.md UPD-059; innovaphone-spec.md 5.6, 7 [INF].
     """
-    first_by_serial: dict[str, ast.Scfg] = {}  # in order of appearance
-    for line in _backups(ctx):
-        if line.serial is None:
+    first_by_serial: dict[str, int] = {}  # serial -> line number, in order of appearance
+    for number in ctx.shared(_backups):
+        serial = ctx.shape(number).serial  # placed only where reported (ctx.at)
+        if serial is None:
             continue
         # The first earlier scfg with another serial: at most two entries are looked at.
-        other = next((e for serial, e in first_by_serial.items() if serial != line.serial.text), None)
-        first_by_serial.setdefault(line.serial.text, line)
+        other = next((n for text, n in first_by_serial.items() if text != serial.text), None)
+        first_by_serial.setdefault(serial.text, number)
         if other is not None:
+            other_serial = ctx.shape(other).serial
             yield ctx.finding(
-                line.at(line.serial),
-                f"save-serial `{line.serial.text}` differs from `{other.serial.text}` on line {other.number}: "
+                ctx.at(number, serial),
+                f"save-serial `{serial.text}` differs from `{other_serial.text}` on line {other}: "
                 "both write UPDATE/SCFG, so both upload on every poll; use one scfg per script",
-                related=(ctx.related(other.at(other.serial), "the other save-serial"),),
+                related=(ctx.related(ctx.at(other, other_serial), "the other save-serial"),),
             )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
+
 from ...source import Cols
 from ...syntax import ast
 from ..context import LintContext
@@ -241,19 +243,21 @@ def times_not_first(ctx: LintContext):
     ## Source
     lint-rules.md UPD-024; innovaphone-spec.md 4, 5.2, 12.
     """
-    for line in ctx.lines(ast.Times):
-        # Backups above `times` are the standard layout: nothing is wrong, nothing is said.
-        above = [c for c in ctx.before(line) if not isinstance(c, ast.Scfg)]
-        if above:
-            first = above[0]
-            many = len(above) > 1
-            message = (f"{len(above)} command{'s' if many else ''} above `times` run{'' if many else 's'} at any "
-                       f"hour (from line {first.number}); put `times` first")
-            yield ctx.finding(
-                line.at(line.verb), message,
-                related=(ctx.related(first.span, "runs before the time window is checked"),),
-            )
+    times = ctx.numbers(ast.Times)
+    if not times:
         return
+    number = times[0]  # the first times line
+    commands = ctx.numbers(ast.Command)
+    # Backups above `times` are the standard layout: nothing is wrong, nothing is said.
+    above = [n for n in commands[:bisect_left(commands, number)] if not isinstance(ctx.shape(n), ast.Scfg)]
+    if above:
+        many = len(above) > 1
+        message = (f"{len(above)} command{'s' if many else ''} above `times` run{'' if many else 's'} at any "
+                   f"hour (from line {above[0]}); put `times` first")
+        yield ctx.finding(
+            ctx.at(number, ctx.shape(number).verb), message,
+            related=(ctx.related(ctx.line(above[0]).span, "runs before the time window is checked"),),
+        )
 
 
 def _malformed_download(line: ast.Download) -> bool:
@@ -296,13 +300,14 @@ def download_without_initial(ctx: LintContext):
     ## Source
     lint-rules.md UPD-025; innovaphone-spec.md 5.2.
     """
-    if any(line.initial is not None for line in ctx.lines(ast.Times)):
+    if any(ctx.shape(number).initial is not None for number in ctx.numbers(ast.Times)):
         return
-    for line in ctx.lines(ast.Download):
+    for number in ctx.numbers(ast.Download):
+        line = ctx.shape(number)  # placed only where reported (ctx.at)
         if _malformed_download(line):
             continue  # it downloads nothing; UPD-005/010/011 say why
         yield ctx.finding(
-            line.at(line.verb),
+            ctx.at(number, line.verb),
             f"{line.verb.text} download without `times ... /initial`: devices can be flashed while being "
             "installed; add for example `mod cmd UP1 times /allow 23,0,1,2,3,4 /initial 6` as the first line",
         )
@@ -338,14 +343,14 @@ def several_times(ctx: LintContext):
     ## Source
     lint-rules.md UPD-026; innovaphone-spec.md 4, 5.2.
     """
-    lines = list(ctx.lines(ast.Times))
-    if len(lines) < 2:
+    times = ctx.numbers(ast.Times)
+    if len(times) < 2:
         return
-    message = (f"second `times` line (the first is on line {lines[0].number}): only hours both allow remain; "
+    message = (f"second `times` line (the first is on line {times[0]}): only hours both allow remain; "
                "keep a single `times` line")
-    related = (ctx.related(lines[0].span, "first times line"),)
-    for line in lines[1:]:
-        yield ctx.finding(line.at(line.verb), message, related=related)
+    related = (ctx.related(ctx.line(times[0]).span, "first times line"),)
+    for number in times[1:]:
+        yield ctx.finding(ctx.at(number, ctx.shape(number).verb), message, related=related)
 
 
 @rule("UPD-027", spec="lint-rules.md UPD-027; innovaphone-spec.md 5.2", kinds=(ast.Times,))
