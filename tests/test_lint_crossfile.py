@@ -77,3 +77,27 @@ def test_a_url_many_cfg_lines_load_is_looked_up_once(tmp_path, monkeypatch):
     found = payloads(parse(open(script_path, encoding="utf-8").read(), script_path), Settings())
     assert [p.path for p in found] == [payload] * 50 and [p.line.number for p in found] == list(range(1, 51))
     assert sorted(looked_up) == ["http://10.0.0.5/cfg/none.txt", "http://10.0.0.5/cfg/site.txt"]
+
+
+def test_a_file_and_its_payloads_are_looked_up_on_disk_once_per_url(tmp_path, monkeypatch):
+    """Rule UPD-068 looks the payloads up while linting; the pipeline takes that lookup
+    instead of looking at the disk again (and looks itself when the rule is not selected)."""
+    from innoscript.lint import crossfile
+    from innoscript.lint.pipeline import lint_data
+
+    make(tmp_path, "bad.txt", BROKEN_PAYLOAD)
+    make(tmp_path, "good.txt", "config change TIME /ntp1 10.0.0.1\n")
+    script = str(tmp_path / "update-ip232.htm")
+    text = ("mod cmd UP0 cfg http://10.0.0.5/cfg/good.txt ser A\nmod cmd UP0 cfg http://10.0.0.5/cfg/bad.txt reset\n"
+            "mod cmd UP0 cfg http://10.0.0.5/cfg/missing.txt ser B\n").encode()
+    asked = []
+    real = crossfile.payload_path
+    monkeypatch.setattr(crossfile, "payload_path", lambda url, *rest: asked.append(url) or real(url, *rest))
+    expected = [os.path.join(str(tmp_path), "good.txt"), os.path.join(str(tmp_path), "bad.txt")]
+    for settings in (Settings(), Settings(ignore=("UPD-068",))):
+        asked.clear()
+        _, diagnostics, deps = lint_data(text, script, settings)
+        assert deps == expected
+        assert sorted(asked) == sorted(["http://10.0.0.5/cfg/good.txt", "http://10.0.0.5/cfg/bad.txt",
+                                        "http://10.0.0.5/cfg/missing.txt"])
+        assert any(d.code == "UPD-068" for d in diagnostics) == (not settings.ignore)

@@ -34,8 +34,31 @@ class Payload(NamedTuple):
     path: str
 
 
+# The last lookup (script, settings, payloads), for ``payloads_of_lint``: a file's
+# payloads were looked up on disk twice, by rule UPD-068 and by the pipeline.
+_last: tuple | None = None
+
+
 def payloads(script: ast.Script, settings: Settings) -> list[Payload]:
-    """The cfg lines of a script whose payload is a local file."""
+    """The cfg lines of a script whose payload is a local file (looked up on disk each call)."""
+    global _last
+    found = _lookup(script, settings)
+    if settings.mode != PAYLOAD_MODE:  # not the lint of a payload that UPD-068 makes meanwhile
+        _last = (script, settings, found)
+    return found
+
+
+def payloads_of_lint(script: ast.Script, settings: Settings) -> list[Payload]:
+    """``payloads``, right after ``script`` was linted: the lookup its UPD-068 made, taken
+    (once), else a new one."""
+    global _last
+    last, _last = _last, None
+    if last is not None and last[0] is script and last[1] == settings:
+        return last[2]
+    return _lookup(script, settings)
+
+
+def _lookup(script: ast.Script, settings: Settings) -> list[Payload]:
     if settings.mode == PAYLOAD_MODE:
         return []  # a payload cannot load another one (UPD-065 says so)
     found = []

@@ -36,13 +36,13 @@ if TYPE_CHECKING:
 def lint_data(data: bytes, path: str, settings: Settings) -> tuple[Source, list[Diagnostic], list[str]]:
     """Lint file bytes: the source, its findings and the payload files it loads."""
     from ..syntax import parse
-    from .crossfile import payloads
+    from .crossfile import payloads_of_lint
     from .engine import lint_script
 
     source = Source.from_bytes(data, path)
     script = parse(source)
     diagnostics = lint_script(script, settings)
-    return source, diagnostics, [p.path for p in payloads(script, settings)]
+    return source, diagnostics, [p.path for p in payloads_of_lint(script, settings)]
 
 
 def _worker(job: tuple[bytes, str, Settings]) -> tuple[list[Diagnostic], list[str]]:
