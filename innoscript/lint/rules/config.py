@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from bisect import bisect_right
-
 from ... import catalog
 from ...source import Cols
 from ...syntax import ast
@@ -14,9 +12,18 @@ from .. import facts
 MIN_POLL = 15  # minutes: the default and the lowest recommended interval [ASCOM5]
 
 
-def _changes(ctx: LintContext) -> list[int]:
-    """The numbers of the `config add|change` lines (UPD-070 and UPD-071 read them: ask through ``ctx.shared``)."""
-    return [number for number in ctx.numbers(ast.ConfigLine) if facts.changes_config(ctx.shape(number))]
+def _changes_below(ctx: LintContext, stop) -> list[int]:
+    """The numbers of the `config add|change` lines below the last configuration line for which
+    ``stop(number)`` holds (read from the end up: UPD-070 and UPD-071 ask for the last few)."""
+    found = []
+    shapes = ctx.script.shapes
+    for number in reversed(ctx.numbers(ast.ConfigLine)):
+        if stop(number):
+            break
+        if facts.changes_config(shapes[number - 1]):
+            found.append(number)
+    found.reverse()
+    return found
 
 
 def _last(ctx: LintContext, test, below: int = 0) -> int:
@@ -86,8 +93,8 @@ def config_not_written(ctx: LintContext):
     """
     if ctx.payload:
         return
-    changes = ctx.shared(_changes)
-    unwritten = changes[bisect_right(changes, _last(ctx, _writes)):]
+    last_write = _last(ctx, _writes)
+    unwritten = _changes_below(ctx, lambda number: number <= last_write)
     if not unwritten:
         return
     fix = ctx.insert_line_after(ctx.line(unwritten[-1]), "config write", "add `config write` after the changes",
@@ -145,7 +152,8 @@ def config_never_activated(ctx: LintContext):
     if ctx.payload:
         return
     activation_after = ctx.shared(facts.activation_after)
-    inactive = [n for n in ctx.shared(_changes) if activation_after(n) is None]
+    # Nothing activates a line only below the last activation (without a restarting check: nowhere).
+    inactive = _changes_below(ctx, lambda number: activation_after(number) is not None)
     if not inactive:
         return
     anchor = _last(ctx, _is_write, inactive[-1]) or inactive[-1]  # the last `config write` below the changes

@@ -190,15 +190,16 @@ def duplicate_download_kind(ctx: LintContext):
     # kind -> what every later line of that kind is told (a large script has thousands)
     first: dict[str, tuple[str, tuple]] = {}
     payload = ctx.payload
+    found = []
+    shapes, at, finding = ctx.script.shapes, ctx.at, ctx.finding  # (a large script has thousands)
     # The parses are read and only the reported words placed (ctx.at): no line node is made.
     for number in ctx.numbers(ast.Download, ast.Cfg):
-        line = ctx.shape(number)
+        line = shapes[number - 1]
         if payload and isinstance(line, ast.Cfg):
             continue  # a nested cfg is UPD-065's finding
-        kind = _kind(line)
+        kind = line.spec.verb if line.spec is not None else _kind(line)
         said = first.get(kind)
-        verb = line.verb
-        where = ctx.at(number, verb) if verb else ctx.line(number).span
+        where = at(number, line.verb) if line.verb else ctx.line(number).span
         if said is None:
             first[kind] = (
                 f"second `{kind}` line: both write UPDATE/{kind.upper()}, so each finds the other's serial and "
@@ -206,7 +207,8 @@ def duplicate_download_kind(ctx: LintContext):
                 (ctx.related(where, f"first `{kind}` line"),),
             )
             continue
-        yield ctx.finding(where, said[0], related=said[1])
+        found.append(finding(where, said[0], related=said[1]))
+    return found
 
 
 @rule("UPD-043", spec="lint-rules.md UPD-043; innovaphone-spec.md 4, 5.4", kinds=(ast.Download,),
