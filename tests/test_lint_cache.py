@@ -242,3 +242,27 @@ def test_a_payload_many_scripts_load_is_hashed_once_per_run(tmp_path, monkeypatc
     cache, results = run(tmp_path / "c", jobs)
     assert cache.hits == 3 and all(result.from_cache for result in results)
     assert len(hashed) == 1 and hashed[0].endswith("site.txt")
+
+
+def test_the_fingerprint_covers_every_module_a_lint_run_loads(tmp_path):
+    """A change to any of them may change what is found or printed, so it must empty the cache."""
+    import subprocess
+    import sys
+
+    from innoscript.lint.cache import LINTER_FILES, LINTER_FOLDERS
+
+    (tmp_path / "update-ip232.htm").write_text("mod cmd UP1 times /allow 22,23 /initial 6\nmod\x01cmd UP1 check x\n")
+    probe = ("import sys, innoscript\nfrom innoscript.cli.lint import main\n"
+             "try:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
+             "print(*sorted(m.__file__ for n, m in sys.modules.items() if n.startswith('innoscript.')), file=sys.stderr)")
+    package = os.path.dirname(os.path.abspath(__import__("innoscript").__file__))
+    loaded: set[str] = set()
+    for name in ("concise", "json", "sarif", "full", "junit"):
+        run = subprocess.run([sys.executable, "-c", probe, "--no-cache", "--format", name, "update-ip232.htm"],
+                             capture_output=True, text=True, cwd=tmp_path)
+        loaded |= {os.path.relpath(path, package).replace(os.sep, "/") for path in run.stderr.split()}
+    assert "lint/engine.py" in loaded and "jsontext.py" in loaded
+    faces = ("cli/", "__init__.py")  # the command line reads options; it finds nothing
+    covered = {path for path in loaded
+               if path in LINTER_FILES or os.path.dirname(path) in LINTER_FOLDERS or path.startswith(faces)}
+    assert loaded - covered == set()

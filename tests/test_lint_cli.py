@@ -439,6 +439,31 @@ def test_watch_lints_again_when_a_file_changes(tmp_path):
         process.wait(timeout=10)
 
 
+@pytest.mark.parametrize("format_name", ["concise", "json", "sarif"])
+def test_a_reader_that_stops_early_ends_the_report_quietly(tmp_path, format_name):
+    """`innolint ... | head`: no traceback, and the exit status still says what was found."""
+    write("update-ip232.htm", BAD * 3000)
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from innoscript.cli.lint import main; main()", "--no-cache", "--format", format_name,
+         "update-ip232.htm"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path,
+    )
+    assert process.stdout.read(100)  # the report has started (far more than a pipe's buffer is to come)
+    process.stdout.close()
+    errors = process.stderr.read().decode()
+    assert process.wait(timeout=60) == 1
+    assert errors == ""
+
+
+def test_a_report_written_to_stdout_in_pieces_is_the_whole_report(tmp_path):
+    write("update-a.htm", BAD * 50 + "é\n")
+    for format_name in ("json", "json-lines", "sarif", "full"):
+        shown = subprocess.run([sys.executable, "-c", "from innoscript.cli.lint import main; main()", "--no-cache",
+                                "--format", format_name, "update-a.htm"], capture_output=True, cwd=tmp_path)
+        assert shown.returncode == 1
+        assert shown.stdout.decode("utf-8") == invoke("--no-cache", "--format", format_name, "update-a.htm").stdout
+
+
 # -- nothing is silent -----------------------------------------------------------------
 
 

@@ -20,7 +20,7 @@ import pytest
 from innoscript import __version__, catalog
 from innoscript.lint import Diagnostic, Settings, lint_script
 from innoscript.lint.context import LintContext
-from innoscript.lint.report import FORMATS, render
+from innoscript.lint.report import FORMATS, render, write
 from innoscript.lint.report.github import escape_data, escape_property
 from innoscript.lint.result import FileResult
 from innoscript.lint.rule import Rule
@@ -148,6 +148,24 @@ def test_unknown_format_is_a_clear_error():
 @pytest.mark.parametrize("format_name", sorted(FORMATS))
 def test_output_is_deterministic(format_name):
     assert render(format_name, results()) == render(format_name, results())
+
+
+@pytest.mark.parametrize("format_name", sorted(FORMATS))
+def test_written_pieces_are_the_rendered_text(format_name):
+    pieces: list[str] = []
+    write(format_name, results(), pieces.append, color=False)
+    assert "".join(pieces) == render(format_name, results(), color=False)
+
+
+@pytest.mark.parametrize("format_name", ["json", "json-lines", "sarif"])
+def test_data_formats_hand_over_a_finding_at_a_time(format_name):
+    """The CLI writes each piece as it comes: a report of 100,000 findings is never held whole."""
+    found = results()
+    count = sum(len(r.diagnostics) for r in found)
+    pieces: list[str] = []
+    write(format_name, found, pieces.append)
+    one_each = [piece for piece in pieces if piece.count('"code"' if format_name != "sarif" else '"ruleId"') == 1]
+    assert len(one_each) == count
 
 
 # -- json --------------------------------------------------------------------------

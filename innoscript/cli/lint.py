@@ -314,7 +314,10 @@ def report(results: list, fail_levels: list, errors: list[str], options: dict[st
             if options["statistics"]:
                 out.write(statistics(results, as_json=render_name(options) in ("json", "json-lines")))
             else:
-                out.write(render(results, options, color=color, settings=base, **shown))
+                from ..lint.report import write
+
+                # In pieces: a large JSON or SARIF report is written as it is made, never held whole.
+                write(render_name(options), results, out.write, color=color, settings=base, **shown)
 
     if options["fix"] and not quiet:
         fixed = [r for r in results if r.fixed]
@@ -333,6 +336,7 @@ class output_stream:
     def __init__(self, options: dict[str, Any]) -> None:
         self.path = options.get("output_file")
         self.parts: list[str] = []
+        self.gone = False  # stdout's reader went away
         choice = options["color"]
         if options.get("no_color"):
             choice = "never"
@@ -345,11 +349,33 @@ class output_stream:
     def write(self, text: str) -> None:
         if self.path:
             self.parts.append(text)
-        else:
-            echo(text, nl=False)
+        elif not self.gone:
+            try:
+                # A megabyte at a time: the stream encodes what it is given as one
+                # bytes object, and a cached report's block can be tens of megabytes.
+                for start in range(0, len(text), 1 << 20):
+                    echo(text[start : start + (1 << 20)], nl=False, flush=False)
+            except BrokenPipeError:
+                self._reader_gone()
+
+    def _reader_gone(self) -> None:
+        # The reader stopped reading (`innolint ... | head`): the rest is not
+        # wanted, and the exit status still tells what the lint found.  What is
+        # left in the buffer goes to the null device, so no later flush fails.
+        self.gone = True
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
 
     def __exit__(self, kind, value, traceback) -> None:
-        if kind is not None or not self.path:
+        if not self.path:
+            if not self.gone:
+                try:
+                    sys.stdout.flush()
+                except BrokenPipeError:
+                    self._reader_gone()
+            return
+        if kind is not None:
             return
         try:
             with open(self.path, "w", encoding="utf-8", newline="") as handle:
@@ -424,7 +450,7 @@ def _toml(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def echo(text: str, *, err: bool = False, nl: bool = True) -> None:
+def echo(text: str, *, err: bool = False, nl: bool = True, flush: bool = True) -> None:
     """Print to stdout or stderr (what click.echo does, without click)."""
     stream = sys.stderr if err else sys.stdout
     text = text + "\n" if nl else text
@@ -432,7 +458,8 @@ def echo(text: str, *, err: bool = False, nl: bool = True) -> None:
         stream.write(text)
     except UnicodeEncodeError:  # a terminal that cannot show every character
         stream.write(text.encode(stream.encoding or "ascii", "backslashreplace").decode(stream.encoding or "ascii"))
-    stream.flush()
+    if flush:
+        stream.flush()
 
 
 def __getattr__(name: str):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+from .. import jsontext
 
 import click
 
@@ -31,7 +31,7 @@ def parse_command(files: tuple[str, ...], as_json: bool, stdin_filename: str | N
     scripts = [parse(source) for source in sources]
     errors = sum(1 for s in scripts for d in syntax_diagnostics(s) if d["kind"] in ("syntax-error", "binary"))
     if as_json:
-        click.echo(json.dumps({"files": [script_to_data(s) for s in scripts]}, indent=2, ensure_ascii=False))
+        click.echo(jsontext.dumps({"files": [script_to_data(s) for s in scripts]}))
     else:
         for script in scripts:
             click.echo(format_tree(script), nl=False)

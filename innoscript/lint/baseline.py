@@ -14,6 +14,7 @@ import os
 from collections import Counter
 from typing import Iterable
 
+from .. import jsontext
 from .result import FileResult
 
 VERSION = 1
@@ -60,7 +61,7 @@ def write(path: str, results: Iterable[FileResult]) -> int:
     data = {"innolint-baseline": VERSION, "findings": entries}
     try:
         with open(path, "w", encoding="utf-8", newline="\n") as handle:
-            json.dump(data, handle, indent=2, ensure_ascii=False)
+            jsontext.write(data, handle.write)  # json.dump's text (indent 2), without its slow indenting path
             handle.write("\n")
     except OSError as exc:
         raise BaselineError(f"{path}: cannot write baseline ({exc.strerror or exc})") from None

@@ -53,7 +53,8 @@ MAGIC = b"innolint results %d\n" % FORMAT
 
 # The linter's own files: any change to them empties the cache (see linter_fingerprint).
 LINTER_FOLDERS = ("lint", "lint/rules", "lint/report", "syntax", "device", "fleet")
-LINTER_FILES = ("catalog.py", "values.py", "source.py", "gcpause.py", "grammar/innoscript.lark")
+LINTER_FILES = ("catalog.py", "values.py", "source.py", "gcpause.py", "jsontext.py", "lazyregex.py", "records.py",
+                "urlmap.py", "grammar/innoscript.lark")
 
 
 # -- what the linter is -----------------------------------------------------------

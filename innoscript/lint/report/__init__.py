@@ -1,6 +1,8 @@
 """Output formats: one module per format, each a pure function of the results.
 
-Every format module has ``render(results, *, color, settings) -> str``.
+Every format module has ``render(results, *, color, settings) -> str``; one
+that can hand its report over in pieces also has ``write(results, put, *,
+settings)`` (the CLI streams it, see ``write`` below).
 Formats are imported on first use, so `innolint` pays only for the one it
 prints.  The CLI decides about colour (``--color``, ``NO_COLOR``,
 ``FORCE_COLOR``, a terminal) and passes ``color=``; only ``full`` uses it.
@@ -14,7 +16,7 @@ read); ``summary=False`` (``--quiet``) leaves it out.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from ..result import FileResult
 
@@ -54,6 +56,20 @@ def block(format_name: str, diagnostics: Sequence) -> str:
 def render(format_name: str, results: Sequence[FileResult], *, color: bool = False, settings=None,
            summary: bool = True, fail_levels=None, errors: int = 0) -> str:
     """The text of ``results`` in the named format; ValueError for an unknown name."""
+    pieces: list[str] = []
+    write(format_name, results, pieces.append, color=color, settings=settings, summary=summary,
+          fail_levels=fail_levels, errors=errors)
+    return "".join(pieces)
+
+
+def write(format_name: str, results: Sequence[FileResult], put: Callable[[str], object], *, color: bool = False,
+          settings=None, summary: bool = True, fail_levels=None, errors: int = 0) -> None:
+    """``render``'s text handed to ``put`` in pieces.
+
+    A format module with a ``write(results, put, settings=)`` streams its
+    report (a SARIF log an item at a time, a JSON array a file at a time),
+    so a large one is never held whole; the others hand over their text.
+    """
     try:
         module_name, _ = FORMATS[format_name]
     except KeyError:
@@ -61,11 +77,14 @@ def render(format_name: str, results: Sequence[FileResult], *, color: bool = Fal
         raise ValueError(f"unknown output format {format_name!r} (use one of: {known})") from None
     module = importlib.import_module(f"{__name__}.{module_name}")
     if format_name == "json-lines":
-        return module.render_lines(list(results), settings=settings)
-    if format_name in TEXT_FORMATS:
-        return module.render(list(results), color=color, settings=settings, summary=summary,
-                             fail_levels=fail_levels, errors=errors)
-    return module.render(list(results), color=color, settings=settings)
+        module.write_lines(list(results), put, settings=settings)
+    elif format_name in TEXT_FORMATS:
+        put(module.render(list(results), color=color, settings=settings, summary=summary,
+                          fail_levels=fail_levels, errors=errors))
+    elif hasattr(module, "write"):
+        module.write(list(results), put, settings=settings)
+    else:
+        put(module.render(list(results), color=color, settings=settings))
 
 
-__all__ = ["BLOCK_FORMATS", "FORMATS", "TEXT_FORMATS", "block", "render"]
+__all__ = ["BLOCK_FORMATS", "FORMATS", "TEXT_FORMATS", "block", "render", "write"]

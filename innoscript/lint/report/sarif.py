@@ -12,13 +12,12 @@ empty region.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-import json
+from collections.abc import Callable, Sequence
 import os
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote
 
-from ... import __version__
+from ... import __version__, jsontext
 from ...source import Source, Span
 from ..diagnostic import Diagnostic, Severity
 from ..result import FileResult
@@ -30,11 +29,20 @@ LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.HINT: "n
 
 
 def render(results: Sequence[FileResult], *, color: bool = False, settings=None) -> str:
-    return json.dumps(sarif_log(results, settings=settings), indent=2, ensure_ascii=False) + "\n"
+    pieces: list[str] = []
+    write(results, pieces.append, settings=settings)
+    return "".join(pieces)
 
 
-def sarif_log(results: Sequence[FileResult], *, settings=None, cwd: str | None = None) -> dict:
-    """The SARIF log as data."""
+def write(results: Sequence[FileResult], put: Callable[[str], object], *, settings=None) -> None:
+    """The log's text handed to ``put``: each result is made as it is written and
+    dropped, so a log of 100,000 findings never holds them all, as data or as text."""
+    jsontext.write(sarif_log(results, settings=settings, lazy=True), put)
+    put("\n")
+
+
+def sarif_log(results: Sequence[FileResult], *, settings=None, cwd: str | None = None, lazy: bool = False) -> dict:
+    """The SARIF log as data (``lazy``: its results as a ``jsontext.Items``, made when written)."""
     cwd = cwd if cwd is not None else os.getcwd()
     codes = sorted({d.code for _, d in findings(results)})
     index = {code: position for position, code in enumerate(codes)}
@@ -42,7 +50,8 @@ def sarif_log(results: Sequence[FileResult], *, settings=None, cwd: str | None =
     for _, d in findings(results):
         examples.setdefault(d.code, d)
     rules = [_descriptor(code, examples[code], settings) for code in codes]
-    sarif_results = [_result(d, result.source, index[d.code], cwd) for result, d in findings(results)]
+    made = (_result(d, result.source, index[d.code], cwd) for result, d in findings(results))
+    sarif_results = jsontext.Items(made) if lazy else list(made)
     return {
         "$schema": SCHEMA_URI,
         "version": "2.1.0",
