@@ -98,7 +98,8 @@ class LintContext:
         """Numbers of the lines of these node types, in order, none of them placed.
 
         For rules that read many lines and report few: ``shape(number)`` says
-        what a line is, ``at(number, ...)`` and ``line(number)`` where it stands.
+        what a line is; ``at(number, ...)``, ``span(number)`` and
+        ``line(number)`` where it stands.
         The list is the script's own: read it, do not change it.
         """
         return self.script.numbers_of(*types)
@@ -121,6 +122,11 @@ class LintContext:
         start, end = where if where.__class__ is Cols else where.span
         offset = self._starts[number - 1]
         return _new_tuple(Span, (offset + start, offset + end, number, start + 1, number, end + 1))
+
+    def span(self, number: int) -> Span:
+        """``line(number).span`` (the line's text, without its ending), without placing the line."""
+        offset, length = self._starts[number - 1], len(self.script.shapes[number - 1].text)
+        return _new_tuple(Span, (offset, offset + length, number, 1, number, length + 1))
 
     @cached_property
     def _starts(self) -> Sequence[int]:

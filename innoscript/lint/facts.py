@@ -392,15 +392,17 @@ def _restarting_check(line: ast.Line) -> bool:
     return final is not None and final.restarts
 
 
-def _later(ctx: "LintContext", counts: Callable[[ast.Line], bool]) -> Callable[[int], ast.Command | None]:
+def _later(ctx: "LintContext", counts: Callable[[ast.Line], bool], types: tuple[type, ...],
+           ) -> Callable[[int], ast.Command | None]:
     """A function giving, for a line's number, the last line after it that ``counts``, else the first restarting `check`.
 
+    ``counts`` holds for lines of ``types`` only: the others are not read.
     Computed once per script, so a rule over many lines stays linear.  The
     parses are read (``counts`` looks at what a line says, not where it
     stands) and only the two lines it can answer are placed.
     """
-    commands = ctx.numbers(ast.Command)
-    number = next((n for n in reversed(commands) if counts(ctx.shape(n))), 0)
+    shapes = ctx.script.shapes
+    number = next((n for n in reversed(ctx.numbers(*types)) if counts(shapes[n - 1])), 0)
     last = ctx.line(number) if number else None
     check = next((n for n in ctx.numbers(ast.Check) if _restarting_check(ctx.shape(n))), 0)
     fallback = ctx.line(check) if check else None
@@ -416,7 +418,7 @@ def _later(ctx: "LintContext", counts: Callable[[ast.Line], bool]) -> Callable[[
 def activation_after(ctx: "LintContext") -> Callable[[int], ast.Command | None]:
     """For a line's number: what activates configuration it wrote, a later `config activate` or
     restart (else a restarting `check`); for ``ctx.shared`` (several rules ask)."""
-    return _later(ctx, _activates)
+    return _later(ctx, _activates, (ast.ConfigLine, ast.FinalLine))
 
 
 def restart_after(ctx: "LintContext") -> Callable[[int], ast.Command | None]:
@@ -426,10 +428,11 @@ def restart_after(ctx: "LintContext") -> Callable[[int], ast.Command | None]:
     later UP0 command's own final command does not count: it runs only when
     that command transfers something.  For ``ctx.shared``.
     """
-    return _later(ctx, restarts)
+    return _later(ctx, restarts, (ast.FinalLine,))
 
 
 def _activates(line: ast.Command) -> bool:
+    """`config activate` or a bare restart line."""
     return is_config(line, "activate") or restarts(line)
 
 

@@ -14,8 +14,9 @@ from .. import facts
 
 def _last_guarding(ctx: LintContext) -> int:
     """The number of the last effective line that is not a bare restart, else 0 (for ``ctx.shared``)."""
+    shapes = ctx.script.shapes
     for number in reversed(ctx.numbers(ast.Command)):
-        if not facts.restarts(ctx.shape(number)):
+        if not facts.restarts(shapes[number - 1]):
             return number
     return 0
 
@@ -110,7 +111,8 @@ def changes_before_check(ctx: LintContext):
     if not checks or _record_only(ctx, checks[0]):
         return
     commands = ctx.numbers(ast.Command)
-    above = [n for n in commands[:bisect_left(commands, checks[0])] if facts.changes_state(ctx.shape(n))]
+    shapes, changes_state = ctx.script.shapes, facts.changes_state
+    above = [n for n in commands[:bisect_left(commands, checks[0])] if changes_state(shapes[n - 1])]
     if not above:
         return
     line = ctx.line(checks[0])
@@ -120,7 +122,7 @@ def changes_before_check(ctx: LintContext):
         line.at(line.verb),
         f"line{'s' if many else ''} {lines} above the check run{'' if many else 's'} on every poll, not once; "
         f"move {'them' if many else 'it'} below the check",
-        related=tuple(ctx.related(ctx.line(n).span, "runs on every poll") for n in above[:5]),
+        related=tuple(ctx.related(ctx.span(n), "runs on every poll") for n in above[:5]),
     )
 
 
@@ -163,9 +165,9 @@ def several_checks(ctx: LintContext):
         return
     message = (f"second `check` (the first is on line {checks[0]}): there is only one UPDATE/CHECK serial; "
                "use a single check with one serial")
-    related = (ctx.related(ctx.line(checks[0]).span, "first check"),)
-    for number in checks[1:]:
-        yield ctx.finding(ctx.at(number, ctx.shape(number).verb), message, related=related)
+    related = (ctx.related(ctx.span(checks[0]), "first check"),)
+    shapes, at, finding = ctx.script.shapes, ctx.at, ctx.finding
+    return [finding(at(number, shapes[number - 1].verb), message, related=related) for number in checks[1:]]
 
 
 @rule("UPD-033", spec="lint-rules.md UPD-033; innovaphone-spec.md 5.1, 12")
@@ -267,8 +269,9 @@ def restart_inside_check(ctx: LintContext):
     last = ctx.numbers(ast.Command)[-1]  # a restart on the last line ends the guarded part anyway
     related = None  # the same for every finding: made at the first
     transfers = ctx.numbers(ast.Download, ast.Scfg, ast.Cfg)
+    shapes = ctx.script.shapes
     for number in transfers[bisect_right(transfers, guard.number):]:
-        line = ctx.shape(number)  # placed only where reported (ctx.at)
+        line = shapes[number - 1]  # the parse: placed only where reported (ctx.at)
         if number == last or not facts.has_url(line) or not facts.restarts_unconditionally(facts.final_of(line.final)):
             continue
         where = ctx.at(number, line.final)

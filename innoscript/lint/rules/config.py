@@ -26,23 +26,18 @@ def _changes_below(ctx: LintContext, stop) -> list[int]:
     return found
 
 
-def _last(ctx: LintContext, test, below: int = 0) -> int:
-    """The number of the last effective line below line ``below`` whose parse passes ``test``, else 0."""
-    for number in reversed(ctx.numbers(ast.Command)):
-        if number <= below:
+def _last_write(ctx: LintContext, below: int = 0, loads: bool = True) -> int:
+    """The number of the last `config write` below line ``below`` (with ``loads``: or `cfg` load,
+    which appends `config write`), else 0."""
+    cfgs = ctx.numbers(ast.Cfg) if loads else ()
+    last = max(cfgs[-1] if cfgs else 0, below)  # only configuration lines below it are read
+    shapes = ctx.script.shapes
+    for number in reversed(ctx.numbers(ast.ConfigLine)):
+        if number <= last:
             break
-        if test(ctx.shape(number)):
+        if facts.is_config(shapes[number - 1], "write"):
             return number
-    return 0
-
-
-def _is_write(line: ast.Line) -> bool:
-    return facts.is_config(line, "write")
-
-
-def _writes(line: ast.Line) -> bool:
-    """`config write`, or a `cfg` load (it appends `config write`)."""
-    return facts.is_config(line, "write") or isinstance(line, ast.Cfg)
+    return last if last > below else 0
 
 
 def _head_span(ctx: LintContext, number: int):
@@ -93,7 +88,7 @@ def config_not_written(ctx: LintContext):
     """
     if ctx.payload:
         return
-    last_write = _last(ctx, _writes)
+    last_write = _last_write(ctx)
     unwritten = _changes_below(ctx, lambda number: number <= last_write)
     if not unwritten:
         return
@@ -156,7 +151,7 @@ def config_never_activated(ctx: LintContext):
     inactive = _changes_below(ctx, lambda number: activation_after(number) is not None)
     if not inactive:
         return
-    anchor = _last(ctx, _is_write, inactive[-1]) or inactive[-1]  # the last `config write` below the changes
+    anchor = _last_write(ctx, inactive[-1], loads=False) or inactive[-1]  # the last `config write` below the changes
     fix = ctx.insert_line_after(ctx.line(anchor), "config activate", "add `config activate`", safe=False)
     checks = ctx.numbers(ast.Check)
     check = ctx.line(checks[0]) if checks else None  # the first check

@@ -15,13 +15,14 @@ _SOFT_FIX = {"reboot": "reset", "ireboot": "ireset"}
 def _downloads(ctx: LintContext) -> list[int]:
     """The numbers of the prot/boot/bmc lines whose URL is in place (their other words read as
     written); for ``ctx.shared``."""
-    return [number for number in ctx.numbers(ast.Download) if facts.has_url(ctx.shape(number))]
+    shapes, has_url = ctx.script.shapes, facts.has_url
+    return [number for number in ctx.numbers(ast.Download) if has_url(shapes[number - 1])]
 
 
 def _verb_span(ctx: LintContext, number: int):
     """Where the verb of line ``number`` stands (the whole line when it has none)."""
     verb = ctx.shape(number).verb
-    return ctx.at(number, verb) if verb else ctx.line(number).span
+    return ctx.at(number, verb) if verb else ctx.span(number)
 
 
 def _kind(line: ast.ModCommand) -> str:
@@ -199,7 +200,7 @@ def duplicate_download_kind(ctx: LintContext):
             continue  # a nested cfg is UPD-065's finding
         kind = line.spec.verb if line.spec is not None else _kind(line)
         said = first.get(kind)
-        where = at(number, line.verb) if line.verb else ctx.line(number).span
+        where = at(number, line.verb) if line.verb else ctx.span(number)
         if said is None:
             first[kind] = (
                 f"second `{kind}` line: both write UPDATE/{kind.upper()}, so each finds the other's serial and "

@@ -478,15 +478,11 @@ def unreachable_after_restart(ctx: LintContext):
             continue
         line = ctx.line(number)
         related = (ctx.related(line.span, f"`{line.word.text}` restarts the device here"),)
+        message = (f"unreachable: the `{line.word.text}` on line {number} restarts the device before this "
+                   "line runs; move it above the restart")
         commands = ctx.numbers(ast.Command)
         for after in commands[bisect_right(commands, number):]:
-            yield ctx.finding(
-                ctx.line(after).span,
-                f"unreachable: the `{line.word.text}` on line {line.number} restarts the device before this "
-                "line runs; move it above the restart",
-                related=related,
-                unnecessary=True,
-            )
+            yield ctx.finding(ctx.span(after), message, related=related, unnecessary=True)
         return
 
 

@@ -15,7 +15,8 @@ from .. import facts
 
 def _backups(ctx: LintContext) -> list[int]:
     """The numbers of the scfg lines whose URL is in place (the optional words read as written)."""
-    return [number for number in ctx.numbers(ast.Scfg) if facts.has_url(ctx.shape(number))]
+    shapes, has_url = ctx.script.shapes, facts.has_url
+    return [number for number in ctx.numbers(ast.Scfg) if has_url(shapes[number - 1])]
 
 
 def _optionals(line: ast.Scfg) -> list[ast.Token | ast.Option]:
@@ -63,8 +64,9 @@ def rolling_index_reused(ctx: LintContext):
     lint-rules.md UPD-051; innovaphone-spec.md 6.2 [RUS].
     """
     first: tuple[str, tuple] | None = None  # what every later use is told
+    shapes = ctx.script.shapes
     for number in ctx.shared(_backups):
-        use = _rolling_index(ctx.shape(number))
+        use = _rolling_index(shapes[number - 1])
         if use is None:
             continue
         if first is None:
@@ -277,11 +279,12 @@ def scfg_below_check(ctx: LintContext):
                "runs again; move it above the check")
     related = (ctx.related(check.at(check.verb) if check.verb else check.span, "the check that skips it"),)
     backups = ctx.numbers(ast.Scfg)
+    shapes = ctx.script.shapes
     for number in backups[bisect_right(backups, check.number):]:
-        line = ctx.shape(number)  # placed only where reported (ctx.at, ctx.deletion)
+        line = shapes[number - 1]  # the parse: placed only where reported (ctx.at, ctx.deletion)
         moved = (Edit(above, line.text + newline), ctx.deletion(number, line))
         yield ctx.finding(
-            ctx.at(number, line.verb) if line.verb else ctx.line(number).span,
+            ctx.at(number, line.verb) if line.verb else ctx.span(number),
             message,
             fix=Fix("move the backup above the check", moved, False),
             related=related,

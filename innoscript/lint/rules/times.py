@@ -249,14 +249,15 @@ def times_not_first(ctx: LintContext):
     number = times[0]  # the first times line
     commands = ctx.numbers(ast.Command)
     # Backups above `times` are the standard layout: nothing is wrong, nothing is said.
-    above = [n for n in commands[:bisect_left(commands, number)] if not isinstance(ctx.shape(n), ast.Scfg)]
+    shapes = ctx.script.shapes
+    above = [n for n in commands[:bisect_left(commands, number)] if not isinstance(shapes[n - 1], ast.Scfg)]
     if above:
         many = len(above) > 1
         message = (f"{len(above)} command{'s' if many else ''} above `times` run{'' if many else 's'} at any "
                    f"hour (from line {above[0]}); put `times` first")
         yield ctx.finding(
             ctx.at(number, ctx.shape(number).verb), message,
-            related=(ctx.related(ctx.line(above[0]).span, "runs before the time window is checked"),),
+            related=(ctx.related(ctx.span(above[0]), "runs before the time window is checked"),),
         )
 
 
@@ -348,9 +349,9 @@ def several_times(ctx: LintContext):
         return
     message = (f"second `times` line (the first is on line {times[0]}): only hours both allow remain; "
                "keep a single `times` line")
-    related = (ctx.related(ctx.line(times[0]).span, "first times line"),)
-    for number in times[1:]:
-        yield ctx.finding(ctx.at(number, ctx.shape(number).verb), message, related=related)
+    related = (ctx.related(ctx.span(times[0]), "first times line"),)
+    shapes, at, finding = ctx.script.shapes, ctx.at, ctx.finding
+    return [finding(at(number, shapes[number - 1].verb), message, related=related) for number in times[1:]]
 
 
 @rule("UPD-027", spec="lint-rules.md UPD-027; innovaphone-spec.md 5.2", kinds=(ast.Times,))
