@@ -27,9 +27,9 @@ def _here(tmp_path, monkeypatch):
     clear_caches()
 
 
-def run(folder, jobs, **kw):
+def run(folder, files, **kw):
     cache = ResultCache(str(folder))
-    results = Linter(cache, **kw).lint_many(jobs)
+    results = Linter(cache, **kw).lint_many(files)
     cache.save()
     return cache, [r for r, _ in results]
 
@@ -203,11 +203,43 @@ def test_cached_source_builds_itself_on_first_use():
     assert lazy.problems == real.problems and lazy.span(0, 3) == real.span(0, 3)
 
 
+POOL_JOBS = [Job(f"update-ip232-{i}.htm", Settings(), BAD + b"mod cmd UP1 times /allow 1 /initial %d\n" % i
+                 + b"mod cmd UP0 prot http://10.0.0.5/fw/ ireboot 13-500%d\n" % i) for i in range(6)]
+
+
 def test_process_pool_gives_the_same_results(tmp_path):
-    jobs = [Job(f"update-{i}.htm", Settings(), BAD + b"mod cmd UP1 times /allow 1 /initial %d\n" % i) for i in range(6)]
-    serial = [r.diagnostics for r, _ in Linter(None, jobs=1).lint_many(jobs)]
-    pooled = [r.diagnostics for r, _ in Linter(None, jobs=2).lint_many(jobs)]
-    assert pooled == serial
+    serial = [r.diagnostics for r, _ in Linter(None, jobs=1).lint_many(POOL_JOBS)]
+    pooled = [r.diagnostics for r, _ in Linter(None, jobs=2).lint_many(POOL_JOBS)]
+    assert pooled == serial and all(serial)
+
+
+def test_a_pool_prints_and_caches_what_one_process_does(tmp_path):
+    """The workers send back plain rows and printed text; the report and the cache are the same."""
+    formats = ("concise", "json")
+    serial_cache, serial = run(tmp_path / "one", POOL_JOBS, jobs=1, formats=formats)
+    pooled_cache, pooled = run(tmp_path / "pool", POOL_JOBS, jobs=2, formats=formats)
+    for name in formats:
+        assert [r.printed(name) for r in pooled] == [r.printed(name) for r in serial]
+        assert render(name, pooled) == render(name, serial)
+    assert [r.tally() for r in pooled] == [r.tally() for r in serial]
+    # Printed from the workers' text: no Diagnostic was made for the report.
+    assert all(r._diagnostics is None for r in pooled)
+    assert render("sarif", pooled) == render("sarif", serial)  # a format that needs them builds them
+    assert [r.diagnostics for r in pooled] == [r.diagnostics for r in serial]
+    assert pooled_cache.names == serial_cache.names
+    for job in POOL_JOBS:
+        absolute = os.path.abspath(job.path)
+        assert pooled_cache.entries[absolute] == serial_cache.entries[absolute]
+    # A second run answers every file from the pool's cache, with the same report.
+    again_cache, again = run(tmp_path / "pool", POOL_JOBS, jobs=2, formats=formats)
+    assert again_cache.hits == len(POOL_JOBS) and all(r.from_cache for r in again)
+    assert render("json", again) == render("json", serial)
+
+
+@pytest.mark.parametrize("cores, files, workers", [(1, 2000, 1), (2, 399, 1), (2, 400, 2), (16, 2000, 8)])
+def test_a_pool_starts_from_two_cores_and_400_files(monkeypatch, cores, files, workers):
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(cores)), raising=False)
+    assert Linter(None)._workers(files) == workers
 
 
 def test_a_cache_hit_loads_neither_parser_nor_rules(tmp_path):

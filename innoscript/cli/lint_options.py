@@ -79,7 +79,7 @@ OPTIONS: tuple[Option, ...] = (
     Option(("--watch",), "watch", "flag",
            "Lint, then lint again whenever a file or configuration changes (Ctrl-C stops)."),
     Option(("--jobs",), "jobs", "int",
-           "Processes for linting many files [default: a pool from 400 uncached files on 4+ cores].", low=1, high=64),
+           "Processes for linting many files [default: a pool from 400 uncached files on 2+ cores].", low=1, high=64),
 )
 
 # What only the click command does: help, version, a rule's documentation.

@@ -134,11 +134,35 @@ _new_diagnostic = partial(tuple.__new__, Diagnostic)
 
 def diagnostic_to_data(d: Diagnostic) -> tuple:
     """A diagnostic as a tuple of plain values (its path and rule name are stored once, elsewhere)."""
-    fix = None
-    if d.fix is not None:
-        fix = (d.fix.message, d.fix.safe, tuple([(tuple(e.span), e.text) for e in d.fix.edits]))
-    related = tuple([(tuple(r.span), r.message, r.path) for r in d.related])
-    return (d.code, int(d.severity), d.message, tuple(d.span), fix, related, d.unnecessary)
+    return data_rows((d,))[0]
+
+
+def data_rows(diagnostics, texts: dict[str, str] | None = None) -> tuple:
+    """``diagnostic_to_data`` of each diagnostic, in one loop: a large run stores tens of thousands.
+
+    ``texts`` keeps each code and message once: the same message in many
+    files is then stored (and loaded) once, as marshal writes a reference
+    for an object it has written already.
+    """
+    keep = texts.setdefault if texts is not None else None
+    stored = []
+    add = stored.append
+    for d in diagnostics:
+        code, _, severity, message, _, span, fix, related, unnecessary = d
+        if keep is not None:
+            code, message = keep(code, code), keep(message, message)
+        if fix is not None:
+            edits = fix.edits
+            if len(edits) == 1:
+                edit_span, text = edits[0]
+                edits = ((tuple(edit_span), text),)
+            else:
+                edits = tuple([(tuple(e.span), e.text) for e in edits])
+            fix = (fix.message, fix.safe, edits)
+        if related:
+            related = tuple([(tuple(r.span), r.message, r.path) for r in related])
+        add((code, int(severity), message, tuple(span), fix, related, unnecessary))
+    return tuple(stored)
 
 
 def diagnostic_from_data(data, path: str, names: dict[str, str]) -> Diagnostic:
@@ -382,31 +406,28 @@ class ResultCache:
     def put(self, path: str, key: str, diagnostics, deps: list[tuple[str, str | None]],
             printed: dict[str, str] | None = None, absolute: str | None = None) -> None:
         """Keep a file's findings (and their text in the formats of ``printed``)."""
-        absolute = absolute or os.path.abspath(path)
-        shared, names = self._texts, self.names
-        stored = []
-        add = stored.append
+        names = self.names
         for d in diagnostics:
-            code, name, severity, message, _, span, fix, related, unnecessary = d
-            if code not in names:
-                names[code] = name
-            # The same message in many files is stored (and loaded) once: marshal writes
-            # a reference for an object it has already written.
-            code, message = shared.setdefault(code, code), shared.setdefault(message, message)
-            # diagnostic_to_data's row, built here: a large run stores tens of thousands.
-            if fix is not None:
-                edits = fix.edits
-                if len(edits) == 1:
-                    edit_span, text = edits[0]
-                    edits = ((tuple(edit_span), text),)
-                else:
-                    edits = tuple([(tuple(e.span), e.text) for e in edits])
-                fix = (fix.message, fix.safe, edits)
-            if related:
-                related = tuple([(tuple(r.span), r.message, r.path) for r in related])
-            add((code, int(severity), message, tuple(span), fix, related, unnecessary))
-        self._all_rows()[absolute] = tuple(stored)
-        self.entries[absolute] = (key, tuple([tuple(d) for d in deps]), tally(diagnostics))
+            if d.code not in names:
+                names[d.code] = d.name
+        self._keep(path, key, data_rows(diagnostics, self._texts), deps, tally(diagnostics), printed, absolute)
+
+    def put_rows(self, path: str, key: str, rows: tuple, deps: list[tuple[str, str | None]], counts: tuple,
+                 printed: dict[str, str] | None = None, names: dict[str, str] | None = None) -> None:
+        """``put`` for findings given as ``data_rows`` already (a worker process made them), with
+        their ``tally`` and the rule names of their codes."""
+        for code, name in (names or {}).items():
+            self.names.setdefault(code, name)
+        keep = self._texts.setdefault  # each code and message kept once, as ``put`` keeps them
+        rows = tuple([(keep(code, code), severity, keep(message, message), span, fix, related, unnecessary)
+                      for code, severity, message, span, fix, related, unnecessary in rows])
+        self._keep(path, key, rows, deps, counts, printed, None)
+
+    def _keep(self, path: str, key: str, rows: tuple, deps: list, counts: tuple, printed: dict[str, str] | None,
+              absolute: str | None) -> None:
+        absolute = absolute or os.path.abspath(path)
+        self._all_rows()[absolute] = rows
+        self.entries[absolute] = (key, tuple([tuple(d) for d in deps]), counts)
         for format_name, text in (printed or {}).items():
             self._printed_part(format_name)[absolute] = (key, text)
         self.dirty = True

@@ -17,13 +17,13 @@ from .diagnostic import Diagnostic
 from .result import FileResult
 from .settings import Settings
 
-# A process pool pays only with many misses and spare cores: below a few
-# hundred files the workers' start-up eats the gain, and on two cores that
-# other work also uses, 2,000 files x 50 lines took longer in a pool of two
-# (15-20 s wall) than in one process (11-12 s), as the help text says: a
-# pool from 4 cores on.  `--jobs N` overrides.
+# A process pool pays only with many misses and a second core: below a few
+# hundred files the workers' start-up eats the gain.  On two cores, with the
+# workers sending back plain rows and printed text, 2,000 files x 50 lines
+# took 1.5-1.7 s in a pool of two against 2.2-2.3 s in one process (400
+# files: 0.42 s against 0.50 s).  `--jobs N` overrides.
 PARALLEL_MIN_FILES = 400
-PARALLEL_MIN_CPUS = 4
+PARALLEL_MIN_CPUS = 2
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing
 if TYPE_CHECKING:
@@ -45,10 +45,49 @@ def lint_data(data: bytes, path: str, settings: Settings) -> tuple[Source, list[
     return source, diagnostics, [p.path for p in payloads_of_lint(script, settings)]
 
 
-def _worker(job: tuple[bytes, str, Settings]) -> tuple[list[Diagnostic], list[str]]:
-    data, path, settings = job
+def _worker(job: tuple[bytes, str, Settings, tuple[str, ...]]) -> tuple:
+    """Lint one file in a worker process, and send back only plain values.
+
+    The findings go back as the cache's plain rows with their counts, the
+    rule names of their codes and their text in the formats the run prints:
+    unpickling tens of thousands of Diagnostic records cost the main process
+    more than the workers saved, and printing is done where the findings are.
+    """
+    data, path, settings, formats = job
     _, diagnostics, deps = lint_data(data, path, settings)
-    return diagnostics, deps
+    from .cache import data_rows
+    from .report import block
+    from .result import tally
+
+    printed = {name: block(name, diagnostics) for name in formats}
+    names = {d.code: d.name for d in diagnostics}
+    return data_rows(diagnostics), names, tally(diagnostics), printed, deps
+
+
+class PooledResult(FileResult):
+    """A result linted in a worker process: its findings as plain rows, made into diagnostics
+    only when something asks (a report printed from the workers' text never does)."""
+
+    __slots__ = ("_rows", "_names", "_counts", "_printed")
+
+    def __init__(self, path: str, source: Source, rows: tuple, names: dict[str, str], counts: tuple,
+                 printed: dict[str, str]) -> None:
+        super().__init__(path, source, None)  # type: ignore[arg-type]
+        self._rows, self._names, self._counts, self._printed = rows, names, counts, printed
+
+    @property
+    def diagnostics(self) -> tuple[Diagnostic, ...]:
+        if self._diagnostics is None:
+            from .cache import diagnostic_from_data
+
+            self._diagnostics = tuple([diagnostic_from_data(row, self.path, self._names) for row in self._rows])
+        return self._diagnostics
+
+    def tally(self) -> tuple:
+        return self._counts
+
+    def printed(self, format_name: str) -> str | None:
+        return self._printed.get(format_name)
 
 
 class PrintedResult(FileResult):
@@ -140,21 +179,32 @@ class Linter:
             results[index] = (result, result.deps)
         workers = self._workers(len(misses))
         if workers > 1:
+            import gc
             import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
 
-            from .cache import CachedSource
+            from .cache import CachedSource, file_hash
 
             # Not fork: forking a process that has threads (an editor, a test runner) can deadlock.
+            # The fork server imports the linter once and each worker starts from it; workers
+            # run with the collector off, as `innolint` itself does.
             methods = multiprocessing.get_all_start_methods()
             context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            if context.get_start_method() == "forkserver":
+                context.set_forkserver_preload(["innoscript.lint.pipeline", "innoscript.lint.engine",
+                                                "innoscript.lint.cache", "innoscript.syntax.parser"])
+            formats = self.formats
+            with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=gc.disable) as pool:
                 chunk = max(1, len(misses) // (workers * 8))
-                done = pool.map(_worker, [(jobs[i].data, jobs[i].path, jobs[i].settings) for i in misses], chunksize=chunk)
-                for index, (diagnostics, deps) in zip(misses, done):
+                done = pool.map(_worker, [(jobs[i].data, jobs[i].path, jobs[i].settings, formats) for i in misses],
+                                chunksize=chunk)
+                for index, (rows, names, counts, printed, deps) in zip(misses, done):
                     job = jobs[index]
-                    printed = self._store(job, keys[index], diagnostics, deps)
-                    results[index] = (_result(job.path, CachedSource(job.data, job.path), diagnostics, printed), deps)
+                    if self._stores(job, keys[index]):
+                        self.cache.put_rows(job.path, keys[index], rows, [(os.path.abspath(p), file_hash(p)) for p in deps],
+                                            counts, printed, names=names)
+                    source = CachedSource(job.data, job.path)
+                    results[index] = (PooledResult(job.path, source, rows, names, counts, printed), deps)
         else:
             for index in misses:
                 job = jobs[index]
@@ -166,14 +216,19 @@ class Linter:
     def _workers(self, misses: int) -> int:
         if self.jobs is not None:
             return self.jobs if misses > 1 else 1
-        cpus = os.cpu_count() or 1
+        # The cores this process may run on (a container or `taskset` may allow fewer than the machine has).
+        cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
         if misses < PARALLEL_MIN_FILES or cpus < PARALLEL_MIN_CPUS:
             return 1
         return min(cpus, 8)
 
+    def _stores(self, job: Job, key: str | None) -> bool:
+        """Does the cache keep this miss?  (Not standard input: its name is no file's.)"""
+        return self.cache is not None and key is not None and not job.path.startswith("<")
+
     def _store(self, job: Job, key: str | None, diagnostics: list[Diagnostic], deps: list[str]) -> dict[str, str] | None:
         """Keep a miss in the cache; the findings as printed for it (format name -> text), if any."""
-        if self.cache is not None and key is not None and not job.path.startswith("<"):
+        if self._stores(job, key):
             from .cache import file_hash
 
             printed = {}
