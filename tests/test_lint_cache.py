@@ -298,3 +298,21 @@ def test_the_fingerprint_covers_every_module_a_lint_run_loads(tmp_path):
     covered = {path for path in loaded
                if path in LINTER_FILES or os.path.dirname(path) in LINTER_FOLDERS or path.startswith(faces)}
     assert loaded - covered == set()
+
+
+def test_files_a_broken_pool_did_not_answer_are_linted_in_the_process(tmp_path):
+    """Workers that cannot start (here: the main program came from standard input, which a
+    fresh worker cannot import) leave their files to the main process: every file is answered."""
+    import subprocess
+    import sys
+
+    program = ("from innoscript.lint.pipeline import Job, Linter\n"
+               "from innoscript.lint import Settings\n"
+               "jobs = [Job(f'update-ip232-{i}.htm', Settings(), b'mod\\x01cmd UP1 check x\\n') for i in range(4)]\n"
+               "results = Linter(None, jobs=2).lint_many(jobs)\n"
+               "print(sorted({d.code for r, _ in results for d in r.diagnostics}), len(results))\n")
+    run = subprocess.run([sys.executable, "-"], input=program, capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert "<stdin>" in run.stderr  # the workers did fail to start
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "['UPD-090'] 4"
+    assert "BrokenProcessPool" not in run.stderr

@@ -182,6 +182,7 @@ class Linter:
             import gc
             import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
+            from concurrent.futures.process import BrokenProcessPool
 
             from .cache import CachedSource, file_hash
 
@@ -194,23 +195,28 @@ class Linter:
                 context.set_forkserver_preload(["innoscript.lint.pipeline", "innoscript.lint.engine",
                                                 "innoscript.lint.cache", "innoscript.syntax.parser"])
             formats = self.formats
-            with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=gc.disable) as pool:
-                chunk = max(1, len(misses) // (workers * 8))
-                done = pool.map(_worker, [(jobs[i].data, jobs[i].path, jobs[i].settings, formats) for i in misses],
-                                chunksize=chunk)
-                for index, (rows, names, counts, printed, deps) in zip(misses, done):
-                    job = jobs[index]
-                    if self._stores(job, keys[index]):
-                        self.cache.put_rows(job.path, keys[index], rows, [(os.path.abspath(p), file_hash(p)) for p in deps],
-                                            counts, printed, names=names)
-                    source = CachedSource(job.data, job.path)
-                    results[index] = (PooledResult(job.path, source, rows, names, counts, printed), deps)
-        else:
-            for index in misses:
-                job = jobs[index]
-                source, diagnostics, deps = lint_data(job.data, job.path, job.settings)
-                printed = self._store(job, keys[index], diagnostics, deps)
-                results[index] = (_result(job.path, source, diagnostics, printed), deps)
+            try:
+                with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=gc.disable) as pool:
+                    chunk = max(1, len(misses) // (workers * 8))
+                    done = pool.map(_worker, [(jobs[i].data, jobs[i].path, jobs[i].settings, formats) for i in misses],
+                                    chunksize=chunk)
+                    for index, (rows, names, counts, printed, deps) in zip(misses, done):
+                        job = jobs[index]
+                        if self._stores(job, keys[index]):
+                            self.cache.put_rows(job.path, keys[index], rows,
+                                                [(os.path.abspath(p), file_hash(p)) for p in deps], counts, printed, names)
+                        source = CachedSource(job.data, job.path)
+                        results[index] = (PooledResult(job.path, source, rows, names, counts, printed), deps)
+            except (OSError, BrokenProcessPool):
+                # No pool to be had (a worker killed, no processes left, a main module the
+                # workers cannot import): the files it did not answer are linted here.
+                pass
+            misses = [index for index in misses if results[index] is None]
+        for index in misses:
+            job = jobs[index]
+            source, diagnostics, deps = lint_data(job.data, job.path, job.settings)
+            printed = self._store(job, keys[index], diagnostics, deps)
+            results[index] = (_result(job.path, source, diagnostics, printed), deps)
         return results  # type: ignore[return-value]
 
     def _workers(self, misses: int) -> int:
