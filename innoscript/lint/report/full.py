@@ -23,10 +23,11 @@ copied whole for that.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Sequence
 import unicodedata
 
-from ...source import Source, Span
+from ...source import BOM, Source, Span
 from ..diagnostic import Diagnostic, Edit, Fix, Severity
 from ..result import FileResult
 from .common import Counts, one_line, plural, rule_docs, severity_word, summary_lines
@@ -51,66 +52,130 @@ SEVERITY_COLOR = {
 
 
 class _Paint:
+    """Colour on or off, and the painted pieces that findings repeat, each made once a report.
+
+    A report of 100,000 findings repeats the same few codes, rule names,
+    docs lines and gutters; building them per finding was most of its cost.
+    The escape strings (``bold``, ``cyan``, ...) are empty when colour is
+    off, so one f-string prints both ways; they wrap only text that is never
+    empty, as ``__call__`` would.
+    """
+
     def __init__(self, enabled: bool) -> None:
         self.enabled = enabled
+        on = enabled
+        self.bold, self.cyan, self.red, self.green, self.reset = (
+            (_BOLD, _CYAN, _RED, _GREEN, _RESET) if on else ("", "", "", "", "")
+        )
+        self.bar = self("|", _CYAN)
+        self.equals = self("=", _CYAN)
+        self.underline = {severity: _BOLD + color if on else "" for severity, color in SEVERITY_COLOR.items()}
+        self._headers: dict[tuple, str] = {}
+        self._docs: dict[str, str] = {}
+        self._gutters: dict[int, tuple[str, str, str, str]] = {}
 
     def __call__(self, text: str, *styles: str) -> str:
         if not self.enabled or not styles or not text:
             return text
         return "".join(styles) + text + _RESET
 
+    def header(self, code: str, name: str, severity: Severity) -> str:
+        """The middle of a header, ` CODE [name] severity: `, painted."""
+        key = (code, name, severity)
+        text = self._headers.get(key)
+        if text is None:
+            color = SEVERITY_COLOR[severity]
+            text = " " + self(code, _BOLD, color) + f" [{name}] " + self(severity_word(severity) + ":", color) + " "
+            self._headers[key] = text
+        return text
+
+    def docs(self, code: str) -> str:
+        """The docs line after its gutter (`` = docs: URL``), "" for a code without docs."""
+        text = self._docs.get(code)
+        if text is None:
+            docs = rule_docs(code)
+            text = self._docs[code] = f" {self.equals} docs: {docs}" if docs else ""
+        return text
+
+    def gutter(self, width: int) -> tuple[str, str, str, str]:
+        """For a gutter ``width`` wide: the blank gutter, `` |``, `` | `` and `` = `` after it."""
+        pieces = self._gutters.get(width)
+        if pieces is None:
+            blank = " " * width
+            pieces = self._gutters[width] = (blank, f"{blank} {self.bar}", f"{blank} {self.bar} ", f"{blank} {self.equals} ")
+        return pieces
+
 
 def render(results: Sequence[FileResult], *, color: bool = False, settings=None, summary: bool = True,
            fail_levels=None, errors: int = 0) -> str:
     paint = _Paint(color)
-    blocks: list[str] = []
+    # One list of rows for the whole report: a finding's rows, then "" (the blank row between findings).
+    rows: list[str] = []
     for result in results:
+        source = result.source
         for diagnostic in result.diagnostics:
-            blocks.append(render_diagnostic(diagnostic, result.source, paint))
+            _add_diagnostic(rows, diagnostic, source, paint)
+            rows.append("")
     if summary:
-        blocks.append(summary_text(results, paint, settings=settings, fail_levels=fail_levels, errors=errors))
-    return "\n".join(blocks)
+        rows.append(summary_text(results, paint, settings=settings, fail_levels=fail_levels, errors=errors))
+    return "\n".join(rows)
 
 
 def render_diagnostic(diagnostic: Diagnostic, source: Source, paint: _Paint | None = None) -> str:
     """One finding: header, excerpt with carets, fix, related places, docs link."""
-    paint = paint or _Paint(False)
+    rows: list[str] = []
+    _add_diagnostic(rows, diagnostic, source, paint or _Paint(False))
+    return "\n".join(rows) + "\n"
+
+
+def _line_of(starts, offset: int) -> int:
+    """The 1-based line of a character offset (``Source.position``'s line, without the column)."""
+    return bisect_right(starts, offset) or 1
+
+
+def _add_diagnostic(rows: list[str], diagnostic: Diagnostic, source: Source, paint: _Paint) -> None:
     span = diagnostic.span
-    color = SEVERITY_COLOR[diagnostic.severity]
-    header = (
-        paint(f"{diagnostic.path}:{span.line}:{span.col}:", _BOLD)
-        + " "
-        + paint(diagnostic.code, _BOLD, color)
-        + f" [{diagnostic.name}] "
-        + paint(severity_word(diagnostic.severity) + ":", color)
-        + f" {one_line(diagnostic.message)}"
+    line = span.line
+    severity = diagnostic.severity
+    reset = paint.reset
+    rows.append(
+        f"{paint.bold}{diagnostic.path}:{line}:{span.col}:{reset}"
+        + paint.header(diagnostic.code, diagnostic.name, severity)
+        + one_line(diagnostic.message)
     )
-    lines = [header]
-    numbers = [span.line] + _fix_line_numbers(diagnostic.fix, source)
-    width = len(str(max(numbers)))
-    blank = " " * width
-    bar = paint("|", _CYAN)
-    if 1 <= span.line <= len(source.lines):
-        text, underline = excerpt(source, span)
-        lines.append(f"{blank} {bar}")
-        lines.append(f"{paint(str(span.line).rjust(width), _CYAN)} {bar} {text}".rstrip())
-        lines.append(f"{blank} {bar} {paint(underline, _BOLD, color)}")
+    starts = source._starts
     fix = diagnostic.fix
+    widest = line
+    if fix is not None and fix.edits:
+        edits = fix.edits
+        widest = max(line, _line_of(starts, min(e.span.start for e in edits)),
+                     _line_of(starts, max(e.span.end for e in edits)))
+    width = len(str(widest))
+    blank, blank_bar, bar_gutter, equals_gutter = paint.gutter(width)
+    cyan = paint.cyan
+    if 1 <= line <= len(starts):
+        text, underline = excerpt(source, span)
+        rows.append(blank_bar)
+        rows.append(f"{cyan}{str(line).rjust(width)}{reset} {paint.bar} {text}".rstrip())
+        rows.append(f"{bar_gutter}{paint.underline[severity]}{underline}{reset}")
     if fix is not None:
-        kind = "safe" if fix.safe else "unsafe"
-        lines.append(f"{blank} {paint('=', _CYAN)} fix ({kind}): {one_line(fix.message)}")
+        rows.append(f"{equals_gutter}fix ({'safe' if fix.safe else 'unsafe'}): {one_line(fix.message)}")
+        red, green = paint.red, paint.green
         for sign, number, text in fix_preview(source, fix):
             gutter = str(number).rjust(width) if number else blank
-            style = _RED if sign == "-" else _GREEN if sign == "+" else ""
             body = f"{sign} {text}".rstrip()
-            lines.append(f"{paint(gutter, _CYAN)} {paint(body, style) if style else body}")
+            if sign == "-":
+                rows.append(f"{cyan}{gutter}{reset} {red}{body}{reset}")
+            elif sign == "+":
+                rows.append(f"{cyan}{gutter}{reset} {green}{body}{reset}")
+            else:
+                rows.append(f"{cyan}{gutter}{reset} {body}")
     for related in diagnostic.related:
         where = f"{related.path or diagnostic.path}:{related.span.line}:{related.span.col}"
-        lines.append(f"{blank} {paint('=', _CYAN)} related: {where}: {one_line(related.message)}")
-    docs = rule_docs(diagnostic.code)
+        rows.append(f"{equals_gutter}related: {where}: {one_line(related.message)}")
+    docs = paint.docs(diagnostic.code)
     if docs:
-        lines.append(f"{blank} {paint('=', _CYAN)} docs: {docs}")
-    return "\n".join(lines) + "\n"
+        rows.append(blank + docs)
 
 
 def summary_text(results: Sequence[FileResult], paint: _Paint | None = None, *, settings=None, fail_levels=None,
@@ -171,15 +236,22 @@ def display(text: str) -> tuple[str, list[int]]:
     return "".join(out), columns
 
 
+def _shown(text: str) -> str:
+    """``display``'s text alone."""
+    return text if text.isascii() and text.isprintable() else display(text)[0]
+
+
 def _bounds(source: Source, number: int) -> tuple[int, int]:
     """Offsets of the content of line ``number`` (1-based), without making the line's text."""
-    text, starts = source.text, source.lines._starts
+    text, starts = source.text, source._starts
     start = starts[number - 1]
     end = starts[number] if number < len(starts) else len(text)
-    if end > start and text[end - 1] == "\n":
-        end -= 2 if end - 2 >= start and text[end - 2] == "\r" else 1
-    elif end > start and text[end - 1] == "\r":
-        end -= 1
+    if end > start:
+        last = text[end - 1]
+        if last == "\n":
+            end -= 2 if end - 2 >= start and text[end - 2] == "\r" else 1
+        elif last == "\r":
+            end -= 1
     return start, end
 
 
@@ -192,23 +264,25 @@ def excerpt(source: Source, span: Span) -> tuple[str, str]:
         last = min(max(span.end_col - 1, first), length)
     else:
         last = length  # a span running on: underline to the end of its first line
-    low = max(first - CONTEXT, 0) if length > ROW_LIMIT else 0
-    high = min(last + CONTEXT, low + ROW_LIMIT, length) if length > ROW_LIMIT else length
-    head, tail = (CUT if low else ""), (CUT if high < length else "")
-    text, columns = display(source.text[start + low : start + high])  # one column for the cut mark
-    first, last = min(first, high) - low, min(last, high) - low
-    start_column = columns[first] + len(head)
-    width = max(columns[last] + len(head) - start_column, 1)
+    if length <= ROW_LIMIT:
+        low, high, head, tail = 0, length, "", ""
+    else:
+        low = max(first - CONTEXT, 0)
+        high = min(last + CONTEXT, low + ROW_LIMIT, length)
+        head, tail = (CUT if low else ""), (CUT if high < length else "")
+        first, last = min(first, high) - low, min(last, high) - low
+    text = source.text[start + low : start + high]
+    if text.isascii() and text.isprintable():  # the common case: a column a character
+        start_column, end_column = first, last
+    else:
+        text, columns = display(text)
+        start_column, end_column = columns[first], columns[last]
+    start_column += len(head)  # one column for the cut mark
+    width = max(end_column - start_column + len(head), 1)
     return head + text + tail, " " * start_column + "^" * width
 
 
 # -- fix preview ---------------------------------------------------------------
-
-
-def _fix_line_numbers(fix: Fix | None, source: Source) -> list[int]:
-    if fix is None or not fix.edits:
-        return []
-    return [source.position(min(e.span.start for e in fix.edits))[0], source.position(max(e.span.end for e in fix.edits))[0]]
 
 
 def fix_preview(source: Source, fix: Fix) -> list[tuple[str, int | None, str]]:
@@ -219,7 +293,10 @@ def fix_preview(source: Source, fix: Fix) -> list[tuple[str, int | None, str]]:
     hunks joined by a ``...`` row, never with the lines between them: the
     preview grows with the fix, not with the distance it spans.
     """
-    edits = sorted(fix.edits, key=lambda e: (e.span.start, e.span.end))
+    edits = fix.edits
+    if len(edits) == 1:
+        return _hunk_preview(source, list(edits))
+    edits = sorted(edits, key=lambda e: (e.span.start, e.span.end))
     if not edits or any(a.span.end > b.span.start for a, b in zip(edits, edits[1:])):
         return []
     rows: list[tuple[str, int | None, str]] = []
@@ -232,26 +309,26 @@ def fix_preview(source: Source, fix: Fix) -> list[tuple[str, int | None, str]]:
 
 def _hunks(source: Source, edits: list[Edit]) -> list[list[Edit]]:
     """Sorted edits grouped by the lines they touch; a group ends at an untouched line."""
+    starts = source._starts
     hunks: list[list[Edit]] = []
     last_line = 0
     for edit in edits:
-        first = source.position(edit.span.start)[0]
+        first = _line_of(starts, edit.span.start)
         if hunks and first <= last_line + 1:
             hunks[-1].append(edit)
         else:
             hunks.append([edit])
-        last_line = max(last_line, source.position(max(edit.span.end - 1, edit.span.start))[0])
+        last_line = max(last_line, _line_of(starts, max(edit.span.end - 1, edit.span.start)))
     return hunks
 
 
 def _hunk_preview(source: Source, edits: list[Edit]) -> list[tuple[str, int | None, str]]:
-    text = source.text
+    text, starts = source.text, source._starts
     begin, end = edits[0].span.start, max(e.span.end for e in edits)
-    number = source.position(begin)[0]
-    last_number = source.position(max(end - 1, begin))[0]
+    number = _line_of(starts, begin)
+    last_number = _line_of(starts, max(end - 1, begin))
     block_start, first_end = _bounds(source, number)
     last_start, last_end = _bounds(source, last_number)
-    starts = source.lines._starts
     block_end = max(starts[last_number] if last_number < len(starts) else len(text), end)
     # A long first or last line: only CONTEXT characters of it beside the edits.
     cut_head = first_end - block_start > ROW_LIMIT and begin - block_start > CONTEXT
@@ -269,38 +346,45 @@ def _hunk_preview(source: Source, edits: list[Edit]) -> list[tuple[str, int | No
     pieces.append(text[position:block_end])
     old_lines = _split(text[block_start:block_end])
     new_lines = _split("".join(pieces))
+    shortest = min(len(old_lines), len(new_lines))
     head = 0
-    while head < min(len(old_lines), len(new_lines)) and old_lines[head] == new_lines[head]:
+    while head < shortest and old_lines[head] == new_lines[head]:
         head += 1
     tail = 0
-    while (
-        tail < min(len(old_lines), len(new_lines)) - head
-        and old_lines[len(old_lines) - 1 - tail] == new_lines[len(new_lines) - 1 - tail]
-    ):
+    while tail < shortest - head and old_lines[-1 - tail] == new_lines[-1 - tail]:
         tail += 1
-
-    def row(lines: list[str], index: int) -> str:
-        """A row as printed: cut where the block was, and when long (a long inserted or deleted line)."""
-        line = lines[index]
-        cut = len(line) > ROW_LIMIT + 1
-        shown = display(line[:ROW_LIMIT] if cut else line)[0]
-        head_cut = CUT if cut_head and index == 0 else ""
-        tail_cut = CUT if cut or (cut_tail and index == len(lines) - 1) else ""
-        return head_cut + shown + tail_cut
-
-    rows: list[tuple[str, int | None, str]] = []
-    for index in range(len(old_lines)):
-        kept = index < head or index >= len(old_lines) - tail
-        if not kept:
-            rows.append(("-", number + index, row(old_lines, index)))
-    for index in range(head, len(new_lines) - tail):
-        rows.append(("+", None, row(new_lines, index)))
+    kept_from = len(old_lines) - tail  # old lines from here on are kept, as are those before ``head``
+    rows = [(" ", number + i, _row(old_lines, i, cut_head, cut_tail)) for i in range(head)]
+    rows += [("-", number + i, _row(old_lines, i, cut_head, cut_tail)) for i in range(head, kept_from)]
+    rows += [("+", None, _row(new_lines, i, cut_head, cut_tail)) for i in range(head, len(new_lines) - tail)]
     # Context: the unchanged lines of the block, where they stand.
-    before = [(" ", number + i, row(old_lines, i)) for i in range(head)]
-    after = [(" ", number + i, row(old_lines, i)) for i in range(len(old_lines) - tail, len(old_lines))]
-    return before + rows + after
+    rows += [(" ", number + i, _row(old_lines, i, cut_head, cut_tail)) for i in range(kept_from, len(old_lines))]
+    return rows
+
+
+def _row(lines: list[str], index: int, cut_head: bool, cut_tail: bool) -> str:
+    """A row as printed: cut where the block was, and when long (a long inserted or deleted line)."""
+    line = lines[index]
+    cut = len(line) > ROW_LIMIT + 1
+    shown = _shown(line[:ROW_LIMIT] if cut else line)
+    head_cut = CUT if cut_head and index == 0 else ""
+    tail_cut = CUT if cut or (cut_tail and index == len(lines) - 1) else ""
+    return head_cut + shown + tail_cut
 
 
 def _split(block: str) -> list[str]:
-    """Lines of a block without their endings (an empty last piece dropped)."""
-    return [line.text for line in Source(block).lines if line.newline or line.text]
+    """Lines of a block without their endings (an empty last piece dropped).
+
+    The lines ``Source(block).lines`` gives (a leading U+FEFF dropped, lines
+    ending at CRLF, CR or LF only), by C string methods: a report splits a
+    small block for every fix it shows.
+    """
+    if block.startswith(BOM):
+        block = block[1:]
+    if "\r" in block:
+        # CRLF first: then each CR or LF left ends one line.
+        block = block.replace("\r\n", "\n").replace("\r", "\n")
+    lines = block.split("\n")
+    if not lines[-1]:
+        lines.pop()
+    return lines
