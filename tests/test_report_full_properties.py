@@ -21,7 +21,7 @@ except ImportError:  # the tests folder imported as a package
 from innoscript.lint import lint_source
 from innoscript.lint.diagnostic import Edit, Fix
 from innoscript.lint.report import render
-from innoscript.lint.report.full import _split, display, excerpt, fix_preview, render_diagnostic
+from innoscript.lint.report.full import _split, display, excerpt, fix_preview, render_diagnostic, summary_text
 from innoscript.lint.result import FileResult
 from innoscript.source import Source
 
@@ -117,3 +117,14 @@ def test_coloured_report_is_the_plain_one_painted(data):
     # Each finding alone prints as its block of the report.
     blocks = "".join(render_diagnostic(d, source) + "\n" for d in result.diagnostics)
     assert plain.startswith(blocks)
+
+
+def test_a_report_of_many_findings_is_their_blocks_in_order():
+    """The report is joined a few thousand rows at a time: no row may be lost or doubled at a seam."""
+    source = Source("".join(f"mod cmd UP{n % 10} check ser {n}\n" for n in range(3000)), "a.htm")
+    starts = source.lines.starts
+    findings = tuple(lint_finding(source, starts[n], None) for n in range(3000))
+    result = FileResult(source.path, source, findings)
+    blocks = [render_diagnostic(d, source) for d in findings]
+    assert render("full", [result], summary=False) == "\n".join(blocks)
+    assert render("full", [result]) == "\n".join(blocks) + "\n" + summary_text([result])

@@ -36,6 +36,7 @@ TAB_WIDTH = 4
 CONTEXT = 60  # characters shown on either side of a span or an edit on a long line
 ROW_LIMIT = 240  # characters of one printed row at most
 CUT = "\u2026"
+_CHUNK_ROWS = 8192  # rows of a report joined at a time
 
 _RESET = "\x1b[0m"
 _BOLD = "\x1b[1m"
@@ -109,16 +110,24 @@ class _Paint:
 def render(results: Sequence[FileResult], *, color: bool = False, settings=None, summary: bool = True,
            fail_levels=None, errors: int = 0) -> str:
     paint = _Paint(color)
-    # One list of rows for the whole report: a finding's rows, then "" (the blank row between findings).
+    # The report's rows are a finding's rows, then "" (the blank row between
+    # findings), and so on; joined a few thousand at a time, so that the rows
+    # of 100,000 findings are never held as strings of their own all at once.
+    chunks: list[str] = []
     rows: list[str] = []
     for result in results:
         source = result.source
         for diagnostic in result.diagnostics:
             _add_diagnostic(rows, diagnostic, source, paint)
             rows.append("")
+            if len(rows) >= _CHUNK_ROWS:
+                chunks.append("\n".join(rows))
+                rows = []
     if summary:
         rows.append(summary_text(results, paint, settings=settings, fail_levels=fail_levels, errors=errors))
-    return "\n".join(rows)
+    if rows:
+        chunks.append("\n".join(rows))
+    return "\n".join(chunks)
 
 
 def render_diagnostic(diagnostic: Diagnostic, source: Source, paint: _Paint | None = None) -> str:
@@ -128,9 +137,22 @@ def render_diagnostic(diagnostic: Diagnostic, source: Source, paint: _Paint | No
     return "\n".join(rows) + "\n"
 
 
-def _line_of(starts, offset: int) -> int:
-    """The 1-based line of a character offset (``Source.position``'s line, without the column)."""
+def _line_of(starts, offset: int, guess: int = 0) -> int:
+    """The 1-based line of a character offset (``Source.position``'s line, without the column).
+
+    ``guess`` (the line a span gives) is taken when the line starts bear it
+    out: two look-ups rather than a search of every line start.
+    """
+    if 0 < guess <= len(starts) and starts[guess - 1] <= offset and (guess == len(starts) or offset < starts[guess]):
+        return guess
     return bisect_right(starts, offset) or 1
+
+
+def _last_line(starts, span: Span) -> int:
+    """The line of a span's last character (of its start when empty)."""
+    if span.end > span.start:  # an end at a line's start (column 1) closes the line before
+        return _line_of(starts, span.end - 1, span.end_line - 1 if span.end_col == 1 else span.end_line)
+    return _line_of(starts, span.start, span.line)
 
 
 def _add_diagnostic(rows: list[str], diagnostic: Diagnostic, source: Source, paint: _Paint) -> None:
@@ -148,8 +170,13 @@ def _add_diagnostic(rows: list[str], diagnostic: Diagnostic, source: Source, pai
     widest = line
     if fix is not None and fix.edits:
         edits = fix.edits
-        widest = max(line, _line_of(starts, min(e.span.start for e in edits)),
-                     _line_of(starts, max(e.span.end for e in edits)))
+        if len(edits) == 1:
+            (edit_span, _), = edits
+            widest = max(line, _line_of(starts, edit_span.start, edit_span.line),
+                         _line_of(starts, edit_span.end, edit_span.end_line))
+        else:
+            widest = max(line, _line_of(starts, min(e.span.start for e in edits)),
+                         _line_of(starts, max(e.span.end for e in edits)))
     width = len(str(widest))
     blank, blank_bar, bar_gutter, equals_gutter = paint.gutter(width)
     cyan = paint.cyan
@@ -313,22 +340,28 @@ def _hunks(source: Source, edits: list[Edit]) -> list[list[Edit]]:
     hunks: list[list[Edit]] = []
     last_line = 0
     for edit in edits:
-        first = _line_of(starts, edit.span.start)
+        first = _line_of(starts, edit.span.start, edit.span.line)
         if hunks and first <= last_line + 1:
             hunks[-1].append(edit)
         else:
             hunks.append([edit])
-        last_line = max(last_line, _line_of(starts, max(edit.span.end - 1, edit.span.start)))
+        last_line = max(last_line, _last_line(starts, edit.span))
     return hunks
 
 
 def _hunk_preview(source: Source, edits: list[Edit]) -> list[tuple[str, int | None, str]]:
     text, starts = source.text, source._starts
-    begin, end = edits[0].span.start, max(e.span.end for e in edits)
-    number = _line_of(starts, begin)
-    last_number = _line_of(starts, max(end - 1, begin))
+    first_span = edits[0].span
+    begin = first_span.start
+    number = _line_of(starts, begin, first_span.line)
+    if len(edits) == 1:
+        end = first_span.end
+        last_number = _last_line(starts, first_span)
+    else:
+        end = max(e.span.end for e in edits)
+        last_number = _line_of(starts, max(end - 1, begin))
     block_start, first_end = _bounds(source, number)
-    last_start, last_end = _bounds(source, last_number)
+    last_start, last_end = _bounds(source, last_number) if last_number != number else (block_start, first_end)
     block_end = max(starts[last_number] if last_number < len(starts) else len(text), end)
     # A long first or last line: only CONTEXT characters of it beside the edits.
     cut_head = first_end - block_start > ROW_LIMIT and begin - block_start > CONTEXT
@@ -337,15 +370,19 @@ def _hunk_preview(source: Source, edits: list[Edit]) -> list[tuple[str, int | No
     cut_tail = last_end - last_start > ROW_LIMIT and last_end - end > CONTEXT
     if cut_tail:
         block_end = end + CONTEXT
-    pieces: list[str] = []
-    position = block_start
-    for edit in edits:
-        pieces.append(text[position : edit.span.start])
-        pieces.append(edit.text)
-        position = edit.span.end
-    pieces.append(text[position:block_end])
+    if len(edits) == 1:
+        new_block = text[block_start:begin] + edits[0].text + text[end:block_end]
+    else:
+        pieces: list[str] = []
+        position = block_start
+        for edit in edits:
+            pieces.append(text[position : edit.span.start])
+            pieces.append(edit.text)
+            position = edit.span.end
+        pieces.append(text[position:block_end])
+        new_block = "".join(pieces)
     old_lines = _split(text[block_start:block_end])
-    new_lines = _split("".join(pieces))
+    new_lines = _split(new_block)
     shortest = min(len(old_lines), len(new_lines))
     head = 0
     while head < shortest and old_lines[head] == new_lines[head]:
@@ -353,13 +390,31 @@ def _hunk_preview(source: Source, edits: list[Edit]) -> list[tuple[str, int | No
     tail = 0
     while tail < shortest - head and old_lines[-1 - tail] == new_lines[-1 - tail]:
         tail += 1
-    kept_from = len(old_lines) - tail  # old lines from here on are kept, as are those before ``head``
-    rows = [(" ", number + i, _row(old_lines, i, cut_head, cut_tail)) for i in range(head)]
-    rows += [("-", number + i, _row(old_lines, i, cut_head, cut_tail)) for i in range(head, kept_from)]
-    rows += [("+", None, _row(new_lines, i, cut_head, cut_tail)) for i in range(head, len(new_lines) - tail)]
+    # Each old line is shown (kept before ``head`` and from ``kept_from`` on, removed
+    # between), and the new lines between ``head`` and the kept tail.
+    kept_from = len(old_lines) - tail
+    old_shown = _rows(old_lines, 0, len(old_lines), cut_head, cut_tail)
+    rows: list[tuple[str, int | None, str]] = []
+    for index in range(head):
+        rows.append((" ", number + index, old_shown[index]))
+    for index in range(head, kept_from):
+        rows.append(("-", number + index, old_shown[index]))
+    for shown in _rows(new_lines, head, len(new_lines) - tail, cut_head, cut_tail):
+        rows.append(("+", None, shown))
     # Context: the unchanged lines of the block, where they stand.
-    rows += [(" ", number + i, _row(old_lines, i, cut_head, cut_tail)) for i in range(kept_from, len(old_lines))]
+    for index in range(kept_from, len(old_lines)):
+        rows.append((" ", number + index, old_shown[index]))
     return rows
+
+
+def _rows(lines: list[str], start: int, stop: int, cut_head: bool, cut_tail: bool) -> list[str]:
+    """``lines[start:stop]`` as printed; a short line of printable ASCII in an uncut block is its own row."""
+    if cut_head or cut_tail:
+        return [_row(lines, index, cut_head, cut_tail) for index in range(start, stop)]
+    return [
+        line if len(line) <= ROW_LIMIT + 1 and line.isascii() and line.isprintable() else _row(lines, index, False, False)
+        for index, line in enumerate(lines[start:stop], start)
+    ]
 
 
 def _row(lines: list[str], index: int, cut_head: bool, cut_tail: bool) -> str:
