@@ -171,7 +171,7 @@ def _add_diagnostic(rows: list[str], diagnostic: Diagnostic, source: Source, pai
     if fix is not None and fix.edits:
         edits = fix.edits
         if len(edits) == 1:
-            (edit_span, _), = edits
+            edit_span = edits[0].span
             widest = max(line, _line_of(starts, edit_span.start, edit_span.line),
                          _line_of(starts, edit_span.end, edit_span.end_line))
         else:
