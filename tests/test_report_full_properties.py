@@ -1,9 +1,10 @@
 """Properties of the `full` format's pieces that its short cuts must keep.
 
 The format splits each fix's block with string methods rather than a
-``Source``, takes a line of printable ASCII as its own display, and paints
-with escape strings that are empty when colour is off: each must give what
-the general path gives, on any text.
+``Source``, takes a line of printable ASCII as its own display, trusts a
+span's own line number only when the line starts agree, joins its rows a
+few thousand at a time, and paints with escape strings that are empty when
+colour is off: each must give what the general path gives, on any text.
 """
 
 from __future__ import annotations
@@ -19,9 +20,9 @@ except ImportError:  # the tests folder imported as a package
     from . import fuzzing
 
 from innoscript.lint import lint_source
-from innoscript.lint.diagnostic import Edit, Fix
+from innoscript.lint.diagnostic import Diagnostic, Edit, Fix, Severity
 from innoscript.lint.report import render
-from innoscript.lint.report.full import _split, display, excerpt, fix_preview, render_diagnostic, summary_text
+from innoscript.lint.report.full import _line_of, _split, display, excerpt, fix_preview, render_diagnostic, summary_text
 from innoscript.lint.result import FileResult
 from innoscript.source import Source
 
@@ -42,6 +43,16 @@ LINE_CHARACTERS = st.one_of(
 @given(BLOCKS)
 def test_split_gives_the_lines_of_a_source(block):
     assert _split(block) == [line.text for line in Source(block).lines if line.newline or line.text]
+
+
+@BOUNDED
+@given(BLOCKS, st.data())
+def test_line_of_an_offset_is_the_sources_whatever_the_guess(text, data):
+    """A span's own line is only a guess (a fix may carry a span made elsewhere): a wrong one changes nothing."""
+    source = Source(text)
+    offset = data.draw(st.integers(-1, len(source.text) + 1))
+    guess = data.draw(st.integers(-1, len(source.lines) + 1))
+    assert _line_of(source.lines.starts, offset, guess) == source.position(offset)[0]
 
 
 @BOUNDED
@@ -71,7 +82,7 @@ def test_preview_of_a_fix_spanning_lines_in_crlf_text():
     start, end = source.text.index("wo"), source.text.index("hree")
     fix = Fix("join", (Edit(source.span(start, end), "-"),), True)
     assert fix_preview(source, fix) == [("-", 2, "two"), ("-", 3, "three"), ("+", None, "t-hree")]
-    lines = render_diagnostic(lint_finding(source, start, fix), source).splitlines()
+    lines = render_diagnostic(finding(source, start, fix), source).splitlines()
     assert lines[5:8] == ["2 - two", "3 - three", "  + t-hree"]
 
 
@@ -95,18 +106,19 @@ def test_gutter_is_as_wide_as_the_last_line_a_fix_reaches():
     source = Source("".join(f"line {n}\n" for n in range(1, 11)), "a.htm")
     start = source.text.index("line 9")
     fix = Fix("delete", (Edit(source.span(start, start + len("line 9\n")), ""),), True)
-    lines = render_diagnostic(lint_finding(source, start, fix), source).splitlines()
+    lines = render_diagnostic(finding(source, start, fix), source).splitlines()
     assert lines[1:4] == ["   |", " 9 | line 9", "   | ^"]
     assert lines[5] == " 9 - line 9"
 
 
-def lint_finding(source: Source, start: int, fix: Fix):
-    from innoscript.lint.diagnostic import Diagnostic, Severity
+def finding(source: Source, start: int, fix: Fix | None):
+    """A warning on the character at ``start``."""
+    span = source.span(start, start + 1)
+    return Diagnostic("UPD-090", "some-rule", Severity.WARNING, "message", source.path, span, fix)
 
-    return Diagnostic("UPD-090", "some-rule", Severity.WARNING, "message", source.path, source.span(start, start + 1), fix)
 
-
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(fuzzing.inputs())
 def test_coloured_report_is_the_plain_one_painted(data):
     source = Source.from_bytes(data, "update-ip232.htm")
@@ -123,8 +135,8 @@ def test_a_report_of_many_findings_is_their_blocks_in_order():
     """The report is joined a few thousand rows at a time: no row may be lost or doubled at a seam."""
     source = Source("".join(f"mod cmd UP{n % 10} check ser {n}\n" for n in range(3000)), "a.htm")
     starts = source.lines.starts
-    findings = tuple(lint_finding(source, starts[n], None) for n in range(3000))
+    findings = tuple(finding(source, starts[n], None) for n in range(3000))
     result = FileResult(source.path, source, findings)
     blocks = [render_diagnostic(d, source) for d in findings]
     assert render("full", [result], summary=False) == "\n".join(blocks)
-    assert render("full", [result]) == "\n".join(blocks) + "\n" + summary_text([result])
+    assert render("full", [result]) == "\n".join([*blocks, summary_text([result])])

@@ -64,13 +64,12 @@ class _Paint:
 
     def __init__(self, enabled: bool) -> None:
         self.enabled = enabled
-        on = enabled
         self.bold, self.cyan, self.red, self.green, self.reset = (
-            (_BOLD, _CYAN, _RED, _GREEN, _RESET) if on else ("", "", "", "", "")
+            (_BOLD, _CYAN, _RED, _GREEN, _RESET) if enabled else ("", "", "", "", "")
         )
         self.bar = self("|", _CYAN)
         self.equals = self("=", _CYAN)
-        self.underline = {severity: _BOLD + color if on else "" for severity, color in SEVERITY_COLOR.items()}
+        self.carets = {severity: _BOLD + color if enabled else "" for severity, color in SEVERITY_COLOR.items()}
         self._headers: dict[tuple, str] = {}
         self._docs: dict[str, str] = {}
         self._gutters: dict[int, tuple[str, str, str, str]] = {}
@@ -103,7 +102,8 @@ class _Paint:
         pieces = self._gutters.get(width)
         if pieces is None:
             blank = " " * width
-            pieces = self._gutters[width] = (blank, f"{blank} {self.bar}", f"{blank} {self.bar} ", f"{blank} {self.equals} ")
+            bar, equals = self.bar, self.equals
+            pieces = self._gutters[width] = (blank, f"{blank} {bar}", f"{blank} {bar} ", f"{blank} {equals} ")
         return pieces
 
 
@@ -143,7 +143,8 @@ def _line_of(starts, offset: int, guess: int = 0) -> int:
     ``guess`` (the line a span gives) is taken when the line starts bear it
     out: two look-ups rather than a search of every line start.
     """
-    if 0 < guess <= len(starts) and starts[guess - 1] <= offset and (guess == len(starts) or offset < starts[guess]):
+    count = len(starts)
+    if 0 < guess <= count and starts[guess - 1] <= offset and (guess == count or offset < starts[guess]):
         return guess
     return bisect_right(starts, offset) or 1
 
@@ -165,7 +166,7 @@ def _add_diagnostic(rows: list[str], diagnostic: Diagnostic, source: Source, pai
         + paint.header(diagnostic.code, diagnostic.name, severity)
         + one_line(diagnostic.message)
     )
-    starts = source._starts
+    starts = source.lines.starts
     fix = diagnostic.fix
     widest = line
     if fix is not None and fix.edits:
@@ -184,7 +185,7 @@ def _add_diagnostic(rows: list[str], diagnostic: Diagnostic, source: Source, pai
         text, underline = excerpt(source, span)
         rows.append(blank_bar)
         rows.append(f"{cyan}{str(line).rjust(width)}{reset} {paint.bar} {text}".rstrip())
-        rows.append(f"{bar_gutter}{paint.underline[severity]}{underline}{reset}")
+        rows.append(f"{bar_gutter}{paint.carets[severity]}{underline}{reset}")
     if fix is not None:
         rows.append(f"{equals_gutter}fix ({'safe' if fix.safe else 'unsafe'}): {one_line(fix.message)}")
         red, green = paint.red, paint.green
@@ -270,7 +271,7 @@ def _shown(text: str) -> str:
 
 def _bounds(source: Source, number: int) -> tuple[int, int]:
     """Offsets of the content of line ``number`` (1-based), without making the line's text."""
-    text, starts = source.text, source._starts
+    text, starts = source.text, source.lines.starts
     start = starts[number - 1]
     end = starts[number] if number < len(starts) else len(text)
     if end > start:
@@ -336,7 +337,7 @@ def fix_preview(source: Source, fix: Fix) -> list[tuple[str, int | None, str]]:
 
 def _hunks(source: Source, edits: list[Edit]) -> list[list[Edit]]:
     """Sorted edits grouped by the lines they touch; a group ends at an untouched line."""
-    starts = source._starts
+    starts = source.lines.starts
     hunks: list[list[Edit]] = []
     last_line = 0
     for edit in edits:
@@ -350,7 +351,7 @@ def _hunks(source: Source, edits: list[Edit]) -> list[list[Edit]]:
 
 
 def _hunk_preview(source: Source, edits: list[Edit]) -> list[tuple[str, int | None, str]]:
-    text, starts = source.text, source._starts
+    text, starts = source.text, source.lines.starts
     first_span = edits[0].span
     begin = first_span.start
     number = _line_of(starts, begin, first_span.line)
@@ -412,7 +413,8 @@ def _rows(lines: list[str], start: int, stop: int, cut_head: bool, cut_tail: boo
     if cut_head or cut_tail:
         return [_row(lines, index, cut_head, cut_tail) for index in range(start, stop)]
     return [
-        line if len(line) <= ROW_LIMIT + 1 and line.isascii() and line.isprintable() else _row(lines, index, False, False)
+        line if len(line) <= ROW_LIMIT + 1 and line.isascii() and line.isprintable()
+        else _row(lines, index, False, False)
         for index, line in enumerate(lines[start:stop], start)
     ]
 
