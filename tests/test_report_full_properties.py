@@ -67,6 +67,20 @@ def test_excerpt_of_a_short_line_is_its_display_with_carets_under_the_span(line,
     assert underline == " " * columns[first] + "^" * max(columns[last] - columns[first], 1)
 
 
+@BOUNDED
+@given(st.text(LINE_CHARACTERS, max_size=20), st.integers(-2, 25), st.integers(-2, 25), st.booleans())
+def test_excerpt_clamps_columns_outside_the_line(line, col, end_col, runs_on):
+    """A span whose columns fall outside its line (one made for an older text) is underlined within the line."""
+    source = Source(line + "\nnext\n", "a.htm")
+    span = source.span(0, 0)._replace(col=col, end_col=end_col, end_line=2 if runs_on else 1)
+    shown, underline = excerpt(source, span)
+    first = min(max(col - 1, 0), len(line))
+    last = len(line) if runs_on else min(max(end_col - 1, first), len(line))
+    text, columns = display(line)
+    assert shown == text
+    assert underline == " " * columns[first] + "^" * max(columns[last] - columns[first], 1)
+
+
 def test_excerpt_of_a_wide_or_control_character_line_counts_columns():
     line = "\u3042\tx\x1by"
     source = Source(line, "a.htm")

@@ -161,11 +161,8 @@ def _add_diagnostic(rows: list[str], diagnostic: Diagnostic, source: Source, pai
     line = span.line
     severity = diagnostic.severity
     reset = paint.reset
-    rows.append(
-        f"{paint.bold}{diagnostic.path}:{line}:{span.col}:{reset}"
-        + paint.header(diagnostic.code, diagnostic.name, severity)
-        + one_line(diagnostic.message)
-    )
+    header = paint.header(diagnostic.code, diagnostic.name, severity)
+    rows.append(f"{paint.bold}{diagnostic.path}:{line}:{span.col}:{reset}{header}{one_line(diagnostic.message)}")
     starts = source.lines.starts
     fix = diagnostic.fix
     widest = line
@@ -285,11 +282,15 @@ def _bounds(source: Source, number: int) -> tuple[int, int]:
 
 def excerpt(source: Source, span: Span) -> tuple[str, str]:
     """The span's first line as printed (cut around the span when long) and the caret line under the span."""
-    start, end = _bounds(source, span.line)
+    line = span.line
+    start, end = _bounds(source, line)
     length = end - start
-    first = min(max(span.col - 1, 0), length)
-    if span.end_line == span.line:
-        last = min(max(span.end_col - 1, first), length)
+    # Columns clamped to the line (conditionals: min and max calls cost more, once a finding).
+    first = span.col - 1
+    first = 0 if first < 0 else length if first > length else first
+    if span.end_line == line:
+        last = span.end_col - 1
+        last = first if last < first else length if last > length else last
     else:
         last = length  # a span running on: underline to the end of its first line
     if length <= ROW_LIMIT:
