@@ -307,15 +307,17 @@ def _run_line(ctx: LintContext, shape: ast.Line, wanted: list[tuple[int, Callabl
     for index, check in wanted:
         try:
             findings = check(ctx, shape)
-            if findings is None:
+            if not findings:  # None or an empty list: most rules on most lines
                 continue
-            findings = tuple(findings)
+            if findings.__class__ is not list:
+                findings = list(findings)  # a generator's, run to the end (may raise)
+                if not findings:
+                    continue
         except Exception as exc:  # a broken rule must not hide the others' findings
             findings = repr(exc)
-        if findings:
-            if found is None:
-                found = []
-            found.append((index, findings))
+        if found is None:
+            found = []
+        found.append((index, findings))
     return tuple(found) if found else _NOTHING
 
 
