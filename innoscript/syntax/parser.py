@@ -293,6 +293,11 @@ class _LineBuilder:
         next word is not itself an option (`config add CMD0 /name x /flag`).
         With ``bare`` options are names only (`config rem`).
         """
+        for token in tokens:
+            if token[0][:1] == "/":
+                break
+        else:
+            return tuple(tokens), ()  # no option (a download, a check, a vars line): the words are the arguments
         args: list[ast.Token] = []
         options: list[ast.Option] = []
         if bare:
@@ -349,13 +354,15 @@ class _LineBuilder:
 
     def mod_command(self) -> ast.Line:
         tokens = self.tokens
+        count = len(tokens)
         keywords = tokens[:2]
-        rest = tokens[2:]
-        module = rest[0] if rest and rest[0][0][:1] != "/" else None
-        rest = rest[1:] if module else rest
-        verb = rest[0] if module and rest and rest[0][0][:1] != "/" else None
-        rest = rest[1:] if verb else rest
-        spec = catalog.lookup(module.text, verb.text) if module and verb else None
+        module = verb = spec = None
+        if count > 2 and tokens[2][0][:1] != "/":
+            module = tokens[2]
+            if count > 3 and tokens[3][0][:1] != "/":
+                verb = tokens[3]
+                spec = catalog.lookup(module[0], verb[0])
+        rest = tokens[2 + (module is not None) + (verb is not None):]
         args, options = self.split_args(rest, _command_options(spec) if spec else None)
         taken = len(spec.params) if spec else len(args)
         # Line, Command and ModCommand fields, in order.
