@@ -369,6 +369,18 @@ def test_sarif_columns_count_utf16_code_units():
     assert region["endColumn"] == len(line) + 2
 
 
+@pytest.mark.parametrize("text", ["ab\r\ncd\n", "ab\n\U0001F600x\ny\u00e9\U0001F600z\n", "\U0001F600", ""])
+def test_sarif_columns_are_utf16_units_on_every_line(text):
+    """Counted per file and line (an ASCII one as it is), each column is what the source says."""
+    from innoscript.lint.report.sarif import region
+
+    source = Source(text, "update-ip232.htm")
+    for line in range(1, len(source.lines) + 1):
+        for col in range(1, len(source.lines[line - 1].text) + 2):  # every place in the line, and its end
+            got = region(source, source.span(0, 0)._replace(line=line, col=col, end_line=line, end_col=col))
+            assert got["startColumn"] == got["endColumn"] == source.utf16_col(line, col) + 1
+
+
 def test_sarif_fixes_and_related_locations():
     log = json.loads(render("sarif", results()))
     by_rule = {r["ruleId"]: r for r in log["runs"][0]["results"]}

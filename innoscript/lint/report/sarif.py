@@ -50,7 +50,7 @@ def sarif_log(results: Sequence[FileResult], *, settings=None, cwd: str | None =
     for _, d in findings(results):
         examples.setdefault(d.code, d)
     rules = [_descriptor(code, examples[code], settings) for code in codes]
-    made = (_result(d, result.source, index[d.code], cwd) for result, d in findings(results))
+    made = _results(results, index, cwd)
     sarif_results = jsontext.Items(made) if lazy else list(made)
     return {
         "$schema": SCHEMA_URI,
@@ -102,19 +102,37 @@ def _descriptor(code: str, example: Diagnostic, settings) -> dict:
     }
 
 
-def _result(d: Diagnostic, source: Source, rule_index: int, cwd: str) -> dict:
-    uri = artifact_uri(d.path, cwd)
+def _results(results: Sequence[FileResult], index: dict[str, int], cwd: str):
+    """The result object of every finding, in order, made one at a time."""
+    uris: dict[str, str] = {}  # path -> artifact URI: a file's findings share one
+
+    def uri_of(path: str) -> str:
+        uri = uris.get(path)
+        if uri is None:
+            uri = uris[path] = artifact_uri(path, cwd)
+        return uri
+
+    for result in results:
+        diagnostics = result.diagnostics
+        if diagnostics:
+            columns = _Columns(result.source)
+            for d in diagnostics:
+                yield _result(d, columns, index[d.code], uri_of)
+
+
+def _result(d: Diagnostic, columns: "_Columns", rule_index: int, uri_of: Callable[[str], str]) -> dict:
+    uri = uri_of(d.path)
     result: dict = {
         "ruleId": d.code,
         "ruleIndex": rule_index,
         "level": LEVEL[d.severity],
         "message": {"text": d.message},
-        "locations": [_location(uri, region(source, d.span))],
+        "locations": [_location(uri, columns.region(d.span))],
     }
     if d.related:
         result["relatedLocations"] = [
             dict(
-                _location(artifact_uri(r.path, cwd) if r.path else uri, region(source, r.span) if not r.path else _plain_region(r.span)),
+                _location(uri_of(r.path) if r.path else uri, columns.region(r.span) if not r.path else _plain_region(r.span)),
                 id=number,
                 message={"text": r.message},
             )
@@ -128,7 +146,7 @@ def _result(d: Diagnostic, source: Source, rule_index: int, cwd: str) -> dict:
                     {
                         "artifactLocation": {"uri": uri},
                         "replacements": [
-                            {"deletedRegion": region(source, e.span), "insertedContent": {"text": e.text}}
+                            {"deletedRegion": columns.region(e.span), "insertedContent": {"text": e.text}}
                             for e in d.fix.edits
                         ],
                     }
@@ -144,18 +162,42 @@ def _location(uri: str, physical_region: dict) -> dict:
 
 def region(source: Source, span: Span) -> dict:
     """A SARIF region: 1-based lines, 1-based UTF-16 columns, end exclusive."""
-    return {
-        "startLine": span.line,
-        "startColumn": _utf16_column(source, span.line, span.col),
-        "endLine": span.end_line,
-        "endColumn": _utf16_column(source, span.end_line, span.end_col),
-    }
+    return _Columns(source).region(span)
 
 
-def _utf16_column(source: Source, line: int, col: int) -> int:
-    if 1 <= line <= len(source.lines) and source.lines[line - 1].text.isascii():
-        return col  # the common case: one code unit per character
-    return source.utf16_col(line, col) + 1
+class _Columns:
+    """One file's columns in UTF-16 code units, from 1.
+
+    A line of ASCII text counts one unit a character (the common case): a
+    file that is all ASCII is asked once, another file once per line.
+    """
+
+    __slots__ = ("source", "count", "ascii", "lines")
+
+    def __init__(self, source: Source) -> None:
+        self.source = source
+        self.count = len(source.lines)
+        self.ascii = source.text.isascii()
+        self.lines: dict[int, bool] = {}  # line number -> is it ASCII
+
+    def region(self, span: Span) -> dict:
+        return {
+            "startLine": span.line,
+            "startColumn": self.column(span.line, span.col),
+            "endLine": span.end_line,
+            "endColumn": self.column(span.end_line, span.end_col),
+        }
+
+    def column(self, line: int, col: int) -> int:
+        if 1 <= line <= self.count:
+            if self.ascii:
+                return col
+            plain = self.lines.get(line)
+            if plain is None:
+                plain = self.lines[line] = self.source.lines[line - 1].text.isascii()
+            if plain:
+                return col
+        return self.source.utf16_col(line, col) + 1
 
 
 def _plain_region(span: Span) -> dict:
