@@ -390,10 +390,20 @@ def default_file_name(ctx: LintContext, line: ast.Download):
     lint-rules.md UPD-017; innovaphone-spec.md 5.3, 5.4, 14 (open question Q6).
     """
     if not _to_folder(line, ("prot", "boot")):
-        return
+        return None
     if line.verb.text == "boot":
-        what = "the default file name for boot code is not documented"
-    elif ctx.model is not None:
+        message = _BOOT_FOLDER
+    else:
+        message = ctx.shared(_prot_folder_message)  # the same on every line of a script (most downloads)
+    return [ctx.finding(line.url.span, message)]
+
+
+_BOOT_FOLDER = "the default file name for boot code is not documented; name the file on the server in the URL"
+
+
+def _prot_folder_message(ctx: LintContext) -> str:
+    """UPD-017's message for a `prot` URL ending in `/`, for the script's model."""
+    if ctx.model is not None:
         default = ctx.model.firmware_name
         what = f"the device appends its default firmware name (`{default}` on an {ctx.model.name}"
         if default != default.lower():  # UPD-018's cause too: said here, once
@@ -401,7 +411,7 @@ def default_file_name(ctx: LintContext, line: ast.Download):
         what += ")"
     else:
         what = "the device appends a default firmware name that depends on the model"
-    return [ctx.finding(line.url.span, f"{what}; name the file on the server in the URL")]
+    return f"{what}; name the file on the server in the URL"
 
 
 @rule("UPD-018", spec="lint-rules.md UPD-018; innovaphone-spec.md 2.2, 5.3", kinds=(ast.Download,),

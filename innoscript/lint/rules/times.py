@@ -438,22 +438,20 @@ def hour_gap(ctx: LintContext, line: ast.Times):
     hours = ctx.fact(facts.hour_list, line)
     if hours is None:
         return None
-    holes = _holes(hours.hours)
-    if holes:
-        listed = ", ".join(str(h) for h in holes)
-        return [ctx.finding(
-            hours.span,
-            f"hour{'s' if len(holes) > 1 else ''} {listed} missing between allowed hours; add "
-            f"{'them' if len(holes) > 1 else 'it'} if the window was meant to be continuous",
-        )]
-    return None
+    message = _gap_message(hours.hours)
+    return [ctx.finding(hours.span, message)] if message is not None else None
 
 
 @lru_cache(maxsize=4096)  # scripts repeat the same few hour lists
-def _holes(hours: tuple[int | None, ...]) -> tuple[int, ...]:
-    """The hours missing between allowed ones, when the list allows fewer than 23 hours."""
+def _gap_message(hours: tuple[int | None, ...]) -> str | None:
+    """What UPD-028 says about an hour list: the hours missing between allowed ones, when it
+    allows fewer than 23 hours; None: no gap."""
     allowed = set(hours)
     allowed.discard(None)
     # A hole is an hour not allowed between two allowed ones: it follows an allowed hour.
     holes = sorted(h for h in {(a + 1) % 24 for a in allowed} if h not in allowed and (h + 1) % 24 in allowed)
-    return tuple(holes) if holes and len(allowed) < 23 else ()
+    if not holes or len(allowed) >= 23:
+        return None
+    listed = ", ".join(str(h) for h in holes)
+    return (f"hour{'s' if len(holes) > 1 else ''} {listed} missing between allowed hours; add "
+            f"{'them' if len(holes) > 1 else 'it'} if the window was meant to be continuous")
