@@ -288,10 +288,8 @@ def host_name_or_https_unknown(ctx: LintContext, line: ast.Command):
     ## Source
     lint-rules.md UPD-015; innovaphone-spec.md 2.2, 11, 14 (open question Q8).
     """
-    if not ctx.target_before("v11r1"):
-        return None
     urls = facts.url_nodes(line)
-    if not urls:
+    if not urls or not ctx.target_before("v11r1"):  # most lines: no URL (configuration lines)
         return None
     names = not ctx.target_before("v9")
     found = []
