@@ -97,6 +97,60 @@ def test_the_engine_gives_what_every_rule_on_every_line_gives(monkeypatch):
             assert gated == everything
 
 
+NEEDING = [rule for rule in all_rules() if engine.rule_needs(rule) is not None]
+
+
+def test_some_rules_need_a_text():
+    assert {"UPD-056", "UPD-060", "UPD-061", "UPD-062"} <= {r.code for r in NEEDING}
+
+
+@pytest.mark.parametrize("rule", NEEDING, ids=lambda r: r.code)
+def test_a_rule_finds_nothing_on_lines_without_the_text_it_needs(rule):
+    needs = engine.rule_needs(rule)
+    lines = 0
+    for settings in SETTINGS[:: max(1, len(SETTINGS) // 24)]:
+        for script in SCRIPTS:
+            ctx = LintContext(script, settings)
+            for line in script.lines:
+                if isinstance(line, rule.kinds) and needs not in line.text:
+                    lines += 1
+                    assert not list(rule.check(ctx, line) or ()), (rule.code, settings, line.text)
+    assert lines
+
+
+def test_the_engine_skips_a_rule_only_on_lines_without_the_text_it_needs(monkeypatch):
+    from innoscript.lint.rule import find_rule
+
+    rule = find_rule("UPD-060")
+    original = rule.check
+    seen: list[str] = []
+
+    def counting(ctx, line):
+        seen.append(line.text)
+        return original(ctx, line)
+
+    counting.rule_needs = original.rule_needs
+    data = b"vars create UPDATE/X p #h\r\nvars create UPDATE/Y p 1\r\nmod cmd UP1 check ser x#m\r\n"
+    script = parse(Source.from_bytes(data, "update.htm"))
+    monkeypatch.setattr(engine, "_SHARED", {})
+    object.__setattr__(rule, "check", counting)
+    try:
+        skipping = engine.lint_script(script, Settings())
+    finally:
+        object.__setattr__(rule, "check", original)
+    assert seen == ["vars create UPDATE/X p #h", "mod cmd UP1 check ser x#m"]
+    assert [d.span.line for d in skipping if d.code == "UPD-060"] == [1, 3]
+    for settings in SETTINGS[:: max(1, len(SETTINGS) // 12)]:
+        for script in SCRIPTS[:40]:
+            monkeypatch.setattr(engine, "_SHARED", {})
+            skipping = engine.lint_script(script, settings)
+            with monkeypatch.context() as patch:
+                patch.setattr(engine, "_SHARED", {})
+                patch.setattr(engine, "rule_needs", lambda rule: None)
+                everything = engine.lint_script(script, settings)
+            assert skipping == everything
+
+
 # Rules that once ran on every command and now declare the node kinds they
 # can report on: on any other command they must find nothing.
 NARROWED = ("UPD-001", "UPD-005", "UPD-006", "UPD-009", "UPD-013", "UPD-014", "UPD-015", "UPD-044", "UPD-056",

@@ -257,6 +257,15 @@ def test_a_line_node_has_the_tokens_the_grammar_reads(line):
         return
     node = parse_line(line)
     assert [(token.text, *token.span) for token in node.tokens] == expected
+    # ... and its node is of the grammar's shape (the builder decides it from its own tokens).
+    shape, _ = tokenize_line_lark(line)
+    assert isinstance(node, _NODES_OF_SHAPE[shape]), (shape, node)
+
+
+_NODES_OF_SHAPE = {
+    "empty": ast.Blank, "comment": ast.Comment, "mod_command": ast.ModCommand, "config_command": ast.ConfigLine,
+    "vars_command": ast.VarsLine, "other_command": (ast.FinalLine, ast.GenericLine),
+}
 
 
 @pytest.mark.parametrize("path", CORPUS_FILES, ids=[str(p.relative_to(CORPUS)) for p in CORPUS_FILES])

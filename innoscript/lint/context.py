@@ -33,6 +33,7 @@ class Finding(NamedTuple):
 
 
 _new_tuple = tuple.__new__  # a record without its NamedTuple __new__ (one call less; rules make many)
+_UNKNOWN = object()  # not computed yet (a fact may be None)
 
 
 @lru_cache(maxsize=None)
@@ -141,9 +142,10 @@ class LintContext:
     def fact(self, fact: Callable[["LintContext", L], T], line: L) -> T:
         """``fact(self, line)``, computed once per line for all rules that ask."""
         key = (fact, id(line))  # a line rule's line is a parse shared by equal lines
-        if key not in self._per_line:
-            self._per_line[key] = fact(self, line)
-        return self._per_line[key]
+        known = self._per_line.get(key, _UNKNOWN)  # one look-up when known (line rules ask on every line)
+        if known is _UNKNOWN:
+            known = self._per_line[key] = fact(self, line)
+        return known
 
     # -- making findings
 

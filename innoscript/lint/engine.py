@@ -139,7 +139,7 @@ class IncrementalLinter:
         """
         entry = store.get(id(shape))
         if entry is None or entry[0] is not shape:
-            entry = store[id(shape)] = (shape, _run_line(ctx, shape, _wanted(by_type, rules, type(shape))))
+            entry = store[id(shape)] = (shape, _run_line(ctx, shape, _wanted_on(by_type, rules, shape)))
             self.computed += 1
         return entry[1]
 
@@ -297,6 +297,41 @@ def _wanted(by_type: dict, rules: list[Rule], kind: type) -> list[tuple[int, Cal
     return wanted
 
 
+def _wanted_on(by_kind: dict, rules: list[Rule], shape: ast.Line) -> list[tuple[int, Callable]]:
+    """``_wanted`` for one line's parse, less the rules that need a text the line lacks.
+
+    A rule marked ``@rule(..., needs="#")`` can find something only on lines
+    with that text (rule.py); it is left out of the loop on the others: a
+    call that returns at once still costs more than the test here, on every
+    line of every script.  ``by_kind`` keeps, per node type, the text its
+    rules need and the two lists.
+    """
+    choice = by_kind.get(shape.__class__)
+    if choice is None:
+        choice = by_kind[shape.__class__] = _choice(rules, shape.__class__)
+    needs, every, without = choice
+    return every if needs is None or needs in shape.text else without
+
+
+def _choice(rules: list[Rule], kind: type) -> tuple:
+    """(text needed, the rules for lines with it, those for lines without) for a node type.
+
+    One text per type at most (rules that need several different texts run
+    on every line: they must be right without the skipping).
+    """
+    every = _wanted({}, rules, kind)
+    texts = {rule_needs(rules[index]) for index, _ in every} - {None}
+    if len(texts) != 1:
+        return None, every, every
+    needs = texts.pop()
+    return needs, every, [(index, check) for index, check in every if rule_needs(rules[index]) is None]
+
+
+def rule_needs(rule: Rule) -> str | None:
+    """The text a line rule needs on a line to find anything there (``@rule(needs=...)``), or None."""
+    return getattr(rule.check, "rule_needs", None)
+
+
 def _run_line(ctx: LintContext, shape: ast.Line, wanted: list[tuple[int, Callable]]) -> tuple:
     """What the line rules find on one line's parse (at line 1, offset 0).
 
@@ -307,15 +342,17 @@ def _run_line(ctx: LintContext, shape: ast.Line, wanted: list[tuple[int, Callabl
     for index, check in wanted:
         try:
             findings = check(ctx, shape)
-            if findings is None:
+            if not findings:  # None or an empty list: most rules on most lines
                 continue
-            findings = tuple(findings)
+            if findings.__class__ is not list:
+                findings = list(findings)  # a generator's, run to the end (may raise)
+                if not findings:
+                    continue
         except Exception as exc:  # a broken rule must not hide the others' findings
             findings = repr(exc)
-        if findings:
-            if found is None:
-                found = []
-            found.append((index, findings))
+        if found is None:
+            found = []
+        found.append((index, findings))
     return tuple(found) if found else _NOTHING
 
 
@@ -391,7 +428,7 @@ def _once_per_text(ctx: LintContext, rules: list[Rule], check=None) -> Iterable[
         shape = shapes[number - 1]
         entry = get(id(shape))
         if entry is None or entry[0] is not shape:
-            entry = seen[id(shape)] = (shape, _run_line(ctx, shape, _wanted(by_type, rules, shape.__class__)))
+            entry = seen[id(shape)] = (shape, _run_line(ctx, shape, _wanted_on(by_type, rules, shape)))
         if entry[1]:
             out.append(_place_found(entry[1], number, starts[number - 1], source))
     return out

@@ -156,6 +156,37 @@ def has_url(line: Transfer) -> bool:
     return line.url is not None and line.url.parts is not None
 
 
+def url_nodes(line: ast.Line) -> list[ast.Url]:
+    """The URLs whose words ``url_tokens`` gives, as the parser read them (``url.parts`` is
+    ``split_url`` of the word): the URL rules read their parts here, without splitting again."""
+    if isinstance(line, ast.ConfigLine):
+        module = line.module
+        if module is None or module.text.upper() != "UP1":
+            return []  # most configuration lines
+        return [option.parsed for option in line.options if isinstance(option.parsed, ast.Url)]
+    if isinstance(line, (ast.Download, ast.Scfg, ast.Cfg)):
+        url = line.url
+        if url is not None and url.parts is not None:
+            return [url]
+    return []
+
+
+def parts_host(parts: UrlParts | None) -> str | None:
+    """``url_host`` of a URL's parts."""
+    if parts is None:
+        return None
+    host = parts.host
+    if host.startswith("["):  # IPv6 literal
+        return host[1 : host.find("]")] if "]" in host else host[1:]
+    return host
+
+
+def parts_name_host(parts: UrlParts | None) -> bool:
+    """``has_host_name`` of a URL's parts."""
+    host = parts_host(parts)
+    return bool(host) and "#" not in host and not is_ip_literal(host)
+
+
 def url_tokens(line: ast.Line) -> list[ast.Token]:
     """The URL words of a line: a UP0 transfer's URL and the update URL `config ... UP1 /url ...`."""
     if isinstance(line, ast.ConfigLine):

@@ -168,6 +168,7 @@ def rule(
     kinds: tuple[type, ...] = (),
     stage: str | None = None,
     applies: Callable | None = None,
+    needs: str | None = None,
 ) -> Callable[[Callable], Callable]:
     """Mark a check function as the implementation of rule ``code`` (a registry row).
 
@@ -175,13 +176,16 @@ def rule(
     ``applies(ctx)`` (line rules only): False when the settings, model or
     target version rule out every finding, so the engine skips the rule for
     the whole script.  The check must still be right without it (it may
-    return early on the same condition).
+    return early on the same condition).  ``needs`` (line rules only): a
+    text without which a line gives no finding (`#` for meta sequences); the
+    engine skips the rule on lines without it, and the check must still be
+    right without that.
     """
     stage = stage or ("line" if kinds else "script")
     if stage not in STAGES or (stage == "line") != bool(kinds):
         raise ValueError(f"{code}: stage {stage!r} with kinds {kinds!r}")
-    if applies is not None and stage != "line":
-        raise ValueError(f"{code}: only line rules take applies")
+    if (applies is not None or needs is not None) and stage != "line":
+        raise ValueError(f"{code}: only line rules take applies and needs")
 
     def mark(check: Callable[..., Iterable]) -> Callable:
         check.rule_code = code
@@ -189,6 +193,8 @@ def rule(
         check.rule_kinds = tuple(kinds)
         check.rule_stage = stage
         check.rule_applies = applies
+        if needs is not None:
+            check.rule_needs = needs
         return check
 
     return mark

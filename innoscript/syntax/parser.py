@@ -212,20 +212,38 @@ class _LineBuilder:
         text = self.text
         tokens = []
         add = tokens.append
-        try:
-            shape, raw = tokenize_line(text)
-        except LineSyntaxError as exc:
-            column = min(exc.column, len(text))
-            return ast.SyntaxErrorLine(*self.line_fields(), exc.message, self.span(column, min(column + 1, len(text))))
-        for key in raw:
-            token = known.get(key)
-            if token is None:
-                # Interned: the same few words (mod, cmd, UP0, config, /name ...) fill
-                # most of a large file.
-                word, start, end = key
-                token = known[key] = _new_tuple(ast.Token, (intern(word), _new_tuple(Cols, (start, end))))
-            add(token)
-        self.tokens = tuple(tokens)
+        if text.isprintable() and text.lstrip(" ")[:1] != "#":
+            # The usual line (printable, so no tab; no comment): tokenize_line's
+            # blank-split words, made tokens as they are read.
+            start = 0
+            for word in text.split(" "):
+                if word:
+                    end = start + len(word)
+                    key = (word, start, end)
+                    token = known.get(key)
+                    if token is None:
+                        token = known[key] = _new_tuple(ast.Token, (intern(word), _new_tuple(Cols, (start, end))))
+                    add(token)
+                    start = end + 1
+                else:
+                    start += 1  # a blank more
+            self.tokens = tokens = tuple(tokens)
+            shape = _shape(tokens)  # (a token's first item is its text, as a raw token's)
+        else:
+            try:
+                shape, raw = tokenize_line(text)
+            except LineSyntaxError as exc:
+                column = min(exc.column, len(text))
+                return ast.SyntaxErrorLine(*self.line_fields(), exc.message, self.span(column, min(column + 1, len(text))))
+            for key in raw:
+                token = known.get(key)
+                if token is None:
+                    # Interned: the same few words (mod, cmd, UP0, config, /name ...) fill
+                    # most of a large file.
+                    word, start, end = key
+                    token = known[key] = _new_tuple(ast.Token, (intern(word), _new_tuple(Cols, (start, end))))
+                add(token)
+            self.tokens = tuple(tokens)
         if shape == CONFIG:
             return self.config_line()
         if shape == MOD:
@@ -275,6 +293,11 @@ class _LineBuilder:
         next word is not itself an option (`config add CMD0 /name x /flag`).
         With ``bare`` options are names only (`config rem`).
         """
+        for token in tokens:
+            if token[0][:1] == "/":
+                break
+        else:
+            return tuple(tokens), ()  # no option (a download, a check, a vars line): the words are the arguments
         args: list[ast.Token] = []
         options: list[ast.Option] = []
         if bare:
@@ -331,13 +354,15 @@ class _LineBuilder:
 
     def mod_command(self) -> ast.Line:
         tokens = self.tokens
+        count = len(tokens)
         keywords = tokens[:2]
-        rest = tokens[2:]
-        module = rest[0] if rest and rest[0][0][:1] != "/" else None
-        rest = rest[1:] if module else rest
-        verb = rest[0] if module and rest and rest[0][0][:1] != "/" else None
-        rest = rest[1:] if verb else rest
-        spec = catalog.lookup(module.text, verb.text) if module and verb else None
+        module = verb = spec = None
+        if count > 2 and tokens[2][0][:1] != "/":
+            module = tokens[2]
+            if count > 3 and tokens[3][0][:1] != "/":
+                verb = tokens[3]
+                spec = catalog.lookup(module[0], verb[0])
+        rest = tokens[2 + (module is not None) + (verb is not None):]
         args, options = self.split_args(rest, _command_options(spec) if spec else None)
         taken = len(spec.params) if spec else len(args)
         # Line, Command and ModCommand fields, in order.

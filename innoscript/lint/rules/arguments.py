@@ -45,8 +45,9 @@ def missing_url(ctx: LintContext, line: ast.Command):
     ## Source
     lint-rules.md UPD-010; innovaphone-spec.md 5.3-5.7, 12 (the IP3000 example).
     """
-    if facts.has_url(line):
-        return
+    url = line.url
+    if url is not None and url.parts is not None:  # facts.has_url: most lines
+        return None
     verb = line.verb.text
     syntax = f"`{line.spec.syntax}`" if line.spec else verb
     option = line.options[0] if line.options else None
@@ -153,13 +154,20 @@ def unknown_times_option(ctx: LintContext, line: ast.Times):
     ## Source
     lint-rules.md UPD-012; innovaphone-spec.md 5.2.
     """
-    known = line.spec.options if line.spec else ()
+    spec = line.spec
+    if not spec:
+        return None
+    found = None
     for option in line.options:
-        if line.spec and line.spec.option(option.key) is None:
+        if spec.option(option.key) is None:
+            known = spec.options
             names = " and ".join(f"`{o.name} <{o.placeholder}>`" for o in known)
             same = [o.name for o in known if o.name == option.key.lower()]
             hint = f"write `{same[0]}`" if same else f"`times` only takes {names}"
-            yield ctx.finding(option.span, f"unknown option `{option.key}` for times; {hint}")
+            if found is None:
+                found = []
+            found.append(ctx.finding(option.span, f"unknown option `{option.key}` for times; {hint}"))
+    return found
 
 
 @rule("UPD-013", spec="lint-rules.md UPD-013; innovaphone-spec.md 5", kinds=_WITH_URLS)
@@ -192,12 +200,15 @@ def url_scheme(ctx: LintContext, line: ast.Command):
     ## Source
     lint-rules.md UPD-013; innovaphone-spec.md 1, 5.
     """
-    found = []
-    for token in facts.url_tokens(line):
-        scheme = facts.url_scheme(token.text)
-        if scheme not in ("http", "https"):
+    found = None
+    for url in facts.url_nodes(line):
+        parts = url.parts
+        scheme = parts.scheme if parts is not None else None  # facts.url_scheme of the word
+        if scheme != "http" and scheme != "https":
+            if found is None:
+                found = []
             found.append(ctx.finding(
-                token.span, f"`{scheme}://` cannot be used: the device transfers files by HTTP; use `http://`"))
+                url.token.span, f"`{scheme}://` cannot be used: the device transfers files by HTTP; use `http://`"))
     return found
 
 
@@ -277,13 +288,15 @@ def host_name_or_https_unknown(ctx: LintContext, line: ast.Command):
     ## Source
     lint-rules.md UPD-015; innovaphone-spec.md 2.2, 11, 14 (open question Q8).
     """
-    if not ctx.target_before("v11r1"):
+    urls = facts.url_nodes(line)
+    if not urls or not ctx.target_before("v11r1"):  # most lines: no URL (configuration lines)
         return None
     names = not ctx.target_before("v9")
     found = []
-    for token in facts.url_tokens(line):
-        https = facts.url_scheme(token.text) == "https"
-        named = names and facts.has_host_name(token.text)
+    for url in urls:
+        token, parts = url.token, url.parts
+        https = parts is not None and parts.scheme == "https"
+        named = names and facts.parts_name_host(parts)
         if not (https or named):
             continue
         what = " and ".join(w for w, on in (("a host name", named), ("https", https)) if on)
@@ -375,10 +388,20 @@ def default_file_name(ctx: LintContext, line: ast.Download):
     lint-rules.md UPD-017; innovaphone-spec.md 5.3, 5.4, 14 (open question Q6).
     """
     if not _to_folder(line, ("prot", "boot")):
-        return
+        return None
     if line.verb.text == "boot":
-        what = "the default file name for boot code is not documented"
-    elif ctx.model is not None:
+        message = _BOOT_FOLDER
+    else:
+        message = ctx.shared(_prot_folder_message)  # the same on every line of a script (most downloads)
+    return [ctx.finding(line.url.span, message)]
+
+
+_BOOT_FOLDER = "the default file name for boot code is not documented; name the file on the server in the URL"
+
+
+def _prot_folder_message(ctx: LintContext) -> str:
+    """UPD-017's message for a `prot` URL ending in `/`, for the script's model."""
+    if ctx.model is not None:
         default = ctx.model.firmware_name
         what = f"the device appends its default firmware name (`{default}` on an {ctx.model.name}"
         if default != default.lower():  # UPD-018's cause too: said here, once
@@ -386,7 +409,7 @@ def default_file_name(ctx: LintContext, line: ast.Download):
         what += ")"
     else:
         what = "the device appends a default firmware name that depends on the model"
-    return [ctx.finding(line.url.span, f"{what}; name the file on the server in the URL")]
+    return f"{what}; name the file on the server in the URL"
 
 
 @rule("UPD-018", spec="lint-rules.md UPD-018; innovaphone-spec.md 2.2, 5.3", kinds=(ast.Download,),

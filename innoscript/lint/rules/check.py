@@ -350,11 +350,7 @@ _DATE_TIME = LazyRegex(  # compiled for serials with digits enough (facts.date_t
 )
 
 
-def _serials(line: ast.Check | facts.Transfer) -> list[ast.Token]:
-    """The serial of a check or of a UP0 transfer whose URL is in place (its words read as written)."""
-    if line.serial is None or (isinstance(line, facts.Transfer) and not facts.has_url(line)):
-        return []
-    return [line.serial]
+_TRANSFERS = (ast.Download, ast.Scfg, ast.Cfg)  # facts.Transfer as a tuple: isinstance reads a tuple faster
 
 
 @rule(
@@ -394,19 +390,18 @@ def suspicious_serial(ctx: LintContext, line: ast.Command):
     ## Source
     lint-rules.md UPD-037; innovaphone-spec.md 5.1, 6 (meta sequences only in URLs).
     """
-    found = []
-    for serial in _serials(line):
-        text = serial.text
-        if "#" in text:
-            found.append(ctx.finding(serial.span, f"`{text}`: meta sequences are not expanded in serials; write a fixed serial"))
-        elif not _plain_serial(text):
-            found.append(ctx.finding(
-                serial.span, f"serial `{text}` contains characters other than letters, digits and `._:-`"
-            ))
-        elif facts.date_time_digits(text) and _DATE_TIME.search(text):
-            found.append(ctx.finding(
-                serial.span,
-                f"serial `{text}` looks like a date-and-time stamp: if it changes whenever the script is "
-                "generated, the command runs on every poll; use a serial that changes only with the content",
-            ))
-    return found
+    serial = line.serial  # (_serials, without its list: one serial at most)
+    if serial is None or (isinstance(line, _TRANSFERS) and (line.url is None or line.url.parts is None)):
+        return None
+    text = serial.text
+    if "#" in text:
+        return [ctx.finding(serial.span, f"`{text}`: meta sequences are not expanded in serials; write a fixed serial")]
+    if not _plain_serial(text):
+        return [ctx.finding(serial.span, f"serial `{text}` contains characters other than letters, digits and `._:-`")]
+    if facts.date_time_digits(text) and _DATE_TIME.search(text):
+        return [ctx.finding(
+            serial.span,
+            f"serial `{text}` looks like a date-and-time stamp: if it changes whenever the script is "
+            "generated, the command runs on every poll; use a serial that changes only with the content",
+        )]
+    return None

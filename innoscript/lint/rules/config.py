@@ -207,9 +207,10 @@ def config_change_up1(ctx: LintContext, line: ast.ConfigLine):
     ## Source
     lint-rules.md UPD-072; innovaphone-spec.md 2.1, 5.10 [PHPUS][INF].
     """
-    if ctx.payload:
-        return
-    if facts.config_module(line) == "UP1" and facts.is_config(line, "change"):
+    module = line.module
+    if module is None or module.text.upper() != "UP1" or ctx.payload:  # facts.config_module: most lines
+        return None
+    if facts.is_config(line, "change"):
         return [ctx.finding(
             line.verb.span,
             "`config change UP1` restates the whole update configuration (omitted settings such as /poll or "
@@ -257,7 +258,8 @@ def poll_interval_short(ctx: LintContext, line: ast.ConfigLine):
     ## Source
     lint-rules.md UPD-073; innovaphone-spec.md 2.1 [ASCOM5][PHPUS].
     """
-    if not facts.is_up1_setting(line):
+    module = line.module
+    if module is None or module.text.upper() != "UP1" or not facts.is_up1_setting(line):  # most lines: not UP1
         return None
     found = []
     for option in line.options:
@@ -316,8 +318,14 @@ def invalid_setting_value(ctx: LintContext, line: ast.ConfigLine):
     ## Source
     innovaphone-spec.md 2.1 (settings), 3 (values are single words).
     """
-    return [ctx.finding(option.parsed.span, f"`{line.target} {option.key}`: {option.parsed.message}")
-            for option in line.options if isinstance(option.parsed, ast.Invalid)]
+    found = None  # a plain loop: most lines have no option in error
+    for option in line.options:
+        parsed = option.parsed
+        if isinstance(parsed, ast.Invalid):
+            if found is None:
+                found = []
+            found.append(ctx.finding(parsed.span, f"`{line.target} {option.name.text}`: {parsed.message}"))
+    return found
 
 
 @rule("UPD-074", spec="lint-rules.md UPD-074; innovaphone-spec.md 5.9", kinds=(ast.Up1Action,))

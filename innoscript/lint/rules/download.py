@@ -69,10 +69,11 @@ def dotted_build_serial(ctx: LintContext, line: ast.Download):
     ## Source
     lint-rules.md UPD-040; innovaphone-spec.md 2.2 (standard parameters), 5.3 [RCGU].
     """
-    if not facts.has_url(line):
-        return
-    if _kind(line) != "prot" or line.serial is None or "#" in line.serial.text:
-        return
+    url = line.url
+    if url is None or url.parts is None:  # (facts.has_url)
+        return None
+    if line.serial is None or _kind(line) != "prot" or "#" in line.serial.text:
+        return None
     serial = line.serial.text
     if "." in serial and facts.DOTTED_BUILD.match(serial):
         fixed = facts.undotted(serial)
@@ -125,31 +126,31 @@ def download_loop_risk(ctx: LintContext, line: ast.Download):
     ## Source
     lint-rules.md UPD-041; innovaphone-spec.md 5.3, 13 item 1.
     """
-    if not facts.has_url(line):
-        return
-    if line.serial is None:
-        return
+    url = line.url
+    if url is None or url.parts is None or line.serial is None:  # (facts.has_url)
+        return None
     serial = line.serial.text
     if facts.date_time_digits(serial) and facts.DATE_TIME.search(serial):
-        yield ctx.finding(
+        return [ctx.finding(
             line.serial.span,
             f"serial `{serial}` contains a date and time: if the script is generated per request the "
             "serial changes on every poll and the device downloads and restarts each time; use the build number",
-        )
-        return
+        )]
     if _kind(line) != "prot":
-        return
-    url = line.url.parts
-    builds = facts.build_segments(url) if url else []
+        return None
+    builds = facts.build_segments(url.parts)
+    if not builds:
+        return None  # most URLs name no build
     wanted = facts.undotted(serial)
     other = [b for b in builds if facts.undotted(b) != wanted]
     if other:
-        yield ctx.finding(
+        return [ctx.finding(
             line.serial.span,
             f"the URL names build `{other[0]}` but the serial is `{serial}`: devices store one and "
             "run the other, so they download again; make directory, file and serial agree",
-            related=(ctx.related(line.url.span, f"build {other[0]} in the URL"),),
-        )
+            related=(ctx.related(url.span, f"build {other[0]} in the URL"),),
+        )]
+    return None
 
 
 @rule("UPD-042", spec="lint-rules.md UPD-042; innovaphone-spec.md 7")
@@ -247,9 +248,9 @@ def boot_without_reboot(ctx: LintContext, line: ast.Download):
     lint-rules.md UPD-043; innovaphone-spec.md 4 (final commands), 5.4 [RUS].
     """
     if _kind(line) != "boot" or line.final is None or not facts.has_url(line):
-        return
+        return None
     if ctx.target_before("v6sr2hf3") or (ctx.model is not None and not ctx.model.reboot):
-        return
+        return None
     word = line.final.text.lower()
     if word in _BOOT_FIX:
         better = _BOOT_FIX[word]
@@ -361,14 +362,13 @@ def bmc_not_dect(ctx: LintContext, line: ast.Download):
     lint-rules.md UPD-045; innovaphone-spec.md 5.5 [RUS].
     """
     model = ctx.model
-    if model is None or model.dect:
-        return
-    if _kind(line) == "bmc":
-        yield ctx.finding(
-            line.verb.span if line.verb else line.span,
-            f"`bmc` updates DECT radio code, but the {model.name} is not a DECT device: remove the line",
-            fix=ctx.delete_line(line, "remove the bmc line", safe=False),
-        )
+    if model is None or model.dect or _kind(line) != "bmc":
+        return None
+    return [ctx.finding(
+        line.verb.span if line.verb else line.span,
+        f"`bmc` updates DECT radio code, but the {model.name} is not a DECT device: remove the line",
+        fix=ctx.delete_line(line, "remove the bmc line", safe=False),
+    )]
 
 
 @rule("UPD-046", spec="lint-rules.md UPD-046; innovaphone-spec.md 5.8")

@@ -91,11 +91,12 @@ def time_alias(ctx: LintContext, line: ast.Times):
     lint-rules.md UPD-002; innovaphone-spec.md 3, 5.2, 13 item 4 (open question Q11).
     """
     if line.verb is not None and line.verb.text == "time":
-        yield ctx.finding(
+        return [ctx.finding(
             line.verb.span,
             "`time` is the IP DECT manual's misprint; write `times` (the documented command)",
             fix=ctx.replace(line.verb.span, "times", "write `times`"),
-        )
+        )]
+    return None
 
 
 def _stray_tokens(ctx: LintContext, line: ast.Command) -> list[ast.Token]:
@@ -180,6 +181,10 @@ def extra_tokens(ctx: LintContext, line: ast.Command):
     ## Source
     lint-rules.md UPD-003; innovaphone-spec.md 3 (comments only as whole lines).
     """
+    # Stray words are among the positional ones, and beyond what the command takes
+    # (``extra``) except on configuration and unknown lines: most lines have none.
+    if not line.args or (not line.extra and not isinstance(line, (ast.ConfigLine, ast.GenericLine))):
+        return None
     stray = _stray_tokens(ctx, line)
     if not stray:
         return
@@ -287,7 +292,8 @@ def _final_positions(line: ast.Command) -> ast.Token | None:
     if isinstance(line, ast.Check):
         return line.final if line.serial is not None else None
     if isinstance(line, (ast.Download, ast.Cfg, ast.Scfg)):
-        if not facts.has_url(line) or line.serial is None:
+        url = line.url
+        if url is None or url.parts is None or line.serial is None:  # (facts.has_url)
             return None
         return line.final
     return None
@@ -326,8 +332,11 @@ def unknown_final_command(ctx: LintContext, line: ast.Command):
     lint-rules.md UPD-005; innovaphone-spec.md 4 (final commands).
     """
     token = _final_positions(line)
-    if token is None or facts.is_final_word(token.text):
-        return
+    if token is None:
+        return None
+    word = token.text.lower()
+    if word in catalog.FINAL_COMMANDS or word in catalog.NOOP_ALIASES:  # facts.is_final_word
+        return None
     words = ", ".join(f"`{w}`" for w in catalog.FINAL_COMMANDS)
     return [ctx.finding(token.span, f"unknown final command `{token.text}`; use one of {words}")]
 
@@ -423,6 +432,8 @@ def split_value(ctx: LintContext, line: ast.ConfigLine):
     ## Source
     lint-rules.md UPD-007; innovaphone-spec.md 3 (values with blanks are URL-encoded).
     """
+    if not line.args:
+        return None  # no word besides the options' values (most lines)
     found = []
     for option, words in split_values(line):
         span = Cols(option.value.span.start, words[-1].span.end)

@@ -58,7 +58,7 @@ def _read_places(ctx: LintContext, line: ast.Command) -> list[Place]:
     return places
 
 
-@rule("UPD-060", spec="lint-rules.md UPD-060; innovaphone-spec.md 6.1", kinds=_WITH_WORDS)
+@rule("UPD-060", spec="lint-rules.md UPD-060; innovaphone-spec.md 6.1", kinds=_WITH_WORDS, needs="#")
 def meta_not_expanded(ctx: LintContext, line: ast.Command):
     """Meta sequence where it is not expanded.
 
@@ -110,7 +110,7 @@ def meta_not_expanded(ctx: LintContext, line: ast.Command):
     ]
 
 
-@rule("UPD-061", spec="lint-rules.md UPD-061; innovaphone-spec.md 6.1", kinds=_WITH_WORDS)
+@rule("UPD-061", spec="lint-rules.md UPD-061; innovaphone-spec.md 6.1", kinds=_WITH_WORDS, needs="#")
 def meta_t_undocumented(ctx: LintContext, line: ast.Command):
     """`#t` (device type) is used.
 
@@ -155,7 +155,7 @@ def meta_t_undocumented(ctx: LintContext, line: ast.Command):
 
 
 @rule("UPD-062", spec="lint-rules.md UPD-062; innovaphone-spec.md 6.1, 13.2", kinds=_WITH_WORDS,
-      applies=lambda ctx: ctx.target_before("v7"))
+      applies=lambda ctx: ctx.target_before("v7"), needs="#")
 def meta_h_old_target(ctx: LintContext, line: ast.Command):
     """`#h` used with a target of V6 or older.
 

@@ -291,7 +291,7 @@ def scfg_below_check(ctx: LintContext):
         )
 
 
-@rule("UPD-056", spec="lint-rules.md UPD-056; innovaphone-spec.md 6.1", kinds=(ast.Scfg, ast.ConfigLine))
+@rule("UPD-056", spec="lint-rules.md UPD-056; innovaphone-spec.md 6.1", kinds=(ast.Scfg, ast.ConfigLine), needs="#")
 def unknown_meta_sequence(ctx: LintContext, line: ast.Command):
     """Unknown meta sequence in an `scfg` URL or the update URL.
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bisect import bisect_left
+from functools import lru_cache
 
 from ...source import Cols
 from ...syntax import ast
@@ -44,12 +45,14 @@ def hour_out_of_range(ctx: LintContext, line: ast.Times):
     lint-rules.md UPD-020; innovaphone-spec.md 5.2.
     """
     hours = ctx.fact(facts.hour_list, line)
-    if hours is None or hours.valid:
-        return
+    if hours is None or None not in hours.hours:  # (hours.valid)
+        return None
+    found = []
     for piece, value in zip(hours.pieces, hours.hours):
         if value is None and piece.text and not facts.is_range(piece):
             hint = " (midnight is `0`)" if piece.text == "24" else ""
-            yield ctx.finding(piece.span, f"`{piece.text}` is not an hour 0-23{hint}")
+            found.append(ctx.finding(piece.span, f"`{piece.text}` is not an hour 0-23{hint}"))
+    return found
 
 
 @rule("UPD-021", spec="lint-rules.md UPD-021", kinds=(ast.Times,))
@@ -85,7 +88,11 @@ def duplicate_hour(ctx: LintContext, line: ast.Times):
     """
     hours = ctx.fact(facts.hour_list, line)
     if hours is None or len(set(hours.hours)) == len(hours.hours):
-        return
+        return None
+    return list(_duplicates(ctx, hours))
+
+
+def _duplicates(ctx: LintContext, hours: facts.HourList):
     # One finding per repeated hour (a list of a million `1`s is one mistake,
     # not a million), at its second place, with every repeat in its fix.
     places: dict[int, list[int]] = {}
@@ -145,11 +152,19 @@ def malformed_hour_list(ctx: LintContext, line: ast.Times):
     ## Source
     lint-rules.md UPD-022; innovaphone-spec.md 3 (blanks separate words), 5.2.
     """
-    if line.allow is not None and line.allow.value is None:
-        yield ctx.finding(line.allow.span, "`/allow` without hours; give a comma-separated list such as `23,0,1,2,3,4`")
     hours = ctx.fact(facts.hour_list, line)
-    if hours is None:
-        return
+    allow = line.allow
+    if hours is not None and hours.pieces and not hours.split and None not in hours.hours:
+        return None  # one word of hours only (most lines): nothing below applies
+    if allow is None or allow.value is not None:
+        return list(_malformed(ctx, hours)) if hours is not None else None
+    found = [ctx.finding(allow.span, "`/allow` without hours; give a comma-separated list such as `23,0,1,2,3,4`")]
+    if hours is not None:
+        found += _malformed(ctx, hours)
+    return found
+
+
+def _malformed(ctx: LintContext, hours: facts.HourList):
     if hours.split:
         joined = "".join(t.text for t in hours.tokens)
         yield ctx.finding(
@@ -201,13 +216,14 @@ def initial_not_positive(ctx: LintContext, line: ast.Times):
     """
     option = line.initial
     if option is None:
-        return
+        return None
     if option.value is None:
-        yield ctx.finding(option.span, "`/initial` without a number of minutes (for example `/initial 6`)")
-    elif option.invalid is not None:
-        yield ctx.finding(
+        return [ctx.finding(option.span, "`/initial` without a number of minutes (for example `/initial 6`)")]
+    if option.invalid is not None:
+        return [ctx.finding(
             option.value.span, f"`{option.value.text}` is not a positive whole number of minutes (for example `6`)"
-        )
+        )]
+    return None
 
 
 @rule("UPD-024", spec="lint-rules.md UPD-024; innovaphone-spec.md 4, 5.2")
@@ -383,9 +399,10 @@ def times_without_options(ctx: LintContext, line: ast.Times):
     lint-rules.md UPD-027; innovaphone-spec.md 5.2.
     """
     if line.allow is None and line.initial is None:
-        yield ctx.finding(
+        return [ctx.finding(
             line.verb.span, "`times` without `/allow` or `/initial` restricts nothing; add the hours and minutes"
-        )
+        )]
+    return None
 
 
 @rule("UPD-028", spec="lint-rules.md UPD-028; innovaphone-spec.md 13 item 12", kinds=(ast.Times,))
@@ -420,15 +437,21 @@ def hour_gap(ctx: LintContext, line: ast.Times):
     """
     hours = ctx.fact(facts.hour_list, line)
     if hours is None:
-        return
-    allowed = set(hours.hours)
+        return None
+    message = _gap_message(hours.hours)
+    return [ctx.finding(hours.span, message)] if message is not None else None
+
+
+@lru_cache(maxsize=4096)  # scripts repeat the same few hour lists
+def _gap_message(hours: tuple[int | None, ...]) -> str | None:
+    """What UPD-028 says about an hour list: the hours missing between allowed ones, when it
+    allows fewer than 23 hours; None: no gap."""
+    allowed = set(hours)
     allowed.discard(None)
     # A hole is an hour not allowed between two allowed ones: it follows an allowed hour.
     holes = sorted(h for h in {(a + 1) % 24 for a in allowed} if h not in allowed and (h + 1) % 24 in allowed)
-    if holes and len(allowed) < 23:
-        listed = ", ".join(str(h) for h in holes)
-        yield ctx.finding(
-            hours.span,
-            f"hour{'s' if len(holes) > 1 else ''} {listed} missing between allowed hours; add "
-            f"{'them' if len(holes) > 1 else 'it'} if the window was meant to be continuous",
-        )
+    if not holes or len(allowed) >= 23:
+        return None
+    listed = ", ".join(str(h) for h in holes)
+    return (f"hour{'s' if len(holes) > 1 else ''} {listed} missing between allowed hours; add "
+            f"{'them' if len(holes) > 1 else 'it'} if the window was meant to be continuous")

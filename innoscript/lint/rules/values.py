@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ...syntax import ast
+from ...values import Invalid
 from ..context import LintContext
 from ..rule import rule
 
@@ -54,10 +55,14 @@ def invalid_option_value(ctx: LintContext, line: ast.ModCommand):
     spec = line.spec
     if spec is None:
         return None
-    found = []
+    found = None
     for option in line.options:
-        invalid = option.invalid
-        if invalid is not None and option.key not in DEDICATED.get((spec.module, spec.verb), ()):
+        invalid = option.parsed
+        if not isinstance(invalid, Invalid):  # option.invalid, without the property: most options
+            continue
+        if option.key not in DEDICATED.get((spec.module, spec.verb), ()):
+            if found is None:
+                found = []
             # A missing value's message already names the option.
             named = f"`{option.key}`" in invalid.message
             found.append(ctx.finding(invalid.span, invalid.message if named else f"`{option.key}`: {invalid.message}"))
