@@ -49,7 +49,11 @@ Positions: a line rule sees each distinct line once, parsed at line 1,
 offset 0, and reports at a token's columns (``token.span``, a ``Cols``); the
 engine places its findings at every line with that text.  A script rule
 sees lines where they stand and reports at file spans: ``line.at(token)``,
-``line.span``.
+``line.span``.  One that reads many lines and reports few reads their shared
+parses (``ctx.numbers(kinds)``, ``ctx.shape(number)``: what a line says,
+never where it stands) and places only what it reports (``ctx.at(number,
+token)``, ``ctx.span(number)``, ``ctx.line(number)``): after an edit, placing
+every line below it again for each such rule cost more than the rule.
 
 The first docstring line is the rule's summary.  In examples, ``\xNN``
 stands for the byte NN (control characters, latin-1 text, NUL).  The first fenced block
