@@ -131,7 +131,8 @@ class Lines(Sequence):
 
     __hash__ = None  # type: ignore[assignment]  # like a list
 
-    def _line(self, index: int) -> PhysicalLine:
+    def bounds(self, index: int) -> tuple[int, int, int]:
+        """Offsets of line ``index`` (0-based): its start, the end of its text, the end of its line ending."""
         text, starts = self._text, self._starts
         start = starts[index]
         limit = starts[index + 1] if index + 1 < len(starts) else len(text)
@@ -142,6 +143,11 @@ class Lines(Sequence):
                 end -= 2 if end - 2 >= start and text[end - 2] == "\r" else 1
             elif last == "\r":
                 end -= 1
+        return start, end, limit
+
+    def _line(self, index: int) -> PhysicalLine:
+        start, end, limit = self.bounds(index)
+        text = self._text
         return PhysicalLine(index + 1, start, end, text[start:end], text[end:limit])
 
 

@@ -100,13 +100,7 @@ def url_scheme(text: str) -> str | None:
 
 def url_host(text: str) -> str | None:
     """The host part of a URL (no user info, no port, no IPv6 brackets), or None."""
-    parts = split_url(text)
-    if parts is None:
-        return None
-    host = parts.host
-    if host.startswith("["):  # IPv6 literal
-        return host[1 : host.find("]")] if "]" in host else host[1:]
-    return host
+    return parts_host(split_url(text))
 
 
 @lru_cache(maxsize=4096)  # a script names the same few hosts on many lines

@@ -268,16 +268,7 @@ def _shown(text: str) -> str:
 
 def _bounds(source: Source, number: int) -> tuple[int, int]:
     """Offsets of the content of line ``number`` (1-based), without making the line's text."""
-    text, starts = source.text, source.lines.starts
-    start = starts[number - 1]
-    end = starts[number] if number < len(starts) else len(text)
-    if end > start:
-        last = text[end - 1]
-        if last == "\n":
-            end -= 2 if end - 2 >= start and text[end - 2] == "\r" else 1
-        elif last == "\r":
-            end -= 1
-    return start, end
+    return source.lines.bounds(number - 1)[:2]
 
 
 def excerpt(source: Source, span: Span) -> tuple[str, str]:
