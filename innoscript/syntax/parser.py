@@ -212,38 +212,20 @@ class _LineBuilder:
         text = self.text
         tokens = []
         add = tokens.append
-        if text.isprintable() and text.lstrip(" ")[:1] != "#":
-            # The usual line (printable, so no tab; no comment): tokenize_line's
-            # blank-split words, made tokens as they are read.
-            start = 0
-            for word in text.split(" "):
-                if word:
-                    end = start + len(word)
-                    key = (word, start, end)
-                    token = known.get(key)
-                    if token is None:
-                        token = known[key] = _new_tuple(ast.Token, (intern(word), _new_tuple(Cols, (start, end))))
-                    add(token)
-                    start = end + 1
-                else:
-                    start += 1  # a blank more
-            self.tokens = tokens = tuple(tokens)
-            shape = _shape(tokens)  # (a token's first item is its text, as a raw token's)
-        else:
-            try:
-                shape, raw = tokenize_line(text)
-            except LineSyntaxError as exc:
-                column = min(exc.column, len(text))
-                return ast.SyntaxErrorLine(*self.line_fields(), exc.message, self.span(column, min(column + 1, len(text))))
-            for key in raw:
-                token = known.get(key)
-                if token is None:
-                    # Interned: the same few words (mod, cmd, UP0, config, /name ...) fill
-                    # most of a large file.
-                    word, start, end = key
-                    token = known[key] = _new_tuple(ast.Token, (intern(word), _new_tuple(Cols, (start, end))))
-                add(token)
-            self.tokens = tuple(tokens)
+        try:
+            shape, raw = tokenize_line(text)
+        except LineSyntaxError as exc:
+            column = min(exc.column, len(text))
+            return ast.SyntaxErrorLine(*self.line_fields(), exc.message, self.span(column, min(column + 1, len(text))))
+        for key in raw:
+            token = known.get(key)
+            if token is None:
+                # Interned: the same few words (mod, cmd, UP0, config, /name ...) fill
+                # most of a large file.
+                word, start, end = key
+                token = known[key] = _new_tuple(ast.Token, (intern(word), _new_tuple(Cols, (start, end))))
+            add(token)
+        self.tokens = tuple(tokens)
         if shape == CONFIG:
             return self.config_line()
         if shape == MOD:
