@@ -53,7 +53,10 @@ def _file(folder: Path, relative: PurePosixPath) -> Path | None:
     if not relative.parts:
         return None
     candidate = folder.joinpath(*relative.parts)
-    return candidate if candidate.is_file() else None
+    try:
+        return candidate if candidate.is_file() else None
+    except OSError:  # a name too long for the file system, a folder that may not be read: no file there
+        return None
 
 
 def sorted_map(url_map) -> tuple[tuple[str, Path], ...]:

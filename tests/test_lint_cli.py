@@ -464,6 +464,14 @@ def test_a_report_written_to_stdout_in_pieces_is_the_whole_report(tmp_path):
         assert shown.stdout.decode("utf-8") == invoke("--no-cache", "--format", format_name, "update-a.htm").stdout
 
 
+def test_a_payload_name_too_long_for_the_file_system_is_a_missing_payload():
+    write("update-ip232.htm", "mod cmd UP0 cfg http://10.0.0.5/" + "\u00a0x" * 200 + ".txt iresetn\n")
+    for args in ((), ("--fix", "--unsafe-fixes")):
+        result = invoke("--no-cache", "--format", "concise", *args, "update-ip232.htm")
+        assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+        assert result.exit_code in (0, 1) and "Traceback" not in result.output
+
+
 # -- nothing is silent -----------------------------------------------------------------
 
 

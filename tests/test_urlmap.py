@@ -7,7 +7,8 @@ from hypothesis import strategies as st
 
 from innoscript import urlmap
 
-SEGMENTS = st.sampled_from(["cfg", "site.txt", "a b", "..", ".", "", "x%41", "p\\q", "ü", "#h", "?q=1", "f.txt"])
+SEGMENTS = st.sampled_from(["cfg", "site.txt", "a b", "..", ".", "", "x%41", "p\\q", "ü", "#h", "?q=1", "f.txt",
+                            "x" * 300, "\u00a0" * 300])  # names longer than a file system allows
 URLS = st.builds(
     lambda scheme, host, parts: f"{scheme}://{host}/" + "/".join(parts),
     st.sampled_from(["http", "HTTP", "https", "ftp", "http:", ""]),
@@ -34,3 +35,11 @@ def test_the_plain_url_shortcut_answers_as_the_long_way(tmp_path_factory, url):
     (folder / "f.txt").write_text("x")
     for where in (str(folder), None):
         assert urlmap.resolve(url, (), where) == _long_way(url, where), (url, where)
+
+
+def test_a_name_longer_than_the_file_system_allows_is_no_file(tmp_path):
+    """The file system refuses to look it up (ENAMETOOLONG): the payload is not there, no error."""
+    for name in ("x" * 300, "\u00e9" * 300, "a\u00a0" * 200):
+        for url_map in ((), (("http://10.0.0.5/", str(tmp_path)),)):
+            found = urlmap.resolve(f"http://10.0.0.5/{name}.txt", url_map, tmp_path)
+            assert found.path is None
