@@ -207,9 +207,10 @@ class Linter:
                                                 [(os.path.abspath(p), file_hash(p)) for p in deps], counts, printed, names)
                         source = CachedSource(job.data, job.path)
                         results[index] = (PooledResult(job.path, source, rows, names, counts, printed), deps)
-            except (OSError, BrokenProcessPool):
+            except (OSError, BrokenProcessPool, ImportError, NotImplementedError):
                 # No pool to be had (a worker killed, no processes left, a main module the
-                # workers cannot import): the files it did not answer are linted here.
+                # workers cannot import, a platform without process semaphores): the files
+                # it did not answer are linted here.
                 pass
             misses = [index for index in misses if results[index] is None]
         for index in misses:
