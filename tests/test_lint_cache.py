@@ -15,6 +15,7 @@ from innoscript.lint.pipeline import Job, Linter, lint_data
 from innoscript.source import Source
 from innoscript.lint.config import clear_caches
 from innoscript.lint.report import render
+from innoscript.lint.result import FileResult
 
 BAD = b"mod\x01cmd UP1 check iresetn 2024-06-01\n# innolint: disable-next-line=UPD-091\nconfig add CMD0 /name Caf\xe9\n"
 
@@ -215,12 +216,13 @@ def test_process_pool_gives_the_same_results(tmp_path):
 
 def test_a_pool_prints_and_caches_what_one_process_does(tmp_path):
     """The workers send back plain rows and printed text; the report and the cache are the same."""
-    formats = ("concise", "json")
+    formats = ("concise", "json", "full", "full-color")
     serial_cache, serial = run(tmp_path / "one", POOL_JOBS, jobs=1, formats=formats)
     pooled_cache, pooled = run(tmp_path / "pool", POOL_JOBS, jobs=2, formats=formats)
     for name in formats:
         assert [r.printed(name) for r in pooled] == [r.printed(name) for r in serial]
-        assert render(name, pooled) == render(name, serial)
+    for name, color in (("concise", False), ("json", False), ("full", False), ("full", True)):
+        assert render(name, pooled, color=color) == render(name, serial, color=color)
     assert [r.tally() for r in pooled] == [r.tally() for r in serial]
     # Printed from the workers' text: no Diagnostic was made for the report.
     assert all(r._diagnostics is None for r in pooled)
@@ -316,3 +318,15 @@ def test_files_a_broken_pool_did_not_answer_are_linted_in_the_process(tmp_path):
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == "['UPD-090'] 4"
     assert "BrokenProcessPool" not in run.stderr
+
+
+def test_a_warm_run_prints_the_full_format_from_the_cache(tmp_path):
+    """The terminal's format, plain or in colour, is kept printed per file as the others are."""
+    fresh = [FileResult(j.path, Source.from_bytes(j.data, j.path), tuple(lint_data(j.data, j.path, j.settings)[1]))
+             for j in POOL_JOBS]
+    for name, color in (("full", False), ("full-color", True)):
+        run(tmp_path / name, POOL_JOBS, jobs=1, formats=(name,))
+        cache, warm = run(tmp_path / name, POOL_JOBS, jobs=1, formats=(name,))
+        assert cache.hits == len(POOL_JOBS)
+        assert render("full", warm, color=color) == render("full", fresh, color=color)
+        assert all(r._diagnostics is None for r in warm)  # printed from the stored text

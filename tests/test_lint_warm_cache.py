@@ -107,7 +107,8 @@ def test_changing_format_on_one_cache_prints_each_format_right():
     expected = {name: invoke("--no-cache", "--format", name, *PATHS) for name in FORMAT_NAMES}
     for name in ("concise", "gcc", "json", "github", "concise", "json-lines", "full", "gcc", "sarif", "json-lines"):
         assert invoke("--cache-dir", "c", "--format", name, *PATHS) == expected[name], name
-    assert cache_parts("c") == {"index", "findings"} | {f"printed {name}" for name in BLOCK_FORMATS}
+    # (`full` is printed plain here: the output is no terminal)
+    assert cache_parts("c") == {"index", "findings"} | {f"printed {name}" for name in BLOCK_FORMATS if name != "full-color"}
 
 
 def cache_parts(folder: str) -> set[str]:
@@ -153,11 +154,17 @@ def count_built(monkeypatch) -> list[int]:
     return built
 
 
+def shown_as(printed_name: str) -> tuple[str, bool]:
+    """The format and colour whose file blocks are kept under ``printed_name``."""
+    return ("full", True) if printed_name == "full-color" else (printed_name, False)
+
+
 @pytest.mark.parametrize("format_name", sorted(BLOCK_FORMATS))
 def test_a_warm_run_in_a_line_format_builds_no_diagnostic(monkeypatch, format_name):
     def printed() -> str:
         outcome = Session(cache_dir="c").run(list(PATHS), formats=(format_name,))
-        return render(format_name, outcome.results, fail_levels=outcome.fail_levels)
+        name, color = shown_as(format_name)
+        return render(name, outcome.results, color=color, fail_levels=outcome.fail_levels)
 
     cold = printed()
     built = count_built(monkeypatch)
@@ -178,7 +185,9 @@ def test_a_warm_run_loads_no_rule_and_no_parser():
         "'innoscript.lint.engine', 'lark'))))\n"
     )
     for name in sorted(BLOCK_FORMATS):
-        args = [sys.executable, "-c", probe, "--cache-dir", f"cache-{name}", "--format", name, *PATHS]
+        shown, color = shown_as(name)
+        args = [sys.executable, "-c", probe, "--cache-dir", f"cache-{name}", "--format", shown,
+                "--color", "always" if color else "never", *PATHS]
         first = subprocess.run(args, capture_output=True, text=True)
         assert "innoscript.lint.rules" in first.stdout  # the cold run linted
         second = subprocess.run(args, capture_output=True, text=True)
@@ -219,14 +228,15 @@ def test_a_cold_run_prints_each_file_once_for_the_cache_and_the_report(monkeypat
     real = getattr(module, function)
     calls = [0]
 
-    def counting(diagnostics):
+    def counting(*args):
         calls[0] += 1
-        return real(diagnostics)
+        return real(*args)
 
     monkeypatch.setattr(module, function, counting)
     outcome = Session(cache_dir="c").run(list(PATHS), formats=(format_name,))
     assert not any(result.from_cache for result in outcome.results)
-    text = render(format_name, outcome.results, fail_levels=outcome.fail_levels)
+    name, color = shown_as(format_name)
+    text = render(name, outcome.results, color=color, fail_levels=outcome.fail_levels)
     assert calls[0] == len(outcome.results)
     fresh = Session(cache=False).run(list(PATHS))
-    assert text == render(format_name, fresh.results, fail_levels=fresh.fail_levels)
+    assert text == render(name, fresh.results, color=color, fail_levels=fresh.fail_levels)

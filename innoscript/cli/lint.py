@@ -208,7 +208,9 @@ def printed_formats(options: dict[str, Any]) -> tuple[str, ...]:
 
     if options["statistics"] or options["diff"] or options["write_baseline"]:
         return ()
-    name = render_name(options)
+    from ..lint.report import printed_name
+
+    name = printed_name(render_name(options), report_color(options))
     return (name,) if name in BLOCK_FORMATS else ()
 
 
@@ -337,11 +339,7 @@ class output_stream:
         self.path = options.get("output_file")
         self.parts: list[str] = []
         self.gone = False  # stdout's reader went away
-        choice = options["color"]
-        if options.get("no_color"):
-            choice = "never"
-        # A file is no terminal: colour only when asked for outright.
-        self.color = use_color(choice) if not (self.path and choice == "auto" and not os.environ.get("FORCE_COLOR")) else False
+        self.color = report_color(options)
 
     def __enter__(self) -> "output_stream":
         return self
@@ -382,6 +380,17 @@ class output_stream:
                 handle.write("".join(self.parts))
         except OSError as exc:
             raise LintError(f"{self.path}: cannot write ({exc.strerror or exc})") from None
+
+
+def report_color(options: dict[str, Any]) -> bool:
+    """Whether the report is printed in colour."""
+    choice = options["color"]
+    if options.get("no_color"):
+        choice = "never"
+    # A file is no terminal: colour only when asked for outright.
+    if options.get("output_file") and choice == "auto" and not os.environ.get("FORCE_COLOR"):
+        return False
+    return use_color(choice)
 
 
 def render_name(options: dict[str, Any]) -> str:

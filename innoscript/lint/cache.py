@@ -20,9 +20,10 @@ The file is in parts, each read only when needed (``ResultCache``):
 
 - the index: per file its key, payloads, and counts per severity and of
   fixes (summary lines and exit status need no more);
-- per format printed file by file (``concise``, ``gcc``, ``github``,
-  ``json``, ``json-lines``: see report.BLOCK_FORMATS) the file's findings
-  printed in it, for the formats runs have asked for;
+- per format printed file by file (``full`` plain and in colour,
+  ``concise``, ``gcc``, ``github``, ``json``, ``json-lines``: see
+  report.BLOCK_FORMATS) the file's findings printed in it, for the formats
+  runs have asked for;
 - the findings as plain tuples, read when a diagnostic is asked for (other
   formats, baselines, statistics).
 

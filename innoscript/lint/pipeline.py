@@ -54,12 +54,12 @@ def _worker(job: tuple[bytes, str, Settings, tuple[str, ...]]) -> tuple:
     more than the workers saved, and printing is done where the findings are.
     """
     data, path, settings, formats = job
-    _, diagnostics, deps = lint_data(data, path, settings)
+    source, diagnostics, deps = lint_data(data, path, settings)
     from .cache import data_rows
     from .report import block
     from .result import tally
 
-    printed = {name: block(name, diagnostics) for name in formats}
+    printed = {name: block(name, diagnostics, source) for name in formats}
     names = {d.code: d.name for d in diagnostics}
     return data_rows(diagnostics), names, tally(diagnostics), printed, deps
 
@@ -175,7 +175,7 @@ class Linter:
                 if result.printed(name) is None:  # first printed in this format: keep it
                     from .report import block
 
-                    cache.add_printed(job.path, name, block(name, result.diagnostics), absolute)
+                    cache.add_printed(job.path, name, block(name, result.diagnostics, result.source), absolute)
             results[index] = (result, result.deps)
         workers = self._workers(len(misses))
         if workers > 1:
@@ -216,7 +216,7 @@ class Linter:
         for index in misses:
             job = jobs[index]
             source, diagnostics, deps = lint_data(job.data, job.path, job.settings)
-            printed = self._store(job, keys[index], diagnostics, deps)
+            printed = self._store(job, keys[index], source, diagnostics, deps)
             results[index] = (_result(job.path, source, diagnostics, printed), deps)
         return results  # type: ignore[return-value]
 
@@ -233,7 +233,8 @@ class Linter:
         """Does the cache keep this miss?  (Not standard input: its name is no file's.)"""
         return self.cache is not None and key is not None and not job.path.startswith("<")
 
-    def _store(self, job: Job, key: str | None, diagnostics: list[Diagnostic], deps: list[str]) -> dict[str, str] | None:
+    def _store(self, job: Job, key: str | None, source: Source, diagnostics: list[Diagnostic],
+               deps: list[str]) -> dict[str, str] | None:
         """Keep a miss in the cache; the findings as printed for it (format name -> text), if any."""
         if self._stores(job, key):
             from .cache import file_hash
@@ -242,7 +243,7 @@ class Linter:
             if self.formats:
                 from .report import block
 
-                printed = {name: block(name, diagnostics) for name in self.formats}
+                printed = {name: block(name, diagnostics, source) for name in self.formats}
             self.cache.put(job.path, key, diagnostics, [(os.path.abspath(p), file_hash(p)) for p in deps], printed)
             return printed
         return None

@@ -37,20 +37,33 @@ TEXT_FORMATS = ("full", "concise", "gcc")
 # Formats printed file by file: the module's ``block(diagnostics)`` is one
 # file's findings, and the whole text is those blocks (and the summary).  The
 # cache keeps each file's block, so a warm run prints without building a
-# single Diagnostic (FileResult.printed).  format name -> (module, function)
+# single Diagnostic (FileResult.printed), and a pool's workers print them.
+# ``full`` shows the source lines, so its blocks read the file's text, and it
+# has two: plain, and in colour (``printed_name``).
+# printed name -> (module, function)
 BLOCK_FORMATS: dict[str, tuple[str, str]] = {
     "concise": ("concise", "block"),
     "gcc": ("gcc", "block"),
     "github": ("github", "block"),
     "json": ("json", "block"),
     "json-lines": ("json", "block_lines"),
+    "full": ("full", "block"),
+    "full-color": ("full", "block_color"),
 }
+_READS_SOURCE = frozenset({"full", "full-color"})
 
 
-def block(format_name: str, diagnostics: Sequence) -> str:
-    """One file's ``diagnostics`` printed in a format of ``BLOCK_FORMATS``."""
+def printed_name(format_name: str, color: bool = False) -> str:
+    """The name a format's file blocks are kept under (``full`` in colour is ``full-color``)."""
+    return "full-color" if format_name == "full" and color else format_name
+
+
+def block(format_name: str, diagnostics: Sequence, source=None) -> str:
+    """One file's ``diagnostics`` printed in a format of ``BLOCK_FORMATS`` (``source``: the file's
+    text, which ``full`` shows)."""
     module_name, function = BLOCK_FORMATS[format_name]
-    return getattr(importlib.import_module(f"{__name__}.{module_name}"), function)(diagnostics)
+    make = getattr(importlib.import_module(f"{__name__}.{module_name}"), function)
+    return make(diagnostics, source) if format_name in _READS_SOURCE else make(diagnostics)
 
 
 def render(format_name: str, results: Sequence[FileResult], *, color: bool = False, settings=None,
@@ -87,4 +100,4 @@ def write(format_name: str, results: Sequence[FileResult], put: Callable[[str], 
         put(module.render(list(results), color=color, settings=settings))
 
 
-__all__ = ["BLOCK_FORMATS", "FORMATS", "TEXT_FORMATS", "block", "render", "write"]
+__all__ = ["BLOCK_FORMATS", "FORMATS", "TEXT_FORMATS", "block", "printed_name", "render", "write"]

@@ -109,22 +109,45 @@ class _Paint:
 
 def render(results: Sequence[FileResult], *, color: bool = False, settings=None, summary: bool = True,
            fail_levels=None, errors: int = 0) -> str:
+    # Each file's block (as a pool's worker or the cache printed it, else printed
+    # here), a blank row between findings, then the summary.
+    name = "full-color" if color else "full"
     paint = _Paint(color)
-    # The report's rows are a finding's rows, then "" (the blank row between
-    # findings), and so on; joined a few thousand at a time, so that the rows
-    # of 100,000 findings are never held as strings of their own all at once.
+    texts = []
+    for result in results:
+        text = result.printed(name)
+        if text is None:
+            text = _block(result.diagnostics, result.source, paint)
+        if text:
+            texts.append(text)
+    if summary:
+        texts.append(summary_text(results, paint, settings=settings, fail_levels=fail_levels, errors=errors))
+    return "\n".join(texts)
+
+
+def block(diagnostics: Sequence[Diagnostic], source: Source) -> str:
+    """One file's findings (a cache keeps this text: see report.BLOCK_FORMATS)."""
+    return _block(diagnostics, source, _Paint(False))
+
+
+def block_color(diagnostics: Sequence[Diagnostic], source: Source) -> str:
+    """``block`` in colour."""
+    return _block(diagnostics, source, _Paint(True))
+
+
+def _block(diagnostics: Sequence[Diagnostic], source: Source, paint: _Paint) -> str:
+    """Each finding's rows and a line ending; the blocks of a report are joined by another
+    (a blank row between findings)."""
+    # The rows are joined a few thousand at a time, so that the rows of 100,000
+    # findings are never held as strings of their own all at once.
     chunks: list[str] = []
     rows: list[str] = []
-    for result in results:
-        source = result.source
-        for diagnostic in result.diagnostics:
-            _add_diagnostic(rows, diagnostic, source, paint)
-            rows.append("")
-            if len(rows) >= _CHUNK_ROWS:
-                chunks.append("\n".join(rows))
-                rows = []
-    if summary:
-        rows.append(summary_text(results, paint, settings=settings, fail_levels=fail_levels, errors=errors))
+    for diagnostic in diagnostics:
+        _add_diagnostic(rows, diagnostic, source, paint)
+        rows.append("")  # the line ending after a finding's last row; joined, the blank row
+        if len(rows) >= _CHUNK_ROWS:
+            chunks.append("\n".join(rows))
+            rows = []
     if rows:
         chunks.append("\n".join(rows))
     return "\n".join(chunks)
