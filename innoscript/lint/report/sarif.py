@@ -169,7 +169,10 @@ class _Columns:
     """One file's columns in UTF-16 code units, from 1.
 
     A line of ASCII text counts one unit a character (the common case): a
-    file that is all ASCII is asked once, another file once per line.
+    file that is all ASCII is asked once, another file once per line.  Any
+    other line's units are counted once, into a table of the units before
+    each character: a long line with thousands of findings is not counted
+    again for each of them.
     """
 
     __slots__ = ("source", "count", "ascii", "lines")
@@ -178,7 +181,7 @@ class _Columns:
         self.source = source
         self.count = len(source.lines)
         self.ascii = source.text.isascii()
-        self.lines: dict[int, bool] = {}  # line number -> is it ASCII
+        self.lines: dict[int, list[int] | None] = {}  # line number -> its units table, None for ASCII
 
     def region(self, span: Span) -> dict:
         return {
@@ -189,15 +192,30 @@ class _Columns:
         }
 
     def column(self, line: int, col: int) -> int:
-        if 1 <= line <= self.count:
-            if self.ascii:
-                return col
-            plain = self.lines.get(line)
-            if plain is None:
-                plain = self.lines[line] = self.source.lines[line - 1].text.isascii()
-            if plain:
-                return col
-        return self.source.utf16_col(line, col) + 1
+        if not 1 <= line <= self.count:
+            return self.source.utf16_col(line, col) + 1
+        if self.ascii:
+            return col
+        if line in self.lines:
+            units = self.lines[line]
+        else:
+            units = self.lines[line] = _units(self.source.lines[line - 1].text)
+        if units is None:
+            return col
+        # As Source.utf16_col counts them: the units of the characters before the column, clamped to the line.
+        return units[min(max(col - 1, 0), len(units) - 1)] + 1
+
+
+def _units(text: str) -> list[int] | None:
+    """UTF-16 units before each character of ``text`` and at its end; None for ASCII (one unit each)."""
+    if text.isascii():
+        return None
+    units = [0]
+    count = 0
+    for ch in text:
+        count += 2 if ord(ch) > 0xFFFF else 1
+        units.append(count)
+    return units
 
 
 def _plain_region(span: Span) -> dict:
