@@ -87,6 +87,26 @@ def test_position_units():
     assert positions.chars("abc", 99, positions.UTF16) == 3
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(st.sampled_from("ab \u00e9\u20ac\U0001f600\t"), max_size=12), min_size=1, max_size=4),
+       st.booleans())
+def test_a_mappers_positions_count_as_units_does(texts, bom):
+    """The mapper counts a line that is not ASCII once, into a table; each position is ``units``'s."""
+    from types import SimpleNamespace
+
+    lines = [SimpleNamespace(text=text, newline="\n") for text in texts]
+    for encoding in (positions.UTF8, positions.UTF16, positions.UTF32):
+        mapper = positions.Mapper(lines, bom, encoding)
+        shift = positions.BOM_UNITS[encoding] if bom else 0
+        for _ in range(2):  # the second round reads the tables the first one made
+            for index, text in enumerate(texts):
+                for column in range(-1, len(text) + 3):
+                    expected = positions.units(text, column, encoding) + (shift if index == 0 else 0)
+                    assert mapper.units(index, column) == expected
+                    if 0 <= column <= len(text):
+                        assert mapper.position(index + 1, column + 1) == (index, expected)
+
+
 def test_utf16_agrees_with_source():
     source = Source("x\U0001f600y\u00e9z\n")
     text = source.lines[0].text

@@ -58,12 +58,28 @@ class Mapper:
     code units of its buffer, where a leading BOM is the first character.
     """
 
-    __slots__ = ("lines", "encoding", "shift")
+    __slots__ = ("lines", "encoding", "shift", "_tables")
 
     def __init__(self, lines, bom: bool, encoding: str) -> None:
         self.lines = lines  # a sequence of lines with ``text`` and ``newline`` (parsed or physical)
         self.encoding = encoding
         self.shift = BOM_UNITS.get(encoding, 1) if bom else 0
+        # Line index -> the code units before each character, for lines that are not ASCII:
+        # a long line with thousands of findings is counted once, not once for each.
+        self._tables: dict[int, list[int]] = {}
+
+    def _units(self, index: int, text: str, count: int) -> int:
+        """``units(text, count, encoding)`` for line ``index``."""
+        if self.encoding == UTF32 or text.isascii():
+            return min(max(count, 0), len(text))
+        table = self._tables.get(index)
+        if table is None:
+            table = self._tables[index] = [0]
+            total = 0
+            for ch in text:
+                total += _width(ch, self.encoding)
+                table.append(total)
+        return table[min(max(count, 0), len(text))]
 
     def position(self, line: int, col: int) -> tuple[int, int]:
         """(editor line, editor character) for a 1-based line and character column.
@@ -78,12 +94,12 @@ class Mapper:
         text = physical.text
         if col - 1 > len(text) and physical.newline:
             return line, 0
-        character = units(text, col - 1, self.encoding)
+        character = self._units(line - 1, text, col - 1)
         return line - 1, character + self.shift if line == 1 else character
 
     def units(self, index: int, chars_: int) -> int:
         """Editor character of character column ``chars_`` (0-based) on 0-based line ``index``."""
-        character = units(self.lines[index].text, chars_, self.encoding)
+        character = self._units(index, self.lines[index].text, chars_)
         return character + self.shift if index == 0 else character
 
     def offset(self, line: int, character: int) -> tuple[int, int]:
