@@ -12,7 +12,11 @@ Shapes (each cut to the size asked, in MB):
   them in that module's configuration);
 * ``fixes``: `time` instead of `times` on every line (one fix per line);
 * ``long-line``: one `mod cmd UP1 times /allow 1,1,1,...` line without an
-  ending.
+  ending;
+* ``long-accented-line``: one `mod cmd UP1 check iresetn é#b5#b5...` line, a
+  finding for each `#b5` (meta sequences are not expanded in a serial) on a
+  line that is not ASCII: its columns in the editor's and SARIF's code units
+  are counted, not taken as they are.
 
 Tasks, one per face: ``lint`` (parse and every rule, what `innolint FILE`
 does), ``fix`` (``apply_fixes`` with the unsafe fixes, what `innolint --fix
@@ -43,7 +47,7 @@ import sys
 import tempfile
 import time
 
-SHAPES = ("cr", "script", "config-add", "fixes", "long-line")
+SHAPES = ("cr", "script", "config-add", "fixes", "long-line", "long-accented-line")
 TASKS = ("lint", "fix", "full", "lsp", "poll")
 SIZES = (0.125, 0.25, 0.5, 1)
 BIG_SIZES = (2, 4, 10)
@@ -67,6 +71,8 @@ def make(shape: str, size: int) -> bytes:
         return b"\r" * size
     if shape == "long-line":
         return (b"mod cmd UP1 times /allow " + b"1," * size)[:size]
+    if shape == "long-accented-line":
+        return ("mod cmd UP1 check iresetn \u00e9".encode() + b"#b5" * size)[:size]
     if shape == "fixes":
         line = b"mod cmd UP1 time /allow 23,0,1\n"
         return (SCRIPT_HEAD.encode() + line * (size // len(line) + 1))[:size].rsplit(b"\n", 1)[0] + b"\n"
