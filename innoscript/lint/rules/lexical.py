@@ -332,10 +332,7 @@ def unknown_final_command(ctx: LintContext, line: ast.Command):
     lint-rules.md UPD-005; innovaphone-spec.md 4 (final commands).
     """
     token = _final_positions(line)
-    if token is None:
-        return None
-    word = token.text.lower()
-    if word in catalog.FINAL_COMMANDS or word in catalog.NOOP_ALIASES:  # facts.is_final_word
+    if token is None or facts.is_final_word(token.text):
         return None
     words = ", ".join(f"`{w}`" for w in catalog.FINAL_COMMANDS)
     return [ctx.finding(token.span, f"unknown final command `{token.text}`; use one of {words}")]
