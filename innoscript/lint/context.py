@@ -164,6 +164,13 @@ class LintContext:
     def related(self, span: Span, message: str) -> Related:
         return Related(span, message)
 
+    def after_the_first(self, numbers: Sequence[int], message: str, first: str) -> list[Finding]:
+        """A finding at the verb of each of these lines but the first, with ``message``; each
+        points back at the first line (the related place, ``first`` its message)."""
+        related = (self.related(self.span(numbers[0]), first),)
+        shapes, at, finding = self.script.shapes, self.at, self.finding
+        return [finding(at(number, shapes[number - 1].verb), message, related=related) for number in numbers[1:]]
+
     def replace(self, span: Span, text: str, message: str, *, safe: bool = True) -> Fix:
         return Fix(message, (Edit(span, text),), safe)
 

@@ -165,9 +165,7 @@ def several_checks(ctx: LintContext):
         return
     message = (f"second `check` (the first is on line {checks[0]}): there is only one UPDATE/CHECK serial; "
                "use a single check with one serial")
-    related = (ctx.related(ctx.span(checks[0]), "first check"),)
-    shapes, at, finding = ctx.script.shapes, ctx.at, ctx.finding
-    return [finding(at(number, shapes[number - 1].verb), message, related=related) for number in checks[1:]]
+    return ctx.after_the_first(checks, message, "first check")
 
 
 @rule("UPD-033", spec="lint-rules.md UPD-033; innovaphone-spec.md 5.1, 12")

@@ -365,9 +365,7 @@ def several_times(ctx: LintContext):
         return
     message = (f"second `times` line (the first is on line {times[0]}): only hours both allow remain; "
                "keep a single `times` line")
-    related = (ctx.related(ctx.span(times[0]), "first times line"),)
-    shapes, at, finding = ctx.script.shapes, ctx.at, ctx.finding
-    return [finding(at(number, shapes[number - 1].verb), message, related=related) for number in times[1:]]
+    return ctx.after_the_first(times, message, "first times line")
 
 
 @rule("UPD-027", spec="lint-rules.md UPD-027; innovaphone-spec.md 5.2", kinds=(ast.Times,))
