@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import marshal
 import os
 import zlib
@@ -14,7 +15,7 @@ from innoscript.lint.cache import (MAGIC, CachedResult, CachedSource, ResultCach
 from innoscript.lint.pipeline import Job, Linter, lint_data
 from innoscript.source import Source
 from innoscript.lint.config import clear_caches
-from innoscript.lint.report import render
+from innoscript.lint.report import render, write
 from innoscript.lint.result import FileResult
 
 BAD = b"mod\x01cmd UP1 check iresetn 2024-06-01\n# innolint: disable-next-line=UPD-091\nconfig add CMD0 /name Caf\xe9\n"
@@ -216,17 +217,17 @@ def test_process_pool_gives_the_same_results(tmp_path):
 
 def test_a_pool_prints_and_caches_what_one_process_does(tmp_path):
     """The workers send back plain rows and printed text; the report and the cache are the same."""
-    formats = ("concise", "json", "full", "full-color")
+    formats = ("concise", "json", "full", "full-color", "sarif")
     serial_cache, serial = run(tmp_path / "one", POOL_JOBS, jobs=1, formats=formats)
     pooled_cache, pooled = run(tmp_path / "pool", POOL_JOBS, jobs=2, formats=formats)
     for name in formats:
         assert [r.printed(name) for r in pooled] == [r.printed(name) for r in serial]
-    for name, color in (("concise", False), ("json", False), ("full", False), ("full", True)):
+    for name, color in (("concise", False), ("json", False), ("full", False), ("full", True), ("sarif", False)):
         assert render(name, pooled, color=color) == render(name, serial, color=color)
     assert [r.tally() for r in pooled] == [r.tally() for r in serial]
     # Printed from the workers' text: no Diagnostic was made for the report.
     assert all(r._diagnostics is None for r in pooled)
-    assert render("sarif", pooled) == render("sarif", serial)  # a format that needs them builds them
+    assert render("junit", pooled) == render("junit", serial)  # a format that needs them builds them
     assert [r.diagnostics for r in pooled] == [r.diagnostics for r in serial]
     assert pooled_cache.names == serial_cache.names
     for job in POOL_JOBS:
@@ -330,3 +331,72 @@ def test_a_warm_run_prints_the_full_format_from_the_cache(tmp_path):
         assert cache.hits == len(POOL_JOBS)
         assert render("full", warm, color=color) == render("full", fresh, color=color)
         assert all(r._diagnostics is None for r in warm)  # printed from the stored text
+
+
+def fresh_results(jobs) -> list[FileResult]:
+    return [FileResult(j.path, Source.from_bytes(j.data, j.path), tuple(lint_data(j.data, j.path, j.settings)[1]))
+            for j in jobs]
+
+
+def test_a_warm_run_prints_sarif_from_the_cache(tmp_path):
+    """Each file's results are kept printed; the rule list and indexes are made from the codes kept with them."""
+    fresh = render("sarif", fresh_results(POOL_JOBS))
+    cold_cache, cold = run(tmp_path / "c", POOL_JOBS, jobs=1, formats=("sarif",))
+    assert render("sarif", cold) == fresh
+    cache, warm = run(tmp_path / "c", POOL_JOBS, jobs=1, formats=("sarif",))
+    assert cache.hits == len(POOL_JOBS)
+    assert render("sarif", warm) == fresh
+    assert all(r._diagnostics is None for r in warm)  # printed from the stored text
+
+
+def test_sarif_rule_indexes_follow_the_codes_of_the_whole_run(tmp_path):
+    """A new file's code sorts before the cached files' codes: every kept index moves up by one."""
+    cached = [Job(f"update-ip232-{i}.htm", Settings(), BAD) for i in range(2)]
+    run(tmp_path / "c", cached, formats=("sarif",))
+    new = Job("update-ip232-new.htm", Settings(), b"mod cmd UP1 Check iresetn 2024-06-01\n")  # UPD-001
+    jobs = [cached[0], new, cached[1]]
+    cache, results = run(tmp_path / "c", jobs, formats=("sarif",))
+    assert [r.from_cache for r in results] == [True, False, True]
+    text = render("sarif", results)
+    assert text == render("sarif", fresh_results(jobs))
+    log = json.loads(text)
+    rules = [rule["id"] for rule in log["runs"][0]["tool"]["driver"]["rules"]]
+    assert rules[0] == "UPD-001" and "UPD-090" in rules
+    for result in log["runs"][0]["results"]:
+        assert rules[result["ruleIndex"]] == result["ruleId"]
+    # Alone again, the cached files' indexes are as before.
+    assert render("sarif", run(tmp_path / "c", cached, formats=("sarif",))[1]) == render("sarif", fresh_results(cached))
+
+
+def test_sarif_uris_of_a_warm_run_are_those_of_its_working_folder(tmp_path, monkeypatch):
+    """The same file under the same name (an absolute one) from another folder: another URI."""
+    (tmp_path / "site").mkdir()
+    (tmp_path / "elsewhere").mkdir()
+    job = Job(str(tmp_path / "site" / "update-ip232.htm"), Settings(), BAD)
+    monkeypatch.chdir(tmp_path)
+    _, cold = run(tmp_path / "c", [job], formats=("sarif",))
+    assert '"uri": "site/update-ip232.htm"' in render("sarif", cold)
+    for folder, uri in (("site", "update-ip232.htm"), ("elsewhere", (tmp_path / "site" / "update-ip232.htm").as_uri())):
+        monkeypatch.chdir(tmp_path / folder)
+        cache, warm = run(tmp_path / "c", [job], formats=("sarif",))
+        assert cache.hits == 1
+        text = render("sarif", warm)
+        assert text == render("sarif", fresh_results([job]))
+        assert {item["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                for item in json.loads(text)["runs"][0]["results"]} == {uri}
+
+
+def test_sarif_of_a_file_with_very_many_findings_is_printed_from_them(tmp_path, monkeypatch):
+    """Its results kept as one text would be held whole; the log is made a result at a time instead."""
+    from innoscript.lint.report import sarif
+
+    jobs = [Job("update-ip232-few.htm", Settings(), BAD), Job("update-ip232-many.htm", Settings(), BAD * 3)]
+    monkeypatch.setattr(sarif, "MOST_KEPT", len(lint_data(BAD, "update-ip232-few.htm", Settings())[1]))
+    cache, cold = run(tmp_path / "c", jobs, formats=("sarif",))
+    assert [r.printed("sarif") is None for r in cold] == [False, True]
+    assert set(cache._printed_part("sarif")) == {os.path.abspath("update-ip232-few.htm")}
+    cache, warm = run(tmp_path / "c", jobs, formats=("sarif",))
+    assert render("sarif", warm) == render("sarif", fresh_results(jobs))
+    pieces: list[str] = []
+    write("sarif", warm, pieces.append)
+    assert sum(piece.count('"ruleId"') == 1 for piece in pieces) == len(warm[1].diagnostics)  # one at a time

@@ -411,3 +411,48 @@ def test_sarif_severity_settings_change_the_rule_level():
     log = json.loads(render("sarif", results(), settings=Settings(severity={"UPD-091": Severity.ERROR})))
     rule = next(r for r in log["runs"][0]["tool"]["driver"]["rules"] if r["id"] == "UPD-091")
     assert rule["defaultConfiguration"]["level"] == "error"
+
+
+class KeptResult(FileResult):
+    """A result whose SARIF results were kept printed (as a cache or a pool's worker keeps them)."""
+
+    __slots__ = ("kept",)
+
+    def __init__(self, result: FileResult) -> None:
+        super().__init__(result.path, result.source, result.diagnostics)
+        from innoscript.lint.report import block
+
+        self.kept = block("sarif", result.diagnostics, result.source)
+
+    def printed(self, format_name: str):
+        return self.kept if format_name == "sarif" else None
+
+
+def test_sarif_from_kept_results_is_the_log_made_from_the_findings():
+    """Rule list, indexes, levels of codes no rule owns, URIs, fixes, related places, UTF-16 columns."""
+    found = results()
+    # The same code in two files with another severity: the first file's describes the rule.
+    other = Diagnostic("TST-002", "trailing-comment", Severity.ERROR, "again", "update-ip1200.htm",
+                       found[1].source.span(0, 3))
+    found[1] = found[1]._replace(diagnostics=(other, *found[1].diagnostics))
+    empty = FileResult("update-ip72.htm", Source("", "update-ip72.htm"), ())
+    for chosen in (found, found[::-1], [found[2], empty, found[0]], [empty], []):
+        kept = [KeptResult(r) for r in chosen]
+        assert all(type(r.kept) is bytes for r in kept)
+        for settings in (None, Settings(severity={"UPD-091": Severity.ERROR})):
+            assert render("sarif", kept, settings=settings) == render("sarif", chosen, settings=settings)
+    levels = {r["id"]: r["defaultConfiguration"]["level"]
+              for r in json.loads(render("sarif", [KeptResult(r) for r in found[::-1]]))["runs"][0]["tool"]["driver"]["rules"]}
+    assert levels["TST-002"] == "error"
+
+
+def test_sarif_keeps_no_results_that_point_into_another_file():
+    """Another file's URI is not the file's own: such a file is printed from its findings."""
+    from innoscript.lint.diagnostic import Related
+    from innoscript.lint.report import block
+
+    result = results()[0]
+    first = result.diagnostics[0]
+    elsewhere = first._replace(related=(Related(first.span, "loaded from here", "sites/update-ip232.htm"),))
+    assert block("sarif", (elsewhere,), result.source) is None
+    assert block("sarif", result.diagnostics, result.source) is not None

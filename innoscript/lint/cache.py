@@ -21,9 +21,10 @@ The file is in parts, each read only when needed (``ResultCache``):
 - the index: per file its key, payloads, and counts per severity and of
   fixes (summary lines and exit status need no more);
 - per format printed file by file (``full`` plain and in colour,
-  ``concise``, ``gcc``, ``github``, ``json``, ``json-lines``: see
-  report.BLOCK_FORMATS) the file's findings printed in it, for the formats
-  runs have asked for;
+  ``concise``, ``gcc``, ``github``, ``json``, ``json-lines``, ``sarif``:
+  see report.BLOCK_FORMATS) the file's findings printed in it, for the
+  formats runs have asked for (SARIF's results compressed, with the rule
+  indexes and URIs a run puts in left out);
 - the findings as plain tuples, read when a diagnostic is asked for (other
   formats, baselines, statistics).
 
@@ -245,7 +246,7 @@ class CachedResult(FileResult):
     def tally(self) -> tuple[int, ...]:
         return self._entry[2]
 
-    def printed(self, format_name: str) -> str | None:
+    def printed(self, format_name: str) -> str | bytes | None:
         return self._cache.printed(self._absolute, self._entry, format_name)
 
     @property
@@ -275,6 +276,8 @@ def _entry(value) -> bool:
 
 
 INDEX = "index"
+# Formats whose kept text is bytes: SARIF's is compressed (see report/sarif.py).
+KEPT_AS_BYTES = frozenset({"sarif"})
 ROWS = "findings"
 PRINTED = "printed "  # + format name
 
@@ -292,7 +295,7 @@ class ResultCache:
       FileResult.tally;
     - ``findings``: absolute path -> the file's ``diagnostic_to_data`` tuples;
     - ``printed FORMAT``: absolute path -> ``(key, text)``, the file's
-      findings printed in that format.
+      findings printed in that format (bytes for ``KEPT_AS_BYTES``).
 
     Only the index is read when the cache is opened; a part is read when
     first used, from the same file (a run that replaced it meanwhile makes
@@ -397,16 +400,17 @@ class ResultCache:
             raise KeyError(absolute)  # replaced since: its findings are others
         return self._all_rows()[absolute]
 
-    def printed(self, absolute: str, entry: tuple, format_name: str) -> str | None:
+    def printed(self, absolute: str, entry: tuple, format_name: str) -> str | bytes | None:
         """A hit's findings printed in ``format_name``, when the cache has them."""
         stored = self._printed_part(format_name).get(absolute)
-        if type(stored) is tuple and len(stored) == 2 and stored[0] == entry[0] and type(stored[1]) is str:
+        kind = bytes if format_name in KEPT_AS_BYTES else str
+        if type(stored) is tuple and len(stored) == 2 and stored[0] == entry[0] and type(stored[1]) is kind:
             return stored[1]
         return None
 
     def put(self, path: str, key: str, diagnostics, deps: list[tuple[str, str | None]],
-            printed: dict[str, str] | None = None, absolute: str | None = None) -> None:
-        """Keep a file's findings (and their text in the formats of ``printed``)."""
+            printed: dict | None = None, absolute: str | None = None) -> None:
+        """Keep a file's findings (and their text in the formats of ``printed``, as report.block gives it)."""
         names = self.names
         for d in diagnostics:
             if d.code not in names:
@@ -430,11 +434,14 @@ class ResultCache:
         self._all_rows()[absolute] = rows
         self.entries[absolute] = (key, tuple([tuple(d) for d in deps]), counts)
         for format_name, text in (printed or {}).items():
-            self._printed_part(format_name)[absolute] = (key, text)
+            if text is not None:  # None: the format prints this file from its findings
+                self._printed_part(format_name)[absolute] = (key, text)
         self.dirty = True
 
-    def add_printed(self, path: str, format_name: str, text: str, absolute: str | None = None) -> None:
-        """Keep a hit's findings printed in one more format."""
+    def add_printed(self, path: str, format_name: str, text: str | bytes | None, absolute: str | None = None) -> None:
+        """Keep a hit's findings printed in one more format (None: printed from its findings, nothing kept)."""
+        if text is None:
+            return
         absolute = absolute or os.path.abspath(path)
         self._printed_part(format_name)[absolute] = (self.entries[absolute][0], text)
         self.dirty = True

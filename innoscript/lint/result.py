@@ -85,6 +85,7 @@ class FileResult:
         return sum(self.tally()[fail_level - 1 : 4])
 
     def printed(self, format_name: str) -> Optional[str]:
-        """This file's findings already printed in a format of report.BLOCK_FORMATS, or None: render them."""
+        """This file's findings already printed in a format of report.BLOCK_FORMATS (as its
+        ``block`` gives them: bytes for ``sarif``), or None: render them."""
         return None
 

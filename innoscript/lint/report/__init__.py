@@ -39,7 +39,10 @@ TEXT_FORMATS = ("full", "concise", "gcc")
 # cache keeps each file's block, so a warm run prints without building a
 # single Diagnostic (FileResult.printed), and a pool's workers print them.
 # ``full`` shows the source lines, so its blocks read the file's text, and it
-# has two: plain, and in colour (``printed_name``).
+# has two: plain, and in colour (``printed_name``).  ``sarif`` keeps each
+# file's results with what depends on the whole run (the rules' indexes, the
+# URIs) put in when the log is written; its blocks read the text too (UTF-16
+# columns), and a file it prints from the findings has no block (None).
 # printed name -> (module, function)
 BLOCK_FORMATS: dict[str, tuple[str, str]] = {
     "concise": ("concise", "block"),
@@ -49,8 +52,9 @@ BLOCK_FORMATS: dict[str, tuple[str, str]] = {
     "json-lines": ("json", "block_lines"),
     "full": ("full", "block"),
     "full-color": ("full", "block_color"),
+    "sarif": ("sarif", "block"),
 }
-_READS_SOURCE = frozenset({"full", "full-color"})
+_READS_SOURCE = frozenset({"full", "full-color", "sarif"})
 
 
 def printed_name(format_name: str, color: bool = False) -> str:
@@ -58,9 +62,9 @@ def printed_name(format_name: str, color: bool = False) -> str:
     return "full-color" if format_name == "full" and color else format_name
 
 
-def block(format_name: str, diagnostics: Sequence, source=None) -> str:
+def block(format_name: str, diagnostics: Sequence, source=None) -> str | None:
     """One file's ``diagnostics`` printed in a format of ``BLOCK_FORMATS`` (``source``: the file's
-    text, which ``full`` shows)."""
+    text, which ``full`` shows); None when the format prints this file from its findings at each run."""
     module_name, function = BLOCK_FORMATS[format_name]
     make = getattr(importlib.import_module(f"{__name__}.{module_name}"), function)
     return make(diagnostics, source) if format_name in _READS_SOURCE else make(diagnostics)

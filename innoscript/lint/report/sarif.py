@@ -12,20 +12,31 @@ empty region.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 import os
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote
+import zlib
 
 from ... import __version__, jsontext
 from ...source import Source, Span
 from ..diagnostic import Diagnostic, Severity
 from ..result import FileResult
 from ..rule import GROUPS, section
-from .common import findings, rule_for
+from .common import rule_for
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.HINT: "note", Severity.INFO: "note"}
+
+
+# Each result is written this deep in the log (runs[0].results[i]).
+RESULTS_DEPTH = 4
+_ITEM = "\n" + "  " * RESULTS_DEPTH  # starts a result's line in the array
+_END = "\n" + "  " * (RESULTS_DEPTH - 1) + "]"  # ends the array
+# A file with more findings is printed from them on every run: its results
+# kept as one text would be held whole (84 MB for 65,000 findings), where
+# the log is otherwise made and written a result at a time.
+MOST_KEPT = 2000
 
 
 def render(results: Sequence[FileResult], *, color: bool = False, settings=None) -> str:
@@ -34,24 +45,137 @@ def render(results: Sequence[FileResult], *, color: bool = False, settings=None)
     return "".join(pieces)
 
 
-def write(results: Sequence[FileResult], put: Callable[[str], object], *, settings=None) -> None:
-    """The log's text handed to ``put``: each result is made as it is written and
-    dropped, so a log of 100,000 findings never holds them all, as data or as text."""
-    jsontext.write(sarif_log(results, settings=settings, lazy=True), put)
-    put("\n")
+# -- a file's results kept printed
+#
+# ``block`` prints one file's results as the log has them, with what depends
+# on the run rather than on the file left out (report.BLOCK_FORMATS: a cache
+# keeps it, a pool's workers send it back).  It is bytes:
+#
+#     HEADER NUL zlib(BODY)
+#
+# HEADER names the file's codes in the order they first appear, each with the
+# rule name and severity of that first finding (all a code no registered rule
+# owns is described by), as CODE US NAME US SEVERITY joined by RS, in UTF-8.
+# BODY is the results joined as the log's array joins them, with two kinds of
+# field between NULs: a code where its rule index goes, and an empty one
+# where the file's URI goes (relative to the working directory: another run
+# may have another).  JSON text holds no raw control character, so the NULs
+# are unambiguous.  The body is compressed (zlib's fastest level): SARIF's
+# layout repeats itself, and 2,000 files' results are 90 MB of text, 7 MB
+# compressed, a cache's to keep and a pool's to send.
+
+_FIELD = "\x00"
+_HEADER_ITEM, _HEADER_FIELD = "\x1e", "\x1f"
+# Placeholders as jsontext prints them: a quote followed by `: ` ends a key and
+# never a string inside one, so each of these is the real key with its placeholder.
+_INDEX_MARK = '"ruleIndex": "\\u0000"'
+_URI_MARK = '"uri": "\\u0000"'
 
 
-def sarif_log(results: Sequence[FileResult], *, settings=None, cwd: str | None = None, lazy: bool = False) -> dict:
-    """The SARIF log as data (``lazy``: its results as a ``jsontext.Items``, made when written)."""
+def block(diagnostics: Sequence[Diagnostic], source: Source) -> bytes | None:
+    """One file's results kept printed (the layout above); None when the file is to be
+    printed from its findings: very many of them, or a place in another file."""
+    if len(diagnostics) > MOST_KEPT:
+        return None
+    if not diagnostics:
+        return b""
+    path = source.path
+    firsts: dict[str, str] = {}
+    for d in diagnostics:
+        if d.path != path or any(r.path for r in d.related):
+            return None  # another file's URI is not the file's own: printed from the findings
+        if d.code not in firsts:
+            if not (d.code and d.code.isprintable() and d.name.isprintable()):
+                return None
+            firsts[d.code] = f"{d.code}{_HEADER_FIELD}{d.name}{_HEADER_FIELD}{int(d.severity)}"
+    columns = _Columns(source)
+    own = lambda _: _FIELD  # noqa: E731 - every URI of the file: the placeholder
+    uri_field = '"uri": ' + _FIELD + _FIELD
+    items = []
+    for d in diagnostics:
+        text = jsontext.dumps(_result(d, columns, _FIELD, own), RESULTS_DEPTH)
+        text = text.replace(_INDEX_MARK, f'"ruleIndex": {_FIELD}{d.code}{_FIELD}', 1)
+        items.append(text.replace(_URI_MARK, uri_field))
+    body = ("," + _ITEM).join(items).encode("utf-8", "surrogatepass")
+    return _HEADER_ITEM.join(firsts.values()).encode("utf-8") + b"\x00" + zlib.compress(body, 1)
+
+
+def _kept_codes(kept: bytes) -> list[tuple[str, str, Severity]]:
+    """(code, rule name, severity) of each code a kept block names; ValueError for anything else."""
+    header = kept[: kept.index(b"\x00")].decode("utf-8")
+    codes = []
+    for entry in header.split(_HEADER_ITEM):
+        code, name, severity = entry.split(_HEADER_FIELD)
+        codes.append((code, name, Severity(int(severity))))
+    return codes
+
+
+def _filled(kept: bytes, fields: dict[str, str]) -> str:
+    """A kept block's results as this run prints them: ``fields`` maps each code to its rule
+    index and "" to the file's URI (as JSON text)."""
+    body = zlib.decompress(kept[kept.index(b"\x00") + 1 :]).decode("utf-8", "surrogatepass")
+    parts = body.split(_FIELD)
+    parts[1::2] = [fields[field] for field in parts[1::2]]
+    return "".join(parts)
+
+
+# -- the log
+
+
+def write(results: Sequence[FileResult], put: Callable[[str], object], *, settings=None, cwd: str | None = None) -> None:
+    """The log's text handed to ``put``: each result (or a file's kept results) as it is made,
+    then dropped, so a log of 100,000 findings is never held whole, as data or as text."""
     cwd = cwd if cwd is not None else os.getcwd()
-    codes = sorted({d.code for _, d in findings(results)})
+    examples: dict[str, tuple[str, Severity]] = {}  # code -> rule name and severity of its first finding
+    kept: list[bytes | None] = []  # per result: its kept block, None to print it from its findings
+    for result in results:
+        printed = result.printed("sarif")
+        named: Iterable = ()
+        if type(printed) is not bytes:
+            printed = None
+        elif printed:
+            try:
+                named = _kept_codes(printed)
+            except (ValueError, UnicodeDecodeError):
+                printed = None  # not a block after all: printed from the findings
+        if printed is None:
+            named = ((d.code, d.name, d.severity) for d in result.diagnostics)
+        kept.append(printed)
+        for code, name, severity in named:
+            if code not in examples:
+                examples[code] = (name, severity)
+    codes = sorted(examples)
     index = {code: position for position, code in enumerate(codes)}
-    examples = {}
-    for _, d in findings(results):
-        examples.setdefault(d.code, d)
-    rules = [_descriptor(code, examples[code], settings) for code in codes]
-    made = _results(results, index, cwd)
-    sarif_results = jsontext.Items(made) if lazy else list(made)
+    fields = {code: str(position) for code, position in index.items()}
+    rules = [_descriptor(code, *examples[code], settings) for code in codes]
+    head, _, tail = jsontext.dumps(_frame(rules, _FIELD)).partition('"results": "\\u0000"')
+    put(head + '"results": ')
+    uris: dict[str, str] = {}  # path -> artifact URI: a file's findings share one
+
+    def uri_of(path: str) -> str:
+        uri = uris.get(path)
+        if uri is None:
+            uri = uris[path] = artifact_uri(path, cwd)
+        return uri
+
+    separator = "[" + _ITEM
+    for result, printed in zip(results, kept):
+        if printed:
+            fields[""] = jsontext.dumps(uri_of(result.path))
+            put(separator + _filled(printed, fields))
+            separator = "," + _ITEM
+        elif printed is None:
+            diagnostics = result.diagnostics
+            if diagnostics:
+                columns = _Columns(result.source)
+                for d in diagnostics:
+                    put(separator + jsontext.dumps(_result(d, columns, index[d.code], uri_of), RESULTS_DEPTH))
+                    separator = "," + _ITEM
+    put(("[]" if separator[0] == "[" else _END) + tail + "\n")
+
+
+def _frame(rules: list, results) -> dict:
+    """The log around its results."""
     return {
         "$schema": SCHEMA_URI,
         "version": "2.1.0",
@@ -67,20 +191,22 @@ def sarif_log(results: Sequence[FileResult], *, settings=None, cwd: str | None =
                 },
                 "invocations": [{"executionSuccessful": True}],
                 "columnKind": "utf16CodeUnits",
-                "results": sarif_results,
+                "results": results,
             }
         ],
     }
 
 
-def _descriptor(code: str, example: Diagnostic, settings) -> dict:
+def _descriptor(code: str, name: str, severity: Severity, settings) -> dict:
+    """The rule descriptor of ``code``; ``name`` and ``severity`` are its first finding's (all a
+    code no registered rule owns is described by)."""
     rule = rule_for(code)
-    if rule is None:  # a code no registered rule owns: describe it from the finding
+    if rule is None:
         return {
             "id": code,
-            "name": example.name,
-            "shortDescription": {"text": example.name},
-            "defaultConfiguration": {"level": LEVEL[example.severity]},
+            "name": name,
+            "shortDescription": {"text": name},
+            "defaultConfiguration": {"level": LEVEL[severity]},
         }
     severity = rule.severity
     if settings is not None:
@@ -102,25 +228,7 @@ def _descriptor(code: str, example: Diagnostic, settings) -> dict:
     }
 
 
-def _results(results: Sequence[FileResult], index: dict[str, int], cwd: str):
-    """The result object of every finding, in order, made one at a time."""
-    uris: dict[str, str] = {}  # path -> artifact URI: a file's findings share one
-
-    def uri_of(path: str) -> str:
-        uri = uris.get(path)
-        if uri is None:
-            uri = uris[path] = artifact_uri(path, cwd)
-        return uri
-
-    for result in results:
-        diagnostics = result.diagnostics
-        if diagnostics:
-            columns = _Columns(result.source)
-            for d in diagnostics:
-                yield _result(d, columns, index[d.code], uri_of)
-
-
-def _result(d: Diagnostic, columns: "_Columns", rule_index: int, uri_of: Callable[[str], str]) -> dict:
+def _result(d: Diagnostic, columns: "_Columns", rule_index: int | str, uri_of: Callable[[str], str]) -> dict:
     uri = uri_of(d.path)
     result: dict = {
         "ruleId": d.code,
