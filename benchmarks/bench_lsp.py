@@ -42,7 +42,7 @@ def edit_cost(path: Path, lines_wanted: int, label: str, enter: bool = False) ->
     every line after it moves down one.
     """
     from innoscript.lsp.analysis import Job, OpenDocument, parse_job
-    from innoscript.lsp.encode import publish_params
+    from innoscript.lsp.encode import publish_message
     from innoscript.lsp.server import InnoServer, _uri
     from innoscript.lint.session import lint_document
 
@@ -62,7 +62,7 @@ def edit_cost(path: Path, lines_wanted: int, label: str, enter: bool = False) ->
         t2 = time.perf_counter()
         items = doc.encoder.encode(diagnostics, parsed.mapper(), doc.uri, server.rule_url, _uri)
         t3 = time.perf_counter()
-        body = f'{{"jsonrpc":"2.0","method":"textDocument/publishDiagnostics","params":{publish_params(doc.uri, job.version, items)}}}'.encode()
+        body = publish_message(doc.uri, job.version, items)
         t4 = time.perf_counter()
         assert body
         return t1 - t0, t2 - t1, t3 - t2, t4 - t3, diagnostics

@@ -135,7 +135,26 @@ def _range(mapper: Mapper, span) -> dict:
     return {"start": {"line": start[0], "character": start[1]}, "end": {"line": end[0], "character": end[1]}}
 
 
-def publish_params(uri: str, version: int | None, items: list[str]) -> str:
-    """The params of publishDiagnostics as JSON text."""
+# Diagnostics per piece of a notification (tens of kilobytes; see ``publish_message``).
+_PIECE = 64
+
+
+def publish_message(uri: str, version: int | None, items: list[str]) -> list[bytes]:
+    """The whole publishDiagnostics notification, framed, as pieces of bytes to write in order.
+
+    Every piece is ASCII (the items and the URI are encoded with
+    ``ensure_ascii``), so the body's length in bytes is counted from the
+    items' lengths.  A large document's diagnostics are hundreds of
+    kilobytes: made in one piece, the buffers are mapped afresh from the
+    system at each edit, and filling them costs more than a small document's
+    whole edit; pieces of a few dozen diagnostics reuse the allocator's memory.
+    """
     version_part = f'"version":{int(version)},' if version is not None else ""
-    return f'{{"uri":{_dumps(uri)},{version_part}"diagnostics":[{",".join(items)}]}}'
+    head = f'{{"jsonrpc":"2.0","method":"textDocument/publishDiagnostics","params":{{"uri":{_dumps(uri)},{version_part}"diagnostics":['
+    length = len(head) + sum(map(len, items)) + max(len(items) - 1, 0) + 3
+    pieces = [f"Content-Length: {length}\r\n\r\n{head}".encode("ascii")]
+    for start in range(0, len(items), _PIECE):
+        piece = ",".join(items[start : start + _PIECE])
+        pieces.append((piece if start == 0 else "," + piece).encode("ascii"))
+    pieces.append(b"]}}")
+    return pieces
