@@ -64,6 +64,35 @@ def test_any_input_change_misses(tmp_path, change):
     assert cache.misses == 1 and cache.hits == 0
 
 
+def test_another_fail_level_reads_the_findings_from_the_cache(tmp_path):
+    """The fail level decides the exit status only: no rule reads it, so a run with
+    another one is a hit, and its status comes from the stored counts."""
+    from innoscript.lint.diagnostic import Severity
+
+    job = Job("update-ip232.htm", Settings(), BAD)
+    _, (first,) = run(tmp_path / "c", [job])
+    strict = Job(job.path, job.settings.replace(fail_level=Severity.INFO), job.data)
+    cache, (second,) = run(tmp_path / "c", [strict])
+    assert (cache.hits, cache.misses) == (1, 0)
+    assert second.diagnostics == first.diagnostics
+    assert second.failing_count(Severity.INFO) == len(first.diagnostics) > second.failing_count(Severity.ERROR)
+
+
+def test_every_setting_but_the_fail_level_is_in_the_findings_key():
+    """A setting added later is part of the key unless it is named as not changing findings."""
+    from innoscript.lint.config import settings_fingerprint
+    from innoscript.lint.diagnostic import Severity
+
+    base = Settings()
+    changed = {"target_version": "v13r3", "model": "IP232", "mode": "cfg-payload", "select": ("UPD-001",),
+               "ignore": ("UPD-001",), "severity": {"UPD-001": Severity.ERROR}, "require_reason": True,
+               "url_map": (("http://x/", "/srv"),), "simulate": True, "fleet": "fleet.toml"}
+    assert set(changed) == set(Settings._fields) - {"fail_level"}
+    for name, value in changed.items():
+        assert settings_fingerprint(base.replace(**{name: value})) != settings_fingerprint(base), name
+    assert settings_fingerprint(base.replace(fail_level=Severity.INFO)) == settings_fingerprint(base)
+
+
 def test_payload_change_invalidates_the_script(tmp_path):
     (tmp_path / "site.txt").write_bytes(b"config change TIME /ntp1 10.0.0.1\n")
     script = b"mod cmd UP0 cfg http://10.0.0.5/cfg/site.txt reset\n"

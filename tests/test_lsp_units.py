@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings, strategies as st
 
 from innoscript import catalog
@@ -234,3 +235,57 @@ def test_a_finding_above_an_edit_is_encoded_again_when_its_related_place_is_on_t
     again = encoded(encoder, after)
     assert again == encoded(DiagnosticEncoder(), after) and again != first
     assert '"character":4' in again[0]  # the emoji counts two code units
+
+
+@pytest.mark.parametrize("version", [None, 7])
+def test_the_publish_message_is_framed_json_with_its_length_in_bytes(version):
+    """One piece, header and body: the length counts bytes, and the body reads back as the
+    notification, whatever the document's name or the findings' text."""
+    import json
+
+    from innoscript.lsp.encode import _dumps, publish_message
+
+    uri = "file:///sites/M\u00fcnchen/\U0001f600 update.htm"
+    items = [_dumps({"message": "\u00e4\u4e2d\U0001f600 \"quoted\" \\", "code": "UPD-001"}), _dumps({"message": "two"})]
+    message = b"".join(publish_message(uri, version, items * 100))
+    header, _, body = message.partition(b"\r\n\r\n")
+    assert header == b"Content-Length: %d" % len(body)
+    expected = {"uri": uri, "diagnostics": [json.loads(item) for item in items * 100]}
+    if version is not None:
+        expected["version"] = version
+    assert json.loads(body) == {"jsonrpc": "2.0", "method": "textDocument/publishDiagnostics", "params": expected}
+    empty = b"".join(publish_message(uri, version, []))
+    assert empty.endswith(b'"diagnostics":[]}}') and json.loads(empty.partition(b"\r\n\r\n")[2])
+
+
+@pytest.mark.parametrize("asynchronous", [False, True])
+def test_a_message_in_pieces_reaches_the_writer_whole_and_in_order(asynchronous):
+    """The server writes a notification's pieces one after another, to a writer that
+    writes at once (stdio, TCP) or one that returns something to await."""
+    import asyncio
+
+    from innoscript.lsp.server import InnoServer
+
+    written: list[bytes] = []
+
+    class Writer:
+        def write(self, data: bytes):
+            if not asynchronous:
+                written.append(data)
+                return None
+
+            async def later() -> None:
+                await asyncio.sleep(0)
+                written.append(data)
+
+            return later()
+
+    async def send() -> None:
+        server = InnoServer()
+        server.protocol.set_writer(Writer())
+        server.protocol.send_message([b"one", b"two", b"three"])
+        for _ in range(10):
+            await asyncio.sleep(0)
+
+    asyncio.run(send())
+    assert written == [b"one", b"two", b"three"]

@@ -16,6 +16,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from innoscript import __version__, catalog
 from innoscript.lint import Diagnostic, Settings, lint_script
@@ -303,6 +304,53 @@ def test_junit_clean_file_is_a_passing_case():
     root = ET.fromstring(render("junit", [FileResult("ok.htm", source, ())]))
     assert root.find("testsuite").get("failures") == "0"
     assert root.find("testsuite/testcase").findall("failure") == []
+
+
+def _junit_by_element_tree(results) -> str:
+    """The report as ElementTree lays it out: what the junit format writes as text, a file at a time."""
+    from innoscript.lint.report.common import rule_docs, severity_word
+    from innoscript.lint.report.junit import xml_text
+
+    failing = sum(1 for result in results if result.diagnostics)
+    counts = {"name": "innolint", "tests": str(len(results)), "failures": str(failing)}
+    suite = ET.Element("testsuite", {**counts, "errors": "0", "skipped": "0"})
+    for result in results:
+        case = ET.SubElement(suite, "testcase", {"classname": "innolint", "name": xml_text(result.path)})
+        for d in result.diagnostics:
+            failure = ET.SubElement(case, "failure", {"message": xml_text(f"{d.code} {d.message}"),
+                                                      "type": severity_word(d.severity)})
+            lines = [f"{d.path}:{d.span.line}:{d.span.col}: {d.code} [{d.name}] {d.message}"]
+            lines += [f"{r.path or d.path}:{r.span.line}:{r.span.col}: related: {r.message}" for r in d.related]
+            if rule_docs(d.code):
+                lines.append(f"docs: {rule_docs(d.code)}")
+            failure.text = xml_text("\n".join(lines))
+    root = ET.Element("testsuites", counts)
+    root.append(suite)
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+_XML_TRICKS = st.lists(st.sampled_from(list("a<>&\"'\r\n\t \x01\x1f\ufffe\u00e4\u4e2d\U0001f600]") + ["]]>", "&amp;"]),
+                       max_size=8).map("".join)
+
+
+@settings(max_examples=60, deadline=None)
+@given(files=st.lists(st.tuples(_XML_TRICKS, st.lists(st.tuples(_XML_TRICKS, _XML_TRICKS), max_size=3)), max_size=4))
+def test_junit_is_the_document_element_tree_writes(files):
+    """Paths, messages and related messages with markup, line breaks, tabs, control and
+    astral characters; clean files, and no file at all: the text is ElementTree's, byte for byte."""
+    from innoscript.lint.diagnostic import Related
+
+    made = []
+    for number, (path, findings) in enumerate(files):
+        source = Source("mod cmd UP1 check ser 1\nconfig write\n", f"{number}{path}.htm")
+        diagnostics = tuple(
+            Diagnostic("UPD-090", "syntax-error", Severity.WARNING if index % 2 else Severity.ERROR, message, source.path,
+                       source.span(0, 3), related=(Related(source.span(24, 30), other),) if other else ())
+            for index, (message, other) in enumerate(findings)
+        )
+        made.append(FileResult(source.path, source, diagnostics))
+    assert render("junit", made) == _junit_by_element_tree(made)
 
 
 # -- sarif -------------------------------------------------------------------------------

@@ -457,15 +457,24 @@ def settings_value(resolved: Resolved, key: str) -> Any:
     return value
 
 
+# Settings that decide what a run does with the findings, not what they are:
+# the fail level sets the exit status only, so a run with another one reads
+# the findings of the last run from the cache.
+_NOT_IN_FINDINGS = frozenset({"fail_level"})
+
+
 def settings_fingerprint(settings: Settings) -> str:
-    """A stable text for a Settings value (cache keys).
+    """A stable text for what a Settings value gives the findings (their cache keys).
 
     The repr of plain values (texts, numbers, flags, tuples, sorted pairs):
-    the same settings give the same text in every run, different settings a
-    different text, and a lint run, which asks for it, needs no json module.
+    the same settings give the same text in every run, settings that can
+    change a finding a different text, and a lint run, which asks for it,
+    needs no json module.
     """
     data = []
     for name in Settings._fields:
+        if name in _NOT_IN_FINDINGS:
+            continue
         value = getattr(settings, name)
         if isinstance(value, dict):
             value = sorted((k, int(v) if isinstance(v, Severity) else v) for k, v in value.items())

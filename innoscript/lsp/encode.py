@@ -6,9 +6,10 @@ that costs more than linting the line that changed.  So each finding's JSON
 is kept, keyed by everything it depends on except its line number: what the
 editor sees of it (code, message, severity, columns, tags, fixability,
 related places) and its lines (columns depend on the characters before
-them).  A finding on a line an edit did not touch is then reused as text;
-one that only moved (lines inserted or deleted above it) gets its new line
-number spliced in.  The findings above an edit are the last call's own, on
+them).  A finding on a line an edit did not touch is then reused as text,
+as it was last put together when it stands on the same line number; one
+that moved (lines inserted or deleted above it) gets its new line number
+spliced in.  The findings above an edit are the last call's own, on
 the same lines: their text is taken as it was, without a look-up each.
 """
 
@@ -53,15 +54,17 @@ class DiagnosticEncoder:
         else:  # the first call, another setup, or a cache grown with old keys: a fresh one
             start, cache, out = 0, {}, []
         fresh = 0
+        carry = cache is not previous  # a fresh cache: the entries still in use move over
+        get, put = previous.get, out.append
         for index in range(start, len(diagnostics)):
             d = diagnostics[index]
             if check is not None and not index & 1023:
                 check()
-            span = d.span
+            span = d[5]
             line, end_line = span[2], span[4]
-            related = d.related
-            if end_line > count or (related and any(r.span[4] > count for r in related)):
-                out.append(self._encode(d, mapper, uri, rule_url, uri_of))
+            related = d[7]
+            if (related or end_line > count) and (end_line > count or any(r.span[4] > count for r in related)):
+                put(self._encode(d, mapper, uri, rule_url, uri_of))
                 fresh += 1
                 continue
             first, last = lines[line - 1], lines[end_line - 1]
@@ -72,14 +75,18 @@ class DiagnosticEncoder:
             if related:
                 # Related places are encoded with their own (absolute) lines: they are part of the key.
                 key += tuple([(r[1], r[2], r[0][2:], id(lines[r[0][2] - 1]), id(lines[r[0][4] - 1])) for r in related])
-            entry = previous.get(key)
+            entry = get(key)
             if entry is None:
                 others = [lines[r[0][at] - 1] for r in related for at in (2, 4)]  # kept alive with their ids
-                entry = (self._parts(d, mapper, uri, rule_url, uri_of), first, last, others)
+                # [the JSON's parts, the lines, the line it was last put together for, that text]
+                entry = cache[key] = [self._parts(d, mapper, uri, rule_url, uri_of), first, last, others, 0, ""]
                 fresh += 1
-            cache[key] = entry
-            head, start_shift, middle, end_shift, tail = entry[0]
-            out.append(f"{head}{line - 1 + start_shift}{middle}{end_line - 1 + end_shift}{tail}")
+            elif carry:
+                cache[key] = entry
+            if entry[4] != line:  # first used, or moved: the line numbers put in
+                head, start_shift, middle, end_shift, tail = entry[0]
+                entry[4], entry[5] = line, f"{head}{line - 1 + start_shift}{middle}{end_line - 1 + end_shift}{tail}"
+            put(entry[5])
         self._cache, self._last = cache, (diagnostics, out, lines)
         self.encoded = fresh
         return out
@@ -135,7 +142,26 @@ def _range(mapper: Mapper, span) -> dict:
     return {"start": {"line": start[0], "character": start[1]}, "end": {"line": end[0], "character": end[1]}}
 
 
-def publish_params(uri: str, version: int | None, items: list[str]) -> str:
-    """The params of publishDiagnostics as JSON text."""
+# Diagnostics per piece of a notification (tens of kilobytes; see ``publish_message``).
+_PIECE = 64
+
+
+def publish_message(uri: str, version: int | None, items: list[str]) -> list[bytes]:
+    """The whole publishDiagnostics notification, framed, as pieces of bytes to write in order.
+
+    Every piece is ASCII (the items and the URI are encoded with
+    ``ensure_ascii``), so the body's length in bytes is counted from the
+    items' lengths.  A large document's diagnostics are hundreds of
+    kilobytes: made in one piece, the buffers are mapped afresh from the
+    system at each edit, and filling them costs more than a small document's
+    whole edit; pieces of a few dozen diagnostics reuse the allocator's memory.
+    """
     version_part = f'"version":{int(version)},' if version is not None else ""
-    return f'{{"uri":{_dumps(uri)},{version_part}"diagnostics":[{",".join(items)}]}}'
+    head = f'{{"jsonrpc":"2.0","method":"textDocument/publishDiagnostics","params":{{"uri":{_dumps(uri)},{version_part}"diagnostics":['
+    length = len(head) + sum(map(len, items)) + max(len(items) - 1, 0) + 3
+    pieces = [f"Content-Length: {length}\r\n\r\n{head}".encode("ascii")]
+    for start in range(0, len(items), _PIECE):
+        piece = ",".join(items[start : start + _PIECE])
+        pieces.append((piece if start == 0 else "," + piece).encode("ascii"))
+    pieces.append(b"]}}")
+    return pieces

@@ -39,7 +39,7 @@ from ..source import Source, Span
 from ..syntax import parse
 from . import actions, completion, hover, outline, positions, tokens
 from .analysis import DaemonPool, Job, OpenDocument, Snapshot, Stale, parse_job, stale_check
-from .encode import SOURCE, publish_params
+from .encode import SOURCE, publish_message
 from .framing import read_messages
 from .settings import SettingsResolver, client_overrides
 
@@ -70,6 +70,14 @@ SYMBOL_KIND = {
 }
 PARSE_ERROR = -32700
 READ_SIZE = 1 << 16
+
+
+async def _write_after(pending, writer, pieces: list[bytes]) -> None:
+    await pending
+    for piece in pieces:
+        result = writer.write(piece)
+        if inspect.isawaitable(result):
+            await result
 
 
 class InnoProtocol(LanguageServerProtocol):
@@ -107,14 +115,16 @@ class InnoProtocol(LanguageServerProtocol):
         if (handler := self.fm.features.get(lsp.TEXT_DOCUMENT_DID_CLOSE)) is not None:
             yield handler, (params,), None
 
-    def send_json(self, method: str, params_json: str) -> None:
-        """A notification whose params are already JSON text (diagnostics, encoded once)."""
-        if self.writer is None:
+    def send_message(self, pieces: list[bytes]) -> None:
+        """A message already framed, in pieces written in order (see encode.publish_message)."""
+        writer = self.writer
+        if writer is None:
             return
-        body = f'{{"jsonrpc":"2.0","method":"{method}","params":{params_json}}}'.encode("utf-8")
-        result = self.writer.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
-        if inspect.isawaitable(result):
-            asyncio.ensure_future(result)
+        for index, piece in enumerate(pieces):
+            result = writer.write(piece)
+            if inspect.isawaitable(result):  # an asynchronous writer: the rest after this piece, in order
+                asyncio.ensure_future(_write_after(result, writer, pieces[index + 1 :]))
+                return
 
     def receive(self, value: object) -> None:
         """Handle one decoded message (as pygls' reader would)."""
@@ -273,8 +283,7 @@ class InnoServer(LanguageServer):
                 doc.linted = snapshot
             job.settle(job.linted, snapshot)
             if not self.pull_diagnostics and doc.current(snapshot) and self.documents.get(doc.uri) is doc:
-                self.protocol.send_json(lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS,
-                                        publish_params(doc.uri, snapshot.version, snapshot.items))
+                self.protocol.send_message(publish_message(doc.uri, snapshot.version, snapshot.items))
         except Stale:
             pass
         except Exception:  # a crash in the analysis must not take the server down
@@ -509,7 +518,7 @@ def did_close(ls: InnoServer, params: lsp.DidCloseTextDocumentParams) -> None:
     if handle is not None:
         handle.cancel()
     if not ls.pull_diagnostics:
-        ls.protocol.send_json(lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, publish_params(uri, None, []))
+        ls.protocol.send_message(publish_message(uri, None, []))
 
 
 @server.feature(
