@@ -429,3 +429,20 @@ def test_sarif_of_a_file_with_very_many_findings_is_printed_from_them(tmp_path, 
     pieces: list[str] = []
     write("sarif", warm, pieces.append)
     assert sum(piece.count('"ruleId"') == 1 for piece in pieces) == len(warm[1].diagnostics)  # one at a time
+
+
+def test_damaged_sarif_text_is_printed_from_the_findings(tmp_path):
+    folder = tmp_path / "c"
+    job = Job("update-ip232.htm", Settings(), BAD)
+    cache, (fresh,) = run(folder, [job], formats=("sarif",))
+    parts = _parts(open(cache.path, "rb").read())
+    ((name, (key, kept)),) = parts["printed sarif"].items()
+    assert type(kept) is bytes and kept.count(b"\x00") >= 1
+    header = kept[: kept.index(b"\x00")]
+    body = kept[len(header) :]
+    for wrong in ("text, not bytes", b"no header", header[:-1] + b"9" + body, header.replace(b"\x1f", b"") + body,
+                  header + b"\x00not zlib"):
+        with open(cache.path, "wb") as handle:
+            handle.write(_sealed({**parts, "printed sarif": {name: (key, wrong)}}))
+        again, (result,) = run(folder, [job], formats=("sarif",))
+        assert again.hits == 1 and render("sarif", [result]) == render("sarif", [fresh])

@@ -66,6 +66,7 @@ def render(results: Sequence[FileResult], *, color: bool = False, settings=None)
 
 _FIELD = "\x00"
 _HEADER_ITEM, _HEADER_FIELD = "\x1e", "\x1f"
+_SEVERITY_NUMBERS = frozenset(str(int(level)) for level in Severity)
 # Placeholders as jsontext prints them: a quote followed by `: ` ends a key and
 # never a string inside one, so each of these is the real key with its placeholder.
 _INDEX_MARK = '"ruleIndex": "\\u0000"'
@@ -100,14 +101,12 @@ def block(diagnostics: Sequence[Diagnostic], source: Source) -> bytes | None:
     return _HEADER_ITEM.join(firsts.values()).encode("utf-8") + b"\x00" + zlib.compress(body, 1)
 
 
-def _kept_codes(kept: bytes) -> list[tuple[str, str, Severity]]:
-    """(code, rule name, severity) of each code a kept block names; ValueError for anything else."""
-    header = kept[: kept.index(b"\x00")].decode("utf-8")
-    codes = []
-    for entry in header.split(_HEADER_ITEM):
-        code, name, severity = entry.split(_HEADER_FIELD)
-        codes.append((code, name, Severity(int(severity))))
-    return codes
+def _kept_codes(kept: bytes) -> list[list[str]]:
+    """[code, rule name, severity number] of each code a kept block names; ValueError for anything else."""
+    named = [entry.split(_HEADER_FIELD) for entry in kept[: kept.index(b"\x00")].decode("utf-8").split(_HEADER_ITEM)]
+    if any(len(entry) != 3 or entry[2] not in _SEVERITY_NUMBERS for entry in named):
+        raise ValueError("not a kept block")
+    return named
 
 
 def _filled(kept: bytes, fields: dict[str, str]) -> str:
@@ -143,7 +142,7 @@ def write(results: Sequence[FileResult], put: Callable[[str], object], *, settin
         kept.append(printed)
         for code, name, severity in named:
             if code not in examples:
-                examples[code] = (name, severity)
+                examples[code] = (name, Severity(int(severity)))
     codes = sorted(examples)
     index = {code: position for position, code in enumerate(codes)}
     fields = {code: str(position) for code, position in index.items()}
@@ -162,9 +161,14 @@ def write(results: Sequence[FileResult], put: Callable[[str], object], *, settin
     for result, printed in zip(results, kept):
         if printed:
             fields[""] = jsontext.dumps(uri_of(result.path))
-            put(separator + _filled(printed, fields))
-            separator = "," + _ITEM
-        elif printed is None:
+            try:
+                text = _filled(printed, fields)
+            except (zlib.error, UnicodeDecodeError, KeyError):
+                printed = None  # a damaged block: printed from the findings
+            else:
+                put(separator + text)
+                separator = "," + _ITEM
+        if printed is None:
             diagnostics = result.diagnostics
             if diagnostics:
                 columns = _Columns(result.source)
