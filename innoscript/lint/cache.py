@@ -276,10 +276,10 @@ def _entry(value) -> bool:
 
 
 INDEX = "index"
-# Formats whose kept text is bytes: SARIF's is compressed (see report/sarif.py).
-KEPT_AS_BYTES = frozenset({"sarif"})
 ROWS = "findings"
 PRINTED = "printed "  # + format name
+# Formats whose kept text is bytes: SARIF's is compressed (see report/sarif.py).
+KEPT_AS_BYTES = frozenset({"sarif"})
 
 
 class ResultCache:

@@ -84,7 +84,7 @@ class FileResult:
         """How many diagnostics are at or above the fail level (without building them from a cache)."""
         return sum(self.tally()[fail_level - 1 : 4])
 
-    def printed(self, format_name: str) -> Optional[str]:
+    def printed(self, format_name: str) -> "Optional[str | bytes]":
         """This file's findings already printed in a format of report.BLOCK_FORMATS (as its
         ``block`` gives them: bytes for ``sarif``), or None: render them."""
         return None

@@ -62,9 +62,10 @@ def printed_name(format_name: str, color: bool = False) -> str:
     return "full-color" if format_name == "full" and color else format_name
 
 
-def block(format_name: str, diagnostics: Sequence, source=None) -> str | None:
+def block(format_name: str, diagnostics: Sequence, source=None) -> str | bytes | None:
     """One file's ``diagnostics`` printed in a format of ``BLOCK_FORMATS`` (``source``: the file's
-    text, which ``full`` shows); None when the format prints this file from its findings at each run."""
+    text, which ``full`` shows; bytes for ``sarif``); None when the format prints this file from its
+    findings at each run."""
     module_name, function = BLOCK_FORMATS[format_name]
     make = getattr(importlib.import_module(f"{__name__}.{module_name}"), function)
     return make(diagnostics, source) if format_name in _READS_SOURCE else make(diagnostics)
