@@ -246,17 +246,18 @@ def test_process_pool_gives_the_same_results(tmp_path):
 
 def test_a_pool_prints_and_caches_what_one_process_does(tmp_path):
     """The workers send back plain rows and printed text; the report and the cache are the same."""
-    formats = ("concise", "json", "full", "full-color", "sarif")
+    formats = ("concise", "json", "full", "full-color", "sarif", "junit")
     serial_cache, serial = run(tmp_path / "one", POOL_JOBS, jobs=1, formats=formats)
     pooled_cache, pooled = run(tmp_path / "pool", POOL_JOBS, jobs=2, formats=formats)
     for name in formats:
         assert [r.printed(name) for r in pooled] == [r.printed(name) for r in serial]
-    for name, color in (("concise", False), ("json", False), ("full", False), ("full", True), ("sarif", False)):
+    for name, color in (("concise", False), ("json", False), ("full", False), ("full", True), ("sarif", False),
+                        ("junit", False)):
         assert render(name, pooled, color=color) == render(name, serial, color=color)
     assert [r.tally() for r in pooled] == [r.tally() for r in serial]
     # Printed from the workers' text: no Diagnostic was made for the report.
     assert all(r._diagnostics is None for r in pooled)
-    assert render("junit", pooled) == render("junit", serial)  # a format that needs them builds them
+    assert render("gcc", pooled) == render("gcc", serial)  # a format not printed by the workers builds them
     assert [r.diagnostics for r in pooled] == [r.diagnostics for r in serial]
     assert pooled_cache.names == serial_cache.names
     for job in POOL_JOBS:
@@ -375,6 +376,19 @@ def test_a_warm_run_prints_sarif_from_the_cache(tmp_path):
     cache, warm = run(tmp_path / "c", POOL_JOBS, jobs=1, formats=("sarif",))
     assert cache.hits == len(POOL_JOBS)
     assert render("sarif", warm) == fresh
+    assert all(r._diagnostics is None for r in warm)  # printed from the stored text
+
+
+def test_a_warm_run_prints_junit_from_the_cache(tmp_path):
+    """Each file's failures are kept printed; the counts at the top and the clean files' cases
+    come from the stored tallies."""
+    jobs = [*POOL_JOBS, Job("update-ip232-clean.htm", Settings(), b"")]
+    fresh = render("junit", fresh_results(jobs))
+    assert 'name="update-ip232-clean.htm" />' in fresh
+    run(tmp_path / "c", jobs, jobs=1, formats=("junit",))
+    cache, warm = run(tmp_path / "c", jobs, jobs=1, formats=("junit",))
+    assert cache.hits == len(jobs)
+    assert render("junit", warm) == fresh
     assert all(r._diagnostics is None for r in warm)  # printed from the stored text
 
 

@@ -121,7 +121,7 @@ def test_baselines_from_a_warm_cache():
 
 def test_changing_format_on_one_cache_prints_each_format_right():
     expected = {name: invoke("--no-cache", "--format", name, *PATHS) for name in FORMAT_NAMES}
-    for name in ("concise", "gcc", "json", "github", "concise", "json-lines", "full", "gcc", "sarif", "json-lines"):
+    for name in ("concise", "gcc", "json", "github", "concise", "json-lines", "full", "gcc", "sarif", "junit", "json-lines"):
         assert invoke("--cache-dir", "c", "--format", name, *PATHS) == expected[name], name
     # (`full` is printed plain here: the output is no terminal)
     assert cache_parts("c") == {"index", "findings"} | {f"printed {name}" for name in BLOCK_FORMATS if name != "full-color"}

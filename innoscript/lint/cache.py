@@ -21,8 +21,8 @@ The file is in parts, each read only when needed (``ResultCache``):
 - the index: per file its key, payloads, and counts per severity and of
   fixes (summary lines and exit status need no more);
 - per format printed file by file (``full`` plain and in colour,
-  ``concise``, ``gcc``, ``github``, ``json``, ``json-lines``, ``sarif``:
-  see report.BLOCK_FORMATS) the file's findings printed in it, for the
+  ``concise``, ``gcc``, ``github``, ``json``, ``json-lines``, ``sarif``,
+  ``junit``: see report.BLOCK_FORMATS) the file's findings printed in it, for the
   formats runs have asked for (SARIF's results compressed, with the rule
   indexes and URIs a run puts in left out);
 - the findings as plain tuples, read when a diagnostic is asked for (other

@@ -43,6 +43,8 @@ TEXT_FORMATS = ("full", "concise", "gcc")
 # file's results with what depends on the whole run (the rules' indexes, the
 # URIs) put in when the log is written; its blocks read the text too (UTF-16
 # columns), and a file it prints from the findings has no block (None).
+# ``junit`` keeps a file's failures: its test case and the counts at the top
+# are made from the file's name and tally.
 # printed name -> (module, function)
 BLOCK_FORMATS: dict[str, tuple[str, str]] = {
     "concise": ("concise", "block"),
@@ -53,6 +55,7 @@ BLOCK_FORMATS: dict[str, tuple[str, str]] = {
     "full": ("full", "block"),
     "full-color": ("full", "block_color"),
     "sarif": ("sarif", "block"),
+    "junit": ("junit", "block"),
 }
 _READS_SOURCE = frozenset({"full", "full-color", "sarif"})
 
