@@ -392,6 +392,24 @@ def test_a_warm_run_prints_junit_from_the_cache(tmp_path):
     assert all(r._diagnostics is None for r in warm)  # printed from the stored text
 
 
+def test_a_file_printed_longer_than_the_cache_keeps_is_printed_from_its_findings(tmp_path, monkeypatch):
+    """A text over the limit is not kept (a run writing the cache would hold it twice more):
+    the next run prints that file from its stored findings, the others from their kept text."""
+    from innoscript.lint import cache as cache_module
+
+    jobs = [Job("update-ip232-long.htm", Settings(), BAD * 3), Job("update-ip232-short.htm", Settings(), BAD)]
+    formats = ("json", "concise")
+    monkeypatch.setattr(cache_module, "MOST_KEPT_TEXT", len(render("json", fresh_results(jobs[1:]))) + 16)
+    run(tmp_path / "c", jobs, jobs=1, formats=formats)
+    cache, warm = run(tmp_path / "c", jobs, jobs=1, formats=formats)
+    assert cache.hits == 2
+    long, short = warm
+    assert long.printed("json") is None and short.printed("json") is not None
+    assert long.printed("concise") is not None  # shorter in this format: kept
+    for name in formats:
+        assert render(name, warm) == render(name, fresh_results(jobs))
+
+
 def test_sarif_rule_indexes_follow_the_codes_of_the_whole_run(tmp_path):
     """A new file's code sorts before the cached files' codes: every kept index moves up by one."""
     cached = [Job(f"update-ip232-{i}.htm", Settings(), BAD) for i in range(2)]

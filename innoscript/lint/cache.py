@@ -282,6 +282,18 @@ PRINTED = "printed "  # + format name
 KEPT_AS_BYTES = frozenset({"sarif"})
 
 
+# The longest text a file's findings are kept printed in (characters, or bytes
+# for KEPT_AS_BYTES).  A generated script's 100,000 findings are 50 MB of JSON:
+# kept, its run would hold the text twice more while the cache is written,
+# and read it back whole.  Such a file is printed from its findings instead.
+MOST_KEPT_TEXT = 16 << 20
+
+
+def _kept(text: str | bytes | None) -> bool:
+    """Is a file's printed text kept?  (None: the format prints the file from its findings.)"""
+    return text is not None and len(text) <= MOST_KEPT_TEXT
+
+
 class ResultCache:
     """Findings per file, keyed by content; one marshal file per linter build.
 
@@ -434,13 +446,13 @@ class ResultCache:
         self._all_rows()[absolute] = rows
         self.entries[absolute] = (key, tuple([tuple(d) for d in deps]), counts)
         for format_name, text in (printed or {}).items():
-            if text is not None:  # None: the format prints this file from its findings
+            if _kept(text):
                 self._printed_part(format_name)[absolute] = (key, text)
         self.dirty = True
 
     def add_printed(self, path: str, format_name: str, text: str | bytes | None, absolute: str | None = None) -> None:
         """Keep a hit's findings printed in one more format (None: printed from its findings, nothing kept)."""
-        if text is None:
+        if not _kept(text):
             return
         absolute = absolute or os.path.abspath(path)
         self._printed_part(format_name)[absolute] = (self.entries[absolute][0], text)
