@@ -289,3 +289,15 @@ def test_a_message_in_pieces_reaches_the_writer_whole_and_in_order(asynchronous)
 
     asyncio.run(send())
     assert written == [b"one", b"two", b"three"]
+
+
+@pytest.mark.parametrize("before, after", [("\ufeff\ufeffI", "\ufeffI"), ("\ufeffI", "I"), ("I", "\ufeffI"),
+                                           ("\ufeff\ufeff", "\ufeff")])
+def test_an_edit_of_a_leading_feff_is_seen_whatever_follows(before, after):
+    """The editor's text with its first U+FEFF deleted can equal the old source's text (the
+    BOM dropped, a second U+FEFF kept as content): it is a new text all the same."""
+    document = Document("file:///x.htm", "/x.htm", before)
+    document.update(after, 2)
+    expected = Source(after, "/x.htm")
+    assert (document.source.text, document.source.bom) == (expected.text, expected.bom)
+    assert document.script.to_text() == expected.text

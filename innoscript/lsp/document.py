@@ -39,7 +39,9 @@ class Document:
         its previous text and tree.
         """
         self.version = version
-        if text == self.source.text:
+        # The editor's text, as the source was made from it: a leading U+FEFF is the
+        # source's BOM, not its text (a second one, after it, is content).
+        if text == ("\ufeff" if self.source.bom else "") + self.source.text:
             return
         script, self.reparsed = reparse(self.script, text, check=check)
         self.source, self.script = script.source, script
