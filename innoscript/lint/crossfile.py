@@ -65,12 +65,14 @@ def _lookup(script: ast.Script, settings: Settings) -> list[Payload]:
     # Large scripts load the same few files from thousands of lines: each URL
     # is resolved once (a look at the disk each) per call.
     paths: dict[str, str | None] = {}
-    for line in script.lines_of(ast.Cfg):
-        if line.url is not None:
-            url = line.url.text
-            path = paths[url] if url in paths else paths.setdefault(url, payload_path(url, script.path, settings))
+    shapes = script.shapes
+    for number in script.numbers_of(ast.Cfg):
+        url = shapes[number - 1].url  # the shared parse: only a line with a payload is placed
+        if url is not None:
+            text = url.text
+            path = paths[text] if text in paths else paths.setdefault(text, payload_path(text, script.path, settings))
             if path is not None:
-                found.append(Payload(line, path))
+                found.append(Payload(script.line(number), path))
     return found
 
 
