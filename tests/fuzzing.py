@@ -21,7 +21,9 @@ Used by the test suite (bounded examples) and by
   suppressions, applied by that editor, give what the library gives;
 * ``check_cli(inputs, folder)``: the same inputs as files through
   ``innolint``, ``innolint --fix --unsafe-fixes`` and ``innoscript fmt``: no
-  traceback, and the files written hold the library's bytes.
+  traceback, and the files written hold the library's bytes; the formats
+  whose report a cache keeps put together from pieces (``sarif``, ``junit``,
+  ``full``) print from a cold and a warm cache what they print without one.
 
 The reading a line must keep is written here again, on purpose apart from
 ``innoscript.fmt.reading``: an oracle that shares the code it checks would
@@ -683,6 +685,33 @@ def check_cli(inputs: list[bytes], folder: str) -> list[tuple[int, Failure]]:
         alone = broken(argv, [paths[suspects[0]]])
         failures.append((suspects[0] if alone else -1, Failure("cli", alone or problem)))
 
+    def report(argv: tuple[str, ...], targets: list[str]) -> tuple[int, str]:
+        done = subprocess.run([os.path.join(bindir, argv[0]), *argv[1:], *targets], capture_output=True,
+                              cwd=folder, check=False)
+        return done.returncode, done.stdout.decode("utf-8", "replace")
+
+    def cache_differs(name: str, targets: list[str]) -> str | None:
+        """How a report from a cold and then a warm cache differs from one without (None: it does not)."""
+        cache = folder + "-cache"
+        shutil.rmtree(cache, ignore_errors=True)
+        fresh = report(("innolint", "--no-cache", "--format", name), targets)
+        for run_name in ("cold", "warm"):
+            got = report(("innolint", "--cache-dir", cache, "--format", name), targets)
+            if got != fresh:
+                return f"--format {name}, {run_name} cache: exit {got[0]} against {fresh[0]}, {got[1][:200]!r}"
+        return None
+
+    def same_from_cache(name: str) -> None:
+        problem = cache_differs(name, [folder])
+        if problem is None:
+            return
+        suspects = list(range(len(paths)))
+        while len(suspects) > 1:
+            half = suspects[: len(suspects) // 2]
+            suspects = half if cache_differs(name, [paths[i] for i in half]) else suspects[len(suspects) // 2 :]
+        alone = cache_differs(name, [paths[suspects[0]]])
+        failures.append((suspects[0] if alone else -1, Failure("cli", alone or problem)))
+
     def compare(what: str, expected) -> None:
         for index, (path, data) in enumerate(zip(paths, inputs)):
             with open(path, "rb") as stream:
@@ -703,10 +732,13 @@ def check_cli(inputs: list[bytes], folder: str) -> list[tuple[int, Failure]]:
     write_all()
     run("innolint", "--no-cache", "--format", "json")
     run("innolint", "--no-cache", "--format", "full", "--unsafe-fixes")  # with every fix preview
+    for name in ("sarif", "junit", "full"):
+        same_from_cache(name)
     run("innoscript", "fmt")
     compare("fmt", formatted)
     write_all()
     run("innolint", "--no-cache", "--fix", "--unsafe-fixes", "--format", "concise")
     compare("--fix --unsafe-fixes", fixed)
     shutil.rmtree(folder, ignore_errors=True)
+    shutil.rmtree(folder + "-cache", ignore_errors=True)
     return failures
