@@ -284,6 +284,7 @@ class Source:
         binary: bool = False,
         problems: tuple[SourceProblem, ...] = (),
         starts: array | None = None,
+        endings: tuple[int, int, int] | None = None,
     ) -> None:
         # Text from an editor may still carry the BOM; bytes were stripped of
         # theirs already, and a second U+FEFF there is content.
@@ -298,7 +299,9 @@ class Source:
         self.problems = problems
         self.lines = Lines(text, starts)  # ``starts``: the line starts, when known (see ``edited``)
         self._starts = self.lines._starts
-        self.newline = _dominant_newline(text)
+        # How many lines end in CRLF, LF and CR (``endings``: when known, see ``edited``).
+        self._endings = _ending_counts(text) if endings is None else endings
+        self.newline = _dominant_newline(text, self._endings)
 
     def edited(self, text: str) -> tuple["Source", Region | None]:
         """The source of ``text``, a new version of this one, and the region that changed.
@@ -330,7 +333,13 @@ class Source:
         if piece:
             new.extend(map(start.__add__, _line_starts(piece)))
         new.extend(map(shift.__add__, starts[end:]) if shift else starts[end:])
-        source = Source(text, self.path, encoding=self.encoding, starts=new)
+        # The line endings counted in the region only: its bounds are line starts in
+        # both versions, so no CRLF straddles them (counting a large text costs more
+        # than the rest of an edit).
+        removed = _ending_counts(old[start : starts[end] if end < len(starts) else len(old)])
+        added = _ending_counts(piece)
+        endings = tuple([count - gone + come for count, gone, come in zip(self._endings, removed, added)])
+        source = Source(text, self.path, encoding=self.encoding, starts=new, endings=endings)
         return source, Region(first, end, lines, shift)
 
     # -- construction -----------------------------------------------------
@@ -535,15 +544,21 @@ def _reads_back_otherwise(latin1: bytes, bom: bool) -> bool:
     return True
 
 
-def _dominant_newline(text: str) -> str:
-    """The most frequent line ending; CRLF wins a tie, else the one seen first; LF when none."""
+def _ending_counts(text: str) -> tuple[int, int, int]:
+    """How many lines of ``text`` end in CRLF, in LF alone and in CR alone."""
     crlf = text.count("\r\n")
-    counts = {"\r\n": crlf, "\n": text.count("\n") - crlf, "\r": text.count("\r") - crlf}
-    most = max(counts.values())
+    return crlf, text.count("\n") - crlf, text.count("\r") - crlf
+
+
+def _dominant_newline(text: str, endings: tuple[int, int, int]) -> str:
+    """The most frequent line ending (``endings``: ``_ending_counts(text)``); CRLF wins a tie,
+    else the one seen first; LF when none."""
+    crlf, lf, cr = endings
+    most = max(endings)
     if not most:
         return "\n"
-    if counts["\r\n"] == most:
+    if crlf == most:
         return "\r\n"
-    if counts["\n"] != counts["\r"]:
-        return "\n" if counts["\n"] == most else "\r"
+    if lf != cr:
+        return "\n" if lf == most else "\r"
     return "\n" if _LONE_LF.search(text).start() < _LONE_CR.search(text).start() else "\r"

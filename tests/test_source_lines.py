@@ -116,6 +116,23 @@ def test_an_edited_source_splits_as_a_fresh_one(text, where, removed, inserted):
         assert len(fresh.lines) - len(region.lines) == len(old.lines) - (region.end - region.first)
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.lists(PIECES, max_size=20).map("".join),
+       st.lists(st.tuples(st.integers(0, 60), st.integers(0, 6), st.lists(PIECES, max_size=3).map("".join)),
+                min_size=1, max_size=8))
+def test_the_line_ending_style_follows_a_chain_of_edits(text, edits):
+    """Each version's dominant line ending is counted from the region an edit changed (not
+    the whole text): after any chain of edits it is the fresh text's."""
+    current = Source(text, "x.htm")
+    for where, removed, inserted in edits:
+        at = where % (len(text) + 1)
+        text = text[:at] + inserted + text[at + removed :]
+        current, _ = current.edited(text)
+        fresh = Source(text, "x.htm")
+        assert (current.newline, current.text) == (fresh.newline, fresh.text)
+        assert current.edited(text + "\r")[0].newline == Source(text + "\r").newline  # what the counts hold
+
+
 def test_an_edit_in_one_line_splits_that_line_alone():
     text = "".join(f"config add CMD0 /n{number}\r\n" for number in range(1000))
     at = text.index("/n500") + 5
