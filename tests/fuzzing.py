@@ -673,17 +673,22 @@ def check_cli(inputs: list[bytes], folder: str) -> list[tuple[int, Failure]]:
             return f"{' '.join(argv)}: exit {done.returncode}, {done.stderr.strip()[-2000:]!r}"
         return None
 
-    def run(*argv: str) -> None:
-        problem = broken(argv, [folder])
+    def narrowed(problem_of) -> None:
+        """A failure of ``problem_of`` (files -> what went wrong, or None) over every file,
+        put down to one input: the files are halved until one alone fails (a run's
+        output names none)."""
+        problem = problem_of([folder])
         if problem is None:
             return
-        # Halve the files until one input alone fails (the run's output names none).
         suspects = list(range(len(paths)))
         while len(suspects) > 1:
             half = suspects[: len(suspects) // 2]
-            suspects = half if broken(argv, [paths[i] for i in half]) else suspects[len(suspects) // 2 :]
-        alone = broken(argv, [paths[suspects[0]]])
+            suspects = half if problem_of([paths[i] for i in half]) else suspects[len(suspects) // 2 :]
+        alone = problem_of([paths[suspects[0]]])
         failures.append((suspects[0] if alone else -1, Failure("cli", alone or problem)))
+
+    def run(*argv: str) -> None:
+        narrowed(lambda targets: broken(argv, targets))
 
     def report(argv: tuple[str, ...], targets: list[str]) -> tuple[int, str]:
         done = subprocess.run([os.path.join(bindir, argv[0]), *argv[1:], *targets], capture_output=True,
@@ -700,17 +705,6 @@ def check_cli(inputs: list[bytes], folder: str) -> list[tuple[int, Failure]]:
             if got != fresh:
                 return f"--format {name}, {run_name} cache: exit {got[0]} against {fresh[0]}, {got[1][:200]!r}"
         return None
-
-    def same_from_cache(name: str) -> None:
-        problem = cache_differs(name, [folder])
-        if problem is None:
-            return
-        suspects = list(range(len(paths)))
-        while len(suspects) > 1:
-            half = suspects[: len(suspects) // 2]
-            suspects = half if cache_differs(name, [paths[i] for i in half]) else suspects[len(suspects) // 2 :]
-        alone = cache_differs(name, [paths[suspects[0]]])
-        failures.append((suspects[0] if alone else -1, Failure("cli", alone or problem)))
 
     def compare(what: str, expected) -> None:
         for index, (path, data) in enumerate(zip(paths, inputs)):
@@ -733,7 +727,7 @@ def check_cli(inputs: list[bytes], folder: str) -> list[tuple[int, Failure]]:
     run("innolint", "--no-cache", "--format", "json")
     run("innolint", "--no-cache", "--format", "full", "--unsafe-fixes")  # with every fix preview
     for name in ("sarif", "junit", "full"):
-        same_from_cache(name)
+        narrowed(lambda targets, name=name: cache_differs(name, targets))
     run("innoscript", "fmt")
     compare("fmt", formatted)
     write_all()
