@@ -63,7 +63,7 @@ class DiagnosticEncoder:
             span = d[5]
             line, end_line = span[2], span[4]
             related = d[7]
-            if (related or end_line > count) and (end_line > count or any(r.span[4] > count for r in related)):
+            if end_line > count or (related and any(r.span[4] > count for r in related)):
                 put(self._encode(d, mapper, uri, rule_url, uri_of))
                 fresh += 1
                 continue

@@ -62,17 +62,17 @@ def render(results: Sequence[FileResult], *, color: bool = False, settings=None)
 
 def write(results: Sequence[FileResult], put: Callable[[str], object], *, settings=None) -> None:
     """``render``'s text handed to ``put`` a file at a time."""
-    failing = sum(1 for result in results if any(result.tally()[:4]))
-    counts = f'name="innolint" tests="{len(results)}" failures="{failing}"'
+    found = [any(result.tally()[:4]) for result in results]  # the file has findings: a failing test case
+    counts = f'name="innolint" tests="{len(results)}" failures="{sum(found)}"'
     put(f'<?xml version="1.0" encoding="UTF-8"?>\n<testsuites {counts}>\n')
     suite = f'  <testsuite {counts} errors="0" skipped="0"'
     if not results:
         put(f"{suite} />\n</testsuites>\n")
         return
     put(f"{suite}>\n")
-    for result in results:
+    for result, failing in zip(results, found):
         case = f'    <testcase classname="innolint" name="{_attribute(result.path)}"'
-        if not any(result.tally()[:4]):
+        if not failing:
             put(f"{case} />\n")
             continue
         text = result.printed("junit")
