@@ -9,10 +9,12 @@ document (2,000 lines within 3x of 20 lines), and server start to
 code path: applying the edit to the editor's text, the incremental parse,
 the incremental lint (line rules on the changed line, script rules in full),
 encoding the diagnostics (reused for unchanged lines) and building the
-notification's bytes.  It excludes the debounce wait, the thread hand-offs
+notification's bytes (framed, as the server writes them).  It excludes the debounce wait, the thread hand-offs
 and the client's own decoding.  Each phase is printed separately.  A last
 run types line breaks instead of characters (not a target: every line
 below the edit then moves, and its diagnostics get new line numbers).
+The cross-line rules are also timed alone on a new version of the large
+document: what an edit costs at least while they run in full.
 """
 
 from __future__ import annotations
