@@ -173,7 +173,9 @@ def write(results: Sequence[FileResult], put: Callable[[str], object], *, settin
             if diagnostics:
                 columns = _Columns(result.source)
                 for d in diagnostics:
-                    put(separator + jsontext.dumps(_result(d, columns, index[d.code], uri_of), RESULTS_DEPTH))
+                    # A code the rules list lacks (a kept block that named others, then did not
+                    # read back): the result names its rule by id alone, as SARIF allows.
+                    put(separator + jsontext.dumps(_result(d, columns, index.get(d.code), uri_of), RESULTS_DEPTH))
                     separator = "," + _ITEM
     put(("[]" if separator[0] == "[" else _END) + tail + "\n")
 
@@ -232,15 +234,14 @@ def _descriptor(code: str, name: str, severity: Severity, settings) -> dict:
     }
 
 
-def _result(d: Diagnostic, columns: "_Columns", rule_index: int | str, uri_of: Callable[[str], str]) -> dict:
+def _result(d: Diagnostic, columns: "_Columns", rule_index: int | str | None, uri_of: Callable[[str], str]) -> dict:
     uri = uri_of(d.path)
-    result: dict = {
-        "ruleId": d.code,
-        "ruleIndex": rule_index,
-        "level": LEVEL[d.severity],
-        "message": {"text": d.message},
-        "locations": [_location(uri, columns.region(d.span))],
-    }
+    result: dict = {"ruleId": d.code}
+    if rule_index is not None:
+        result["ruleIndex"] = rule_index
+    result["level"] = LEVEL[d.severity]
+    result["message"] = {"text": d.message}
+    result["locations"] = [_location(uri, columns.region(d.span))]
     if d.related:
         result["relatedLocations"] = [
             dict(
