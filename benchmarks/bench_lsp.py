@@ -14,7 +14,9 @@ and the client's own decoding.  Each phase is printed separately.  A last
 run types line breaks instead of characters (not a target: every line
 below the edit then moves, and its diagnostics get new line numbers).
 The cross-line rules are also timed alone on a new version of the large
-document: what an edit costs at least while they run in full.
+document: what an edit costs at least while they run in full.  Last, a full
+collection of the garbage collector in the server, before and after the
+start is settled (gcpause.settle): a pause that can fall inside an edit.
 """
 
 from __future__ import annotations
@@ -168,6 +170,40 @@ def cross_line_rules(path: Path, lines_wanted: int) -> float:
     return statistics.median(samples)
 
 
+def collection_pause(path: Path) -> None:
+    """A full collection in the server with the large document open, with the start
+    settled as `innoscript lsp` settles it (``gcpause.settle``) and without."""
+    import gc
+
+    from innoscript.gcpause import settle
+    from innoscript.lint.session import lint_document
+    from innoscript.lsp.server import create_server
+    from innoscript.source import Source
+    from innoscript.syntax import parse
+
+    server = create_server()
+    began = time.perf_counter()
+    settle()
+    settled = time.perf_counter() - began
+    script = parse(Source(path.read_bytes().decode("utf-8"), str(path)))
+    diagnostics = lint_document(script, server.resolver.settings_for(str(path))[0])
+
+    def pause() -> list[float]:
+        samples = []
+        for _ in range(5):
+            start = time.perf_counter()
+            gc.collect()
+            samples.append(time.perf_counter() - start)
+        return samples
+
+    after = pause()
+    gc.unfreeze()  # as the server ran before: every object it made looked at by each full collection
+    before = pause()
+    assert diagnostics
+    print(f"a full collection with the 2,000-line document open: {_ms(before)}; with the start settled {_ms(after)} "
+          f"(settling: {settled * 1000:.1f} ms, once)")
+
+
 def main() -> None:
     work = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(tempfile.gettempdir()) / "innoscript-bench"
     path = corpus(work, "lsp", 1, 2000) / "update-ip1200.htm"
@@ -179,6 +215,7 @@ def main() -> None:
     print(f"  the cross-line rules alone, run in full on 2,000 lines, are {rules / small:.2f}x the 20-line edit")
     edit_cost(path, 2000, "large document, a new line typed (the lines below move)", enter=True)
     startup()
+    collection_pause(path)
 
 
 if __name__ == "__main__":

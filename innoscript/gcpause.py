@@ -27,3 +27,18 @@ class paused_gc:
     def __exit__(self, kind, value, traceback) -> None:
         if self.collecting:
             gc.enable()
+
+
+def settle() -> None:
+    """Collect once, then keep everything alive now out of every later collection.
+
+    For a long-running server after its imports: the protocol library's
+    classes and tables (tens of thousands of objects in the language
+    server) live as long as the process, and each full collection walked
+    them all again: a pause of 10-15 ms, over 20 ms with a large document
+    open, wherever it fell (an edit's whole work is about 5 ms).
+    The one collection first frees what the imports left in cycles, so
+    that nothing dead is kept for good.
+    """
+    gc.collect()
+    gc.freeze()

@@ -35,6 +35,9 @@ def lsp_command(stdio: bool, tcp: bool, host: str, port: int, log_file: str | No
 
         logging.basicConfig(filename=log_file, level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     server = create_server()
+    from ..gcpause import settle
+
+    settle()  # what was imported lives as long as the server: later collections skip it
     if tcp:
         server.start_tcp(host, port)
     else:
