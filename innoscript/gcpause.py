@@ -1,4 +1,4 @@
-"""Pause cyclic garbage collection around bulk work.
+"""The cyclic garbage collector: paused around bulk work, settled in long-running servers.
 
 Parsing and linting a large file allocate millions of small acyclic objects
 (nodes, spans, findings).  Each full collection pass then walks the whole
