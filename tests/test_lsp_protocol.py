@@ -153,33 +153,31 @@ def test_stdio_and_tcp_exclude_each_other():
     assert result.stderr.strip() == "error: --stdio and --tcp exclude each other"
 
 
-def test_help_does_not_import_pygls():
+def invoked_in_a_process(args: list[str], before: str = "", after: str = "") -> list[str]:
+    """What a fresh Python prints, words split, around `innoscript ARGS` run in it (exit status 0):
+    ``before`` runs first, ``after`` then, with the CliRunner ``result`` (the command's own output is in it)."""
     code = (
-        "import sys\n"
+        f"import gc, sys\n{before}"
         "from click.testing import CliRunner\n"
         "from innoscript.cli import main\n"
-        "result = CliRunner().invoke(main, ['--help'])\n"
-        "assert result.exit_code == 0 and 'lsp' in result.output, result.output\n"
-        "print('pygls' in sys.modules, 'lsprotocol' in sys.modules)\n"
+        f"result = CliRunner().invoke(main, {args!r})\n"
+        "assert result.exit_code == 0, result.output\n"
+        f"{after}"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.split() == ["False", "False"]
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+
+
+def test_help_does_not_import_pygls():
+    out = invoked_in_a_process(["--help"], after="assert 'lsp' in result.output\n"
+                                                 "print('pygls' in sys.modules, 'lsprotocol' in sys.modules)\n")
+    assert out == ["False", "False"]
 
 
 def test_the_server_serves_with_what_it_imported_out_of_the_collector_s_sight():
-    # A full collection walked the protocol's classes again: 21-28 ms with a large document open.
-    code = (
-        "import gc\n"
-        "from click.testing import CliRunner\n"
-        "from innoscript.cli import main\n"
-        "from innoscript.lsp.server import InnoServer\n"
-        "InnoServer.start_io = lambda self: print(gc.get_freeze_count() > 10000, gc.isenabled())\n"
-        "result = CliRunner().invoke(main, ['lsp'])\n"
-        "assert result.exit_code == 0, result.output\n"
-        "print(result.output.strip())\n"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.split() == ["True", "True"]
+    # A full collection walked the protocol's classes again: 26 ms with a large document open.
+    serving = ("from innoscript.lsp.server import InnoServer\n"
+               "InnoServer.start_io = lambda self: print(gc.get_freeze_count() > 10000, gc.isenabled())\n")
+    assert invoked_in_a_process(["lsp"], before=serving, after="print(result.output)\n") == ["True", "True"]
 
 
 def test_a_wrong_content_length_does_not_lose_later_messages():
